@@ -1,0 +1,38 @@
+// Bundles every entry into one self-contained ESM file in dist/ (or the directory given
+// as the first argument, which the staleness test uses to compare against dist/).
+// The bundles must run from a directory without node_modules, as the runner runs them.
+import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+const outdir = resolve(process.argv[2] ?? 'dist');
+
+/** entry point → output name; the action.yml files and package.json "bin" name these. */
+export const entries = {
+  main: 'src/main.ts',
+  post: 'src/post.ts',
+  scan: 'src/scan/main.ts',
+  cli: 'src/cli.ts',
+  demo: 'demo/demo.ts',
+};
+
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: entries,
+  outdir,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  splitting: false,
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: 'none',
+  charset: 'utf8',
+  // Some dependencies are CommonJS and call require() for node built-ins: give the ESM
+  // bundle a real require (see shared/TOOLCHAIN.md).
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
