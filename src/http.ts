@@ -1,0 +1,423 @@
+// The only place that talks to the network. Per-request timeout; retries with jittered
+// exponential backoff on 429, 5xx and connection errors, honouring Retry-After; keep-alive
+// connections (a step's reads go to a handful of hosts); proxies from the environment; a
+// private CA; and error bodies scrubbed before they can enter a message.
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { ActionError } from './errors.js';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string | URL;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** What this request is, for messages: "vault login", "read vault:secret/data/app". */
+  what: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+export interface HttpOptions {
+  timeoutMs: number;
+  /** Extra attempts after the first for retryable failures. */
+  retries: number;
+  /** PEM of additional trusted CA certificates (the `ca-certificate` input). */
+  ca?: string;
+  /** Connections per host; the road's read concurrency. */
+  maxSockets: number;
+  userAgent: string;
+  /** Environment to read proxy settings from. */
+  env?: NodeJS.ProcessEnv;
+  /** Scrubs known secret values from text before it enters an error message. */
+  redact?: (text: string) => string;
+  /** Backoff base; tests make it small. */
+  backoffBaseMs?: number;
+  /** Cap on one Retry-After wait, so a provider cannot stall a step for hours. */
+  maxRetryAfterMs?: number;
+}
+
+/** A failed request: the status (when there was a response) and a scrubbed body excerpt. */
+export class HttpError extends ActionError {
+  constructor(
+    readonly what: string,
+    readonly status: number | undefined,
+    readonly bodyExcerpt: string,
+    message: string,
+  ) {
+    super('HTTP_FAILED', message);
+  }
+}
+
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'REQUEST_TIMEOUT',
+]);
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export class HttpClient {
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly proxy: ProxySettings;
+  private readonly proxyAgents = new Map<string, http.Agent>();
+
+  constructor(private readonly options: HttpOptions) {
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: options.maxSockets,
+      scheduling: 'lifo' as const,
+    };
+    this.httpAgent = new http.Agent(agentOptions);
+    this.httpsAgent = new https.Agent({ ...agentOptions, ...this.tlsOptions() });
+    this.proxy = readProxySettings(options.env ?? process.env);
+  }
+
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
+    assertSecureUrl(url, request.what);
+    let attempt = 0;
+    for (;;) {
+      let retryAfterMs: number | undefined;
+      let failure: HttpError;
+      try {
+        const response = await this.once(url, request);
+        if (response.status < 400) return response;
+        failure = this.errorFor(request, response);
+        if (!isRetryableStatus(response.status)) throw failure;
+        retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      } catch (error) {
+        if (
+          error instanceof HttpError &&
+          error.status !== undefined &&
+          !isRetryableStatus(error.status)
+        )
+          throw error;
+        failure = error instanceof HttpError ? error : this.networkError(request, url, error);
+        if (!(error instanceof HttpError) && !isRetryableNetworkError(error)) throw failure;
+      }
+      if (attempt >= this.options.retries) throw failure;
+      attempt++;
+      await sleep(this.backoffMs(attempt, retryAfterMs));
+    }
+  }
+
+  /** Ends idle keep-alive connections so the process can exit at once. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+    for (const agent of this.proxyAgents.values()) agent.destroy();
+  }
+
+  private backoffMs(attempt: number, retryAfterMs: number | undefined): number {
+    const base = this.options.backoffBaseMs ?? 250;
+    const exponential = Math.min(base * 2 ** (attempt - 1), 8000);
+    // Full jitter: many runners retrying in step would otherwise hit the provider together.
+    const jittered = exponential / 2 + Math.random() * (exponential / 2);
+    if (retryAfterMs === undefined) return jittered;
+    return Math.min(Math.max(retryAfterMs, jittered), this.options.maxRetryAfterMs ?? 30_000);
+  }
+
+  private once(url: URL, request: HttpRequest): Promise<HttpResponse> {
+    const secure = url.protocol === 'https:';
+    const transport = secure ? https : http;
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent,
+      accept: 'application/json',
+      ...request.headers,
+    };
+    const body = request.body === undefined ? undefined : Buffer.from(request.body);
+    if (body) headers['content-length'] = String(body.length);
+
+    const proxyUrl = this.proxy.proxyFor(url);
+    const target: http.RequestOptions = {
+      method: request.method,
+      headers,
+      agent: secure ? this.httpsAgent : this.httpAgent,
+    };
+    let requestUrl: URL | string = url;
+    if (proxyUrl && secure) {
+      target.agent = this.tunnelAgent(proxyUrl);
+    } else if (proxyUrl) {
+      // Plain HTTP through a proxy: absolute-form request line, sent to the proxy.
+      target.agent = this.httpAgent;
+      target.host = proxyUrl.hostname;
+      target.port = proxyUrl.port || 80;
+      target.path = url.href;
+      requestUrl = '';
+      const auth = proxyAuthorization(proxyUrl);
+      if (auth) headers['proxy-authorization'] = auth;
+    }
+
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const onResponse = (res: http.IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            req.destroy(
+              Object.assign(new Error('response body too large'), { code: 'EBODYTOOLARGE' }),
+            );
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: bytes,
+            text: () => bytes.toString('utf8'),
+            json: <T>() => parseJsonBody<T>(bytes, request.what),
+          });
+        });
+      };
+      const req =
+        requestUrl === ''
+          ? transport.request(target, onResponse)
+          : transport.request(requestUrl, target, onResponse);
+      req.setTimeout(this.options.timeoutMs, () => {
+        req.destroy(
+          Object.assign(new Error(`no answer within ${this.options.timeoutMs / 1000} s`), {
+            code: 'REQUEST_TIMEOUT',
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  private errorFor(request: HttpRequest, response: HttpResponse): HttpError {
+    const excerpt = this.scrub(response.text());
+    return new HttpError(
+      request.what,
+      response.status,
+      excerpt,
+      `${request.what}: HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`,
+    );
+  }
+
+  private networkError(request: HttpRequest, url: URL, error: unknown): HttpError {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    return new HttpError(
+      request.what,
+      undefined,
+      '',
+      `${request.what}: could not reach ${url.host} (${code ?? 'error'}: ${this.scrub(message)})`,
+    );
+  }
+
+  private scrub(text: string): string {
+    return scrubCredentials(this.options.redact ? this.options.redact(text) : text)
+      .slice(0, 500)
+      .trim();
+  }
+
+  private tlsOptions(): tls.ConnectionOptions {
+    if (!this.options.ca) return {};
+    // A private CA is added to the public roots, not put in their place.
+    return { ca: [...tls.rootCertificates, this.options.ca] };
+  }
+
+  /** An agent that opens HTTPS connections through an HTTP CONNECT proxy. */
+  private tunnelAgent(proxyUrl: URL): http.Agent {
+    const key = proxyUrl.href;
+    const existing = this.proxyAgents.get(key);
+    if (existing) return existing;
+    const tlsOptions = this.tlsOptions();
+    const agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: this.options.maxSockets,
+      ...tlsOptions,
+    });
+    const timeoutMs = this.options.timeoutMs;
+    // https.Agent calls createConnection(options, callback); the tunnel is made first.
+    (agent as unknown as { createConnection: unknown }).createConnection = (
+      options: tls.ConnectionOptions & { host?: string; port?: number; servername?: string },
+      callback: (error: Error | null, socket?: net.Socket) => void,
+    ) => {
+      const connect = (proxyUrl.protocol === 'https:' ? https : http).request({
+        host: proxyUrl.hostname,
+        port: proxyUrl.port || (proxyUrl.protocol === 'https:' ? 443 : 80),
+        method: 'CONNECT',
+        path: `${options.host}:${options.port}`,
+        headers: {
+          host: `${options.host}:${options.port}`,
+          ...(proxyAuthorization(proxyUrl)
+            ? { 'proxy-authorization': proxyAuthorization(proxyUrl) as string }
+            : {}),
+        },
+        timeout: timeoutMs,
+      });
+      connect.once('connect', (res, socket) => {
+        if (res.statusCode !== 200) {
+          socket.destroy();
+          callback(
+            Object.assign(new Error(`proxy answered CONNECT with ${res.statusCode}`), {
+              code: 'ECONNREFUSED',
+            }),
+          );
+          return;
+        }
+        const secured = tls.connect({
+          ...options,
+          ...tlsOptions,
+          socket,
+          servername: options.servername ?? options.host,
+        });
+        callback(null, secured);
+      });
+      connect.once('timeout', () =>
+        connect.destroy(Object.assign(new Error('proxy timeout'), { code: 'ETIMEDOUT' })),
+      );
+      connect.once('error', (error) => callback(error));
+      connect.end();
+      return undefined;
+    };
+    this.proxyAgents.set(key, agent);
+    return agent;
+  }
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+function isRetryableNetworkError(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code && RETRYABLE_CODES.has(code)) return true;
+  return error instanceof Error && /socket hang up/i.test(error.message);
+}
+
+/** Retry-After: delta seconds or an HTTP date. */
+export function parseRetryAfter(
+  header: string | string[] | undefined,
+  now = Date.now(),
+): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+export function isLoopback(hostname: string): boolean {
+  return (
+    LOOPBACK_HOSTS.has(hostname) ||
+    /^127\.\d+\.\d+\.\d+$/.test(hostname) ||
+    hostname.endsWith('.localhost')
+  );
+}
+
+/** Plain http:// sends tokens in the clear: only to loopback (local emulators, sidecars). */
+export function assertSecureUrl(url: URL, what: string): void {
+  if (url.protocol === 'https:') return;
+  if (url.protocol === 'http:' && isLoopback(url.hostname)) return;
+  throw new ActionError(
+    'INPUT_INVALID',
+    `${what}: ${url.protocol}//${url.host} is refused: use https:// (plain http is allowed only to loopback addresses)`,
+  );
+}
+
+interface ProxySettings {
+  proxyFor(url: URL): URL | undefined;
+}
+
+/** HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), as curl and the runner read them. */
+export function readProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
+  const pick = (name: string) => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
+  const parse = (value: string | undefined) => {
+    if (!value) return undefined;
+    try {
+      return new URL(value.includes('://') ? value : `http://${value}`);
+    } catch {
+      return undefined;
+    }
+  };
+  const httpsProxy = parse(pick('https_proxy'));
+  const httpProxy = parse(pick('http_proxy'));
+  const noProxy = (pick('no_proxy') ?? '')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+  return {
+    proxyFor(url) {
+      const proxy = url.protocol === 'https:' ? httpsProxy : httpProxy;
+      if (!proxy || isLoopback(url.hostname)) return undefined;
+      const host = url.hostname.toLowerCase();
+      const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+      const bypass = noProxy.some((entry) => {
+        if (entry === '*') return true;
+        const [entryHost, entryPort] = entry.split(':') as [string, string | undefined];
+        if (entryPort && entryPort !== port) return false;
+        const bare = entryHost.replace(/^\*?\./, '');
+        return host === bare || host.endsWith(`.${bare}`);
+      });
+      return bypass ? undefined : proxy;
+    },
+  };
+}
+
+function proxyAuthorization(proxyUrl: URL): string | undefined {
+  if (!proxyUrl.username) return undefined;
+  const credentials = `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`;
+  return `Basic ${Buffer.from(credentials).toString('base64')}`;
+}
+
+/**
+ * Removes what looks like a credential from provider text (error bodies echo tokens back
+ * surprisingly often): JWTs, bearer tokens, Vault and cloud token formats, long opaque runs.
+ */
+export function scrubCredentials(text: string): string {
+  return text
+    .replace(/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[jwt]')
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]')
+    .replace(/\b(hv[sbr]|s|b|r)\.[A-Za-z0-9_-]{20,}/g, '[vault-token]')
+    .replace(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, '[aws-access-key]')
+    .replace(/\bya29\.[A-Za-z0-9_-]{10,}/g, '[gcp-token]')
+    .replace(
+      /("(?:password|secret|token|client_secret|access_token|SecretString|value)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
+      '$1"[redacted]"',
+    )
+    .replace(/[A-Za-z0-9+/_-]{40,}={0,2}/g, '[redacted]');
+}
+
+/**
+ * JSON.parse's own errors quote the text they choke on, and a response body may be a
+ * secret: the error says only which request it was.
+ */
+function parseJsonBody<T>(bytes: Buffer, what: string): T {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T;
+  } catch {
+    throw new ActionError(
+      'READ_FAILED',
+      `${what}: the response is not valid JSON (${bytes.length} bytes)`,
+    );
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,114 @@
+// The action's main step: inputs → plan → OIDC → providers → mask → shape → export.
+// Nothing is exported unless every line resolved; whatever was created before a failure is
+// revoked here at once when possible, and in any case by the post step from the ledger.
+import { readConfig, envInputReader, type ActionConfig } from './config.js';
+import { createContext, runnerLogger } from './context.js';
+import { ActionError, ActionErrors, describeError } from './errors.js';
+import { checkExport, exportSecrets } from './export.js';
+import { Ledger } from './ledger.js';
+import { MaskGate } from './mask.js';
+import { revokeEntries } from './revoke.js';
+import { createProvider } from './providers/registry.js';
+import { resolvePlan, type ReadRecord } from './road.js';
+import { addMask, annotate, appendSummary, fileCommand, info } from './runner/commands.js';
+import { shapeSecrets, type ShapedSecret } from './shape.js';
+import { planSecrets } from './spec/plan.js';
+import { lineLabel, type Plan } from './spec/types.js';
+import { summaryMarkdown } from './summary.js';
+
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const started = performance.now();
+  const gate = new MaskGate({ add: addMask }, (message) => annotate('warning', message));
+  const ledger = new Ledger((name, value) => fileCommand('GITHUB_STATE', name, value));
+  let config: ActionConfig | undefined;
+  let plan: Plan | undefined;
+  let records: readonly ReadRecord[] = [];
+  let secrets: ShapedSecret[] = [];
+  let context: ReturnType<typeof createContext> | undefined;
+  try {
+    config = readConfig(envInputReader(env));
+    plan = planSecrets(config.secrets);
+    context = createContext(config, gate, (entry) => ledger.record(entry), env);
+    const road = await resolvePlan(plan, {
+      context,
+      gate,
+      concurrency: config.concurrency,
+      createProvider,
+    });
+    records = road.records;
+    if (road.errors.length) throw new ActionErrors(road.errors);
+    secrets = shapeSecrets(plan, road.values, (value, line) =>
+      gate.admitValue(value, { label: lineLabel(line) }),
+    );
+    checkExport(secrets, config.exportModes);
+    const exported = config.exportModes.includes('none')
+      ? undefined
+      : exportSecrets(secrets, config.exportModes, {
+          env,
+          record: (entry) => ledger.record(entry),
+          write: fileCommand,
+        });
+    const leases = records.filter((r) => r.leaseId).length;
+    info(
+      `oidc-secrets: ${secrets.length} variable${secrets.length === 1 ? '' : 's'} from ${plan.locations.length} read${plan.locations.length === 1 ? '' : 's'} ` +
+        `(${plan.providers.join(', ')}) in ${Math.round(performance.now() - started)} ms; ${gate.size} strings masked; ` +
+        `${leases} lease${leases === 1 ? '' : 's'}; exported as ${config.exportModes.join(', ')}` +
+        (exported?.filesDir ? ` (files in ${exported.filesDir})` : ''),
+    );
+    if (config.summary) writeSummary(plan, records, secrets, gate.size, config, false);
+    return 0;
+  } catch (error) {
+    reportFailure(error, gate);
+    if (config?.summary && plan) writeSummary(plan, records, [], gate.size, config, true);
+    if (context && config?.revoke && ledger.entries.length) {
+      info('oidc-secrets: the step failed; revoking what it created (the post step checks again)');
+      await revokeEntries(ledger.entries, context, createProvider, { removeFiles: true });
+    }
+    return 1;
+  } finally {
+    context?.http.close();
+  }
+}
+
+function writeSummary(
+  plan: Plan,
+  records: readonly ReadRecord[],
+  secrets: readonly ShapedSecret[],
+  masked: number,
+  config: ActionConfig,
+  failed: boolean,
+): void {
+  appendSummary(
+    summaryMarkdown({ plan, records, secrets, masked, exportModes: config.exportModes, failed }),
+  );
+}
+
+/** One error annotation per problem (the runner shows 10 per step), redacted once more. */
+function reportFailure(error: unknown, gate: MaskGate): void {
+  const errors = error instanceof ActionErrors ? error.errors : [error];
+  const shown = errors.slice(0, 9);
+  for (const item of shown) {
+    const message =
+      item instanceof ActionError ? item.message : `unexpected failure: ${describeError(item)}`;
+    annotate('error', gate.redact(message), { title: 'oidc-secrets' });
+  }
+  if (errors.length > shown.length) {
+    annotate('error', `${errors.length - shown.length} more problems; see the lines above`, {
+      title: 'oidc-secrets',
+    });
+  }
+  runnerLogger.info('oidc-secrets: nothing was exported');
+}
+
+// Run when executed as the bundle (dist/main.js), not when imported by tests.
+if (process.env.OIDC_SECRETS_NO_AUTORUN !== '1') {
+  run().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      annotate('error', `unexpected failure: ${describeError(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

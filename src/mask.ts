@@ -1,0 +1,149 @@
+// The mask gate: every fetched value and every credential passes here on arrival, before
+// anything downstream can print, export or write it (SPEC §1.2).
+//
+// The runner masks a registered value whole and line by line (each line trimmed), and adds
+// encoded variants of each registered string itself. So:
+// - a single-line value is registered whole;
+// - a multi-line value is registered line by line — never whole: the runner would split it
+//   and mask every trimmed line, including lines such as `{` or `-----END…` that would then
+//   be blanked throughout the job's log. The single-line encodings of the whole value that
+//   the runner would have derived (base64, JSON-escaped) are registered explicitly instead;
+// - every string and number leaf of a JSON value, exported or not.
+
+/** Where registered strings go: `::add-mask::` on stdout for the action, a set for the CLI. */
+export interface MaskSink {
+  add(value: string): void;
+}
+
+/** What a value is about, for warnings: never the value itself. */
+export interface MaskOrigin {
+  /** e.g. "secrets line 3 (DB_*)" or "vault token". */
+  label: string;
+}
+
+/** Values shorter than this are masked but earn a warning (they blank common text). */
+export const SHORT_MASK_LENGTH = 4;
+
+export class MaskGate {
+  private readonly registered = new Set<string>();
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly sink: MaskSink,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** A fetched secret value: whole or by line, its encodings, and its JSON leaves. */
+  admitValue(value: string, origin: MaskOrigin): void {
+    this.admitText(value, origin, true);
+    for (const leaf of jsonLeaves(value)) this.admitText(leaf, origin, false);
+  }
+
+  /** A credential of the exchange (OIDC token, Vault token, session keys, access tokens). */
+  admitCredential(value: string, what: string): void {
+    this.admitText(value, { label: what }, true);
+  }
+
+  /** How many distinct strings have been registered so far. */
+  get size(): number {
+    return this.registered.size;
+  }
+
+  /** Replaces every registered string in a text with `***` (for error bodies and messages). */
+  redact(text: string): string {
+    if (!text || this.registered.size === 0) return text;
+    let out = text;
+    for (const value of [...this.registered].sort((a, b) => b.length - a.length)) {
+      if (out.includes(value)) out = out.split(value).join('***');
+    }
+    return out;
+  }
+
+  private admitText(text: string, origin: MaskOrigin, withEncodings: boolean): void {
+    if (!text.includes('\n') && !text.includes('\r')) {
+      // The runner trims what it masks; a value with edge blanks is also kept as written
+      // for our own redaction of messages and of `run` output.
+      this.register(text.trim(), origin);
+      if (text.trim() && text.trim() !== text) this.register(text, origin, false);
+      return;
+    }
+    for (const line of text.split(/\r?\n|\r/)) {
+      const trimmed = line.trim();
+      if (!trimmed || PUNCTUATION_ONLY.test(trimmed)) continue;
+      this.register(trimmed, origin);
+    }
+    if (withEncodings) {
+      for (const encoded of singleLineEncodings(text)) this.register(encoded, origin, false);
+    }
+  }
+
+  private register(value: string, origin: MaskOrigin, warnIfShort = true): void {
+    if (!value || this.registered.has(value)) return;
+    this.registered.add(value);
+    this.sink.add(value);
+    if (warnIfShort && value.length < SHORT_MASK_LENGTH && !this.warned.has(origin.label)) {
+      this.warned.add(origin.label);
+      this.warn(
+        `${origin.label}: a value of ${value.length} character${value.length === 1 ? '' : 's'} is masked; ` +
+          `masks this short also hide that text wherever else it appears in the job's log`,
+      );
+    }
+  }
+}
+
+/** Lines made only of punctuation and blanks carry no secret and must not become masks. */
+const PUNCTUATION_ONLY = /^[\p{P}\p{S}\s]+$/u;
+
+/**
+ * The single-line encodings the runner would derive from a whole multi-line value: JSON
+ * string and URI escaping, and base64 at each of the three byte alignments a value can have inside
+ * a longer base64 text — keeping only the characters determined by the value's own bytes.
+ */
+export function singleLineEncodings(value: string): string[] {
+  const out = [JSON.stringify(value).slice(1, -1), encodeURIComponent(value)];
+  const bytes = Buffer.from(value, 'utf8');
+  for (let shift = 0; shift < 3; shift++) {
+    const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
+    const encoded = padded.toString('base64');
+    const start = Math.ceil((8 * shift) / 6);
+    const end = Math.floor((8 * padded.length) / 6);
+    if (end - start >= SHORT_MASK_LENGTH) out.push(encoded.slice(start, end));
+  }
+  return out;
+}
+
+/**
+ * Every string and number leaf of a JSON text (true/false/null are not secrets). Numbers
+ * are taken from the text as written too, so that 12345678901234567890 is masked as
+ * printed and not only as JavaScript's rounded form of it.
+ */
+export function jsonLeaves(text: string): string[] {
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const leaves: string[] = [];
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') leaves.push(node);
+    else if (typeof node === 'number') leaves.push(String(node));
+    else if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') Object.values(node).forEach(walk);
+  };
+  walk(parsed);
+  leaves.push(...jsonNumberTokens(text));
+  return leaves;
+}
+
+/** Number tokens of a JSON text as written, outside of strings. */
+function jsonNumberTokens(text: string): string[] {
+  const tokens: string[] = [];
+  const pattern = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+  for (const match of text.matchAll(pattern)) {
+    if (match[0][0] !== '"') tokens.push(match[0]);
+  }
+  return tokens;
+}

@@ -1,0 +1,66 @@
+// The post step: revoke every lease and token main recorded, remove the files directory,
+// and say what was revoked. Runs also when main failed half way (post-if: always()).
+import { envInputReader, readConfig, type ActionConfig } from './config.js';
+import { createContext } from './context.js';
+import { describeError } from './errors.js';
+import { readLedger } from './ledger.js';
+import { MaskGate } from './mask.js';
+import { createProvider } from './providers/registry.js';
+import { revokeEntries } from './revoke.js';
+import { addMask, annotate, info } from './runner/commands.js';
+
+export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const entries = readLedger(env);
+  if (entries.length === 0) {
+    info('oidc-secrets post: nothing to revoke');
+    return 0;
+  }
+  const gate = new MaskGate({ add: addMask }, () => {});
+  // The saved credentials are masked already in this job; registering them again costs
+  // nothing and keeps post safe if it ever prints a response that echoes one.
+  for (const entry of entries)
+    if (entry.data.token) gate.admitCredential(entry.data.token, 'a saved token');
+
+  let config: ActionConfig;
+  try {
+    config = readConfig(envInputReader(env));
+  } catch (error) {
+    annotate(
+      'error',
+      `oidc-secrets post: cannot read the inputs to revoke with: ${describeError(error)}`,
+    );
+    return 1;
+  }
+  const revocable = config.revoke ? entries : entries.filter((e) => e.provider === 'files');
+  if (!config.revoke && revocable.length < entries.length) {
+    info(
+      `oidc-secrets post: revoke is false; leaving ${entries.length - revocable.length} leases and tokens to expire`,
+    );
+  }
+  const context = createContext(config, gate, () => {}, env);
+  try {
+    const results = await revokeEntries(revocable, context, createProvider, { removeFiles: true });
+    const failed = results.filter((r) => r.outcome === 'failed').length;
+    info(
+      `oidc-secrets post: ${results.length - failed} of ${results.length} revoked or cleaned up` +
+        (failed
+          ? `; ${failed} could not be revoked (warnings above) and will expire with their TTL`
+          : ''),
+    );
+    return 0;
+  } finally {
+    context.http.close();
+  }
+}
+
+if (process.env.OIDC_SECRETS_NO_AUTORUN !== '1') {
+  runPost().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      annotate('error', `oidc-secrets post: unexpected failure: ${describeError(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

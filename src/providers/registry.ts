@@ -1,0 +1,24 @@
+// Which module serves which provider name.
+import { ActionError } from '../errors.js';
+import type { ProviderName } from '../spec/types.js';
+import { createEnvProvider } from './env.js';
+import { createFileProvider } from './file.js';
+import type { ProviderContext, ProviderFactory, SecretProvider } from './types.js';
+import { createVaultProvider } from './vault.js';
+
+const FACTORIES: Partial<Record<ProviderName, ProviderFactory>> = {
+  vault: createVaultProvider,
+  env: createEnvProvider,
+  file: createFileProvider,
+};
+
+export function createProvider(name: ProviderName, context: ProviderContext): SecretProvider {
+  const factory = FACTORIES[name];
+  if (!factory) {
+    throw new ActionError(
+      'PROVIDER_UNAVAILABLE',
+      `${name}: references are not supported by this version of oidc-secrets`,
+    );
+  }
+  return factory(context);
+}

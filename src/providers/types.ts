@@ -1,0 +1,64 @@
+// One small interface for every secret source. A provider knows its wire protocol and
+// nothing about GitHub: identity, masking and the ledger reach it through ProviderContext,
+// so the CLI can drive the same providers with other sinks.
+import type { ActionConfig } from '../config.js';
+import type { HttpClient } from '../http.js';
+import type { IdentitySource } from '../identity/oidc.js';
+import type { LedgerEntry } from '../ledger.js';
+import type { Location, ProviderName } from '../spec/types.js';
+
+export interface Lease {
+  id: string;
+  ttlSeconds: number;
+  renewable: boolean;
+}
+
+export interface FetchedSecret {
+  /** The value as text; binary values arrive base64-encoded. */
+  value: string;
+  lease?: Lease;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+}
+
+export interface ProviderContext {
+  readonly config: ActionConfig;
+  readonly http: HttpClient;
+  readonly identity: IdentitySource;
+  /** Registers a credential with the mask gate: call it before the credential is used. */
+  admitCredential(value: string, what: string): void;
+  /** Records something post must undo, the moment it exists. */
+  record(entry: LedgerEntry): void;
+  readonly log: Logger;
+  /** Current environment (for `env:` and static-credential detection); tests pass their own. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface RevocationResult {
+  entry: LedgerEntry;
+  outcome: 'revoked' | 'already-gone' | 'failed';
+  detail?: string;
+}
+
+export interface SecretProvider {
+  readonly name: ProviderName;
+  /** Exchanges the OIDC token for a provider credential; a no-op for sources without one. */
+  login(): Promise<void>;
+  /** Reads one location. Errors are ActionErrors that name the location, never the value. */
+  read(location: Location): Promise<FetchedSecret>;
+  /**
+   * Reads several locations in one request where the provider has a batch API. The road
+   * groups at most `batchSize` locations per call; a result is a secret or the error for
+   * that location.
+   */
+  readBatch?(locations: readonly Location[]): Promise<Array<FetchedSecret | Error>>;
+  readonly batchSize?: number;
+  /** Undoes ledger entries of this provider (post step, or main after a failure). */
+  revoke?(entries: readonly LedgerEntry[]): Promise<RevocationResult[]>;
+}
+
+export type ProviderFactory = (context: ProviderContext) => SecretProvider;

@@ -1,0 +1,279 @@
+// HashiCorp Vault: JWT/OIDC login with the job's token, KV v1/v2 and dynamic reads, lease
+// and token revocation. Wire format: Vault's HTTP API (`/v1/...`, X-Vault-Token,
+// X-Vault-Namespace, `{"errors": [...]}` error bodies).
+import { ActionError } from '../errors.js';
+import { HttpError, type HttpResponse } from '../http.js';
+import { formatClaims, shownClaims } from '../identity/claims.js';
+import type { LedgerEntry } from '../ledger.js';
+import type { Location } from '../spec/types.js';
+import type { FetchedSecret, ProviderFactory, RevocationResult } from './types.js';
+
+interface VaultEnvelope {
+  lease_id?: string;
+  lease_duration?: number;
+  renewable?: boolean;
+  data?: unknown;
+  auth?: { client_token?: string; accessor?: string; lease_duration?: number } | null;
+  errors?: string[];
+}
+
+export const createVaultProvider: ProviderFactory = (context) => {
+  const { config, http } = context;
+  const vault = config.vault;
+  let token: string | undefined;
+
+  const headers = (withToken: string | undefined = token): Record<string, string> => ({
+    ...(withToken ? { 'x-vault-token': withToken } : {}),
+    ...(vault.namespace ? { 'x-vault-namespace': vault.namespace } : {}),
+    'content-type': 'application/json',
+  });
+  const url = (path: string) => `${vault.url}/v1/${path}`;
+
+  const requireUrl = () => {
+    if (!vault.url) {
+      throw new ActionError(
+        'PROVIDER_NOT_CONFIGURED',
+        'vault: references need the vault-url input (and usually vault-role) to log in with the job OIDC token',
+      );
+    }
+  };
+
+  return {
+    name: 'vault',
+
+    async login() {
+      requireUrl();
+      const jwt = await context.identity.idToken(vault.audience || undefined);
+      const what = `vault login (auth/${vault.authPath}/login, role ${vault.role || '(default)'})`;
+      let response: HttpResponse;
+      try {
+        response = await http.request({
+          method: 'POST',
+          url: url(`auth/${vault.authPath}/login`),
+          headers: headers(undefined),
+          body: JSON.stringify({ jwt, ...(vault.role ? { role: vault.role } : {}) }),
+          what,
+        });
+      } catch (error) {
+        throw loginError(error, jwt, what);
+      }
+      const auth = response.json<VaultEnvelope>().auth;
+      if (!auth?.client_token) {
+        throw new ActionError('AUTH_FAILED', `${what}: Vault answered without a client token`);
+      }
+      context.admitCredential(auth.client_token, 'the Vault token');
+      token = auth.client_token;
+      context.record({
+        provider: 'vault',
+        kind: 'token',
+        label: `token ${auth.accessor ? `accessor ${auth.accessor.slice(0, 8)}…` : '(no accessor)'}`,
+        data: { token: auth.client_token },
+      });
+    },
+
+    async read(location: Location): Promise<FetchedSecret> {
+      const path = location.locator;
+      const target = new URL(url(path));
+      if (location.options.version) target.searchParams.set('version', location.options.version);
+      let response: HttpResponse;
+      try {
+        response = await http.request({
+          method: 'GET',
+          url: target,
+          headers: headers(),
+          what: `read vault:${path}`,
+        });
+      } catch (error) {
+        throw readError(error, path, vault.role);
+      }
+      const body = response.json<VaultEnvelope>();
+      const value = secretData(body);
+      if (value === undefined) {
+        throw new ActionError(
+          'READ_FAILED',
+          `vault:${path}: the response has no data (is this a secret path?)`,
+        );
+      }
+      const fetched: FetchedSecret = {
+        value: typeof value === 'string' ? value : JSON.stringify(value),
+      };
+      if (body.lease_id) {
+        fetched.lease = {
+          id: body.lease_id,
+          ttlSeconds: body.lease_duration ?? 0,
+          renewable: Boolean(body.renewable),
+        };
+        context.record({
+          provider: 'vault',
+          kind: 'lease',
+          label: body.lease_id,
+          data: { leaseId: body.lease_id },
+        });
+      }
+      return fetched;
+    },
+
+    async revoke(entries: readonly LedgerEntry[]): Promise<RevocationResult[]> {
+      requireUrl();
+      const tokens = entries.filter((e) => e.kind === 'token');
+      const leases = entries.filter((e) => e.kind === 'lease');
+      // Any token of this job can revoke its leases when its policy allows sys/leases/revoke;
+      // revoking the token afterwards revokes whatever leases it still owns in any case.
+      const revoker = tokens.at(-1)?.data.token;
+      const results: RevocationResult[] = [];
+      const leaseResults = await Promise.all(
+        leases.map(async (entry): Promise<RevocationResult> => {
+          if (!revoker)
+            return {
+              entry,
+              outcome: 'failed',
+              detail: 'no Vault token was recorded to revoke it with',
+            };
+          try {
+            await http.request({
+              method: 'PUT',
+              url: url('sys/leases/revoke'),
+              headers: headers(revoker),
+              body: JSON.stringify({ lease_id: entry.data.leaseId }),
+              what: `revoke vault lease ${entry.label}`,
+            });
+            return { entry, outcome: 'revoked' };
+          } catch (error) {
+            return { entry, outcome: 'failed', detail: revocationDetail(error) };
+          }
+        }),
+      );
+      const tokenResults: RevocationResult[] = [];
+      for (const entry of tokens) {
+        try {
+          await http.request({
+            method: 'POST',
+            url: url('auth/token/revoke-self'),
+            headers: headers(entry.data.token),
+            what: `revoke vault ${entry.label}`,
+          });
+          tokenResults.push({ entry, outcome: 'revoked' });
+        } catch (error) {
+          const expired = error instanceof HttpError && error.status === 403;
+          tokenResults.push({
+            entry,
+            outcome: expired ? 'already-gone' : 'failed',
+            detail: expired
+              ? 'the token had already expired or been revoked'
+              : revocationDetail(error),
+          });
+        }
+      }
+      // A lease its own token could not revoke is gone once that token is revoked (Vault
+      // revokes a token's leases with it).
+      const tokenRevoked = tokenResults.some((r) => r.outcome !== 'failed');
+      for (const result of leaseResults) {
+        if (result.outcome === 'failed' && tokenRevoked) {
+          results.push({
+            entry: result.entry,
+            outcome: 'revoked',
+            detail: 'revoked with the token that created it',
+          });
+        } else {
+          results.push(result);
+        }
+      }
+      return [...results, ...tokenResults];
+    },
+  };
+};
+
+/** KV v2 wraps the secret in data.data next to data.metadata; everything else is data. */
+function secretData(body: VaultEnvelope): unknown {
+  const data = body.data as { data?: unknown; metadata?: unknown } | undefined;
+  if (data && typeof data === 'object' && 'metadata' in data && 'data' in data) {
+    // A deleted or destroyed KV v2 version answers with data: null.
+    return data.data ?? undefined;
+  }
+  return data;
+}
+
+function vaultErrors(error: HttpError): string {
+  try {
+    const body = JSON.parse(error.bodyExcerpt) as VaultEnvelope;
+    if (Array.isArray(body.errors) && body.errors.length)
+      return body.errors.join('; ').replace(/\s+/g, ' ').trim();
+  } catch {
+    // not JSON (a proxy's page, a truncated body): fall back to the excerpt
+  }
+  return error.bodyExcerpt;
+}
+
+function loginError(error: unknown, jwt: string, what: string): Error {
+  if (!(error instanceof HttpError) || error.status === undefined || error.status >= 500)
+    return error as Error;
+  const reason = vaultErrors(error);
+  const claims = shownClaims(jwt);
+  return new ActionError(
+    'AUTH_FAILED',
+    `${what} was refused (HTTP ${error.status}): ${reason || 'no reason given'}\n` +
+      `${loginHint(reason)}\nThe job's OIDC token carried:\n${formatClaims(claims)}`,
+  );
+}
+
+/** Which trust condition most likely failed, from Vault's wording. */
+export function loginHint(reason: string): string {
+  const text = reason.toLowerCase();
+  if (
+    text.includes('role') &&
+    (text.includes('not found') || text.includes('could not be found'))
+  ) {
+    return 'Hint: the vault-role input names a role that does not exist on this auth mount (check vault-auth-path and vault-namespace).';
+  }
+  if (text.includes('aud')) {
+    return "Hint: the role's bound_audiences does not contain the token's aud: set vault-audience to one of them, or add the aud shown below to the role.";
+  }
+  if (text.includes('sub')) {
+    return "Hint: the role's bound_subject does not match the token's sub shown below (both forms exist: repo:OWNER/REPO:… and repo:OWNER@ID/REPO@ID:…).";
+  }
+  if (text.includes('bound claim') || text.includes('claim')) {
+    return "Hint: one of the role's bound_claims does not match the token (repository, ref, environment, job_workflow_ref shown below).";
+  }
+  if (text.includes('expired') || text.includes('exp')) {
+    return 'Hint: the token had expired when Vault checked it: check the clock skew between Vault and the runner.';
+  }
+  if (text.includes('signature') || text.includes('issuer') || text.includes('iss')) {
+    return "Hint: Vault could not verify the token: check the auth method's oidc_discovery_url/jwks_url and bound_issuer (https://token.actions.githubusercontent.com, or your GHES/enterprise issuer).";
+  }
+  return "Hint: compare the role's bound_audiences, bound_subject and bound_claims with the token's claims below.";
+}
+
+function readError(error: unknown, path: string, role: string): Error {
+  if (!(error instanceof HttpError) || error.status === undefined) return error as Error;
+  if (error.status === 404) {
+    return new ActionError(
+      'SECRET_NOT_FOUND',
+      `vault:${path}: not found (HTTP 404)` +
+        (path.includes('/data/')
+          ? ''
+          : '. For a KV v2 mount the API path has /data/ after the mount, e.g. secret/data/app'),
+    );
+  }
+  if (error.status === 403) {
+    return new ActionError(
+      'ACCESS_DENIED',
+      `vault:${path}: permission denied (HTTP 403): the policies of role ${role || '(default)'} do not grant read on this path`,
+    );
+  }
+  if (error.status === 400 && /version/i.test(vaultErrors(error))) {
+    return new ActionError('SECRET_NOT_FOUND', `vault:${path}: ${vaultErrors(error)}`);
+  }
+  return new ActionError(
+    'READ_FAILED',
+    `vault:${path}: HTTP ${error.status}: ${vaultErrors(error)}`,
+  );
+}
+
+function revocationDetail(error: unknown): string {
+  if (error instanceof HttpError) {
+    return error.status === undefined
+      ? error.message
+      : `HTTP ${error.status}: ${vaultErrors(error)}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,173 @@
+// Fetched values → the final name→value map: selectors, `NAME_*` flattening, and the
+// checks that need the values (a selector that finds nothing, a flatten over something that
+// is not an object, two lines producing the same name, a produced name that is reserved).
+import { ActionError, ActionErrors } from './errors.js';
+import { keyToName, reservedReason } from './spec/names.js';
+import { lineLabel, refLabel, type Plan, type SecretLine } from './spec/types.js';
+
+export interface ShapedSecret {
+  name: string;
+  value: string;
+  /** The input line that produced it. */
+  line: number;
+}
+
+/** Values by location key, as the providers returned them. */
+export type FetchedValues = ReadonlyMap<string, string>;
+
+/**
+ * Applies each line's selector and flattening. `admit` is called for every derived value
+ * (a selected sub-object's JSON text is a new string) so the mask gate has seen everything
+ * that can be exported; it is a no-op for strings it already knows.
+ */
+export function shapeSecrets(
+  plan: Plan,
+  values: FetchedValues,
+  admit: (value: string, line: SecretLine) => void,
+): ShapedSecret[] {
+  const errors: ActionError[] = [];
+  const out: ShapedSecret[] = [];
+  const owner = new Map<string, number>();
+
+  const emit = (line: SecretLine, name: string, value: string) => {
+    const upper = name.toUpperCase();
+    const first = owner.get(upper);
+    if (first !== undefined) {
+      const who =
+        first === line.line
+          ? 'this line also produces it from another key'
+          : `line ${first} also sets it`;
+      errors.push(
+        new ActionError(
+          'NAME_COLLISION',
+          `${lineLabel(line)}: produces ${name}, but ${who}`,
+          line.line,
+        ),
+      );
+      return;
+    }
+    const reserved = reservedReason(name);
+    if (reserved) {
+      errors.push(
+        new ActionError(
+          'NAME_RESERVED',
+          `${lineLabel(line)}: produces ${name}: ${reserved}`,
+          line.line,
+        ),
+      );
+      return;
+    }
+    owner.set(upper, line.line);
+    admit(value, line);
+    out.push({ name, value, line: line.line });
+  };
+
+  for (const line of plan.lines) {
+    const raw = values.get(line.ref.key);
+    if (raw === undefined) continue; // its read failed; that error is reported by the road
+    try {
+      const selected = select(line, raw);
+      if (!line.flatten) {
+        emit(line, line.name, typeof selected === 'string' ? selected : stringifyJson(selected));
+        continue;
+      }
+      const tree = typeof selected === 'string' ? parseJsonObject(line, selected) : selected;
+      if (tree === null || typeof tree !== 'object') {
+        throw new ActionError(
+          'FLATTEN_NOT_OBJECT',
+          `${lineLabel(line)}: ${line.name}* needs a JSON object or array, but ${describeSelection(line)} is a ${jsonType(tree)}`,
+          line.line,
+        );
+      }
+      for (const [path, leaf] of leaves(tree)) emit(line, line.name + path.join('_'), leaf);
+    } catch (error) {
+      if (error instanceof ActionError) errors.push(error);
+      else throw error;
+    }
+  }
+  if (errors.length) throw new ActionErrors(errors);
+  return out;
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** The value a line's selector points at: the raw text when there is no selector. */
+function select(line: SecretLine, raw: string): Json {
+  if (line.ref.selector.length === 0) return raw;
+  let node: Json = parseJsonObject(line, raw);
+  const walked: string[] = [];
+  for (const segment of line.ref.selector) {
+    const next: Json | undefined = Array.isArray(node)
+      ? /^\d+$/.test(segment)
+        ? node[Number(segment)]
+        : undefined
+      : node !== null && typeof node === 'object' && Object.hasOwn(node, segment)
+        ? node[segment]
+        : undefined;
+    if (next === undefined) {
+      const at = walked.length ? `#${walked.join('.')}` : 'the top level';
+      const what = Array.isArray(node) ? `index ${segment}` : `key ${segment}`;
+      throw new ActionError(
+        'SELECTOR_NOT_FOUND',
+        `${lineLabel(line)}: the selector #${line.ref.selector.join('.')} finds nothing: no ${what} at ${at} of ${refLabel(line.ref)}` +
+          (node !== null && typeof node === 'object'
+            ? ''
+            : ` (that is a ${jsonType(node)}, not an object)`),
+        line.line,
+      );
+    }
+    walked.push(segment);
+    node = next;
+  }
+  return node;
+}
+
+function parseJsonObject(line: SecretLine, raw: string): Json {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object') {
+    const wants = line.ref.selector.length
+      ? `the selector #${line.ref.selector.join('.')}`
+      : `${line.name}*`;
+    throw new ActionError(
+      'SELECTOR_NOT_JSON',
+      `${lineLabel(line)}: ${wants} needs a JSON object, but the value of ${refLabel(line.ref)} is not one`,
+      line.line,
+    );
+  }
+  return parsed as Json;
+}
+
+function describeSelection(line: SecretLine): string {
+  return line.ref.selector.length
+    ? `#${line.ref.selector.join('.')} of ${refLabel(line.ref)}`
+    : `the value of ${refLabel(line.ref)}`;
+}
+
+function jsonType(node: Json | undefined): string {
+  if (node === null) return 'null';
+  if (Array.isArray(node)) return 'array';
+  return typeof node;
+}
+
+/** Scalars export as text: strings as they are, numbers and booleans as JSON writes them. */
+function stringifyJson(node: Json): string {
+  if (node === null) return '';
+  return typeof node === 'object' ? JSON.stringify(node) : String(node);
+}
+
+/** Every leaf of a JSON tree with its name path (keys upper-cased, array items by index). */
+function* leaves(node: Json, path: string[] = []): Generator<[string[], string]> {
+  if (node !== null && typeof node === 'object') {
+    const entries: [string, Json][] = Array.isArray(node)
+      ? node.map((item, index) => [String(index), item])
+      : Object.entries(node);
+    for (const [key, child] of entries) yield* leaves(child, [...path, keyToName(key)]);
+    return;
+  }
+  yield [path, stringifyJson(node)];
+}

@@ -1,0 +1,200 @@
+// `PROVIDER:LOCATOR[?OPTIONS][#SELECTOR]` → SecretRef, with each provider's locator rules.
+// Messages describe what is wrong without echoing text that failed validation: a user who
+// pasted a value where a reference belongs must not see it printed back.
+import { ActionError } from '../errors.js';
+import { NAME_PATTERN } from './names.js';
+import { PROVIDERS, type ProviderName, type SecretRef } from './types.js';
+
+interface LocatorRule {
+  /** Canonical form of a valid locator, or a description of what is wrong. */
+  check(locator: string): { locator: string } | { problem: string };
+  options: Readonly<Record<string, (value: string) => string | undefined>>;
+}
+
+const positiveInteger = (value: string) =>
+  /^[1-9][0-9]{0,9}$/.test(value) ? undefined : 'must be a positive whole number';
+
+const VAULT_PATH = /^[A-Za-z0-9_.@+=-]+(\/[A-Za-z0-9_.@+=:-]+)*$/;
+const AWS_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const AWS_ARN =
+  /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+const GCP_SECRET =
+  /^projects\/([a-z0-9-]{1,64}|[0-9]+)\/secrets\/([A-Za-z0-9_-]{1,255})(\/versions\/(latest|[1-9][0-9]*))?$/;
+const AZURE_SECRET =
+  /^([A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9])\/([A-Za-z0-9-]{1,127})(\/([0-9a-fA-F]{32}))?$/;
+const STORE_KEY = NAME_PATTERN;
+
+const RULES: Record<ProviderName, LocatorRule> = {
+  vault: {
+    check(locator) {
+      const path = locator.replace(/^\/+/, '').replace(/^v1\//, '');
+      if (!VAULT_PATH.test(path) || path.split('/').some((s) => s === '.' || s === '..')) {
+        return {
+          problem:
+            'expected a Vault API path after /v1/, such as secret/data/app (KV v2), kv/app (KV v1) or database/creds/role',
+        };
+      }
+      return { locator: path };
+    },
+    options: { version: positiveInteger },
+  },
+  aws: {
+    check(locator) {
+      if (AWS_ARN.test(locator) || (AWS_NAME.test(locator) && !locator.startsWith('arn:')))
+        return { locator };
+      return {
+        problem:
+          'expected a Secrets Manager secret name (letters, digits and /_+=.@-, at most 512) or its ARN',
+      };
+    },
+    options: {
+      stage: (v) =>
+        /^[A-Za-z0-9_+=.@-]{1,256}$/.test(v)
+          ? undefined
+          : 'must be a version stage such as AWSCURRENT',
+      'version-id': (v) =>
+        /^[A-Za-z0-9-]{32,64}$/.test(v) ? undefined : 'must be a Secrets Manager version id',
+    },
+  },
+  gcp: {
+    check(locator) {
+      const match = GCP_SECRET.exec(locator);
+      if (!match) {
+        return { problem: 'expected projects/PROJECT/secrets/SECRET[/versions/VERSION]' };
+      }
+      return match[3] ? { locator } : { locator: `${locator}/versions/latest` };
+    },
+    options: {},
+  },
+  azure: {
+    check(locator) {
+      const match = AZURE_SECRET.exec(locator);
+      if (!match) {
+        return {
+          problem:
+            'expected VAULT/SECRET[/VERSION]: a vault name (3-24 letters, digits, dashes), a secret name (letters, digits, dashes) and an optional 32-hex-digit version',
+        };
+      }
+      // Vault names are DNS labels: case does not matter, so it must not split the cache.
+      return {
+        locator: [match[1]?.toLowerCase(), match[2], match[4]?.toLowerCase()]
+          .filter(Boolean)
+          .join('/'),
+      };
+    },
+    options: {},
+  },
+  local: {
+    check: (locator) =>
+      STORE_KEY.test(locator)
+        ? { locator }
+        : {
+            problem:
+              'expected a store key (letters, digits, underscores; not starting with a digit)',
+          },
+    options: {},
+  },
+  env: {
+    check: (locator) =>
+      NAME_PATTERN.test(locator)
+        ? { locator }
+        : { problem: 'expected an environment variable name' },
+    options: {},
+  },
+  file: {
+    check: (locator) =>
+      locator.length > 0 && !locator.includes('\0')
+        ? { locator }
+        : { problem: 'expected a file path' },
+    options: {},
+  },
+};
+
+function isProvider(text: string): text is ProviderName {
+  return (PROVIDERS as readonly string[]).includes(text);
+}
+
+/** Parses one reference; `where` prefixes every message (e.g. "secrets line 3 (DB)"). */
+export function parseReference(text: string, where: string, line?: number): SecretRef {
+  const fail = (message: string): never => {
+    throw new ActionError('REFERENCE_INVALID', `${where}: ${message}`, line);
+  };
+  const colon = text.indexOf(':');
+  const providerText = colon > 0 ? text.slice(0, colon).trim() : '';
+  if (!isProvider(providerText)) {
+    return fail(
+      `the reference must start with a provider: one of ${PROVIDERS.join(', ')}, then ':' and a locator (PROVIDER:LOCATOR[?OPTIONS][#SELECTOR])`,
+    );
+  }
+  const provider = providerText;
+  let rest = text.slice(colon + 1).trim();
+
+  let selectorText: string | undefined;
+  const hash = rest.indexOf('#');
+  if (hash >= 0) {
+    selectorText = rest.slice(hash + 1);
+    rest = rest.slice(0, hash);
+  }
+  let optionsText: string | undefined;
+  const question = rest.indexOf('?');
+  if (question >= 0) {
+    optionsText = rest.slice(question + 1);
+    rest = rest.slice(0, question);
+  }
+  const locatorText = rest.trim();
+  if (!locatorText) fail(`${provider}: needs a locator after the provider`);
+
+  const rule = RULES[provider];
+  const checked = rule.check(locatorText);
+  if ('problem' in checked) return fail(`${provider} locator: ${checked.problem}`);
+
+  const options: Record<string, string> = {};
+  if (optionsText !== undefined) {
+    if (!optionsText) fail(`${provider}:${checked.locator}: '?' must be followed by OPTION=VALUE`);
+    for (const pair of optionsText.split('&')) {
+      const eq = pair.indexOf('=');
+      const key = eq > 0 ? pair.slice(0, eq) : '';
+      const known = Object.keys(rule.options);
+      const validate = rule.options[key];
+      if (!validate) {
+        fail(
+          known.length
+            ? `${provider}:${checked.locator}: unknown option; ${provider} takes ${known.join(', ')}`
+            : `${provider}:${checked.locator}: ${provider} references take no options`,
+        );
+        continue;
+      }
+      if (key in options) fail(`${provider}:${checked.locator}: option ${key} is given twice`);
+      const problem = validate(pair.slice(eq + 1));
+      if (problem) fail(`${provider}:${checked.locator}: option ${key} ${problem}`);
+      options[key] = pair.slice(eq + 1);
+    }
+  }
+  const selector = selectorText === undefined ? [] : parseSelector(selectorText, where, line);
+  const optionKey = Object.keys(options)
+    .sort()
+    .map((k) => `${k}=${options[k]}`)
+    .join('&');
+  return {
+    provider,
+    locator: checked.locator,
+    options,
+    selector,
+    key: `${provider}:${checked.locator}${optionKey ? '?' + optionKey : ''}`,
+  };
+}
+
+const SELECTOR_SEGMENT = /^[A-Za-z0-9_$@-]+$/;
+
+/** `a.b`, `items.0.key`: a dot path into a JSON value. */
+export function parseSelector(text: string, where: string, line?: number): string[] {
+  const segments = text.trim().split('.');
+  if (segments.some((s) => !SELECTOR_SEGMENT.test(s))) {
+    throw new ActionError(
+      'REFERENCE_INVALID',
+      `${where}: the selector after '#' must be a dot path of keys and array indexes, such as password or items.0.key`,
+      line,
+    );
+  }
+  return segments;
+}

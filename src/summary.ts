@@ -1,0 +1,57 @@
+// The job summary table (SPEC §1.4 `summary`): what was fetched and from where, lease TTLs
+// and how many strings were masked — never a value.
+import type { ReadRecord } from './road.js';
+import { tableCell } from './runner/commands.js';
+import type { ShapedSecret } from './shape.js';
+import type { Plan } from './spec/types.js';
+
+export interface SummaryInput {
+  plan: Plan;
+  records: readonly ReadRecord[];
+  secrets: readonly ShapedSecret[];
+  /** How many distinct strings the gate registered. */
+  masked: number;
+  exportModes: readonly string[];
+  failed: boolean;
+}
+
+const MAX_ROWS = 500;
+
+export function summaryMarkdown(input: SummaryInput): string {
+  const recordByKey = new Map(input.records.map((r) => [r.location.key, r]));
+  const namesByLine = new Map<number, string[]>();
+  for (const secret of input.secrets) {
+    const names = namesByLine.get(secret.line) ?? [];
+    names.push(secret.name);
+    namesByLine.set(secret.line, names);
+  }
+  const rows = input.plan.lines.map((line) => {
+    const record = recordByKey.get(line.ref.key);
+    const names = namesByLine.get(line.line);
+    const name = line.flatten ? `${line.name}* → ${names?.length ?? 0} variables` : line.name;
+    const location =
+      line.ref.locator + (line.ref.selector.length ? `#${line.ref.selector.join('.')}` : '');
+    const ttl = record?.leaseTtlSeconds !== undefined ? formatTtl(record.leaseTtlSeconds) : '—';
+    const status = !record ? 'not read' : record.outcome === 'ok' ? 'ok' : 'failed';
+    return `| ${tableCell(name)} | ${line.ref.provider} | \`${tableCell(location)}\` | ${ttl} | ${status} |`;
+  });
+  const shown = rows.slice(0, MAX_ROWS);
+  return [
+    `### oidc-secrets ${input.failed ? '— failed, nothing exported' : ''}`,
+    '',
+    `${input.plan.lines.length} secret lines, ${input.plan.locations.length} distinct reads, ` +
+      `${input.masked} strings masked, exported as ${input.failed ? 'nothing' : input.exportModes.join(', ')}.`,
+    '',
+    '| Name | Provider | Location | Lease TTL | Status |',
+    '| --- | --- | --- | --- | --- |',
+    ...shown,
+    ...(rows.length > shown.length ? [`| … ${rows.length - shown.length} more | | | | |`] : []),
+    '',
+  ].join('\n');
+}
+
+function formatTtl(seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds >= 60 && seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
