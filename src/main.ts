@@ -23,7 +23,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   let config: ActionConfig | undefined;
   let plan: Plan | undefined;
   let records: readonly ReadRecord[] = [];
-  let secrets: ShapedSecret[] = [];
   let context: ReturnType<typeof createContext> | undefined;
   try {
     config = readConfig(envInputReader(env));
@@ -37,7 +36,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     });
     records = road.records;
     if (road.errors.length) throw new ActionErrors(road.errors);
-    secrets = shapeSecrets(plan, road.values, (value, line) =>
+    const secrets = shapeSecrets(plan, road.values, (value, line) =>
       gate.admitValue(value, { label: lineLabel(line) }),
     );
     checkExport(secrets, config.exportModes);
