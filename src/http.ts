@@ -143,25 +143,14 @@ export class HttpClient {
     const body = request.body === undefined ? undefined : Buffer.from(request.body);
     if (body) headers['content-length'] = String(body.length);
 
-    const proxyUrl = this.proxy.proxyFor(url);
+    // Plain http is only allowed to loopback, which never goes through a proxy: only
+    // https needs the CONNECT tunnel.
+    const proxyUrl = secure ? this.proxy.proxyFor(url) : undefined;
     const target: http.RequestOptions = {
       method: request.method,
       headers,
-      agent: secure ? this.httpsAgent : this.httpAgent,
+      agent: proxyUrl ? this.tunnelAgent(proxyUrl) : secure ? this.httpsAgent : this.httpAgent,
     };
-    let requestUrl: URL | string = url;
-    if (proxyUrl && secure) {
-      target.agent = this.tunnelAgent(proxyUrl);
-    } else if (proxyUrl) {
-      // Plain HTTP through a proxy: absolute-form request line, sent to the proxy.
-      target.agent = this.httpAgent;
-      target.host = proxyUrl.hostname;
-      target.port = proxyUrl.port || 80;
-      target.path = url.href;
-      requestUrl = '';
-      const auth = proxyAuthorization(proxyUrl);
-      if (auth) headers['proxy-authorization'] = auth;
-    }
 
     return new Promise<HttpResponse>((resolve, reject) => {
       const onResponse = (res: http.IncomingMessage) => {
@@ -189,10 +178,7 @@ export class HttpClient {
           });
         });
       };
-      const req =
-        requestUrl === ''
-          ? transport.request(target, onResponse)
-          : transport.request(requestUrl, target, onResponse);
+      const req = transport.request(url, target, onResponse);
       req.setTimeout(this.options.timeoutMs, () => {
         req.destroy(
           Object.assign(new Error(`no answer within ${this.options.timeoutMs / 1000} s`), {
@@ -344,29 +330,27 @@ interface ProxySettings {
   proxyFor(url: URL): URL | undefined;
 }
 
-/** HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case), as curl and the runner read them. */
+/** HTTPS_PROXY / NO_PROXY (either case), as curl and the runner read them. */
 export function readProxySettings(env: NodeJS.ProcessEnv): ProxySettings {
   const pick = (name: string) => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
-  const parse = (value: string | undefined) => {
-    if (!value) return undefined;
-    try {
-      return new URL(value.includes('://') ? value : `http://${value}`);
-    } catch {
-      return undefined;
-    }
-  };
-  const httpsProxy = parse(pick('https_proxy'));
-  const httpProxy = parse(pick('http_proxy'));
+  const proxyText = pick('https_proxy');
+  let proxy: URL | undefined;
+  try {
+    proxy = proxyText
+      ? new URL(proxyText.includes('://') ? proxyText : `http://${proxyText}`)
+      : undefined;
+  } catch {
+    proxy = undefined;
+  }
   const noProxy = (pick('no_proxy') ?? '')
     .split(',')
     .map((entry) => entry.trim().toLowerCase())
     .filter(Boolean);
   return {
     proxyFor(url) {
-      const proxy = url.protocol === 'https:' ? httpsProxy : httpProxy;
       if (!proxy || isLoopback(url.hostname)) return undefined;
       const host = url.hostname.toLowerCase();
-      const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+      const port = url.port || '443';
       const bypass = noProxy.some((entry) => {
         if (entry === '*') return true;
         const [entryHost, entryPort] = entry.split(':') as [string, string | undefined];
