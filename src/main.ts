@@ -5,6 +5,7 @@ import { readConfig, envInputReader, type ActionConfig } from './config.js';
 import { createContext, runnerLogger } from './context.js';
 import { ActionError, ActionErrors, describeError } from './errors.js';
 import { checkExport, exportSecrets } from './export.js';
+import { checkPolicy } from './identity/policy.js';
 import { Ledger } from './ledger.js';
 import { MaskGate } from './mask.js';
 import { revokeEntries } from './revoke.js';
@@ -27,6 +28,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   try {
     config = readConfig(envInputReader(env));
     plan = planSecrets(config.secrets);
+    const refused = checkPolicy(config, env);
+    if (refused.length) throw new ActionErrors(refused);
     context = createContext(config, gate, (entry) => ledger.record(entry), env);
     const road = await resolvePlan(plan, {
       context,
