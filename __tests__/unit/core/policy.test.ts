@@ -28,7 +28,7 @@ describe('checkPolicy', () => {
       AWS_ACCESS_KEY_ID: fakeKey,
       AWS_SECRET_ACCESS_KEY: 'fake-secret',
       AZURE_CLIENT_SECRET: 'fake-azure-secret',
-      INPUT_VAULT_TOKEN: 'hvs.other-fake',
+      'INPUT_VAULT-TOKEN': 'hvs.other-fake',
     });
     expect(found).toHaveLength(4);
     expect(found.join('\n')).toMatch(/input vault-token/);
