@@ -5,6 +5,7 @@ import { readConfig, envInputReader, type ActionConfig } from './config.js';
 import { createContext, runnerLogger } from './context.js';
 import { ActionError, ActionErrors, describeError } from './errors.js';
 import { checkExport, exportSecrets } from './export.js';
+import { writeAudit } from './audit.js';
 import { checkPolicy } from './identity/policy.js';
 import { Ledger } from './ledger.js';
 import { MaskGate } from './mask.js';
@@ -38,6 +39,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       createProvider,
     });
     records = road.records;
+    writeAudit(config.auditLog, records, env, (text) => gate.redact(text));
     if (road.errors.length) throw new ActionErrors(road.errors);
     const secrets = shapeSecrets(plan, road.values, (value, line) =>
       gate.admitValue(value, { label: lineLabel(line) }),
