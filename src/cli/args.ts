@@ -75,7 +75,7 @@ export function parseArgs(
       // echo it only when it reads like an option name.
       const shown = /^--?[a-z][a-z-]{0,30}$/.test(arg.split('=')[0]!)
         ? arg.split('=')[0]
-        : `(argument ${i + 1})`;
+        : '(not shown: it does not read like an option name)';
       throw new UsageError(
         `unknown option ${shown}; to pass a value that starts with -, put it after --`,
         command,

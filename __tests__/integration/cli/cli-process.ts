@@ -1,0 +1,57 @@
+// Runs the built CLI (dist/cli.js, or $OIDC_SECRETS_CLI) as a child process, as a user would.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+
+export const CLI = process.env.OIDC_SECRETS_CLI ?? resolve('dist/cli.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string | Buffer;
+  /** Environment without the parent's SECRET_* and OIDC_SECRETS_* variables. */
+  cleanEnv?: boolean;
+}
+
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('SECRET_') && !name.startsWith('OIDC_SECRETS_'),
+    ),
+  );
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...base, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', fail);
+    child.on('close', (code, signal) =>
+      done({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Assertion messages compare hashes, never values. */
+export const sha = (text: string | undefined): string =>
+  createHash('sha256')
+    .update(text ?? '<undefined>')
+    .digest('hex')
+    .slice(0, 16);
