@@ -2,8 +2,8 @@
 // as the first argument, which the staleness test uses to compare against dist/).
 // The bundles must run from a directory without node_modules, as the runner runs them.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 
 const outdir = resolve(process.argv[2] ?? 'dist');
 
@@ -16,8 +16,7 @@ export const entries = {
   demo: 'demo/demo.ts',
 };
 
-await rm(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: entries,
   outdir,
   bundle: true,
@@ -35,4 +34,12 @@ await build({
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
   logLevel: 'warning',
+  metafile: true,
 });
+
+// Files are overwritten in place (never an empty dist/ while something runs it); whatever
+// the build no longer makes is removed afterwards.
+const made = new Set(Object.keys(result.metafile.outputs).map((path) => basename(path)));
+for (const name of await readdir(outdir)) {
+  if (!made.has(name)) await rm(resolve(outdir, name), { recursive: true, force: true });
+}
