@@ -1,0 +1,54 @@
+// dist/ is what the runner executes: it must be exactly what `npm run build` makes from
+// src/, and each bundle must start in a directory that has no node_modules.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+
+const root = resolve(import.meta.dirname ?? '.', '../../..');
+const dist = join(root, 'dist');
+const digest = (path: string) =>
+  createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
+
+describe('dist/', () => {
+  it('matches a fresh build of src/', () => {
+    const out = mkdtempSync(join(tmpdir(), 'oidc-secrets-build-'));
+    execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), out], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+    const built = readdirSync(out).sort();
+    expect(readdirSync(dist).sort()).toEqual(built);
+    const stale = built.filter((name) => digest(join(out, name)) !== digest(join(dist, name)));
+    expect(stale).toEqual([]); // a file listed here: run `npm run build` and commit dist/
+  });
+
+  it.each(['main', 'post'])(
+    'dist/%s.js starts without node_modules and fails cleanly without inputs',
+    (entry) => {
+      const dir = mkdtempSync(join(tmpdir(), 'oidc-secrets-bare-'));
+      copyFileSync(join(dist, `${entry}.js`), join(dir, `${entry}.js`));
+      writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+      const result = spawnSync(process.execPath, [join(dir, `${entry}.js`)], {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
+      expect(result.stderr).not.toMatch(/Cannot find (module|package)|Dynamic require/);
+      if (entry === 'main') {
+        expect(result.status).toBe(1);
+        expect(result.stdout).toMatch(
+          /::error title=oidc-secrets::secrets: no secrets were declared/,
+        );
+      } else {
+        expect(result.status).toBe(0);
+        expect(result.stdout).toMatch(/nothing to revoke/);
+      }
+    },
+  );
+
+  it('keeps dist/main.js small', () => {
+    expect(readFileSync(join(dist, 'main.js')).length).toBeLessThan(300 * 1024);
+  });
+});
