@@ -3,10 +3,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 
-const root = resolve(import.meta.dirname ?? '.', '../../..');
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 const dist = join(root, 'dist');
 const digest = (path: string) =>
   createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
