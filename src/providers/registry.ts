@@ -3,6 +3,7 @@ import { ActionError } from '../errors.js';
 import type { ProviderName } from '../spec/types.js';
 import { createEnvProvider } from './env.js';
 import { createFileProvider } from './file.js';
+import { createLocalProvider } from './local.js';
 import type { ProviderContext, ProviderFactory, SecretProvider } from './types.js';
 import { createVaultProvider } from './vault.js';
 
@@ -10,6 +11,7 @@ const FACTORIES: Partial<Record<ProviderName, ProviderFactory>> = {
   vault: createVaultProvider,
   env: createEnvProvider,
   file: createFileProvider,
+  local: createLocalProvider,
 };
 
 export function createProvider(name: ProviderName, context: ProviderContext): SecretProvider {
