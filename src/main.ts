@@ -17,6 +17,7 @@ import { shapeSecrets, type ShapedSecret } from './shape.js';
 import { planSecrets } from './spec/plan.js';
 import { lineLabel, type Plan } from './spec/types.js';
 import { summaryMarkdown } from './summary.js';
+import { fingerprintValues, SWEEP_STATE } from './sweep.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = performance.now();
@@ -52,6 +53,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
           record: (entry) => ledger.record(entry),
           write: fileCommand,
         });
+    if (config.sweep) {
+      const values = [...road.values.values(), ...secrets.map((s) => s.value)];
+      fileCommand('GITHUB_STATE', SWEEP_STATE, JSON.stringify(fingerprintValues(values)));
+    }
     const leases = records.filter((r) => r.leaseId).length;
     info(
       `oidc-secrets: ${secrets.length} variable${secrets.length === 1 ? '' : 's'} from ${plan.locations.length} read${plan.locations.length === 1 ? '' : 's'} ` +

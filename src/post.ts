@@ -8,9 +8,11 @@ import { MaskGate } from './mask.js';
 import { createProvider } from './providers/registry.js';
 import { revokeEntries } from './revoke.js';
 import { addMask, annotate, info } from './runner/commands.js';
+import { SWEEP_STATE, sweepWorkspace, type SweepFingerprints } from './sweep.js';
 
 export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const entries = readLedger(env);
+  sweep(env);
   if (entries.length === 0) {
     info('oidc-secrets post: nothing to revoke');
     return 0;
@@ -51,6 +53,38 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<num
   } finally {
     context.http.close();
   }
+}
+
+/** Reports workspace files that hold a fetched value, when main left fingerprints. */
+function sweep(env: NodeJS.ProcessEnv): void {
+  const saved = env[`STATE_${SWEEP_STATE}`];
+  const workspace = env.GITHUB_WORKSPACE;
+  if (!saved || !workspace) return;
+  let fingerprints: SweepFingerprints;
+  try {
+    fingerprints = JSON.parse(saved) as SweepFingerprints;
+  } catch {
+    annotate(
+      'warning',
+      'oidc-secrets post: the sweep fingerprints saved by main are unreadable; no sweep',
+    );
+    return;
+  }
+  const started = performance.now();
+  const report = sweepWorkspace(workspace, fingerprints);
+  for (const file of report.files.slice(0, 9)) {
+    annotate('warning', 'a secret fetched by oidc-secrets was written to this file', {
+      file,
+      title: 'oidc-secrets sweep',
+    });
+  }
+  info(
+    `oidc-secrets sweep: ${report.files.length} file${report.files.length === 1 ? '' : 's'} in the workspace hold a fetched value` +
+      (report.files.length ? `: ${report.files.join(', ')}` : '') +
+      ` (${report.scannedFiles} files, ${(report.scannedBytes / 1048576).toFixed(1)} MiB in ${Math.round(performance.now() - started)} ms` +
+      (report.skipped ? `; ${report.skipped} too large, not read` : '') +
+      ')',
+  );
 }
 
 if (process.env.OIDC_SECRETS_NO_AUTORUN !== '1') {
