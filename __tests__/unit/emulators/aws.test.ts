@@ -6,13 +6,13 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import aws4 from 'aws4';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
-import { startTestIssuer, type TestIssuer } from './issuer-fixture.js';
+import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/gha-secrets';
 const OTHER_ROLE = 'arn:aws:iam::123456789012:role/path/other-role';
 const hash = (value: string | Buffer) => createHash('sha256').update(value).digest('hex');
 
-let issuer: TestIssuer;
+let issuer: OidcIssuer;
 let aws: AwsEmulator;
 const apiKey = randomBytes(16).toString('hex');
 const previousKey = randomBytes(16).toString('hex');
@@ -22,7 +22,7 @@ let apiArn = '';
 let firstVersion = '';
 
 beforeAll(async () => {
-  issuer = await startTestIssuer();
+  issuer = await startOidcIssuer();
   aws = await startAws({ issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, region: 'eu-west-1' });
   aws.addRole(ROLE, {
     subjectPatterns: ['repo:octo-org/octo-repo:*'],
@@ -275,7 +275,7 @@ describe('STS AssumeRoleWithWebIdentity', () => {
   });
 
   it('refuses a token signed with a key the issuer does not publish', async () => {
-    const res = await assume(await issuer.mint({ aud: 'sts.amazonaws.com' }, { key: 'other' }));
+    const res = await assume(await issuer.mint({ aud: 'sts.amazonaws.com' }, { foreignKey: true }));
     expect(res.status).toBe(400);
     expect(tag(res.body, 'Code')).toBe('InvalidIdentityToken');
   });

@@ -4,12 +4,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { compileCel } from '../../../test/emulators/cel.js';
 import { crc32c, startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
-import { startTestIssuer, type TestIssuer } from './issuer-fixture.js';
+import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 
 const hash = (value: string | Buffer) => createHash('sha256').update(value).digest('hex');
 const SA = 'deployer@my-proj.iam.gserviceaccount.com';
 
-let issuer: TestIssuer;
+let issuer: OidcIssuer;
 let gcp: GcpEmulator;
 let audience = '';
 let strictAudience = '';
@@ -20,7 +20,7 @@ const saJson = JSON.stringify({
 const apiKey = randomBytes(16).toString('hex');
 
 beforeAll(async () => {
-  issuer = await startTestIssuer();
+  issuer = await startOidcIssuer();
   gcp = await startGcp({
     issuer: issuer.issuer,
     jwksUrl: issuer.jwksUrl,
@@ -174,7 +174,7 @@ describe('STS token exchange', () => {
     );
     expect(expired.status).toBe(400);
     expect(expired.body.error).toBe('invalid_grant');
-    const forged = await exchange(await issuer.mint({ aud: defaultAud() }, { key: 'other' }));
+    const forged = await exchange(await issuer.mint({ aud: defaultAud() }, { foreignKey: true }));
     expect(forged.status).toBe(400);
     expect(forged.body).toEqual({
       error: 'invalid_grant',
