@@ -195,6 +195,12 @@ function parseEndpoints(value: string): Partial<Record<EndpointService, string>>
         `service: url with a service among ${ENDPOINT_SERVICES.join(', ')}`,
       );
     }
+    if (service === 'azure-keyvault-suffix' && target.includes('://')) {
+      // A base URL instead of a DNS suffix: vaults are then reached as URL/VAULT (a local
+      // emulator, or a proxy fronting several vaults on one host).
+      endpoints[service] = optionalUrl(target, `endpoints (line ${index + 1}, ${service})`);
+      return;
+    }
     if (service === 'azure-keyvault-suffix') {
       if (!/^[a-z0-9.-]+(:\d+)?$/i.test(target))
         invalid(`endpoints (line ${index + 1})`, 'a DNS suffix such as vault.azure.cn');

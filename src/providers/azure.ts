@@ -1,0 +1,196 @@
+// Azure: the job's OIDC token as the client assertion of an Entra ID client-credentials
+// request (a federated identity credential on the app) → a Key Vault access token → Key
+// Vault `GET secrets/{name}[/{version}]` in whichever vault each reference names.
+// Entra access tokens cannot be revoked; they expire after about an hour.
+import { ActionError } from '../errors.js';
+import { HttpError, type HttpResponse } from '../http.js';
+import { formatClaims, shownClaims } from '../identity/claims.js';
+import { jsonNumberField, jsonStringField } from './error-body.js';
+import type { Location } from '../spec/types.js';
+import type { FetchedSecret, ProviderFactory } from './types.js';
+
+const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
+const DEFAULT_VAULT_SUFFIX = 'vault.azure.net';
+const API_VERSION = '7.4';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TENANT =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9.-]+\.[a-z]{2,})$/i;
+
+/**
+ * The Key Vault resource whose token a vault suffix needs: sovereign clouds have their own,
+ * private endpoints (privatelink.vaultcore.azure.net) and proxies use the public one.
+ */
+export function keyVaultResource(suffix: string): string {
+  if (suffix.endsWith('vault.azure.cn')) return 'https://vault.azure.cn';
+  if (suffix.endsWith('vault.usgovcloudapi.net')) return 'https://vault.usgovcloudapi.net';
+  if (suffix.endsWith('vault.microsoftazure.de')) return 'https://vault.microsoftazure.de';
+  return 'https://vault.azure.net';
+}
+
+/**
+ * The base URL of a vault. A DNS suffix gives `https://{vault}.{suffix}` as Azure names
+ * vaults; a URL (a local emulator, a proxy fronting several vaults) gives `{url}/{vault}`.
+ */
+export function vaultBaseUrl(vault: string, suffix: string): string {
+  if (suffix.includes('://')) return `${suffix.replace(/\/+$/, '')}/${vault}`;
+  return `https://${vault}.${suffix}`;
+}
+
+export const createAzureProvider: ProviderFactory = (context) => {
+  const { config, http } = context;
+  const azure = config.azure;
+  const authority = (config.endpoints['azure-authority'] ?? DEFAULT_AUTHORITY).replace(/\/+$/, '');
+  const suffix = config.endpoints['azure-keyvault-suffix'] ?? DEFAULT_VAULT_SUFFIX;
+  const resource = keyVaultResource(suffix);
+  let accessToken: string | undefined;
+
+  return {
+    name: 'azure',
+
+    async login() {
+      if (!azure.clientId || !azure.tenantId) {
+        throw new ActionError(
+          'PROVIDER_NOT_CONFIGURED',
+          'azure: references need the azure-client-id and azure-tenant-id inputs (an Entra app with a federated credential for this repository)',
+        );
+      }
+      if (!GUID.test(azure.clientId)) {
+        throw new ActionError(
+          'INPUT_INVALID',
+          'input azure-client-id: expected the application (client) id, a GUID',
+        );
+      }
+      if (!TENANT.test(azure.tenantId)) {
+        throw new ActionError(
+          'INPUT_INVALID',
+          'input azure-tenant-id: expected the directory (tenant) id, a GUID, or a verified domain',
+        );
+      }
+      const jwt = await context.identity.idToken(azure.audience);
+      const what = `azure login (Entra client credentials for app ${azure.clientId})`;
+      let response: HttpResponse;
+      try {
+        response = await http.request({
+          method: 'POST',
+          url: `${authority}/${encodeURIComponent(azure.tenantId)}/oauth2/v2.0/token`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: azure.clientId,
+            scope: `${resource}/.default`,
+            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+            client_assertion: jwt,
+          }).toString(),
+          what,
+        });
+      } catch (error) {
+        throw loginError(error, jwt, what, azure.audience);
+      }
+      const token = response.json<{ access_token?: unknown }>().access_token;
+      if (typeof token !== 'string' || token === '') {
+        throw new ActionError('AUTH_FAILED', `${what}: Entra answered without an access token`);
+      }
+      context.admitCredential(token, 'the Azure access token');
+      accessToken = token;
+    },
+
+    async read(location: Location): Promise<FetchedSecret> {
+      const [vault = '', name = '', version] = location.locator.split('/');
+      const url = new URL(
+        `${vaultBaseUrl(vault, suffix)}/secrets/${encodeURIComponent(name)}${version ? `/${version}` : ''}`,
+      );
+      url.searchParams.set('api-version', API_VERSION);
+      let response: HttpResponse;
+      try {
+        response = await http.request({
+          method: 'GET',
+          url,
+          headers: { authorization: `Bearer ${accessToken ?? ''}` },
+          what: `read azure:${location.locator}`,
+        });
+      } catch (error) {
+        throw readError(error, location, azure.clientId);
+      }
+      const value = response.json<{ value?: unknown }>().value;
+      if (typeof value !== 'string') {
+        throw new ActionError('READ_FAILED', `azure:${location.locator}: the answer has no value`);
+      }
+      return { value };
+    },
+  };
+};
+
+/** `AADSTS700213: …` without the trace ids and timestamp Entra appends. */
+function entraReason(error: HttpError): { code?: number; text: string } {
+  const body = error.bodyExcerpt;
+  const oauthError = jsonStringField(body, 'error');
+  const description = (jsonStringField(body, 'error_description') ?? '')
+    .replace(/\s*Trace ID:.*$/s, '')
+    .trim();
+  const code = jsonNumberField(body, 'error_codes') ?? Number(/AADSTS(\d+)/.exec(body)?.[1] ?? NaN);
+  const text = oauthError ? `${oauthError}: ${description}` : body;
+  return { code: Number.isNaN(code) ? undefined : code, text };
+}
+
+function loginError(error: unknown, jwt: string, what: string, audience: string): Error {
+  if (!(error instanceof HttpError) || error.status === undefined || error.status >= 500)
+    return error as Error;
+  const reason = entraReason(error);
+  return new ActionError(
+    'AUTH_FAILED',
+    `${what} was refused (HTTP ${error.status}): ${reason.text}\n${entraHint(reason.code, audience)}\n` +
+      `The job's OIDC token carried:\n${formatClaims(shownClaims(jwt))}`,
+  );
+}
+
+/** Which part of the federated credential most likely failed, from the AADSTS code. */
+export function entraHint(code: number | undefined, audience: string): string {
+  switch (code) {
+    case 700211:
+      return "Hint: no federated credential of the app has the token's issuer: set its issuer to the iss shown below (https://token.actions.githubusercontent.com, or your GHES/enterprise issuer).";
+    case 700212:
+      return `Hint: no federated credential of the app lists the token's audience (${audience}): add it to the credential's audiences, or set azure-audience to the credential's audience (api://AzureADTokenExchange by default).`;
+    case 700213:
+    case 7002138:
+      return (
+        "Hint: no federated credential of the app has the token's subject, compared exactly and case-sensitively: add one for the sub shown below " +
+        '(repo:OWNER/REPO:ref:refs/heads/BRANCH, :environment:NAME when the job has an environment, :pull_request; repositories created from mid-2026 use repo:OWNER@OWNER_ID/REPO@REPO_ID:…).'
+      );
+    case 700024:
+      return 'Hint: the token was not valid at the time Entra checked it: check the runner clock.';
+    case 700016:
+      return 'Hint: azure-client-id names no application in this tenant: check azure-client-id and azure-tenant-id.';
+    case 90002:
+      return 'Hint: azure-tenant-id names no tenant in this cloud: check it, and azure-authority for sovereign clouds.';
+    default:
+      return "Hint: compare the app's federated credentials (issuer, subject, audience) with the token's claims below.";
+  }
+}
+
+function vaultMessage(error: HttpError): string {
+  const message = jsonStringField(error.bodyExcerpt, 'message');
+  if (message === undefined) return error.bodyExcerpt || 'no details';
+  const code = jsonStringField(error.bodyExcerpt, 'code') ?? 'error';
+  return `${code}: ${message.split(/\r?\n/)[0]}`;
+}
+
+function readError(error: unknown, location: Location, clientId: string): Error {
+  if (!(error instanceof HttpError) || error.status === undefined) return error as Error;
+  const where = `azure:${location.locator}`;
+  const message = vaultMessage(error);
+  if (error.status === 404)
+    return new ActionError('SECRET_NOT_FOUND', `${where}: not found (HTTP 404): ${message}`);
+  if (error.status === 403) {
+    return new ActionError(
+      'ACCESS_DENIED',
+      `${where}: access denied (HTTP 403): ${message}. Give app ${clientId} the Key Vault Secrets User role on the vault or secret (RBAC), or an access policy with secret get.`,
+    );
+  }
+  if (error.status === 401) {
+    return new ActionError(
+      'AUTH_FAILED',
+      `${where}: Key Vault refused the access token (HTTP 401): ${message}`,
+    );
+  }
+  return new ActionError('READ_FAILED', `${where}: HTTP ${error.status}: ${message}`);
+}

@@ -1,0 +1,314 @@
+// Google Cloud: Workload Identity Federation. The job's OIDC token → STS token exchange
+// (RFC 8693) → a federated access token; optionally → IAM Credentials generateAccessToken to
+// act as a service account; then Secret Manager `versions/*:access`, whose payload is checked
+// against its CRC32C. Post revokes the access token at the OAuth 2.0 revocation endpoint.
+import { ActionError } from '../errors.js';
+import { HttpError, type HttpResponse } from '../http.js';
+import { formatClaims, shownClaims } from '../identity/claims.js';
+import { jsonStringField } from './error-body.js';
+import type { LedgerEntry } from '../ledger.js';
+import type { Location } from '../spec/types.js';
+import type { FetchedSecret, ProviderFactory, RevocationResult } from './types.js';
+
+const PROVIDER_NAME =
+  /^(?:\/\/iam\.googleapis\.com\/)?(projects\/[0-9]+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32})$/;
+const SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$/;
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+
+const DEFAULTS = {
+  sts: 'https://sts.googleapis.com',
+  iamcredentials: 'https://iamcredentials.googleapis.com',
+  secretmanager: 'https://secretmanager.googleapis.com',
+  oauth2: 'https://oauth2.googleapis.com',
+};
+
+/** CRC32C (Castagnoli), the checksum Secret Manager sends with every payload. */
+const CRC32C_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32c(data: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of data) crc = (CRC32C_TABLE[(crc ^ byte) & 0xff] as number) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** `projects/N/…/providers/P` from the input, with or without `//iam.googleapis.com/`. */
+export function providerResourceName(input: string): string | undefined {
+  return PROVIDER_NAME.exec(input.trim())?.[1];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Text when the payload is UTF-8 (almost always), base64 for binary payloads. */
+function payloadText(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return bytes.toString('base64');
+  }
+}
+
+export const createGcpProvider: ProviderFactory = (context) => {
+  const { config, http } = context;
+  const gcp = config.gcp;
+  const endpoint = (service: keyof typeof DEFAULTS) =>
+    (config.endpoints[`gcp-${service}`] ?? DEFAULTS[service]).replace(/\/+$/, '');
+  let accessToken: string | undefined;
+
+  const requireProvider = (): string => {
+    if (!gcp.workloadIdentityProvider) {
+      throw new ActionError(
+        'PROVIDER_NOT_CONFIGURED',
+        'gcp: references need the gcp-workload-identity-provider input (projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER)',
+      );
+    }
+    const name = providerResourceName(gcp.workloadIdentityProvider);
+    if (!name) {
+      throw new ActionError(
+        'INPUT_INVALID',
+        'input gcp-workload-identity-provider: expected projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (the project number, not its id)',
+      );
+    }
+    if (gcp.serviceAccount && !SERVICE_ACCOUNT.test(gcp.serviceAccount)) {
+      throw new ActionError(
+        'INPUT_INVALID',
+        'input gcp-service-account: expected a service account e-mail such as deployer@my-project.iam.gserviceaccount.com',
+      );
+    }
+    return name;
+  };
+
+  return {
+    name: 'gcp',
+
+    async login() {
+      const name = requireProvider();
+      // Google's default for a provider without allowed audiences: its own resource name.
+      const audience = gcp.audience || `https://iam.googleapis.com/${name}`;
+      const jwt = await context.identity.idToken(audience);
+      const what = `gcp login (STS token exchange, provider ${name})`;
+      let federated: string;
+      try {
+        const response = await http.request({
+          method: 'POST',
+          url: `${endpoint('sts')}/v1/token`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+            audience: `//iam.googleapis.com/${name}`,
+            scope: CLOUD_PLATFORM,
+            requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+            subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+            subject_token: jwt,
+          }).toString(),
+          what,
+        });
+        federated = tokenField(response, 'access_token', what);
+      } catch (error) {
+        throw stsError(error, jwt, what, audience);
+      }
+      context.admitCredential(federated, 'the GCP federated access token');
+      accessToken = federated;
+
+      if (gcp.serviceAccount) {
+        const impersonation = `gcp impersonation (generateAccessToken for ${gcp.serviceAccount})`;
+        try {
+          const response = await http.request({
+            method: 'POST',
+            url: `${endpoint('iamcredentials')}/v1/projects/-/serviceAccounts/${encodeURIComponent(gcp.serviceAccount)}:generateAccessToken`,
+            headers: { authorization: `Bearer ${federated}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ scope: [CLOUD_PLATFORM], lifetime: '3600s' }),
+            what: impersonation,
+          });
+          accessToken = tokenField(response, 'accessToken', impersonation);
+        } catch (error) {
+          throw impersonationError(error, impersonation, name, gcp.serviceAccount, jwt);
+        }
+        context.admitCredential(accessToken, 'the GCP service account access token');
+      }
+      context.record({
+        provider: 'gcp',
+        kind: 'token',
+        label: gcp.serviceAccount
+          ? `access token of ${gcp.serviceAccount}`
+          : 'federated access token',
+        data: { token: accessToken },
+      });
+    },
+
+    async read(location: Location): Promise<FetchedSecret> {
+      const what = `read gcp:${location.locator}`;
+      let response: HttpResponse;
+      try {
+        response = await http.request({
+          method: 'GET',
+          url: `${endpoint('secretmanager')}/v1/${location.locator}:access`,
+          headers: { authorization: `Bearer ${accessToken ?? ''}` },
+          what,
+        });
+      } catch (error) {
+        throw readError(error, location, gcp.serviceAccount, gcp.workloadIdentityProvider);
+      }
+      const body = response.json<{ payload?: { data?: string; dataCrc32C?: string } }>();
+      const data = body.payload?.data;
+      if (typeof data !== 'string') {
+        throw new ActionError('READ_FAILED', `gcp:${location.locator}: the answer has no payload`);
+      }
+      const bytes = Buffer.from(data, 'base64');
+      const expected = body.payload?.dataCrc32C;
+      if (expected !== undefined && String(crc32c(bytes)) !== String(expected)) {
+        throw new ActionError(
+          'READ_FAILED',
+          `gcp:${location.locator}: the payload does not match its CRC32C checksum (corrupted in transit); nothing was used`,
+        );
+      }
+      return { value: payloadText(bytes) };
+    },
+
+    async revoke(entries: readonly LedgerEntry[]): Promise<RevocationResult[]> {
+      return Promise.all(
+        entries.map(async (entry): Promise<RevocationResult> => {
+          const token = entry.data.token;
+          if (entry.kind !== 'token' || !token) {
+            return { entry, outcome: 'failed', detail: 'nothing recorded to revoke' };
+          }
+          try {
+            await http.request({
+              method: 'POST',
+              url: `${endpoint('oauth2')}/revoke`,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: new URLSearchParams({ token }).toString(),
+              what: `revoke gcp ${entry.label}`,
+            });
+            return { entry, outcome: 'revoked' };
+          } catch (error) {
+            if (error instanceof HttpError && error.status === 400) {
+              return {
+                entry,
+                outcome: 'already-gone',
+                detail: 'the token had already expired or been revoked',
+              };
+            }
+            const detail =
+              error instanceof HttpError && error.status !== undefined
+                ? `HTTP ${error.status}: ${googleMessage(error)}`
+                : error instanceof Error
+                  ? error.message
+                  : String(error);
+            return { entry, outcome: 'failed', detail };
+          }
+        }),
+      );
+    },
+  };
+};
+
+function tokenField(response: HttpResponse, field: string, what: string): string {
+  const value = response.json<Record<string, unknown>>()[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new ActionError('AUTH_FAILED', `${what}: the answer has no ${field}`);
+  }
+  return value;
+}
+
+/** The message of `{"error":{"message"}}` or `{"error","error_description"}` bodies. */
+function googleMessage(error: HttpError): string {
+  const text = error.bodyExcerpt;
+  const oauthError = jsonStringField(text, 'error');
+  if (oauthError !== undefined) {
+    const description = jsonStringField(text, 'error_description');
+    return description ? `${oauthError}: ${description}` : oauthError;
+  }
+  const message = jsonStringField(text, 'message');
+  const status = jsonStringField(text, 'status');
+  if (message !== undefined) return status ? `${status}: ${message}` : message;
+  return text;
+}
+
+function stsError(error: unknown, jwt: string, what: string, audience: string): Error {
+  if (!(error instanceof HttpError) || error.status === undefined || error.status >= 500)
+    return error as Error;
+  const reason = googleMessage(error);
+  return new ActionError(
+    'AUTH_FAILED',
+    `${what} was refused (HTTP ${error.status}): ${reason}\n${stsHint(reason, audience)}\n` +
+      `The job's OIDC token carried:\n${formatClaims(shownClaims(jwt))}`,
+  );
+}
+
+/** Which trust condition most likely failed, from the STS answer. */
+export function stsHint(reason: string, audience: string): string {
+  if (/attribute condition/i.test(reason)) {
+    return "Hint: the provider's attribute condition rejected the token: compare it with the claims below (assertion.repository, assertion.ref, …; sub has two forms: repo:OWNER/REPO:… and repo:OWNER@OWNER_ID/REPO@REPO_ID:…).";
+  }
+  if (/audience/i.test(reason) && /invalid_grant/.test(reason)) {
+    return `Hint: the token's aud (${audience}) is not an allowed audience of the provider: leave gcp-audience empty to use the provider's default, or set it to one of the provider's allowed audiences.`;
+  }
+  if (/invalid_target/.test(reason)) {
+    return 'Hint: the workload identity pool or provider does not exist or is disabled: check gcp-workload-identity-provider (it names the project by number).';
+  }
+  if (/"audience"/.test(reason)) {
+    return 'Hint: gcp-workload-identity-provider must be the full provider name, projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER.';
+  }
+  if (/expired|stale/i.test(reason)) {
+    return 'Hint: the token had expired when Google checked it: check the runner clock.';
+  }
+  if (/issuer|signature/i.test(reason)) {
+    return "Hint: Google could not verify the token: check the provider's issuer URI (https://token.actions.githubusercontent.com, or your GHES/enterprise issuer).";
+  }
+  return "Hint: compare the provider's audiences, attribute mapping and condition with the token's claims below.";
+}
+
+function impersonationError(
+  error: unknown,
+  what: string,
+  providerName: string,
+  serviceAccount: string,
+  jwt: string,
+): Error {
+  if (!(error instanceof HttpError) || error.status === undefined || error.status >= 500)
+    return error as Error;
+  const pool = providerName.replace(/\/providers\/[^/]+$/, '');
+  const repository = shownClaims(jwt).repository ?? 'OWNER/REPO';
+  return new ActionError(
+    'AUTH_FAILED',
+    `${what} was refused (HTTP ${error.status}): ${googleMessage(error)}\n` +
+      `Hint: grant roles/iam.workloadIdentityUser on ${serviceAccount} to the workload identity, e.g. ` +
+      `principalSet://iam.googleapis.com/${pool}/attribute.repository/${repository} (the provider must map attribute.repository), ` +
+      `or leave gcp-service-account empty and grant the secrets to the principal directly.`,
+  );
+}
+
+function readError(
+  error: unknown,
+  location: Location,
+  serviceAccount: string,
+  provider: string,
+): Error {
+  if (!(error instanceof HttpError) || error.status === undefined) return error as Error;
+  const where = `gcp:${location.locator}`;
+  const message = googleMessage(error);
+  if (error.status === 404)
+    return new ActionError('SECRET_NOT_FOUND', `${where}: not found: ${message}`);
+  if (error.status === 403) {
+    const who = serviceAccount || `the workload identity of ${provider}`;
+    return new ActionError(
+      'ACCESS_DENIED',
+      `${where}: access denied: ${message}. Grant roles/secretmanager.secretAccessor on the secret to ${who}.`,
+    );
+  }
+  if (error.status === 401) {
+    return new ActionError(
+      'AUTH_FAILED',
+      `${where}: the access token was refused (HTTP 401): ${message}`,
+    );
+  }
+  return new ActionError('READ_FAILED', `${where}: HTTP ${error.status}: ${message}`);
+}
