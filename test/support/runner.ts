@@ -378,16 +378,28 @@ export function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
 
-/** Input defaults of an action.yml (the runner passes every declared input). */
-export function actionDefaults(actionYml: string): Record<string, string> {
+/** GITHUB_TOKEN as the runner hands it to `${{ github.token }}` defaults (fake, masked). */
+export const FAKE_GITHUB_TOKEN = 'ghs_EmulatedRunnerToken0000000000000000';
+
+/**
+ * Input defaults of an action.yml (the runner passes every declared input). Simple context
+ * expressions such as `${{ github.token }}` are evaluated from `context`; others stay as is.
+ */
+export function actionDefaults(
+  actionYml: string,
+  context: Record<string, string> = {},
+): Record<string, string> {
   if (!existsSync(actionYml)) return {};
   const doc = parseYaml(readFileSync(actionYml, 'utf8')) as {
     inputs?: Record<string, { default?: unknown }>;
   } | null;
   const defaults: Record<string, string> = {};
   for (const [name, spec] of Object.entries(doc?.inputs ?? {})) {
-    if (spec && spec.default !== undefined && spec.default !== null)
-      defaults[name] = String(spec.default);
+    if (!spec || spec.default === undefined || spec.default === null) continue;
+    defaults[name] = String(spec.default).replace(
+      /\$\{\{\s*([\w.]+)\s*\}\}/g,
+      (expression, key: string) => context[key] ?? expression,
+    );
   }
   return defaults;
 }
@@ -397,36 +409,49 @@ export function actionDefaults(actionYml: string): Record<string, string> {
 
 /** What the runner downloads of the action that matters to running it (no node_modules). */
 const ACTION_FILES = ['dist', 'package.json', 'action.yml', 'scan/action.yml'];
-let isolatedCopy: { dir: string; stamp: string } | undefined;
-const tempDirs = new Set<string>();
+const isolatedCopies = new Map<string, { dir: string; stamp: string }>();
 
-process.on('exit', () => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  if (isolatedCopy) rmSync(isolatedCopy.dir, { recursive: true, force: true });
-});
+// Jest loads this module once per test file in the same worker process: one exit hook and
+// one set of directories per process, kept on globalThis.
+const REGISTRY = Symbol.for('oidc-secrets.test-runner.temp-dirs');
+const registry = globalThis as typeof globalThis & { [REGISTRY]?: Set<string> };
+const tempDirs: Set<string> =
+  registry[REGISTRY] ??
+  (() => {
+    const dirs = new Set<string>();
+    registry[REGISTRY] = dirs;
+    process.on('exit', () => {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    });
+    return dirs;
+  })();
 
 /**
  * A copy of the action (dist/, package.json, action.yml files) under the system temp dir,
  * where no node_modules can be found up the tree — as the runner checks the action out.
+ * Made once per action root and refreshed when a bundle or action.yml changes.
  */
-function isolatedActionDir(): string {
-  const stampOf = () =>
-    ['main', 'post', 'scan']
-      .map((e) => join(REPO_ROOT, 'dist', `${e}.js`))
-      .filter(existsSync)
-      .map((f) => `${f}:${statSync(f).mtimeMs}:${statSync(f).size}`)
-      .join('|');
-  const stamp = stampOf();
-  if (isolatedCopy && isolatedCopy.stamp === stamp) return isolatedCopy.dir;
-  if (isolatedCopy) rmSync(isolatedCopy.dir, { recursive: true, force: true });
+function isolatedActionDir(root: string): string {
+  const stamp = [...ACTION_FILES, 'dist/main.js', 'dist/post.js', 'dist/scan.js']
+    .map((name) => join(root, name))
+    .filter(existsSync)
+    .map((file) => `${file}:${statSync(file).mtimeMs}:${statSync(file).size}`)
+    .join('|');
+  const cached = isolatedCopies.get(root);
+  if (cached && cached.stamp === stamp && existsSync(cached.dir)) return cached.dir;
+  if (cached) {
+    rmSync(cached.dir, { recursive: true, force: true });
+    tempDirs.delete(cached.dir);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'oidc-secrets-action-'));
+  tempDirs.add(dir);
   for (const name of ACTION_FILES) {
-    const from = join(REPO_ROOT, name);
+    const from = join(root, name);
     if (!existsSync(from)) continue;
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     cpSync(from, join(dir, name), { recursive: true });
   }
-  isolatedCopy = { dir, stamp };
+  isolatedCopies.set(root, { dir, stamp });
   return dir;
 }
 
@@ -459,11 +484,13 @@ export interface StepOptions {
   secrets?: string[];
   /** ACTIONS_STEP_DEBUG: show `::debug::` lines in the log. */
   debug?: boolean;
+  /** Where the action's dist/, package.json and action.yml are; default the repository. */
+  actionRoot?: string;
   /** Run a copy of the action outside the repository (no node_modules above it). Default true. */
   isolate?: boolean;
   /** The `##[group]Run …` line; default derived from the entry. */
   title?: string;
-  /** Extra header lines inside the group (runJob prints `with:`/`env:` itself). */
+  /** Lines inside the `##[group]` header; default: the `with:` inputs and the `env:` given. */
   headerLines?: string[];
   /** Lines arriving within this many ms form one read batch (stderr first). Default 50. */
   batchWindowMs?: number;
@@ -534,10 +561,13 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
   if (options.script) {
     file = resolve(options.script);
   } else {
-    if (!existsSync(join(REPO_ROOT, 'dist', `${entry}.js`))) {
-      throw new Error(`dist/${entry}.js does not exist: run \`npm run build\` first`);
+    const actionRoot = resolve(options.actionRoot ?? REPO_ROOT);
+    if (!existsSync(join(actionRoot, 'dist', `${entry}.js`))) {
+      throw new Error(
+        `dist/${entry}.js does not exist in ${actionRoot}: run \`npm run build\` first`,
+      );
     }
-    const root = options.isolate === false ? REPO_ROOT : isolatedActionDir();
+    const root = options.isolate === false ? actionRoot : isolatedActionDir(actionRoot);
     file = join(root, 'dist', `${entry}.js`);
     actionYml = join(root, entry === 'scan' ? 'scan/action.yml' : 'action.yml');
   }
@@ -610,14 +640,30 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
     ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
     ...options.env,
   };
+  const expressionContext = {
+    'github.token': FAKE_GITHUB_TOKEN,
+    'github.repository': ctx.repository,
+    'github.repository_owner': ctx.repository_owner,
+    'github.sha': ctx.sha,
+    'github.ref': ctx.ref,
+    'github.event_name': eventName,
+    'github.workspace': workspace,
+    'github.server_url': 'https://github.com',
+    'github.api_url': 'https://api.github.com',
+    'runner.temp': runnerTemp,
+  };
   const inputs = {
-    ...(actionYml && options.actionDefaults !== false ? actionDefaults(actionYml) : {}),
+    ...(actionYml && options.actionDefaults !== false
+      ? actionDefaults(actionYml, expressionContext)
+      : {}),
     ...options.inputs,
   };
   for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
 
   const masker = options.masker ?? new SecretMasker();
+  // github.token is a secret to the runner from the job's first line.
+  masker.addValue(FAKE_GITHUB_TOKEN);
   for (const secret of options.secrets ?? []) masker.addMask(secret);
 
   const started = performance.now();
@@ -630,7 +676,11 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
     options.title ??
     (entry === 'post' ? 'Post Run octo-org/oidc-secrets@v1' : 'Run octo-org/oidc-secrets@v1');
   log.push(masker.mask(`##[group]${title}`));
-  for (const line of options.headerLines ?? []) log.push(masker.mask(line));
+  const header = options.headerLines ?? [
+    ...withHeader(options.inputs ?? {}),
+    ...envHeader(options.env ?? {}),
+  ];
+  for (const line of header) log.push(masker.mask(line));
   log.push('##[endgroup]');
 
   const commands: WorkflowCommand[] = [];
@@ -825,6 +875,8 @@ export interface JobOptions {
   skipPost?: boolean;
   /** Run these JS files instead of dist/main.js and dist/post.js (driver tests). */
   scripts?: { main?: string; post?: string };
+  /** Where the action's dist/ and action.yml are; default the repository. */
+  actionRoot?: string;
   eventName?: string;
   eventPayload?: Record<string, unknown>;
   timeoutMs?: number;
@@ -895,6 +947,7 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
   for (const secret of options.secrets ?? []) masker.addMask(secret);
   const jobEnv: Record<string, string> = { ...options.env };
   const common = {
+    actionRoot: options.actionRoot,
     issuer: options.issuer,
     workspace,
     runnerTemp,
@@ -979,4 +1032,5 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
 export function cleanupRunnerTemp(): void {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
+  isolatedCopies.clear();
 }

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 import {
   SecretMasker,
+  actionDefaults,
   inputVariable,
   parseFileCommand,
   parseWorkflowCommand,
@@ -93,6 +94,18 @@ describe('parsers', () => {
       "Invalid value. Matching delimiter not found 'EOF'",
     ]);
     expect(parseFileCommand('garbage\n').errors).toEqual(["Invalid format 'garbage'"]);
+  });
+
+  it('reads action.yml input defaults, evaluating simple context expressions', () => {
+    const yml = script(
+      'action.yml',
+      `inputs:\n  export:\n    default: env\n  token:\n    default: \${{ github.token }}\n  retries:\n    default: 3\n  secrets:\n    required: true\n`,
+    );
+    expect(actionDefaults(yml, { 'github.token': 'ghs_x' })).toEqual({
+      export: 'env',
+      token: 'ghs_x',
+      retries: '3',
+    });
   });
 
   it('names inputs as the runner does', () => {
@@ -244,6 +257,46 @@ console.log('not-registered from-stderr');
     expect(result.masks).toEqual(['from-stderr']);
     expect(result.log).toContain('::add-mask::not-registered');
     expect(result.log).toContain('not-registered ***');
+  });
+
+  it('prints the given inputs and env in the header, masking workflow secrets', async () => {
+    const secret = fixtureSecret();
+    const result = await runStep({
+      script: script('noop.mjs', ''),
+      inputs: { 'store-key': secret, 'vault-url': 'https://vault.example.com' },
+      env: { STAGE: 'ci' },
+      secrets: [secret],
+    });
+    expect(result.log.split('\n')).toEqual([
+      '##[group]Run octo-org/oidc-secrets@v1',
+      'with:',
+      '  store-key: ***',
+      '  vault-url: https://vault.example.com',
+      'env:',
+      '  STAGE: ci',
+      '##[endgroup]',
+    ]);
+  });
+
+  it('runs dist/<entry>.js from a copy with no node_modules above it, with action.yml defaults', async () => {
+    const root = join(scripts, 'fake-action');
+    mkdirSync(join(root, 'dist'), { recursive: true });
+    mkdirSync(join(root, 'node_modules', 'only-in-repo'), { recursive: true });
+    writeFileSync(join(root, 'node_modules', 'only-in-repo', 'index.js'), 'module.exports = 1;');
+    writeFileSync(join(root, 'package.json'), '{"type":"module"}');
+    writeFileSync(join(root, 'action.yml'), 'inputs:\n  export:\n    default: env\n');
+    writeFileSync(
+      join(root, 'dist', 'main.js'),
+      `const found = await import('only-in-repo').then(() => 'resolved', () => 'missing');
+console.log(found + ' export=' + process.env.INPUT_EXPORT + ' cwd-is-workspace=' + (process.cwd() === process.env.GITHUB_WORKSPACE));`,
+    );
+    const isolated = await runStep({ entry: 'main', actionRoot: root });
+    expect(isolated.stdout.trim()).toBe('missing export=env cwd-is-workspace=true');
+    const inPlace = await runStep({ entry: 'main', actionRoot: root, isolate: false });
+    expect(inPlace.stdout.trim()).toBe('resolved export=env cwd-is-workspace=true');
+    await expect(runStep({ entry: 'post', actionRoot: root })).rejects.toThrow(
+      /dist\/post\.js does not exist/,
+    );
   });
 
   it('kills a step that outlives its timeout', async () => {
