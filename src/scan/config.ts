@@ -1,0 +1,326 @@
+// Loads a gitleaks configuration (`.gitleaks.toml`) the way gitleaks v8 reads it: rules,
+// per-rule and global allowlists (old single-table and new array forms), `[extend]` with
+// `useDefault` (our built-in rule set plays gitleaks' default config), `path` and
+// `disabledRules`. A rule that exists in both the file and what it extends is merged field
+// by field: the file's non-empty fields win, keywords, tags and allowlists add up.
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { builtinConfig } from './rules.js';
+import { translateRe2, RegexTranslationError } from './re2.js';
+import type { Allowlist, RawAllowlist, RawConfig, RawRule, RegexTarget, Rule, ScanConfig } from './types.js';
+
+export class ScanConfigError extends Error {
+  readonly code = 'SCAN_CONFIG';
+}
+
+const MAX_EXTEND_DEPTH = 2;
+
+export interface LoadConfigOptions {
+  /** Scan root: where `.gitleaks.toml` is looked for and what paths are relative to. */
+  root: string;
+  /** Explicit config file (relative to the current directory or absolute). */
+  configPath?: string;
+  /** `GITLEAKS_CONFIG`-style fallback from the environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Finds and loads the config: explicit path, `GITLEAKS_CONFIG`, `<root>/.gitleaks.toml`, or the built-in rules. */
+export function loadScanConfig(options: LoadConfigOptions): ScanConfig {
+  const explicit = options.configPath || options.env?.GITLEAKS_CONFIG || '';
+  let file: string | undefined;
+  if (explicit) {
+    file = resolve(explicit);
+    if (!existsSync(file)) throw new ScanConfigError(`config: ${explicit} does not exist`);
+  } else if (existsSync(resolve(options.root, '.gitleaks.toml'))) {
+    file = resolve(options.root, '.gitleaks.toml');
+  }
+  if (!file) return compileConfig(builtinConfig(), 'built-in');
+  const raw = readToml(file);
+  const rel = relative(options.root, file).split('\\').join('/');
+  const shown = rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+  const config = compileConfig(resolveExtends(raw, shown, dirname(file), 0), describeSource(raw, shown));
+  return { ...config, configFile: rel.startsWith('..') ? undefined : rel };
+}
+
+/** Parses TOML text as a gitleaks config (`name` is used in errors). */
+export function parseScanConfig(text: string, name: string, baseDir = process.cwd()): ScanConfig {
+  const raw = validateConfig(parseTomlText(text, name), name);
+  return compileConfig(resolveExtends(raw, name, baseDir, 0), describeSource(raw, name));
+}
+
+function describeSource(raw: RawConfig, name: string): string {
+  if (raw.extend?.useDefault) return `${name} (extending the built-in rules)`;
+  if (raw.extend?.path) return `${name} (extending ${raw.extend.path})`;
+  return name;
+}
+
+function readToml(file: string): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ScanConfigError(`config: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  return validateConfig(parseTomlText(text, file), file);
+}
+
+function parseTomlText(text: string, name: string): unknown {
+  try {
+    return parseToml(text);
+  } catch (err) {
+    // smol-toml's message names line and column; the first line is enough.
+    const first = String((err as Error).message).split('\n')[0];
+    throw new ScanConfigError(`${name}: not valid TOML: ${first}`);
+  }
+}
+
+// --- shape validation -------------------------------------------------------------------
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown, where: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new ScanConfigError(`${where} must be a string`);
+  return v;
+}
+
+function strList(v: unknown, where: string): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    throw new ScanConfigError(`${where} must be an array of strings`);
+  }
+  return v as string[];
+}
+
+function num(v: unknown, where: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScanConfigError(`${where} must be a number`);
+  return v;
+}
+
+function validateAllowlist(v: unknown, where: string, global: boolean): RawAllowlist {
+  if (!isObject(v)) throw new ScanConfigError(`${where} must be a table`);
+  const a: RawAllowlist = {
+    description: str(v.description, `${where}.description`),
+    condition: str(v.condition, `${where}.condition`),
+    commits: strList(v.commits, `${where}.commits`),
+    paths: strList(v.paths, `${where}.paths`),
+    regexTarget: str(v.regexTarget, `${where}.regexTarget`),
+    regexes: strList(v.regexes, `${where}.regexes`),
+    stopwords: strList(v.stopwords, `${where}.stopwords`),
+  };
+  if (global) a.targetRules = strList(v.targetRules, `${where}.targetRules`);
+  return a;
+}
+
+function validateRule(v: unknown, index: number, name: string): RawRule {
+  const where0 = `${name}: rules[${index}]`;
+  if (!isObject(v)) throw new ScanConfigError(`${where0} must be a table`);
+  const id = str(v.id, `${where0}.id`);
+  if (!id) throw new ScanConfigError(`${where0}: a rule needs an \`id\``);
+  const where = `${name}: rule "${id}"`;
+  const rule: RawRule = {
+    id,
+    description: str(v.description, `${where}: description`),
+    regex: str(v.regex, `${where}: regex`),
+    secretGroup: num(v.secretGroup, `${where}: secretGroup`),
+    entropy: num(v.entropy, `${where}: entropy`),
+    keywords: strList(v.keywords, `${where}: keywords`),
+    path: str(v.path, `${where}: path`),
+    tags: strList(v.tags, `${where}: tags`),
+  };
+  if (v.allowlist !== undefined && v.allowlists !== undefined) {
+    throw new ScanConfigError(`${where}: [rules.allowlist] cannot be used alongside [[rules.allowlists]]`);
+  }
+  if (v.allowlist !== undefined) rule.allowlists = [validateAllowlist(v.allowlist, `${where}: allowlist`, false)];
+  if (v.allowlists !== undefined) {
+    if (!Array.isArray(v.allowlists)) throw new ScanConfigError(`${where}: allowlists must be an array of tables`);
+    rule.allowlists = v.allowlists.map((a, k) => validateAllowlist(a, `${where}: allowlists[${k}]`, false));
+  }
+  return rule;
+}
+
+export function validateConfig(v: unknown, name: string): RawConfig {
+  if (!isObject(v)) throw new ScanConfigError(`${name}: expected a TOML table`);
+  const config: RawConfig = {
+    title: str(v.title, `${name}: title`),
+    description: str(v.description, `${name}: description`),
+  };
+  if (v.extend !== undefined) {
+    if (!isObject(v.extend)) throw new ScanConfigError(`${name}: [extend] must be a table`);
+    const useDefault = v.extend.useDefault;
+    if (useDefault !== undefined && typeof useDefault !== 'boolean') {
+      throw new ScanConfigError(`${name}: extend.useDefault must be true or false`);
+    }
+    if (v.extend.url !== undefined) {
+      throw new ScanConfigError(`${name}: extend.url is not supported (no network fetch of rules): use extend.path`);
+    }
+    config.extend = {
+      useDefault,
+      path: str(v.extend.path, `${name}: extend.path`),
+      disabledRules: strList(v.extend.disabledRules, `${name}: extend.disabledRules`),
+    };
+    if (config.extend.useDefault && config.extend.path) {
+      throw new ScanConfigError(`${name}: extend.useDefault and extend.path cannot both be set`);
+    }
+  }
+  if (v.rules !== undefined) {
+    if (!Array.isArray(v.rules)) throw new ScanConfigError(`${name}: rules must be an array of tables ([[rules]])`);
+    config.rules = v.rules.map((r, k) => validateRule(r, k, name));
+  }
+  if (v.allowlist !== undefined && v.allowlists !== undefined) {
+    throw new ScanConfigError(`${name}: [allowlist] cannot be used alongside [[allowlists]]`);
+  }
+  const globals: RawAllowlist[] = [];
+  if (v.allowlist !== undefined) globals.push(validateAllowlist(v.allowlist, `${name}: [allowlist]`, true));
+  if (v.allowlists !== undefined) {
+    if (!Array.isArray(v.allowlists)) throw new ScanConfigError(`${name}: allowlists must be an array of tables`);
+    v.allowlists.forEach((a, k) => globals.push(validateAllowlist(a, `${name}: allowlists[${k}]`, true)));
+  }
+  if (globals.length > 0) config.allowlists = globals;
+  return config;
+}
+
+// --- extension ----------------------------------------------------------------------------
+
+/** Flattens `[extend]` into one raw config (rules in id order, as gitleaks sorts them). */
+function resolveExtends(config: RawConfig, name: string, baseDir: string, depth: number): RawConfig {
+  const ext = config.extend;
+  if (!ext || depth >= MAX_EXTEND_DEPTH || (!ext.useDefault && !ext.path)) return config;
+  let base: RawConfig;
+  if (ext.useDefault) {
+    base = builtinConfig();
+  } else {
+    const file = resolve(baseDir, ext.path!);
+    if (!existsSync(file)) throw new ScanConfigError(`${name}: extend.path ${ext.path} does not exist`);
+    base = resolveExtends(readToml(file), ext.path!, dirname(file), depth + 1);
+  }
+  const disabled = new Set(ext.disabledRules ?? []);
+  const rules = new Map<string, RawRule>();
+  for (const rule of base.rules ?? []) if (!disabled.has(rule.id)) rules.set(rule.id, rule);
+  for (const rule of config.rules ?? []) {
+    const under = rules.get(rule.id);
+    rules.set(rule.id, under ? mergeRule(under, rule) : rule);
+  }
+  return {
+    ...config,
+    extend: undefined,
+    rules: [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    allowlists: [...(config.allowlists ?? []), ...(base.allowlists ?? [])],
+  };
+}
+
+function mergeRule(base: RawRule, over: RawRule): RawRule {
+  return {
+    id: base.id,
+    description: over.description || base.description,
+    regex: over.regex || base.regex,
+    path: over.path || base.path,
+    secretGroup: over.secretGroup || base.secretGroup,
+    entropy: over.entropy || base.entropy,
+    keywords: [...(base.keywords ?? []), ...(over.keywords ?? [])],
+    tags: [...(base.tags ?? []), ...(over.tags ?? [])],
+    allowlists: [...(base.allowlists ?? []), ...(over.allowlists ?? [])],
+  };
+}
+
+// --- compilation ----------------------------------------------------------------------------
+
+function compileRegex(pattern: string, what: string, flags = ''): RegExp {
+  try {
+    const t = translateRe2(pattern, what);
+    return new RegExp(t.source, [...new Set(t.flags + flags)].join(''));
+  } catch (err) {
+    if (err instanceof RegexTranslationError) throw new ScanConfigError(err.message);
+    throw err;
+  }
+}
+
+function compileAllowlist(a: RawAllowlist, where: string): Allowlist {
+  const condition = (a.condition ?? '').toUpperCase();
+  if (!['', 'OR', '||', 'AND', '&&'].includes(condition)) {
+    throw new ScanConfigError(`${where}: unknown condition "${a.condition}" (expected "AND" or "OR")`);
+  }
+  const target = a.regexTarget ?? 'secret';
+  if (!['secret', 'match', 'line', ''].includes(target)) {
+    throw new ScanConfigError(`${where}: unknown regexTarget "${target}" (expected "secret", "match" or "line")`);
+  }
+  const commits = new Set((a.commits ?? []).map((c) => c.trim().toLowerCase()).filter(Boolean));
+  const paths = (a.paths ?? []).map((p, k) => compileRegex(p, `${where}: paths[${k}]`));
+  const regexes = (a.regexes ?? []).map((r, k) => compileRegex(r, `${where}: regexes[${k}]`));
+  const stopwords = [...new Set((a.stopwords ?? []).map((s) => s.toLowerCase()).filter(Boolean))];
+  if (commits.size === 0 && paths.length === 0 && regexes.length === 0 && stopwords.length === 0) {
+    throw new ScanConfigError(`${where}: an allowlist needs at least one of commits, paths, regexes or stopwords`);
+  }
+  return {
+    description: a.description ?? '',
+    condition: condition === 'AND' || condition === '&&' ? 'AND' : 'OR',
+    commits,
+    paths,
+    regexTarget: (target || 'secret') as RegexTarget,
+    regexes,
+    stopwords,
+  };
+}
+
+/** Compiles a flattened raw config: every regex translated, every field checked. */
+export function compileConfig(raw: RawConfig, source: string): ScanConfig {
+  const byId = new Map<string, Rule>();
+  for (const r of raw.rules ?? []) {
+    const where = `rule "${r.id}"`;
+    if (!r.regex && !r.path) throw new ScanConfigError(`${where}: needs a regex or a path`);
+    let pattern: Rule['pattern'];
+    if (r.regex) {
+      let t;
+      try {
+        t = translateRe2(r.regex, `${where} regex`);
+      } catch (err) {
+        if (err instanceof RegexTranslationError) throw new ScanConfigError(err.message);
+        throw err;
+      }
+      const secretGroup = r.secretGroup ?? 0;
+      if (!Number.isInteger(secretGroup) || secretGroup < 0 || secretGroup > t.groups) {
+        throw new ScanConfigError(
+          `${where}: secretGroup ${secretGroup} does not exist (the regex has ${t.groups} capture groups)`,
+        );
+      }
+      pattern = {
+        regex: new RegExp(t.source, [...new Set(t.flags + 'g')].join('')),
+        crossesLines: t.crossesLines,
+        maxLength: t.maxLength,
+        anchorsText: t.anchorsText,
+      };
+    }
+    const entropy = r.entropy ?? 0;
+    if (entropy < 0 || entropy > 8) throw new ScanConfigError(`${where}: entropy must be between 0 and 8`);
+    byId.set(r.id, {
+      id: r.id,
+      description: r.description ?? r.id,
+      pattern,
+      path: r.path ? compileRegex(r.path, `${where} path`) : undefined,
+      secretGroup: r.secretGroup ?? 0,
+      entropy,
+      keywords: [...new Set((r.keywords ?? []).map((k) => k.toLowerCase()).filter(Boolean))],
+      tags: [...new Set(r.tags ?? [])],
+      allowlists: (r.allowlists ?? []).map((a, k) => compileAllowlist(a, `${where}: allowlists[${k}]`)),
+    });
+  }
+  const globals: Allowlist[] = [];
+  (raw.allowlists ?? []).forEach((a, k) => {
+    const compiled = compileAllowlist(a, `allowlists[${k}]`);
+    if (a.targetRules && a.targetRules.length > 0) {
+      for (const id of a.targetRules) {
+        const rule = byId.get(id);
+        if (!rule) throw new ScanConfigError(`allowlists[${k}]: target rule "${id}" does not exist`);
+        byId.set(id, { ...rule, allowlists: [...rule.allowlists, compiled] });
+      }
+    } else {
+      globals.push(compiled);
+    }
+  });
+  return { source, rules: [...byId.values()], allowlists: globals };
+}

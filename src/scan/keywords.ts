@@ -1,0 +1,159 @@
+// The keyword prefilter: one pass over the text finds every occurrence of every rule's
+// keywords (case-insensitively), so that a rule's regex only ever runs next to one of its
+// keywords. It is an Aho-Corasick automaton compiled into a dense DFA: one table load per
+// character, no backtracking, no allocation per character. States are stored pre-multiplied
+// by the alphabet width and numbered so that every state that ends a keyword comes after
+// all those that don't: "did a keyword end here?" is a single comparison.
+
+export interface KeywordHits {
+  /** Offsets (in the text) just past the end of each occurrence, in text order. */
+  ends: Int32Array;
+  /** For each occurrence, the id of the DFA state it ended in (see `keywordsOf`). */
+  states: Int32Array;
+  count: number;
+}
+
+export class KeywordMatcher {
+  readonly keywords: readonly string[];
+  /** Character code (< 128, and the Latin-1 range) → alphabet class; 0 is "in no keyword". */
+  private readonly classOf: Uint8Array;
+  /** Non-Latin-1 characters used by keywords → alphabet class. */
+  private readonly wideClassOf: Map<number, number>;
+  private readonly width: number;
+  /** delta[state + class] = next state (states are pre-multiplied by width). */
+  private readonly delta: Int32Array;
+  /** First (pre-multiplied) state that ends at least one keyword. */
+  private readonly firstOutput: number;
+  /** Pre-multiplied state → indexes into `keywords` that end there. */
+  private readonly outputs: Map<number, number[]>;
+  private ends = new Int32Array(256);
+  private states = new Int32Array(256);
+
+  constructor(keywords: Iterable<string>) {
+    const list = [...new Set([...keywords].map((k) => k.toLowerCase()).filter((k) => k.length > 0))];
+    this.keywords = list;
+
+    // Alphabet: the characters keywords use, folded to lower case.
+    const chars = [...new Set(list.join(''))];
+    this.classOf = new Uint8Array(256);
+    this.wideClassOf = new Map();
+    if (chars.length > 254) throw new Error('keyword alphabet too large');
+    chars.forEach((ch, index) => {
+      for (const variant of new Set([ch, ch.toUpperCase()])) {
+        if (variant.length !== 1) continue;
+        const code = variant.charCodeAt(0);
+        if (code < 256) this.classOf[code] = index + 1;
+        else this.wideClassOf.set(code, index + 1);
+      }
+    });
+    const width = chars.length + 1;
+    this.width = width;
+
+    // Trie.
+    const children: Map<number, number>[] = [new Map()];
+    const output: number[][] = [[]];
+    list.forEach((keyword, index) => {
+      let state = 0;
+      for (const ch of keyword) {
+        const cls = chars.indexOf(ch) + 1;
+        let next = children[state]!.get(cls);
+        if (next === undefined) {
+          next = children.length;
+          children.push(new Map());
+          output.push([]);
+          children[state]!.set(cls, next);
+        }
+        state = next;
+      }
+      output[state]!.push(index);
+    });
+
+    // Failure links, breadth first, completing the goto function into a DFA.
+    const count = children.length;
+    const fail = new Int32Array(count);
+    const next = new Int32Array(count * width);
+    const queue: number[] = [];
+    for (let cls = 1; cls < width; cls++) {
+      const child = children[0]!.get(cls);
+      if (child !== undefined) {
+        next[cls] = child;
+        queue.push(child);
+      }
+    }
+    for (let head = 0; head < queue.length; head++) {
+      const state = queue[head]!;
+      output[state] = [...output[state]!, ...output[fail[state]!]!];
+      for (let cls = 1; cls < width; cls++) {
+        const child = children[state]!.get(cls);
+        if (child !== undefined) {
+          fail[child] = next[fail[state]! * width + cls]!;
+          next[state * width + cls] = child;
+          queue.push(child);
+        } else {
+          next[state * width + cls] = next[fail[state]! * width + cls]!;
+        }
+      }
+    }
+
+    // Renumber: states without output first (the root stays 0), then states with output.
+    const order = [...Array(count).keys()].sort((a, b) => {
+      const oa = output[a]!.length > 0 ? 1 : 0;
+      const ob = output[b]!.length > 0 ? 1 : 0;
+      return oa - ob || a - b;
+    });
+    const renumber = new Int32Array(count);
+    order.forEach((old, index) => (renumber[old] = index));
+    const firstOutputIndex = order.findIndex((s) => output[s]!.length > 0);
+    this.firstOutput = (firstOutputIndex === -1 ? count : firstOutputIndex) * width;
+    this.delta = new Int32Array(count * width);
+    this.outputs = new Map();
+    for (let old = 0; old < count; old++) {
+      const base = renumber[old]! * width;
+      for (let cls = 0; cls < width; cls++) this.delta[base + cls] = renumber[next[old * width + cls]!]! * width;
+      if (output[old]!.length > 0) this.outputs.set(base, output[old]!);
+    }
+  }
+
+  /** Keyword indexes that end in a state reported by `scan`. */
+  keywordsOf(state: number): readonly number[] {
+    return this.outputs.get(state) ?? [];
+  }
+
+  /**
+   * Finds all keyword occurrences. The returned arrays are reused by the next call: copy
+   * what you keep.
+   */
+  scan(text: string): KeywordHits {
+    const { delta, classOf, firstOutput } = this;
+    const wide = this.wideClassOf.size > 0 ? this.wideClassOf : null;
+    let count = 0;
+    let state = 0;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      const code = text.charCodeAt(i);
+      const cls = code < 256 ? classOf[code]! : wide === null ? 0 : (wide.get(foldWide(code)) ?? 0);
+      state = delta[state + cls]!;
+      if (state >= firstOutput) {
+        if (count === this.ends.length) this.grow();
+        this.ends[count] = i + 1;
+        this.states[count] = state;
+        count++;
+      }
+    }
+    return { ends: this.ends, states: this.states, count };
+  }
+
+  private grow(): void {
+    const ends = new Int32Array(this.ends.length * 2);
+    ends.set(this.ends);
+    const states = new Int32Array(this.states.length * 2);
+    states.set(this.states);
+    this.ends = ends;
+    this.states = states;
+  }
+}
+
+function foldWide(code: number): number {
+  const lower = String.fromCharCode(code).toLowerCase();
+  return lower.length === 1 ? lower.charCodeAt(0) : code;
+}

@@ -1,0 +1,814 @@
+// gitleaks rules are Go RE2 regular expressions. JavaScript reads several of their
+// constructs differently or not at all (inline `(?i)` flag groups are a SyntaxError on
+// Node 20, `\z` is an escaped `z`, `[[:alpha:]]` is a class of `[:alph`, `$` …), so a
+// pattern is parsed with RE2's grammar and written back out as an equivalent JS regex.
+// What cannot be expressed is refused with an error naming the rule, never guessed.
+//
+// The translation is exact for what rules use: flags i/m/s/U per group, Perl and POSIX
+// classes with RE2's ASCII meaning, `.` without `s` excluding only `\n`, `^`/`$` as
+// start/end of text unless `m`. Besides the source, the parse yields two facts the matcher
+// needs: whether a match can cross a line break, and the longest possible match.
+
+export class RegexTranslationError extends Error {
+  readonly code = 'SCAN_REGEX';
+}
+
+export interface TranslatedRegex {
+  /** JS regex source. */
+  source: string;
+  /** JS flags needed besides the caller's own (`i` when the whole pattern folds case, `u` for Unicode classes). */
+  flags: string;
+  /** Whether some match could contain a `\n`. */
+  crossesLines: boolean;
+  /** Longest possible match in UTF-16 units, or Infinity. */
+  maxLength: number;
+  /** Whether the pattern asserts the start or end of the whole text (`^`/`$` without `m`, `\A`, `\z`). */
+  anchorsText: boolean;
+  /** Number of capture groups. */
+  groups: number;
+}
+
+interface Flags {
+  i: boolean;
+  m: boolean;
+  s: boolean;
+  U: boolean;
+}
+
+type Range = [number, number];
+
+type Node =
+  | { t: 'alt'; alts: Node[] }
+  | { t: 'cat'; items: Node[] }
+  | { t: 'group'; capture: boolean; body: Node }
+  | { t: 'rep'; body: Node; min: number; max: number; greedy: boolean }
+  | { t: 'char'; cp: number; fold: boolean }
+  | { t: 'class'; ranges: Range[]; props: string[]; negated: boolean; fold: boolean }
+  | { t: 'any'; dotAll: boolean }
+  | { t: 'assert'; kind: 'bol' | 'eol' | 'bot' | 'eot' | 'wb' | 'nwb' };
+
+const MAX_CP = 0x10ffff;
+const PERL: Record<string, Range[]> = {
+  d: [[0x30, 0x39]],
+  s: [
+    [0x09, 0x0a],
+    [0x0c, 0x0d],
+    [0x20, 0x20],
+  ],
+  w: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x5f, 0x5f],
+    [0x61, 0x7a],
+  ],
+};
+const POSIX: Record<string, Range[]> = {
+  alnum: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  alpha: [
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  ascii: [[0x00, 0x7f]],
+  blank: [
+    [0x09, 0x09],
+    [0x20, 0x20],
+  ],
+  cntrl: [
+    [0x00, 0x1f],
+    [0x7f, 0x7f],
+  ],
+  digit: [[0x30, 0x39]],
+  graph: [[0x21, 0x7e]],
+  lower: [[0x61, 0x7a]],
+  print: [[0x20, 0x7e]],
+  punct: [
+    [0x21, 0x2f],
+    [0x3a, 0x40],
+    [0x5b, 0x60],
+    [0x7b, 0x7e],
+  ],
+  space: [
+    [0x09, 0x0d],
+    [0x20, 0x20],
+  ],
+  upper: [[0x41, 0x5a]],
+  word: PERL.w!,
+  xdigit: [
+    [0x30, 0x39],
+    [0x41, 0x46],
+    [0x61, 0x66],
+  ],
+};
+/** Unicode general categories JS accepts bare in `\p{…}`; other names are scripts. */
+const GENERAL_CATEGORIES = new Set(
+  'C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '),
+);
+
+class Parser {
+  private pos = 0;
+  private groupCount = 0;
+  readonly cps: number[];
+  usesUnicode = false;
+
+  constructor(
+    pattern: string,
+    private readonly what: string,
+  ) {
+    this.cps = Array.from(pattern, (ch) => ch.codePointAt(0)!);
+  }
+
+  get groups(): number {
+    return this.groupCount;
+  }
+
+  fail(reason: string): never {
+    // The pattern itself is not quoted: an allowlist regex may hold a literal secret.
+    throw new RegexTranslationError(`${this.what}: ${reason} (at offset ${this.pos} of the pattern)`);
+  }
+
+  private peek(offset = 0): number | undefined {
+    return this.cps[this.pos + offset];
+  }
+
+  private eat(ch: string): boolean {
+    if (this.cps[this.pos] === ch.codePointAt(0)) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+
+  parse(): Node {
+    const node = this.parseAlt({ i: false, m: false, s: false, U: false });
+    if (this.pos < this.cps.length) this.fail('unmatched `)`');
+    return node;
+  }
+
+  /** Alternation up to `)` or the end. Flags set by `(?i)` last until the enclosing `)`. */
+  private parseAlt(outer: Flags): Node {
+    const flags = { ...outer };
+    const alts: Node[] = [this.parseCat(flags)];
+    while (this.eat('|')) alts.push(this.parseCat(flags));
+    return alts.length === 1 ? alts[0]! : { t: 'alt', alts };
+  }
+
+  private parseCat(flags: Flags): Node {
+    const items: Node[] = [];
+    for (;;) {
+      const c = this.peek();
+      if (c === undefined || c === 0x7c /* | */ || c === 0x29 /* ) */) break;
+      const atom = this.parseAtom(flags);
+      if (atom === null) continue; // a flag group or an empty \Q\E
+      if (Array.isArray(atom)) {
+        items.push(...atom);
+        continue;
+      }
+      items.push(this.parseRepeats(atom, flags));
+    }
+    return items.length === 1 ? items[0]! : { t: 'cat', items };
+  }
+
+  private parseRepeats(atom: Node, flags: Flags): Node {
+    let node = atom;
+    for (;;) {
+      const c = this.peek();
+      let min: number;
+      let max: number;
+      if (c === 0x2a /* * */) {
+        min = 0;
+        max = Infinity;
+        this.pos++;
+      } else if (c === 0x2b /* + */) {
+        min = 1;
+        max = Infinity;
+        this.pos++;
+      } else if (c === 0x3f /* ? */) {
+        min = 0;
+        max = 1;
+        this.pos++;
+      } else if (c === 0x7b /* { */) {
+        const counted = this.tryCounted();
+        if (!counted) return node; // a literal `{`, parsed as the next atom
+        [min, max] = counted;
+      } else {
+        return node;
+      }
+      if (node.t === 'rep') this.fail('invalid nested repetition operator');
+      if (node.t === 'assert') this.fail('missing argument to repetition operator');
+      if (max !== Infinity && max > 1000) this.fail('repetition count over 1000');
+      let greedy = !this.eat('?');
+      if (flags.U) greedy = !greedy;
+      node = { t: 'rep', body: node, min, max, greedy };
+    }
+  }
+
+  /** `{n}`, `{n,}`, `{n,m}`; anything else leaves `{` a literal, as RE2 does. */
+  private tryCounted(): [number, number] | null {
+    const text = String.fromCodePoint(...this.cps.slice(this.pos, this.pos + 24));
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(text);
+    if (!m) return null;
+    this.pos += m[0].length;
+    const min = Number(m[1]);
+    const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+    if (max < min) this.fail('invalid repeat count');
+    return [min, max];
+  }
+
+  private parseAtom(flags: Flags): Node | Node[] | null {
+    const c = this.cps[this.pos++]!;
+    switch (c) {
+      case 0x28 /* ( */:
+        return this.parseGroup(flags);
+      case 0x5b /* [ */:
+        return this.parseClass(flags);
+      case 0x2e /* . */:
+        return { t: 'any', dotAll: flags.s };
+      case 0x5e /* ^ */:
+        return { t: 'assert', kind: flags.m ? 'bol' : 'bot' };
+      case 0x24 /* $ */:
+        return { t: 'assert', kind: flags.m ? 'eol' : 'eot' };
+      case 0x5c /* \ */:
+        return this.parseEscape(flags);
+      case 0x2a:
+      case 0x2b:
+      case 0x3f:
+        this.pos--;
+        return this.fail('missing argument to repetition operator');
+      default:
+        return { t: 'char', cp: c, fold: flags.i };
+    }
+  }
+
+  private parseGroup(flags: Flags): Node | null {
+    if (!this.eat('?')) {
+      this.groupCount++;
+      const body = this.parseAlt(flags);
+      if (!this.eat(')')) this.fail('missing closing `)`');
+      return { t: 'group', capture: true, body };
+    }
+    // Named capture: (?P<name>re) or (?<name>re).
+    if (this.peek() === 0x50 /* P */ || this.peek() === 0x3c /* < */) {
+      if (this.peek() === 0x50) this.pos++;
+      if (!this.eat('<')) this.fail('invalid named capture');
+      while (this.peek() !== undefined && this.peek() !== 0x3e /* > */) {
+        const ch = this.peek()!;
+        const word = (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a) || ch === 0x5f;
+        if (!word) this.fail('invalid named capture');
+        this.pos++;
+      }
+      if (!this.eat('>')) this.fail('invalid named capture');
+      this.groupCount++;
+      const body = this.parseAlt(flags);
+      if (!this.eat(')')) this.fail('missing closing `)`');
+      // The name is dropped: JS and RE2 differ on allowed names, and numbering is unchanged.
+      return { t: 'group', capture: true, body };
+    }
+    // Flags: (?flags) or (?flags:re), with `-` clearing the flags after it.
+    const next: Flags = { ...flags };
+    let clearing = false;
+    let sawFlag = false;
+    for (;;) {
+      const ch = this.cps[this.pos++];
+      if (ch === undefined) this.fail('missing closing `)`');
+      const name = String.fromCodePoint(ch);
+      if (name === 'i' || name === 'm' || name === 's' || name === 'U') {
+        next[name] = !clearing;
+        sawFlag = true;
+      } else if (name === '-') {
+        if (clearing) this.fail('invalid flag group');
+        clearing = true;
+        sawFlag = false;
+      } else if (name === ')') {
+        if (clearing && !sawFlag) this.fail('invalid flag group');
+        // Applies to the rest of the enclosing group: mutate the caller's flags.
+        Object.assign(flags, next);
+        return null;
+      } else if (name === ':') {
+        if (clearing && !sawFlag) this.fail('invalid flag group');
+        const body = this.parseAlt(next);
+        if (!this.eat(')')) this.fail('missing closing `)`');
+        return { t: 'group', capture: false, body };
+      } else {
+        this.pos--;
+        this.fail(`unsupported group syntax \`(?${name}\` (lookaround and backreferences are not RE2)`);
+      }
+    }
+  }
+
+  private parseEscape(flags: Flags): Node | Node[] | null {
+    const c = this.cps[this.pos];
+    if (c === undefined) this.fail('trailing backslash');
+    const ch = String.fromCodePoint(c);
+    switch (ch) {
+      case 'A':
+        this.pos++;
+        return { t: 'assert', kind: 'bot' };
+      case 'z':
+        this.pos++;
+        return { t: 'assert', kind: 'eot' };
+      case 'b':
+        this.pos++;
+        return { t: 'assert', kind: 'wb' };
+      case 'B':
+        this.pos++;
+        return { t: 'assert', kind: 'nwb' };
+      case 'Q': {
+        this.pos++;
+        const items: Node[] = [];
+        while (this.pos < this.cps.length) {
+          if (this.cps[this.pos] === 0x5c && this.cps[this.pos + 1] === 0x45 /* E */) {
+            this.pos += 2;
+            break;
+          }
+          items.push({ t: 'char', cp: this.cps[this.pos++]!, fold: flags.i });
+        }
+        if (items.length === 0) return null;
+        // Only the last literal of \Q…\E takes a following repetition, as in RE2.
+        const last = items.pop()!;
+        return [...items, this.parseRepeats(last, flags)];
+      }
+      case 'C':
+        return this.fail('`\\C` (any byte) has no JavaScript equivalent');
+      case 'Z':
+        return this.fail('`\\Z` is not RE2 syntax');
+      default: {
+        const cls = this.parseClassEscape();
+        if (cls) return { t: 'class', ranges: cls.ranges, props: cls.props, negated: false, fold: flags.i };
+        return { t: 'char', cp: this.parseCharEscape(), fold: flags.i };
+      }
+    }
+  }
+
+  /** `\d \s \w \D \S \W \pX \p{Name} \PX \P{Name}` → a set (pos is on the letter). */
+  private parseClassEscape(): { ranges: Range[]; props: string[] } | null {
+    const ch = String.fromCodePoint(this.cps[this.pos]!);
+    const lower = ch.toLowerCase();
+    if (lower === 'd' || lower === 's' || lower === 'w') {
+      this.pos++;
+      const ranges = PERL[lower]!;
+      return { ranges: ch === lower ? ranges : complement(ranges), props: [] };
+    }
+    if (ch === 'p' || ch === 'P') {
+      this.pos++;
+      let name: string;
+      if (this.eat('{')) {
+        const start = this.pos;
+        while (this.peek() !== undefined && this.peek() !== 0x7d) this.pos++;
+        if (!this.eat('}')) this.fail('missing `}` in `\\p{…}`');
+        name = String.fromCodePoint(...this.cps.slice(start, this.pos - 1));
+      } else {
+        const c = this.cps[this.pos++];
+        if (c === undefined) this.fail('invalid Unicode class');
+        name = String.fromCodePoint(c);
+      }
+      let negated = ch === 'P';
+      if (name.startsWith('^')) {
+        negated = !negated;
+        name = name.slice(1);
+      }
+      if (name === 'Any') return { ranges: negated ? [] : [[0, MAX_CP]], props: [] };
+      if (!/^[A-Za-z_]+$/.test(name)) this.fail('invalid Unicode class name');
+      const body = GENERAL_CATEGORIES.has(name) ? name : `Script=${name}`;
+      const prop = `\\${negated ? 'P' : 'p'}{${body}}`;
+      try {
+        new RegExp(prop, 'u');
+      } catch {
+        this.fail(`Unicode class \`${name}\` is not known to JavaScript`);
+      }
+      this.usesUnicode = true;
+      return { ranges: [], props: [prop] };
+    }
+    return null;
+  }
+
+  /** A single-character escape (pos is after the backslash) → its code point. */
+  private parseCharEscape(): number {
+    const c = this.cps[this.pos++]!;
+    const ch = String.fromCodePoint(c);
+    const simple: Record<string, number> = { a: 7, f: 12, t: 9, n: 10, r: 13, v: 11 };
+    if (ch in simple) return simple[ch]!;
+    if (ch >= '0' && ch <= '7') {
+      // Octal: RE2 takes \0 and up to three octal digits; a lone \1-\7 would be a backreference.
+      let digits = ch;
+      while (digits.length < 3 && this.peek() !== undefined && this.peek()! >= 0x30 && this.peek()! <= 0x37) {
+        digits += String.fromCodePoint(this.cps[this.pos++]!);
+      }
+      if (digits.length === 1 && ch !== '0') {
+        this.pos--;
+        this.fail('backreferences are not supported');
+      }
+      return parseInt(digits, 8);
+    }
+    if (ch === 'x') {
+      if (this.eat('{')) {
+        const start = this.pos;
+        while (this.peek() !== undefined && this.peek() !== 0x7d) this.pos++;
+        const hex = String.fromCodePoint(...this.cps.slice(start, this.pos));
+        if (!this.eat('}') || !/^[0-9A-Fa-f]{1,6}$/.test(hex) || parseInt(hex, 16) > MAX_CP) {
+          this.fail('invalid `\\x{…}` escape');
+        }
+        return parseInt(hex, 16);
+      }
+      const hex = String.fromCodePoint(...this.cps.slice(this.pos, this.pos + 2));
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) this.fail('invalid `\\x` escape');
+      this.pos += 2;
+      return parseInt(hex, 16);
+    }
+    // Any escaped punctuation is that character; escaped letters and digits are errors.
+    if (c < 0x80 && !/[0-9A-Za-z]/.test(ch)) return c;
+    this.pos--;
+    return this.fail(`invalid escape \`\\${ch}\``);
+  }
+
+  /** `[...]` (pos is after `[`). */
+  private parseClass(flags: Flags): Node {
+    const negated = this.eat('^');
+    const ranges: Range[] = [];
+    const props: string[] = [];
+    let first = true;
+    for (;;) {
+      const c = this.peek();
+      if (c === undefined) this.fail('missing closing `]`');
+      if (c === 0x5d /* ] */ && !first) {
+        this.pos++;
+        break;
+      }
+      first = false;
+      // POSIX class [:name:] / [:^name:]
+      if (c === 0x5b /* [ */ && this.peek(1) === 0x3a /* : */) {
+        const text = String.fromCodePoint(...this.cps.slice(this.pos, this.pos + 12));
+        const m = /^\[:(\^?)([a-z]+):\]/.exec(text);
+        if (m) {
+          const set = POSIX[m[2]!];
+          if (!set) this.fail(`unknown POSIX class \`[:${m[2]}:]\``);
+          this.pos += m[0].length;
+          ranges.push(...(m[1] ? complement(set) : set));
+          continue;
+        }
+      }
+      let lo: number;
+      if (c === 0x5c /* \ */) {
+        this.pos++;
+        if (this.peek() === undefined) this.fail('trailing backslash');
+        const cls = this.parseClassEscape();
+        if (cls) {
+          ranges.push(...cls.ranges);
+          props.push(...cls.props);
+          continue;
+        }
+        lo = this.parseCharEscape();
+      } else {
+        lo = c;
+        this.pos++;
+      }
+      // A range lo-hi, unless `-` is last in the class.
+      if (this.peek() === 0x2d /* - */ && this.peek(1) !== undefined && this.peek(1) !== 0x5d) {
+        this.pos++;
+        let hi: number;
+        if (this.peek() === 0x5c) {
+          this.pos++;
+          hi = this.parseCharEscape();
+        } else {
+          hi = this.cps[this.pos++]!;
+        }
+        if (hi < lo) this.fail('invalid character class range');
+        ranges.push([lo, hi]);
+      } else {
+        ranges.push([lo, lo]);
+      }
+    }
+    return { t: 'class', ranges: normalize(ranges), props, negated, fold: flags.i };
+  }
+}
+
+function normalize(ranges: Range[]): Range[] {
+  const sorted = ranges.map((r): Range => [r[0], r[1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: Range[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else out.push(r);
+  }
+  return out;
+}
+
+function complement(ranges: Range[]): Range[] {
+  const out: Range[] = [];
+  let next = 0;
+  for (const [lo, hi] of normalize(ranges)) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= MAX_CP) out.push([next, MAX_CP]);
+  return out;
+}
+
+/** Adds the other-case forms of every letter in the set (simple case folding). */
+function foldRanges(ranges: Range[]): Range[] {
+  const out: Range[] = [...ranges];
+  for (const [lo, hi] of ranges) {
+    // ASCII letters exactly, whatever the range's size.
+    const ulo = Math.max(lo, 0x41);
+    const uhi = Math.min(hi, 0x5a);
+    if (ulo <= uhi) out.push([ulo + 32, uhi + 32]);
+    const llo = Math.max(lo, 0x61);
+    const lhi = Math.min(hi, 0x7a);
+    if (llo <= lhi) out.push([llo - 32, lhi - 32]);
+    // Other letters one by one when the range is small (a huge range already holds most of them).
+    const from = Math.max(lo, 0x80);
+    if (from <= hi && hi - from < 0x3000) {
+      for (let cp = from; cp <= hi; cp++) {
+        for (const variant of caseVariants(cp)) if (variant !== cp) out.push([variant, variant]);
+      }
+    }
+  }
+  return normalize(out);
+}
+
+function caseVariants(cp: number): number[] {
+  const ch = String.fromCodePoint(cp);
+  const variants = new Set<number>([cp]);
+  for (const other of [ch.toLowerCase(), ch.toUpperCase()]) {
+    const chars = Array.from(other);
+    if (chars.length === 1) variants.add(chars[0]!.codePointAt(0)!);
+  }
+  return [...variants];
+}
+
+// --- analysis -------------------------------------------------------------------------
+
+function hasLetters(ranges: Range[]): boolean {
+  return ranges.some(([lo, hi]) => {
+    if ((lo <= 0x5a && hi >= 0x41) || (lo <= 0x7a && hi >= 0x61)) return true;
+    if (hi < 0x80) return false;
+    const from = Math.max(lo, 0x80);
+    if (hi - from >= 0x3000) return true;
+    for (let cp = from; cp <= hi; cp++) if (caseVariants(cp).length > 1) return true;
+    return false;
+  });
+}
+
+interface FoldUse {
+  folded: number;
+  exact: number;
+}
+
+function foldUse(node: Node, use: FoldUse): void {
+  switch (node.t) {
+    case 'alt':
+      node.alts.forEach((n) => foldUse(n, use));
+      return;
+    case 'cat':
+      node.items.forEach((n) => foldUse(n, use));
+      return;
+    case 'group':
+    case 'rep':
+      foldUse(node.body, use);
+      return;
+    case 'char':
+      if (caseVariants(node.cp).length > 1) use[node.fold ? 'folded' : 'exact']++;
+      return;
+    case 'class':
+      if (hasLetters(node.ranges) || node.props.length > 0) use[node.fold ? 'folded' : 'exact']++;
+      return;
+    default:
+      return;
+  }
+}
+
+function canMatchNewline(node: Node): boolean {
+  switch (node.t) {
+    case 'alt':
+      return node.alts.some(canMatchNewline);
+    case 'cat':
+      return node.items.some(canMatchNewline);
+    case 'group':
+      return canMatchNewline(node.body);
+    case 'rep':
+      return node.max > 0 && canMatchNewline(node.body);
+    case 'char':
+      return node.cp === 10;
+    case 'class': {
+      const has = node.ranges.some(([lo, hi]) => lo <= 10 && hi >= 10);
+      // A property class (\p{…}) never holds \n; a negated one may.
+      const inSet = has || node.props.some((p) => p.startsWith('\\P'));
+      return node.negated ? !has : inSet;
+    }
+    case 'any':
+      return node.dotAll;
+    default:
+      return false;
+  }
+}
+
+/** Longest match in UTF-16 units (with the u flag a class or `.` may take an astral character: 2). */
+function maxLength(node: Node, unicode: boolean): number {
+  switch (node.t) {
+    case 'alt':
+      return Math.max(...node.alts.map((n) => maxLength(n, unicode)));
+    case 'cat':
+      return node.items.reduce((sum, n) => sum + maxLength(n, unicode), 0);
+    case 'group':
+      return maxLength(node.body, unicode);
+    case 'rep': {
+      const body = maxLength(node.body, unicode);
+      if (node.max === 0 || body === 0) return 0;
+      return node.max === Infinity ? Infinity : node.max * body;
+    }
+    case 'char':
+      return node.cp > 0xffff ? 2 : 1;
+    case 'class':
+    case 'any':
+      return unicode ? 2 : 1;
+    default:
+      return 0;
+  }
+}
+
+function anchorsText(node: Node): boolean {
+  switch (node.t) {
+    case 'alt':
+      return node.alts.some(anchorsText);
+    case 'cat':
+      return node.items.some(anchorsText);
+    case 'group':
+    case 'rep':
+      return anchorsText(node.body);
+    case 'assert':
+      return node.kind === 'bot' || node.kind === 'eot';
+    default:
+      return false;
+  }
+}
+
+// --- emission -------------------------------------------------------------------------
+
+class Emitter {
+  constructor(
+    /** Fold case by hand (the pattern mixes folded and exact parts). */
+    private readonly manualFold: boolean,
+    private readonly unicode: boolean,
+  ) {}
+
+  emit(node: Node): string {
+    switch (node.t) {
+      case 'alt':
+        return node.alts.map((n) => this.emit(n)).join('|');
+      case 'cat':
+        return node.items.map((n) => this.emitInCat(n)).join('');
+      case 'group':
+        return node.capture ? `(${this.emit(node.body)})` : `(?:${this.emit(node.body)})`;
+      case 'rep': {
+        const body = this.emitAtom(node.body);
+        const q =
+          node.min === 0 && node.max === Infinity
+            ? '*'
+            : node.min === 1 && node.max === Infinity
+              ? '+'
+              : node.min === 0 && node.max === 1
+                ? '?'
+                : node.max === Infinity
+                  ? `{${node.min},}`
+                  : node.min === node.max
+                    ? `{${node.min}}`
+                    : `{${node.min},${node.max}}`;
+        return body + q + (node.greedy ? '' : '?');
+      }
+      case 'char': {
+        if (this.manualFold && node.fold) {
+          const variants = caseVariants(node.cp);
+          if (variants.length > 1) return this.emitClass(normalize(variants.map((v): Range => [v, v])), [], false);
+        }
+        return this.literal(node.cp, false);
+      }
+      case 'class': {
+        const ranges = this.manualFold && node.fold ? foldRanges(node.ranges) : node.ranges;
+        return this.emitClass(ranges, node.props, node.negated);
+      }
+      case 'any':
+        return node.dotAll ? '[\\s\\S]' : '[^\\n]';
+      case 'assert':
+        switch (node.kind) {
+          case 'bot':
+            return '^';
+          case 'eot':
+            return '$';
+          case 'bol':
+            return '(?<![^\\n])';
+          case 'eol':
+            return '(?![^\\n])';
+          case 'wb':
+            return '\\b';
+          case 'nwb':
+            return '\\B';
+        }
+    }
+  }
+
+  /** An alternation inside a concatenation needs a group. */
+  private emitInCat(node: Node): string {
+    return node.t === 'alt' ? `(?:${this.emit(node)})` : this.emit(node);
+  }
+
+  /** A repeated body must be a single atom. */
+  private emitAtom(node: Node): string {
+    if (node.t === 'group' || node.t === 'class' || node.t === 'any') return this.emit(node);
+    if (node.t === 'char') {
+      const out = this.emit(node);
+      // An astral literal without the u flag is two code units: group them.
+      return !this.unicode && node.cp > 0xffff ? `(?:${out})` : out;
+    }
+    return `(?:${this.emit(node)})`;
+  }
+
+  private emitClass(ranges: Range[], props: string[], negated: boolean): string {
+    const limit = this.unicode ? MAX_CP : 0xffff;
+    const parts: string[] = [];
+    for (const [lo, hi0] of ranges) {
+      if (lo > limit) continue;
+      const hi = Math.min(hi0, limit);
+      if (lo === hi) parts.push(this.literal(lo, true));
+      else if (hi === lo + 1) parts.push(this.literal(lo, true) + this.literal(hi, true));
+      else parts.push(`${this.literal(lo, true)}-${this.literal(hi, true)}`);
+    }
+    parts.push(...props);
+    if (parts.length === 0) return negated ? '[\\s\\S]' : '[^\\s\\S]';
+    return `[${negated ? '^' : ''}${parts.join('')}]`;
+  }
+
+  /** A code point as regex text, valid with and without the `u` flag. */
+  private literal(cp: number, inClass: boolean): string {
+    if (cp >= 0x20 && cp < 0x7f) {
+      const ch = String.fromCharCode(cp);
+      const special = inClass ? '\\]^-[' : '\\^$.|?*+()[]{}/';
+      return special.includes(ch) ? `\\${ch}` : ch;
+    }
+    if (cp === 9) return '\\t';
+    if (cp === 10) return '\\n';
+    if (cp === 13) return '\\r';
+    if (cp <= 0xff) return `\\x${cp.toString(16).padStart(2, '0')}`;
+    if (cp <= 0xffff) return `\\u${cp.toString(16).padStart(4, '0')}`;
+    if (this.unicode) return `\\u{${cp.toString(16)}}`;
+    const v = cp - 0x10000;
+    const high = 0xd800 + (v >> 10);
+    const low = 0xdc00 + (v & 0x3ff);
+    return `\\u${high.toString(16)}\\u${low.toString(16)}`;
+  }
+}
+
+function hasAstral(node: Node): boolean {
+  switch (node.t) {
+    case 'alt':
+      return node.alts.some(hasAstral);
+    case 'cat':
+      return node.items.some(hasAstral);
+    case 'group':
+    case 'rep':
+      return hasAstral(node.body);
+    case 'class':
+      // A class reaching past the BMP only because it was complemented is cut at U+FFFF;
+      // one that names astral characters itself needs the u flag to mean them.
+      return node.ranges.some(([lo]) => lo > 0xffff);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Translates a Go RE2 pattern. `what` names its owner for errors (`rule "aws-key" regex`).
+ */
+export function translateRe2(pattern: string, what: string): TranslatedRegex {
+  const parser = new Parser(pattern, what);
+  const ast = parser.parse();
+  const use: FoldUse = { folded: 0, exact: 0 };
+  foldUse(ast, use);
+  const wholeFold = use.folded > 0 && use.exact === 0;
+  const unicode = parser.usesUnicode || hasAstral(ast);
+  const source = new Emitter(!wholeFold && use.folded > 0, unicode).emit(ast);
+  const flags = (wholeFold ? 'i' : '') + (unicode ? 'u' : '');
+  try {
+    new RegExp(source, flags);
+  } catch (err) {
+    throw new RegexTranslationError(
+      `${what}: the pattern has no JavaScript equivalent (${(err as Error).message.split(': ').pop()})`,
+    );
+  }
+  return {
+    source,
+    flags,
+    crossesLines: canMatchNewline(ast),
+    maxLength: maxLength(ast, unicode),
+    anchorsText: anchorsText(ast),
+    groups: parser.groups,
+  };
+}
+
+/** Translates and compiles; `extraFlags` such as `g` are added to the needed ones. */
+export function compileRe2(pattern: string, what: string, extraFlags = ''): RegExp {
+  const t = translateRe2(pattern, what);
+  return new RegExp(t.source, [...new Set(t.flags + extraFlags)].join(''));
+}

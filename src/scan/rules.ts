@@ -1,0 +1,604 @@
+// The built-in rule set: what `[extend] useDefault = true` extends and what a repository
+// without `.gitleaks.toml` is scanned with. Written as a gitleaks config (RE2 regexes,
+// keywords, entropy, allowlists) so that it goes through the same loader as users' files.
+//
+// Each rule follows the provider's documented token format: a fixed prefix and alphabet
+// where one exists (those rules are precise), context words and an entropy floor where it
+// doesn't. Every rule has keywords that occur inside its matches: the matcher only runs a
+// rule's regex next to one of them. Secrets are capture group 1 unless said otherwise.
+import type { RawAllowlist, RawConfig, RawRule } from './types.js';
+
+/** Values that are templates, placeholders or documentation samples, not credentials. */
+const PLACEHOLDERS: RawAllowlist = {
+  description: 'placeholders, masks and template references',
+  regexes: [
+    String.raw`(?i)(?:x{6,}|\*{4,}|0{8,}|\.\.\.|<[a-z0-9_ .-]*>|\$\{[^}]*\}|\{\{[^}]*\}\})`,
+    String.raw`(?i)(?:example|sample|dummy|placeholder|changeme|redacted|your[_-]?(?:api|secret|token|key|pass|access|client)|insert[_-]?your|replace[_-]?me|fake[_-]?(?:key|token|secret|pass))`,
+    String.raw`(?i)(?:0123456|1234567|abcdefg|qwertyu)`,
+  ],
+};
+
+const GLOBAL_PATHS: RawAllowlist = {
+  description: 'lock files, vendored dependencies and binary formats',
+  paths: [
+    String.raw`(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|go\.sum|Cargo\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|Gemfile\.lock|packages\.lock\.json|gradle\.lockfile|flake\.lock)$`,
+    String.raw`(?i)\.(?:bmp|gif|ico|jpe?g|png|svg|tiff?|webp|woff2?|ttf|eot|otf|pdf|zip|gz|tgz|bz2|xz|7z|jar|war|class|exe|dll|so|dylib|pyc|wasm)$`,
+    String.raw`(?:^|/)node_modules/`,
+    String.raw`(?:^|/)\.gitleaksignore$`,
+  ],
+};
+
+/** An assignment operator between a name and a value, in the languages and formats people commit. */
+const ASSIGN = String.raw`['"]?[ \t]{0,3}(?:=|:=|:|=>|\?=|\|\|=)[ \t]{0,5}(?:['"\x60]|b['"])?`;
+
+function prefixed(
+  id: string,
+  description: string,
+  regex: string,
+  keywords: string[],
+  extra: Partial<RawRule> = {},
+): RawRule {
+  return { id, description, regex, keywords, entropy: 3, secretGroup: 1, tags: ['secret'], ...extra };
+}
+
+function rules(): RawRule[] {
+  return [
+    // --- cloud providers -------------------------------------------------------------
+    prefixed(
+      'aws-access-key-id',
+      'AWS access key ID',
+      String.raw`\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b`,
+      ['akia', 'asia', 'abia', 'acca'],
+    ),
+    prefixed(
+      'aws-secret-access-key',
+      'AWS secret access key',
+      String.raw`(?i)(?:aws[\w.-]{0,20}?secret[\w.-]{0,20}?|secret[_.-]?access[_.-]?key[\w.-]{0,10}?)${ASSIGN}([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)`,
+      ['aws', 'secret_access', 'secretaccess', 'secret-access', 'secret.access'],
+      { entropy: 4 },
+    ),
+    prefixed(
+      'gcp-api-key',
+      'Google Cloud API key',
+      String.raw`\b(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)`,
+      ['aiza'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'gcp-oauth-client-secret',
+      'Google OAuth client secret',
+      String.raw`\b(GOCSPX-[0-9A-Za-z_-]{28})(?:[^0-9A-Za-z_-]|$)`,
+      ['gocspx-'],
+    ),
+    prefixed(
+      'gcp-oauth-access-token',
+      'Google OAuth access token',
+      String.raw`\b(ya29\.[0-9A-Za-z_-]{30,})`,
+      ['ya29.'],
+      { entropy: 4 },
+    ),
+    prefixed(
+      'azure-storage-account-key',
+      'Azure storage account key in a connection string',
+      String.raw`(?i)AccountKey=([A-Za-z0-9+/]{86}==)`,
+      ['accountkey='],
+      { entropy: 4 },
+    ),
+    prefixed(
+      'azure-shared-access-key',
+      'Azure Service Bus / Event Hubs / IoT shared access key',
+      String.raw`(?i)SharedAccessKey=([A-Za-z0-9+/]{42,43}=)`,
+      ['sharedaccesskey='],
+      { entropy: 4 },
+    ),
+    prefixed(
+      'azure-ad-client-secret',
+      'Microsoft Entra ID (Azure AD) client secret',
+      String.raw`(?:^|[^A-Za-z0-9_~.-])([A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?:[^A-Za-z0-9_~.-]|$)`,
+      ['q~'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'azure-sas-token',
+      'Azure shared access signature',
+      String.raw`(?i)\bsv=\d{4}-\d{2}-\d{2}&[^\s'"]{0,300}?\bsig=([A-Za-z0-9%+/]{40,100})`,
+      ['sig='],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'alibaba-access-key-id',
+      'Alibaba Cloud AccessKey ID',
+      String.raw`\b(LTAI[A-Za-z0-9]{20})\b`,
+      ['ltai'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'digitalocean-token',
+      'DigitalOcean personal access, OAuth or refresh token',
+      String.raw`\b(do[opr]_v1_[a-f0-9]{64})\b`,
+      ['dop_v1_', 'doo_v1_', 'dor_v1_'],
+    ),
+    prefixed(
+      'heroku-api-key',
+      'Heroku API key',
+      String.raw`\b(HRKU-AA[0-9A-Za-z_-]{58})(?:[^0-9A-Za-z_-]|$)`,
+      ['hrku-'],
+    ),
+    prefixed(
+      'heroku-api-key-legacy',
+      'Heroku API key (UUID form, named)',
+      String.raw`(?i)heroku[\w.-]{0,20}(?:key|token|secret)[\w.-]{0,10}?${ASSIGN}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b`,
+      ['heroku'],
+    ),
+    prefixed(
+      'cloudflare-origin-ca-key',
+      'Cloudflare Origin CA key',
+      String.raw`\b(v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b`,
+      ['v1.0-'],
+    ),
+    prefixed(
+      'databricks-token',
+      'Databricks personal access token',
+      String.raw`\b(dapi[a-f0-9]{32}(?:-[0-9])?)\b`,
+      ['dapi'],
+    ),
+    prefixed(
+      'flyio-token',
+      'Fly.io access token',
+      String.raw`\b(fo1_[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)`,
+      ['fo1_'],
+    ),
+
+    // --- source forges and CI ------------------------------------------------------------
+    prefixed('github-pat', 'GitHub personal access token', String.raw`\b(ghp_[A-Za-z0-9]{36})\b`, ['ghp_'], {
+      entropy: 3.5,
+    }),
+    prefixed(
+      'github-fine-grained-pat',
+      'GitHub fine-grained personal access token',
+      String.raw`\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b`,
+      ['github_pat_'],
+      { entropy: 3.5 },
+    ),
+    prefixed('github-oauth', 'GitHub OAuth access token', String.raw`\b(gho_[A-Za-z0-9]{36})\b`, ['gho_'], {
+      entropy: 3.5,
+    }),
+    prefixed(
+      'github-app-token',
+      'GitHub App user-to-server or installation token',
+      String.raw`\b((?:ghu|ghs)_[A-Za-z0-9]{36})\b`,
+      ['ghu_', 'ghs_'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'github-refresh-token',
+      'GitHub refresh token',
+      String.raw`\b(ghr_[A-Za-z0-9]{36,76})\b`,
+      ['ghr_'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'gitlab-pat',
+      'GitLab personal, project or group access token',
+      String.raw`\b(glpat-[0-9A-Za-z_-]{20,80}(?:\.[0-9A-Za-z_-]{2,80}){0,2})`,
+      ['glpat-'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'gitlab-pipeline-trigger-token',
+      'GitLab pipeline trigger token',
+      String.raw`\b(glptt-[0-9a-f]{40})\b`,
+      ['glptt-'],
+    ),
+    prefixed(
+      'gitlab-runner-registration-token',
+      'GitLab runner registration token',
+      String.raw`\b(GR1348941[0-9A-Za-z_-]{20})(?:[^0-9A-Za-z_-]|$)`,
+      ['gr1348941'],
+    ),
+    prefixed(
+      'gitlab-token',
+      'GitLab deploy, runner, CI job, feed, SCIM, OAuth, mail or agent token',
+      String.raw`\b(gl(?:dt|rt|cbt|ft|soat|oas|imt|agent)-[0-9A-Za-z_-]{20,80})`,
+      ['gldt-', 'glrt-', 'glcbt-', 'glft-', 'glsoat-', 'gloas-', 'glimt-', 'glagent-'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'bitbucket-app-password',
+      'Bitbucket app password',
+      String.raw`\b(ATBB[A-Za-z0-9_=.-]{28,100})`,
+      ['atbb'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'atlassian-api-token',
+      'Atlassian API token',
+      String.raw`\b(ATATT3[A-Za-z0-9_=-]{150,250})`,
+      ['atatt3'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'terraform-cloud-token',
+      'Terraform Cloud / HCP Terraform API token',
+      String.raw`\b([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70})\b`,
+      ['atlasv1'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'vault-service-token',
+      'HashiCorp Vault service, batch or recovery token',
+      String.raw`\b(hv[sbr]\.[A-Za-z0-9_-]{90,300})\b`,
+      ['hvs.', 'hvb.', 'hvr.'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'vault-token-legacy',
+      'HashiCorp Vault token (legacy s. form, named)',
+      String.raw`(?i)vault[\w.-]{0,20}token[\w.-]{0,10}?${ASSIGN}(s\.[A-Za-z0-9]{24})\b`,
+      ['vault'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'doppler-token',
+      'Doppler token',
+      String.raw`\b(dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44})\b`,
+      ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.', 'dp.scim.', 'dp.audit.'],
+    ),
+    prefixed('pulumi-token', 'Pulumi access token', String.raw`\b(pul-[a-f0-9]{40})\b`, ['pul-']),
+    prefixed(
+      'tailscale-key',
+      'Tailscale auth, API or OAuth client key',
+      String.raw`\b(tskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9]{8,20}-[A-Za-z0-9]{16,64})\b`,
+      ['tskey-'],
+    ),
+    prefixed(
+      'sentry-token',
+      'Sentry organization or user auth token',
+      String.raw`\b(sntrys_eyJ[A-Za-z0-9+/=_-]{80,}|sntryu_[a-f0-9]{64})`,
+      ['sntrys_', 'sntryu_'],
+    ),
+    prefixed(
+      'grafana-token',
+      'Grafana Cloud access policy or service account token',
+      String.raw`\b(glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})`,
+      ['glc_', 'glsa_'],
+      { entropy: 3.5 },
+    ),
+    prefixed('newrelic-user-api-key', 'New Relic user API key', String.raw`\b(NRAK-[A-Z0-9]{27})\b`, ['nrak-']),
+    prefixed(
+      'supabase-token',
+      'Supabase personal access token',
+      String.raw`\b(sbp_[a-f0-9]{40})\b`,
+      ['sbp_'],
+    ),
+    prefixed(
+      'planetscale-token',
+      'PlanetScale password, API or OAuth token',
+      String.raw`\b(pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64})`,
+      ['pscale_'],
+    ),
+
+    // --- chat and webhooks -----------------------------------------------------------------
+    prefixed(
+      'slack-bot-token',
+      'Slack bot token',
+      String.raw`\b(xoxb-[0-9]{8,14}-[0-9]{8,14}-[A-Za-z0-9]{20,32})\b`,
+      ['xoxb-'],
+    ),
+    prefixed(
+      'slack-user-token',
+      'Slack user token',
+      String.raw`\b(xox[pe](?:-[0-9]{8,14}){2,3}-[A-Za-z0-9]{28,40})\b`,
+      ['xoxp-', 'xoxe-'],
+    ),
+    prefixed(
+      'slack-app-token',
+      'Slack app-level token',
+      String.raw`(?i)\b(xapp-[0-9]-[A-Z0-9]{8,14}-[0-9]{10,16}-[a-z0-9]{32,80})\b`,
+      ['xapp-'],
+    ),
+    prefixed(
+      'slack-legacy-token',
+      'Slack legacy workspace, app or refresh token',
+      String.raw`\b(xox[aors]-[0-9]{6,}-[0-9A-Za-z-]{10,})`,
+      ['xoxa-', 'xoxo-', 'xoxr-', 'xoxs-'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'slack-config-token',
+      'Slack configuration or refresh token',
+      String.raw`\b(xoxe(?:\.xox[bp])?-[0-9]-[A-Za-z0-9]{140,180})\b`,
+      ['xoxe.xox', 'xoxe-'],
+    ),
+    prefixed(
+      'slack-webhook-url',
+      'Slack incoming webhook or workflow trigger URL',
+      String.raw`hooks\.slack\.com/((?:services|workflows|triggers)/[A-Za-z0-9+/]{40,100})`,
+      ['hooks.slack.com'],
+    ),
+    prefixed(
+      'discord-webhook-url',
+      'Discord webhook URL',
+      String.raw`discord(?:app)?\.com/api/webhooks/([0-9]{17,20}/[A-Za-z0-9_-]{60,68})`,
+      ['/api/webhooks/'],
+    ),
+    prefixed(
+      'microsoft-teams-webhook-url',
+      'Microsoft Teams incoming webhook URL',
+      String.raw`(?i)\.webhook\.office\.com/webhookb2/([a-f0-9-]{36}@[a-f0-9-]{36}/IncomingWebhook/[a-f0-9]{32}/[a-f0-9-]{36}(?:/[A-Za-z0-9_-]{30,80})?)`,
+      ['webhook.office.com'],
+    ),
+    prefixed(
+      'power-automate-webhook-url',
+      'Power Automate / Teams workflow webhook URL',
+      String.raw`(?i)/workflows/[a-f0-9]{32}/triggers/manual/paths/invoke\?[^\s'"]{0,200}?\bsig=([A-Za-z0-9_-]{43})`,
+      ['/triggers/manual/paths/invoke'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'telegram-bot-token',
+      'Telegram bot token',
+      String.raw`\b([0-9]{8,10}:AA[0-9A-Za-z_-]{33})(?:[^0-9A-Za-z_-]|$)`,
+      [':aa'],
+      { entropy: 3.5 },
+    ),
+
+    // --- payments ------------------------------------------------------------------------
+    prefixed(
+      'stripe-secret-key',
+      'Stripe secret or restricted API key',
+      String.raw`\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,247})\b`,
+      ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
+      {
+        entropy: 3.5,
+        // The test key printed throughout Stripe's API reference.
+        allowlists: [{ description: 'documented sample key', regexes: [String.raw`^sk_test_4eC39HqLyjWDarjtT1zdp7dc$`] }],
+      },
+    ),
+    prefixed(
+      'stripe-webhook-secret',
+      'Stripe webhook signing secret',
+      String.raw`\b(whsec_[A-Za-z0-9]{32,64})\b`,
+      ['whsec_'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'square-access-token',
+      'Square access token',
+      String.raw`\b(EAAA[0-9A-Za-z_-]{60}|sq0atp-[0-9A-Za-z_-]{22})(?:[^0-9A-Za-z_-]|$)`,
+      ['eaaa', 'sq0atp-'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'square-oauth-secret',
+      'Square OAuth application secret',
+      String.raw`\b(sq0csp-[0-9A-Za-z_-]{43})(?:[^0-9A-Za-z_-]|$)`,
+      ['sq0csp-'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'braintree-access-token',
+      'PayPal Braintree access token',
+      String.raw`\b(access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32})\b`,
+      ['access_token$production$'],
+    ),
+    prefixed(
+      'shopify-token',
+      'Shopify access token or shared secret',
+      String.raw`\b(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b`,
+      ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
+    ),
+
+    // --- package registries ------------------------------------------------------------------
+    prefixed('npm-access-token', 'npm access token', String.raw`\b(npm_[A-Za-z0-9]{36})\b`, ['npm_'], {
+      entropy: 3.5,
+    }),
+    prefixed(
+      'npmrc-auth-token',
+      'npm registry auth token in .npmrc',
+      String.raw`(?i)_authToken[ \t]*=[ \t]*([A-Za-z0-9_./+=-]{20,})`,
+      ['_authtoken'],
+    ),
+    prefixed(
+      'pypi-upload-token',
+      'PyPI upload token',
+      String.raw`\b(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,})`,
+      ['pypi-ageichlwas5vcmc', 'pypi-agendgvzdc5wexbplm9yzw'],
+    ),
+    prefixed('rubygems-api-token', 'RubyGems API key', String.raw`\b(rubygems_[a-f0-9]{48})\b`, ['rubygems_']),
+    prefixed('nuget-api-key', 'NuGet API key', String.raw`\b(oy2[a-z0-9]{43})\b`, ['oy2'], { entropy: 3.5 }),
+    prefixed(
+      'dockerhub-token',
+      'Docker Hub personal or organization access token',
+      String.raw`\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,40})(?:[^A-Za-z0-9_-]|$)`,
+      ['dckr_pat_', 'dckr_oat_'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'crates-io-api-token',
+      'crates.io API token',
+      String.raw`\b(cio[A-Za-z0-9]{32})\b`,
+      ['cio'],
+      { entropy: 3.5 },
+    ),
+
+    // --- AI and SaaS APIs ------------------------------------------------------------------------
+    prefixed(
+      'openai-api-key',
+      'OpenAI API key',
+      String.raw`\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,160}T3BlbkFJ[A-Za-z0-9_-]{20,160})(?:[^A-Za-z0-9_-]|$)`,
+      ['t3blbkfj'],
+    ),
+    prefixed(
+      'anthropic-api-key',
+      'Anthropic API key',
+      String.raw`\b(sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{93}AA)(?:[^A-Za-z0-9_-]|$)`,
+      ['sk-ant-api03-', 'sk-ant-admin01-'],
+    ),
+    prefixed('groq-api-key', 'Groq API key', String.raw`\b(gsk_[A-Za-z0-9]{52})\b`, ['gsk_'], { entropy: 3.5 }),
+    prefixed(
+      'huggingface-token',
+      'Hugging Face access token',
+      String.raw`\b((?:hf_|api_org_)[A-Za-z]{34})\b`,
+      ['hf_', 'api_org_'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'sendgrid-api-key',
+      'SendGrid API key',
+      String.raw`\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)`,
+      ['sg.'],
+      { entropy: 3.5 },
+    ),
+    prefixed(
+      'mailgun-api-key',
+      'Mailgun private API key',
+      String.raw`\b(key-[0-9a-f]{32})\b`,
+      ['key-'],
+      { entropy: 3.2 },
+    ),
+    prefixed(
+      'mailchimp-api-key',
+      'Mailchimp API key',
+      String.raw`\b([0-9a-f]{32}-us[0-9]{1,2})\b`,
+      ['-us'],
+      { entropy: 3.2 },
+    ),
+    prefixed('linear-api-key', 'Linear API key', String.raw`\b(lin_api_[A-Za-z0-9]{40})\b`, ['lin_api_']),
+    prefixed(
+      'notion-token',
+      'Notion integration token',
+      String.raw`\b(ntn_[0-9]{11}[A-Za-z0-9]{35})\b`,
+      ['ntn_'],
+    ),
+    prefixed('figma-token', 'Figma personal access token', String.raw`\b(figd_[A-Za-z0-9_-]{40})\b`, ['figd_']),
+    prefixed(
+      'postman-api-key',
+      'Postman API key',
+      String.raw`\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b`,
+      ['pmak-'],
+    ),
+
+    // --- keys and tokens by structure ---------------------------------------------------------
+    {
+      id: 'private-key',
+      description: 'Private key (PEM, OpenSSH, PGP)',
+      // The body: base64 lines, PEM headers, or one JSON string with \n escapes.
+      regex: String.raw`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s\\:,.-]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----`,
+      keywords: ['-----begin'],
+      entropy: 3.5,
+      tags: ['secret', 'private-key'],
+    },
+    prefixed(
+      'age-secret-key',
+      'age encryption secret key',
+      String.raw`\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b`,
+      ['age-secret-key-1'],
+    ),
+    prefixed(
+      'jwt',
+      'JSON Web Token',
+      String.raw`\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,})`,
+      ['eyj'],
+      {
+        entropy: 4,
+        // The token on jwt.io's front page and in countless tutorials.
+        allowlists: [{ description: 'documented sample token', regexes: [String.raw`SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c$`] }],
+      },
+    ),
+    prefixed(
+      'uri-credentials',
+      'Password in a connection string or URL (user:password@host)',
+      String.raw`\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@'"\x60<>]{1,100}:([^\s:/?#@'"\x60<>]{3,128})@[A-Za-z0-9.\[\]-]+`,
+      ['://'],
+      {
+        entropy: 0,
+        allowlists: [
+          {
+            description: 'variables and templates in place of the password',
+            regexes: [
+              String.raw`^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$`,
+              String.raw`^\$\(`,
+              String.raw`^\{[^}]*\}$`,
+              String.raw`^%(?:\([^)]*\))?[sv]$`,
+              String.raw`^(?i)(?:password|passwd|pass|pwd|pw|secret|test|testing|hidden|masked?|none|null|empty|p(?:a|4)ssw(?:o|0)rd)$`,
+            ],
+          },
+          {
+            description: 'well-known default credentials of local development services',
+            regexTarget: 'match',
+            regexes: [
+              String.raw`(?i)://(?:postgres:postgres|root:root|guest:guest|admin:admin|user:user|test:test|sa:sa|mysql:mysql|redis:redis|mongo:mongo)@`,
+            ],
+          },
+        ],
+      },
+    ),
+    {
+      id: 'generic-api-key',
+      description: 'Generic secret assignment (key, secret, token, password) with a high-entropy value',
+      regex: String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?${ASSIGN}([\w.=+/~!@#%^*-]{12,128})(?:['"\x60;,)}\]<>&|\s]|\\[nr]|$)`,
+      secretGroup: 1,
+      entropy: 3.5,
+      keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],
+      tags: ['secret', 'generic'],
+      allowlists: [
+        {
+          description: 'identifiers, code references, paths, numbers, e-mail addresses and UUIDs',
+          regexes: [
+            String.raw`^[A-Za-z_.-]+$`,
+            String.raw`^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$`,
+            String.raw`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`,
+            String.raw`^[a-z]+(?:[A-Z][a-z0-9]+)+$`,
+            String.raw`^(?:\.{0,2}|~)/`,
+            String.raw`^%`,
+            String.raw`^[0-9.:-]+$`,
+            String.raw`^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$`,
+            String.raw`^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$`,
+          ],
+          stopwords: [
+            'example',
+            'sample',
+            'dummy',
+            'placeholder',
+            'changeme',
+            'redacted',
+            'your',
+            'xxxx',
+            'test',
+            'fake',
+            'mock',
+            'undefined',
+            'null',
+            'none',
+            'todo',
+            'replace',
+            'insert',
+            'lorem',
+          ],
+        },
+        {
+          description: 'names of key metadata (ids, hashes, names, lengths), not key material',
+          regexTarget: 'match',
+          regexes: [
+            String.raw`(?i)^(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]*?(?:hash|sha\d*|md5|digest|checksum|fingerprint|id|ids|name|type|url|uri|path|file|len|length|size|count|format|prefix|version|expiry|expires|expiration|ttl|timeout|header|field|param|policy|ref|env|var)['"]?[ \t]*(?::|=)`,
+          ],
+        },
+        {
+          description: 'public keys',
+          regexTarget: 'line',
+          regexes: [String.raw`(?i)(?:public|publishable|pub)[_.-]?key`],
+        },
+      ],
+    },
+  ];
+}
+
+/** A fresh copy of the built-in configuration (callers may merge into it). */
+export function builtinConfig(): RawConfig {
+  return {
+    title: 'oidc-secrets built-in rules',
+    rules: rules(),
+    allowlists: [GLOBAL_PATHS, PLACEHOLDERS].map((a) => ({ ...a })),
+  };
+}

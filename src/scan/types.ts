@@ -1,0 +1,129 @@
+// The scan's domain: gitleaks-shaped configuration (raw, as written in `.gitleaks.toml`,
+// and compiled), the text fragments a scan reads, and what it finds.
+
+/** An allowlist as written: `[[rules.allowlists]]`, `[rules.allowlist]`, `[[allowlists]]`, `[allowlist]`. */
+export interface RawAllowlist {
+  description?: string;
+  /** `OR` (default): any check allows. `AND`: every check that is set must allow. */
+  condition?: string;
+  commits?: string[];
+  paths?: string[];
+  /** What `regexes` are tested against: `secret` (default), `match` or `line`. */
+  regexTarget?: string;
+  regexes?: string[];
+  stopwords?: string[];
+  /** Global allowlists only: apply to these rules instead of all. */
+  targetRules?: string[];
+}
+
+export interface RawRule {
+  id: string;
+  description?: string;
+  regex?: string;
+  secretGroup?: number;
+  entropy?: number;
+  keywords?: string[];
+  path?: string;
+  tags?: string[];
+  allowlist?: RawAllowlist;
+  allowlists?: RawAllowlist[];
+}
+
+export interface RawConfig {
+  title?: string;
+  description?: string;
+  extend?: { useDefault?: boolean; path?: string; disabledRules?: string[] };
+  rules?: RawRule[];
+  allowlist?: RawAllowlist;
+  allowlists?: RawAllowlist[];
+}
+
+export type RegexTarget = 'secret' | 'match' | 'line';
+
+export interface Allowlist {
+  description: string;
+  condition: 'OR' | 'AND';
+  commits: ReadonlySet<string>;
+  paths: readonly RegExp[];
+  regexTarget: RegexTarget;
+  regexes: readonly RegExp[];
+  stopwords: readonly string[];
+}
+
+/** A rule's content pattern, translated from RE2, with what the matcher needs to know about it. */
+export interface ContentPattern {
+  /** Global (`g`) JS regex. */
+  regex: RegExp;
+  /** Some match could contain a line break. */
+  crossesLines: boolean;
+  /** Longest possible match (Infinity when unbounded). */
+  maxLength: number;
+  /** Uses start/end-of-text assertions: must see the text's real ends. */
+  anchorsText: boolean;
+}
+
+export interface Rule {
+  id: string;
+  description: string;
+  pattern?: ContentPattern;
+  path?: RegExp;
+  secretGroup: number;
+  entropy: number;
+  /** Lower case. A rule without keywords runs on every fragment. */
+  keywords: readonly string[];
+  tags: readonly string[];
+  allowlists: readonly Allowlist[];
+}
+
+export interface ScanConfig {
+  /** Where the rules came from, for the log: `built-in` or a file path (and what it extends). */
+  source: string;
+  rules: readonly Rule[];
+  allowlists: readonly Allowlist[];
+  /** Path of the config file (relative to the scan root), skipped by the scan as gitleaks does. */
+  configFile?: string;
+}
+
+/** A piece of text to scan: a whole file, or the lines one commit adds to one file. */
+export interface Fragment {
+  /** Path relative to the scan root, `/`-separated. */
+  path: string;
+  text: string;
+  commit?: string;
+  /**
+   * File line number of each line of `text` (index 0 is the text's first line) when the text
+   * is not the whole file, e.g. the added lines of a diff. Absent: line k is file line k+1.
+   */
+  lineNumbers?: readonly number[];
+}
+
+export interface Finding {
+  ruleId: string;
+  description: string;
+  file: string;
+  commit?: string;
+  /** 1-based line and UTF-16 column span of the secret (what annotations point at). */
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  /** File line where the rule's match starts: the line of gitleaks' fingerprint. */
+  matchLine: number;
+  /** Raw values: kept in memory for allowlists and masking, never printed. Use `redact()`. */
+  secret: string;
+  match: string;
+  entropy: number;
+  tags: readonly string[];
+  /** gitleaks fingerprint: `commit:file:rule:line`, or `file:rule:line` without a commit. */
+  fingerprint: string;
+  /** The commit-less form, which survives a squash merge. */
+  globalFingerprint: string;
+}
+
+/** Something the scan skipped or could not read, said in the log and summary. */
+export interface ScanNote {
+  path: string;
+  commit?: string;
+  reason: 'binary' | 'too-large' | 'unreadable' | 'symlink';
+  detail?: string;
+}
