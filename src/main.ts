@@ -53,6 +53,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
           record: (entry) => ledger.record(entry),
           write: fileCommand,
         });
+    // Credentials a provider hands on to later steps by request (aws-export-credentials);
+    // they passed the mask gate at login.
+    for (const provider of road.providers.values()) {
+      for (const [name, value] of Object.entries(provider.sessionVariables?.() ?? {})) {
+        fileCommand('GITHUB_ENV', name, value);
+      }
+    }
     if (config.sweep) {
       const values = [...road.values.values(), ...secrets.map((s) => s.value)];
       fileCommand('GITHUB_STATE', SWEEP_STATE, JSON.stringify(fingerprintValues(values)));

@@ -173,6 +173,18 @@ export const createAwsProvider: ProviderFactory = (context) => {
 
     read: readOne,
 
+    sessionVariables(): Record<string, string> {
+      if (!aws.exportCredentials || !session) return {};
+      // The variables configure-aws-credentials sets, so later AWS CLI and SDK steps just work.
+      return {
+        AWS_ACCESS_KEY_ID: session.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+        AWS_SESSION_TOKEN: session.sessionToken,
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+      };
+    },
+
     async readBatch(locations) {
       // BatchGetSecretValue always answers AWSCURRENT: a stage or version id needs its own call.
       const plain = batchAllowed

@@ -57,6 +57,11 @@ export interface SecretProvider {
    */
   readBatch?(locations: readonly Location[]): Promise<Array<FetchedSecret | Error>>;
   readonly batchSize?: number;
+  /**
+   * Variables the provider exports to later steps itself, after every line resolved: the
+   * AWS session for aws-export-credentials. Their values passed the mask gate at login.
+   */
+  sessionVariables?(): Record<string, string>;
   /** Undoes ledger entries of this provider (post step, or main after a failure). */
   revoke?(entries: readonly LedgerEntry[]): Promise<RevocationResult[]>;
 }
