@@ -732,6 +732,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
           mfa_requirement: null,
           num_uses: 0,
         },
+        mountType: 'jwt',
       }),
     );
   };
@@ -1075,7 +1076,10 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
         return errorReply(400, ['lease not found']);
       const increment = Number(body.increment ?? 0) || lease.ttl;
       lease.expiresAt = now() + increment * 1000;
-      return vaultReply(200, envelope({ leaseId, renewable: true, leaseDuration: increment }));
+      return vaultReply(
+        200,
+        envelope({ leaseId, renewable: true, leaseDuration: increment, mountType: 'system' }),
+      );
     }
     return undefined;
   };
@@ -1131,6 +1135,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
           type,
           uuid: mount.uuid,
         },
+        mountType: 'system',
       }),
     );
   };

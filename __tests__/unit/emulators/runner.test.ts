@@ -233,10 +233,11 @@ console.log('::warning title=t::warned about ' + s);
         `const s = process.env.S;
 process.stdout.write('::add-mask::' + s + '\\n');
 process.stderr.write('same batch ' + s + '\\n');
-setTimeout(() => process.stderr.write('later batch ' + s + '\\n'), 200);
+setTimeout(() => process.stderr.write('later batch ' + s + '\\n'), 600);
 `,
       ),
       env: { S: secret },
+      batchWindowMs: 150,
     });
     expect(result.log.includes(`same batch ${secret}`)).toBe(true);
     expect(result.log).toContain('later batch ***');
