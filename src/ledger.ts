@@ -4,7 +4,9 @@
 // Each entry is its own state variable (`ledger_<n>`): the runner keeps the last value per
 // name, so appending one name per entry costs O(1) per record and nothing is lost when the
 // process dies right after a write. The state file is never printed; entries hold what
-// revocation needs, which for a Vault token is the token itself (it is masked too).
+// revocation needs, which for a Vault token is the token itself. (Any later step of the job
+// can mint the job's OIDC token and log in for itself, so keeping the token there gives
+// nothing away that the job did not already have.)
 
 export interface LedgerEntry {
   /** The provider that can undo it, or `files` for the files directory. */
@@ -18,6 +20,8 @@ export interface LedgerEntry {
 }
 
 export const LEDGER_STATE_PREFIX = 'ledger_';
+/** `revoked_<n>` marks entry n as undone by main already (after a failure). */
+export const REVOKED_STATE_PREFIX = 'revoked_';
 
 export type StateWriter = (name: string, value: string) => void;
 
@@ -28,10 +32,13 @@ export class Ledger {
 
   record(entry: LedgerEntry): void {
     this.list.push(entry);
-    this.write(
-      `${LEDGER_STATE_PREFIX}${String(this.list.length).padStart(5, '0')}`,
-      JSON.stringify(entry),
-    );
+    this.write(`${LEDGER_STATE_PREFIX}${stateIndex(this.list.length)}`, JSON.stringify(entry));
+  }
+
+  /** Tells post that main has undone this entry already. */
+  markRevoked(entry: LedgerEntry): void {
+    const index = this.list.indexOf(entry);
+    if (index >= 0) this.write(`${REVOKED_STATE_PREFIX}${stateIndex(index + 1)}`, 'true');
   }
 
   get entries(): readonly LedgerEntry[] {
@@ -39,18 +46,38 @@ export class Ledger {
   }
 }
 
-/** Reads the entries main saved, in the order they were recorded, from STATE_ledger_*. */
-export function readLedger(env: NodeJS.ProcessEnv = process.env): LedgerEntry[] {
+function stateIndex(position: number): string {
+  return String(position).padStart(5, '0');
+}
+
+export interface SavedLedger {
+  /** Entries still to undo, in the order they were recorded. */
+  pending: LedgerEntry[];
+  /** Entries main undid itself after a failure. */
+  revokedByMain: LedgerEntry[];
+}
+
+/** Reads the entries main saved, from STATE_ledger_* and STATE_revoked_*. */
+export function readLedger(env: NodeJS.ProcessEnv = process.env): SavedLedger {
   const prefix = `STATE_${LEDGER_STATE_PREFIX}`;
-  return Object.keys(env)
-    .filter((name) => name.startsWith(prefix))
-    .sort()
-    .flatMap((name) => {
-      try {
-        const entry = JSON.parse(env[name] ?? '') as LedgerEntry;
-        return typeof entry.provider === 'string' && typeof entry.kind === 'string' ? [entry] : [];
-      } catch {
-        return [];
-      }
-    });
+  const saved: SavedLedger = { pending: [], revokedByMain: [] };
+  const names = Object.keys(env)
+    .filter((key) => key.startsWith(prefix))
+    .sort();
+  for (const name of names) {
+    const entry = parseEntry(env[name]);
+    if (!entry) continue;
+    const done = env[`STATE_${REVOKED_STATE_PREFIX}${name.slice(prefix.length)}`] === 'true';
+    (done ? saved.revokedByMain : saved.pending).push(entry);
+  }
+  return saved;
+}
+
+function parseEntry(text: string | undefined): LedgerEntry | undefined {
+  try {
+    const entry = JSON.parse(text ?? '') as LedgerEntry;
+    return typeof entry.provider === 'string' && typeof entry.kind === 'string' ? entry : undefined;
+  } catch {
+    return undefined;
+  }
 }

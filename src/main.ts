@@ -78,7 +78,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     if (config?.summary && plan) writeSummary(plan, records, [], gate.size, config, true);
     if (context && config?.revoke && ledger.entries.length) {
       info('oidc-secrets: the step failed; revoking what it created (the post step checks again)');
-      await revokeEntries(ledger.entries, context, createProvider, { removeFiles: true });
+      const results = await revokeEntries(ledger.entries, context, createProvider, {
+        removeFiles: true,
+      });
+      for (const result of results)
+        if (result.outcome !== 'failed') ledger.markRevoked(result.entry);
     }
     return 1;
   } finally {

@@ -11,8 +11,13 @@ import { addMask, annotate, info } from './runner/commands.js';
 import { SWEEP_STATE, sweepWorkspace, type SweepFingerprints } from './sweep.js';
 
 export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const entries = readLedger(env);
+  const { pending: entries, revokedByMain } = readLedger(env);
   sweep(env);
+  if (revokedByMain.length) {
+    info(
+      `oidc-secrets post: main already revoked ${revokedByMain.length} entr${revokedByMain.length === 1 ? 'y' : 'ies'} after its failure`,
+    );
+  }
   if (entries.length === 0) {
     info('oidc-secrets post: nothing to revoke');
     return 0;

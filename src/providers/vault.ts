@@ -66,7 +66,7 @@ export const createVaultProvider: ProviderFactory = (context) => {
       context.record({
         provider: 'vault',
         kind: 'token',
-        label: `token ${auth.accessor ? `accessor ${auth.accessor.slice(0, 8)}…` : '(no accessor)'}`,
+        label: auth.accessor ? `accessor ${auth.accessor.slice(0, 8)}…` : '(no accessor)',
         data: { token: auth.client_token },
       });
     },
@@ -164,15 +164,21 @@ export const createVaultProvider: ProviderFactory = (context) => {
           });
         }
       }
-      // A lease its own token could not revoke is gone once that token is revoked (Vault
-      // revokes a token's leases with it).
-      const tokenRevoked = tokenResults.some((r) => r.outcome !== 'failed');
+      // A lease that could not be revoked by itself goes with its token: Vault revokes a
+      // token's leases when the token is revoked, or expires.
+      const tokenOutcome = tokenResults.find((r) => r.outcome !== 'failed')?.outcome;
       for (const result of leaseResults) {
-        if (result.outcome === 'failed' && tokenRevoked) {
+        if (result.outcome === 'failed' && tokenOutcome === 'revoked') {
           results.push({
             entry: result.entry,
             outcome: 'revoked',
             detail: 'revoked with the token that created it',
+          });
+        } else if (result.outcome === 'failed' && tokenOutcome === 'already-gone') {
+          results.push({
+            entry: result.entry,
+            outcome: 'already-gone',
+            detail: 'its token is gone, and its leases with it',
           });
         } else {
           results.push(result);
