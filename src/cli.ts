@@ -3,21 +3,34 @@
 // Thin: it picks the command and reports errors; each command lives in src/cli/.
 import { HELP_OPTION, UsageError, formatOptions } from './cli/args.js';
 import { reportError } from './cli/report.js';
-import { runStoreCommand, storeHelp } from './cli/store-command.js';
 import packageJson from '../package.json' with { type: 'json' };
+
+interface CommandModule {
+  help(): string;
+  run(argv: readonly string[]): Promise<number>;
+}
 
 interface Command {
   summary: string;
-  help(): string;
-  run(argv: readonly string[]): Promise<number>;
+  /** Loaded on use: a bundled module's top level runs only when its command does. */
+  load(): Promise<CommandModule>;
 }
 
 const COMMANDS: Record<string, Command> = {
   store: {
     summary:
       'the local encrypted store: set, get, list, exists, delete, import, backup, rotate-key',
-    help: storeHelp,
-    run: runStoreCommand,
+    load: async () => {
+      const m = await import('./cli/store-command.js');
+      return { help: m.storeHelp, run: m.runStoreCommand };
+    },
+  },
+  run: {
+    summary: 'run a command with secrets in its environment and masked in its output',
+    load: async () => {
+      const m = await import('./cli/run-command.js');
+      return { help: m.runHelp, run: m.runRunCommand };
+    },
   },
 };
 
@@ -63,9 +76,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const command = Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic] : undefined;
     if (!command) throw new UsageError(`no command ${JSON.stringify(topic)}`, 'help');
-    return more.length > 0
-      ? command.run([...more, '--help'])
-      : (process.stdout.write(command.help()), 0);
+    const module = await command.load();
+    if (more.length > 0) return module.run([...more, '--help']);
+    process.stdout.write(module.help());
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (!command) {
@@ -74,7 +88,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       '',
     );
   }
-  return command.run(rest);
+  return (await command.load()).run(rest);
 }
 
 main(process.argv.slice(2)).then(

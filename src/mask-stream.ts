@@ -50,67 +50,67 @@ export class MaskAutomaton {
     this.classes = classes;
     this.classCount = classCount;
 
-    // Trie over classes.
-    const children: Map<number, number>[] = [new Map()];
-    const depth: number[] = [0];
-    const matchLength: number[] = [0];
+    // The trie, written straight into the table (entry = child index; 0 = none, since the
+    // root is nobody's child). Building it cold must be cheap: `run` builds it while CMD
+    // starts, so this is on the start-up path.
+    const totalBytes = patterns.reduce((sum, p) => sum + p.length, 0);
+    if ((totalBytes + 1) * classCount > 0x7fffffff) {
+      throw new RangeError(`too many mask bytes to compile (${totalBytes})`);
+    }
+    const delta = new Int32Array((totalBytes + 1) * classCount);
+    const depth = new Int32Array(totalBytes + 1);
+    const matchLength = new Int32Array(totalBytes + 1);
+    const childClasses: number[][] = [[]];
+    let states = 1;
     for (const pattern of patterns) {
       let node = 0;
       for (const byte of pattern) {
         const cls = classes[byte]!;
-        let next = children[node]!.get(cls);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          depth.push(depth[node]! + 1);
-          matchLength.push(0);
-          children[node]!.set(cls, next);
+        let next = delta[node * classCount + cls]!;
+        if (next === 0) {
+          next = states++;
+          delta[node * classCount + cls] = next;
+          depth[next] = depth[node]! + 1;
+          childClasses.push([]);
+          childClasses[node]!.push(cls);
         }
         node = next;
       }
       matchLength[node] = pattern.length;
     }
 
-    // Breadth-first: failure links, inherited match lengths (a state also ends every mask
-    // that is a suffix of its path; the longest is the one that matters for masking), and
-    // the dense transition table.
-    const states = children.length;
-    if (states * classCount > 0x7fffffff / 2) {
-      throw new RangeError(`too many mask bytes to compile (${states} states)`);
-    }
-    const delta = new Int32Array(states * classCount);
+    // Breadth-first, each state's row becomes a copy of its failure state's row (a native
+    // copy) with its own trie children written over it. A state also ends every mask that
+    // ends its failure state, so its match length is inherited when its failure link is set;
+    // the failure state is shallower, so its own is final by then. Entries are premultiplied
+    // state offsets, with the sign bit set when the target state ends a mask.
     const fail = new Int32Array(states);
-    const queue: number[] = [];
-    for (let cls = 0; cls < classCount; cls++) {
-      const child = children[0]!.get(cls);
-      if (child !== undefined) {
-        fail[child] = 0;
-        queue.push(child);
-        delta[cls] = child * classCount;
-      }
+    const entry = (child: number): number =>
+      (child * classCount) | (matchLength[child]! > 0 ? MATCH_FLAG : 0);
+    const queue = new Int32Array(states);
+    let tail = 0;
+    for (const cls of childClasses[0]!) {
+      const child = delta[cls]!;
+      queue[tail++] = child;
+      delta[cls] = entry(child);
     }
-    for (let head = 0; head < queue.length; head++) {
+    for (let head = 0; head < tail; head++) {
       const node = queue[head]!;
-      const suffix = fail[node]!;
-      if (matchLength[suffix]! > matchLength[node]!) matchLength[node] = matchLength[suffix]!;
-      for (let cls = 0; cls < classCount; cls++) {
-        const child = children[node]!.get(cls);
-        if (child !== undefined) {
-          fail[child] = (delta[suffix * classCount + cls]! & OFFSET_BITS) / classCount;
-          queue.push(child);
-          delta[node * classCount + cls] = child * classCount;
-        } else {
-          delta[node * classCount + cls] = delta[suffix * classCount + cls]! & OFFSET_BITS;
-        }
+      const row = node * classCount;
+      const failRow = fail[node]! * classCount;
+      const children = childClasses[node]!.map((cls) => [cls, delta[row + cls]!] as const);
+      delta.copyWithin(row, failRow, failRow + classCount);
+      for (const [cls, child] of children) {
+        const suffix = (delta[failRow + cls]! & OFFSET_BITS) / classCount;
+        fail[child] = suffix;
+        if (matchLength[suffix]! > matchLength[child]!) matchLength[child] = matchLength[suffix]!;
+        delta[row + cls] = entry(child);
+        queue[tail++] = child;
       }
     }
-    // Flag transitions into states that end a mask, so the scan loop tests one sign bit.
-    for (let i = 0; i < delta.length; i++) {
-      if (matchLength[delta[i]! / classCount]! > 0) delta[i] = delta[i]! | MATCH_FLAG;
-    }
-    this.delta = delta;
-    this.matchLength = Int32Array.from(matchLength);
-    this.depth = Int32Array.from(depth);
+    this.delta = delta.subarray(0, states * classCount);
+    this.matchLength = matchLength.subarray(0, states);
+    this.depth = depth.subarray(0, states);
   }
 }
 

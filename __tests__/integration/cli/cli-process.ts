@@ -55,3 +55,18 @@ export const sha = (text: string | undefined): string =>
     .update(text ?? '<undefined>')
     .digest('hex')
     .slice(0, 16);
+
+/**
+ * Compares command output with what is expected, without printing a secret when the
+ * masking under test fails: on a mismatch, every word of 6+ token characters in the
+ * actual output that the expected text does not contain is shown as <N chars>.
+ */
+export function expectOutput(actual: string, expected: string): void {
+  if (actual === expected) return;
+  const shown = actual.replace(/[A-Za-z0-9+/=_-]{6,}/g, (word) =>
+    expected.includes(word) ? word : `<${word.length} chars>`,
+  );
+  throw new Error(
+    `output differs (sha ${sha(actual)}, ${actual.length} chars)\nexpected: ${JSON.stringify(expected)}\nactual:   ${JSON.stringify(shown)}`,
+  );
+}

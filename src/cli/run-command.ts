@@ -1,0 +1,197 @@
+// `oidc-secrets run [-c FILE] -- CMD ARGS…`: resolve the secrets of FILE, run CMD with
+// them in its environment, and pass its stdout and stderr through the output masker so
+// that no value, line of a value or JSON leaf reaches the terminal or log unmasked.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ActionError, ActionErrors } from '../errors.js';
+import { MaskAutomaton, createMaskingStream } from '../mask-stream.js';
+import {
+  HELP_OPTION,
+  type OptionSpec,
+  UsageError,
+  formatOptions,
+  optionString,
+  parseArgs,
+} from './args.js';
+import { resolveSecrets, type Resolved } from './resolve-secrets.js';
+
+export const DEFAULT_RUN_FILE = '.oidc-secrets';
+
+const RUN_OPTIONS: OptionSpec[] = [
+  {
+    name: 'config',
+    short: 'c',
+    value: 'FILE',
+    description: `the NAME: REFERENCE lines (default ./${DEFAULT_RUN_FILE})`,
+  },
+  { name: 'file', short: 'f', value: 'PATH', description: 'the store file for local: references' },
+  {
+    name: 'key-file',
+    value: 'PATH',
+    description: 'its key file (default: beside the store)',
+  },
+  HELP_OPTION,
+];
+
+/** Signals passed on to CMD: we stay alive until it exits, so its exit code is ours. */
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+export function runHelp(): string {
+  return `Usage: oidc-secrets run [-c FILE] [-f PATH] -- CMD [ARGS…]
+
+Resolves the secrets named in FILE, runs CMD with them in its environment, and masks them
+in its output: every value, every line of a multi-line value and every JSON leaf (and
+their base64, JSON and URL encodings) is replaced by *** on CMD's stdout and stderr, as
+the runner masks a job's log. Exits with CMD's exit code (128+N when a signal N ended it).
+SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD. Leases and tokens created to
+fetch the secrets are revoked when CMD exits.
+
+FILE has one NAME: REFERENCE line per secret, as the action's secrets input (blank lines
+and # comments ignored):
+  DB_PASSWORD: local:DB_PASSWORD
+  GH_TOKEN:    env:GITHUB_TOKEN
+  TLS_KEY:     file:./certs/tls.key
+  API_*:       vault:secret/data/ci/api
+
+Providers: local (the store, see \`oidc-secrets store --help\`), env, file; vault, aws, gcp
+and azure where a GitHub OIDC token can be minted (a job with id-token: write), configured
+with one variable per action input: OIDC_SECRETS_VAULT_URL, OIDC_SECRETS_VAULT_ROLE,
+OIDC_SECRETS_AWS_ROLE_ARN, OIDC_SECRETS_AWS_REGION, … (the input name upper-cased, dashes
+as underscores). The store key may also be given as text in OIDC_SECRETS_STORE_KEY.
+
+Options:
+${formatOptions(RUN_OPTIONS)}
+
+Exit codes: CMD's own; 1 when the secrets could not be resolved (CMD is not run);
+126 when CMD cannot be executed, 127 when it is not found.
+`;
+}
+
+export async function runRunCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, RUN_OPTIONS, 'run', { stopAtOperand: true });
+  if (args.options.has('help')) {
+    process.stdout.write(runHelp());
+    return 0;
+  }
+  const [command, ...commandArgs] = args.rest;
+  if (command === undefined) throw new UsageError('expected -- CMD [ARGS…] to run', 'run');
+  const configPath = resolve(optionString(args, 'config') ?? DEFAULT_RUN_FILE);
+  const text = await readFile(configPath, 'utf8').catch((error: unknown) => {
+    const code = (error as { code?: unknown }).code;
+    throw new ActionError(
+      'INPUT_INVALID',
+      code === 'ENOENT'
+        ? `no secrets file ${configPath}: write one NAME: REFERENCE line per secret in it, or pass -c FILE`
+        : `cannot read the secrets file ${configPath} (${String(code ?? 'error')})`,
+    );
+  });
+  const store = optionString(args, 'file');
+  const keyFile = optionString(args, 'key-file');
+
+  let resolved: Resolved;
+  try {
+    resolved = await resolveSecrets({
+      secrets: text,
+      storePath: store ? resolve(store) : undefined,
+      storeKey: keyFile ? resolve(keyFile) : undefined,
+      env: process.env,
+    });
+  } catch (error) {
+    throw inFile(error, configPath);
+  }
+  try {
+    return await runMasked(command, commandArgs, resolved);
+  } finally {
+    await resolved.revoke().catch((error: unknown) => {
+      process.stderr.write(
+        `oidc-secrets: warning: revoking leases failed: ${resolved.gate.redact(String((error as Error)?.message))}\n`,
+      );
+    });
+    resolved.close();
+  }
+}
+
+/** Spawns CMD with the secrets in its environment and its output masked; resolves to its exit code. */
+export async function runMasked(
+  command: string,
+  args: readonly string[],
+  resolved: Pick<Resolved, 'secrets' | 'masks'>,
+): Promise<number> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const { name, value } of resolved.secrets) env[name] = value;
+  const child = spawn(command, args, { env, stdio: ['inherit', 'pipe', 'pipe'] });
+  // Compiled while CMD starts up: its output waits in the pipe until the masker is attached.
+  const automaton = new MaskAutomaton(resolved.masks);
+  const forward = (signal: NodeJS.Signals): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+  try {
+    const outputs = Promise.all([
+      pump(child.stdout, process.stdout, automaton),
+      pump(child.stderr, process.stderr, automaton),
+    ]);
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+      (done, fail) => {
+        child.once('error', fail);
+        child.once('exit', (code, signal) => done({ code, signal }));
+      },
+    ).catch((error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      const status = code === 'ENOENT' ? 127 : 126;
+      process.stderr.write(
+        `oidc-secrets run: ${code === 'ENOENT' ? 'command not found' : `cannot execute (${String(code)})`}: ${command}\n`,
+      );
+      return { code: status, signal: null };
+    });
+    await outputs;
+    if (exit.signal) return 128 + (constants.signals[exit.signal] ?? 0);
+    return exit.code ?? 1;
+  } finally {
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+  }
+}
+
+/** Copies a child stream through a masker to our own stream; resolves when all of it is written. */
+function pump(
+  source: Readable,
+  target: NodeJS.WriteStream,
+  automaton: MaskAutomaton,
+): Promise<void> {
+  return new Promise((done) => {
+    const masker = createMaskingStream(automaton);
+    // If our own output goes away (`run … | head`), stop reading so CMD gets EPIPE too.
+    const onTargetError = (): void => {
+      source.destroy();
+      masker.destroy();
+      done();
+    };
+    target.once('error', onTargetError);
+    masker.once('end', () => {
+      target.off('error', onTargetError);
+      done();
+    });
+    masker.once('error', () => done());
+    // A stream destroyed without 'end' (spawn failed) must still end the masker.
+    source.once('close', () => {
+      if (!masker.writableEnded) masker.end();
+    });
+    source.pipe(masker).pipe(target, { end: false });
+  });
+}
+
+function inFile(error: unknown, file: string): unknown {
+  const prefix = (e: ActionError) =>
+    new ActionError(
+      e.code,
+      `${file}: ${e.message}` +
+        (e.code === 'POLICY_REFUSED' ? ' (from the CLI: OIDC_SECRETS_REQUIRE_OIDC=false)' : ''),
+      e.line,
+    );
+  if (error instanceof ActionErrors) return new ActionErrors(error.errors.map(prefix));
+  if (error instanceof ActionError) return prefix(error);
+  return error;
+}
