@@ -12,7 +12,7 @@ import type { FetchedSecret, ProviderFactory, RevocationResult } from './types.j
 
 const PROVIDER_NAME =
   /^(?:\/\/iam\.googleapis\.com\/)?(projects\/[0-9]+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32})$/;
-const SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$/;
+const SERVICE_ACCOUNT = /^[a-z0-9][a-z0-9-]*@[a-z0-9.-]+\.gserviceaccount\.com$/;
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 const DEFAULTS = {
