@@ -8,7 +8,15 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { builtinConfig } from './rules.js';
 import { translateRe2, RegexTranslationError } from './re2.js';
-import type { Allowlist, RawAllowlist, RawConfig, RawRule, RegexTarget, Rule, ScanConfig } from './types.js';
+import type {
+  Allowlist,
+  RawAllowlist,
+  RawConfig,
+  RawRule,
+  RegexTarget,
+  Rule,
+  ScanConfig,
+} from './types.js';
 
 export class ScanConfigError extends Error {
   readonly code = 'SCAN_CONFIG';
@@ -39,7 +47,10 @@ export function loadScanConfig(options: LoadConfigOptions): ScanConfig {
   const raw = readToml(file);
   const rel = relative(options.root, file).split('\\').join('/');
   const shown = rel.startsWith('..') || isAbsolute(rel) ? file : rel;
-  const config = compileConfig(resolveExtends(raw, shown, dirname(file), 0), describeSource(raw, shown));
+  const config = compileConfig(
+    resolveExtends(raw, shown, dirname(file), 0),
+    describeSource(raw, shown),
+  );
   return { ...config, configFile: rel.startsWith('..') ? undefined : rel };
 }
 
@@ -60,7 +71,9 @@ function readToml(file: string): RawConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ScanConfigError(`config: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new ScanConfigError(
+      `config: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
   return validateConfig(parseTomlText(text, file), file);
 }
@@ -98,7 +111,8 @@ function strList(v: unknown, where: string): string[] | undefined {
 function num(v: unknown, where: string): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'bigint') return Number(v);
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScanConfigError(`${where} must be a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new ScanConfigError(`${where} must be a number`);
   return v;
 }
 
@@ -134,12 +148,18 @@ function validateRule(v: unknown, index: number, name: string): RawRule {
     tags: strList(v.tags, `${where}: tags`),
   };
   if (v.allowlist !== undefined && v.allowlists !== undefined) {
-    throw new ScanConfigError(`${where}: [rules.allowlist] cannot be used alongside [[rules.allowlists]]`);
+    throw new ScanConfigError(
+      `${where}: [rules.allowlist] cannot be used alongside [[rules.allowlists]]`,
+    );
   }
-  if (v.allowlist !== undefined) rule.allowlists = [validateAllowlist(v.allowlist, `${where}: allowlist`, false)];
+  if (v.allowlist !== undefined)
+    rule.allowlists = [validateAllowlist(v.allowlist, `${where}: allowlist`, false)];
   if (v.allowlists !== undefined) {
-    if (!Array.isArray(v.allowlists)) throw new ScanConfigError(`${where}: allowlists must be an array of tables`);
-    rule.allowlists = v.allowlists.map((a, k) => validateAllowlist(a, `${where}: allowlists[${k}]`, false));
+    if (!Array.isArray(v.allowlists))
+      throw new ScanConfigError(`${where}: allowlists must be an array of tables`);
+    rule.allowlists = v.allowlists.map((a, k) =>
+      validateAllowlist(a, `${where}: allowlists[${k}]`, false),
+    );
   }
   return rule;
 }
@@ -157,7 +177,9 @@ export function validateConfig(v: unknown, name: string): RawConfig {
       throw new ScanConfigError(`${name}: extend.useDefault must be true or false`);
     }
     if (v.extend.url !== undefined) {
-      throw new ScanConfigError(`${name}: extend.url is not supported (no network fetch of rules): use extend.path`);
+      throw new ScanConfigError(
+        `${name}: extend.url is not supported (no network fetch of rules): use extend.path`,
+      );
     }
     config.extend = {
       useDefault,
@@ -169,17 +191,22 @@ export function validateConfig(v: unknown, name: string): RawConfig {
     }
   }
   if (v.rules !== undefined) {
-    if (!Array.isArray(v.rules)) throw new ScanConfigError(`${name}: rules must be an array of tables ([[rules]])`);
+    if (!Array.isArray(v.rules))
+      throw new ScanConfigError(`${name}: rules must be an array of tables ([[rules]])`);
     config.rules = v.rules.map((r, k) => validateRule(r, k, name));
   }
   if (v.allowlist !== undefined && v.allowlists !== undefined) {
     throw new ScanConfigError(`${name}: [allowlist] cannot be used alongside [[allowlists]]`);
   }
   const globals: RawAllowlist[] = [];
-  if (v.allowlist !== undefined) globals.push(validateAllowlist(v.allowlist, `${name}: [allowlist]`, true));
+  if (v.allowlist !== undefined)
+    globals.push(validateAllowlist(v.allowlist, `${name}: [allowlist]`, true));
   if (v.allowlists !== undefined) {
-    if (!Array.isArray(v.allowlists)) throw new ScanConfigError(`${name}: allowlists must be an array of tables`);
-    v.allowlists.forEach((a, k) => globals.push(validateAllowlist(a, `${name}: allowlists[${k}]`, true)));
+    if (!Array.isArray(v.allowlists))
+      throw new ScanConfigError(`${name}: allowlists must be an array of tables`);
+    v.allowlists.forEach((a, k) =>
+      globals.push(validateAllowlist(a, `${name}: allowlists[${k}]`, true)),
+    );
   }
   if (globals.length > 0) config.allowlists = globals;
   return config;
@@ -188,7 +215,12 @@ export function validateConfig(v: unknown, name: string): RawConfig {
 // --- extension ----------------------------------------------------------------------------
 
 /** Flattens `[extend]` into one raw config (rules in id order, as gitleaks sorts them). */
-function resolveExtends(config: RawConfig, name: string, baseDir: string, depth: number): RawConfig {
+function resolveExtends(
+  config: RawConfig,
+  name: string,
+  baseDir: string,
+  depth: number,
+): RawConfig {
   const ext = config.extend;
   if (!ext || depth >= MAX_EXTEND_DEPTH || (!ext.useDefault && !ext.path)) return config;
   let base: RawConfig;
@@ -196,7 +228,8 @@ function resolveExtends(config: RawConfig, name: string, baseDir: string, depth:
     base = builtinConfig();
   } else {
     const file = resolve(baseDir, ext.path!);
-    if (!existsSync(file)) throw new ScanConfigError(`${name}: extend.path ${ext.path} does not exist`);
+    if (!existsSync(file))
+      throw new ScanConfigError(`${name}: extend.path ${ext.path} does not exist`);
     base = resolveExtends(readToml(file), ext.path!, dirname(file), depth + 1);
   }
   const disabled = new Set(ext.disabledRules ?? []);
@@ -243,18 +276,24 @@ function compileRegex(pattern: string, what: string, flags = ''): RegExp {
 function compileAllowlist(a: RawAllowlist, where: string): Allowlist {
   const condition = (a.condition ?? '').toUpperCase();
   if (!['', 'OR', '||', 'AND', '&&'].includes(condition)) {
-    throw new ScanConfigError(`${where}: unknown condition "${a.condition}" (expected "AND" or "OR")`);
+    throw new ScanConfigError(
+      `${where}: unknown condition "${a.condition}" (expected "AND" or "OR")`,
+    );
   }
   const target = a.regexTarget ?? 'secret';
   if (!['secret', 'match', 'line', ''].includes(target)) {
-    throw new ScanConfigError(`${where}: unknown regexTarget "${target}" (expected "secret", "match" or "line")`);
+    throw new ScanConfigError(
+      `${where}: unknown regexTarget "${target}" (expected "secret", "match" or "line")`,
+    );
   }
   const commits = new Set((a.commits ?? []).map((c) => c.trim().toLowerCase()).filter(Boolean));
   const paths = (a.paths ?? []).map((p, k) => compileRegex(p, `${where}: paths[${k}]`));
   const regexes = (a.regexes ?? []).map((r, k) => compileRegex(r, `${where}: regexes[${k}]`));
   const stopwords = [...new Set((a.stopwords ?? []).map((s) => s.toLowerCase()).filter(Boolean))];
   if (commits.size === 0 && paths.length === 0 && regexes.length === 0 && stopwords.length === 0) {
-    throw new ScanConfigError(`${where}: an allowlist needs at least one of commits, paths, regexes or stopwords`);
+    throw new ScanConfigError(
+      `${where}: an allowlist needs at least one of commits, paths, regexes or stopwords`,
+    );
   }
   return {
     description: a.description ?? '',
@@ -296,7 +335,8 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
       };
     }
     const entropy = r.entropy ?? 0;
-    if (entropy < 0 || entropy > 8) throw new ScanConfigError(`${where}: entropy must be between 0 and 8`);
+    if (entropy < 0 || entropy > 8)
+      throw new ScanConfigError(`${where}: entropy must be between 0 and 8`);
     byId.set(r.id, {
       id: r.id,
       description: r.description ?? r.id,
@@ -306,7 +346,9 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
       entropy,
       keywords: [...new Set((r.keywords ?? []).map((k) => k.toLowerCase()).filter(Boolean))],
       tags: [...new Set(r.tags ?? [])],
-      allowlists: (r.allowlists ?? []).map((a, k) => compileAllowlist(a, `${where}: allowlists[${k}]`)),
+      allowlists: (r.allowlists ?? []).map((a, k) =>
+        compileAllowlist(a, `${where}: allowlists[${k}]`),
+      ),
     });
   }
   const globals: Allowlist[] = [];
@@ -315,7 +357,8 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
     if (a.targetRules && a.targetRules.length > 0) {
       for (const id of a.targetRules) {
         const rule = byId.get(id);
-        if (!rule) throw new ScanConfigError(`allowlists[${k}]: target rule "${id}" does not exist`);
+        if (!rule)
+          throw new ScanConfigError(`allowlists[${k}]: target rule "${id}" does not exist`);
         byId.set(id, { ...rule, allowlists: [...rule.allowlists, compiled] });
       }
     } else {

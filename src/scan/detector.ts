@@ -95,7 +95,8 @@ export class Detector {
     let rules = this.stateCache.get(state);
     if (!rules) {
       const set = new Set<number>();
-      for (const keyword of this.matcher.keywordsOf(state)) for (const r of this.rulesOfKeyword[keyword]!) set.add(r);
+      for (const keyword of this.matcher.keywordsOf(state))
+        for (const r of this.rulesOfKeyword[keyword]!) set.add(r);
       rules = Int32Array.from(set);
       this.stateCache.set(state, rules);
     }
@@ -206,11 +207,10 @@ export class Detector {
         const start = from + m.index;
         if (start < a || start < lastEnd) continue;
         if (start >= b) break;
-        let end = start + matched.length;
         // A match is trimmed of line breaks at its end, as gitleaks does.
         let trimmed = matched;
         while (trimmed.endsWith('\n')) trimmed = trimmed.slice(0, -1);
-        end = start + trimmed.length;
+        const end = start + trimmed.length;
         if (trimmed.length === 0) continue;
         let secret = trimmed;
         let secretStart = start;
@@ -234,7 +234,12 @@ export class Detector {
     }
   }
 
-  private toFinding(match: RawMatch, fragment: Fragment, text: string, lines: LineIndex): Finding | null {
+  private toFinding(
+    match: RawMatch,
+    fragment: Fragment,
+    text: string,
+    lines: LineIndex,
+  ): Finding | null {
     const rule = this.rules[match.rule]!;
     const { secret } = match;
     const entropy = shannonEntropy(secret);
@@ -278,7 +283,8 @@ export class Detector {
 class LineIndex {
   private readonly starts: number[] = [0];
   constructor(private readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+      this.starts.push(i + 1);
   }
   lineOf(offset: number): number {
     let lo = 0;
@@ -353,7 +359,11 @@ interface AllowTarget {
 }
 
 /** Finding-level check (gitleaks' checkFindingAllowed). */
-export function findingAllowed(allowlists: readonly Allowlist[], fragment: Fragment, target: AllowTarget): boolean {
+export function findingAllowed(
+  allowlists: readonly Allowlist[],
+  fragment: Fragment,
+  target: AllowTarget,
+): boolean {
   for (const a of allowlists) {
     const subject = target[a.regexTarget];
     const regexAllowed = a.regexes.some((r) => r.test(subject));
@@ -374,7 +384,10 @@ export function findingAllowed(allowlists: readonly Allowlist[], fragment: Fragm
 }
 
 /** A generic rule's finding that overlaps a specific rule's finding says nothing new. */
-function dropShadowedGeneric(kept: { finding: Finding; match: RawMatch }[], rules: readonly Rule[]): Finding[] {
+function dropShadowedGeneric(
+  kept: { finding: Finding; match: RawMatch }[],
+  rules: readonly Rule[],
+): Finding[] {
   const isGeneric = (m: RawMatch): boolean => rules[m.rule]!.id.startsWith('generic');
   const specific = kept.filter((k) => !isGeneric(k.match));
   return kept
@@ -382,7 +395,9 @@ function dropShadowedGeneric(kept: { finding: Finding; match: RawMatch }[], rule
       if (!isGeneric(k.match)) return true;
       const s = k.match.secretStart;
       const e = s + k.match.secret.length;
-      return !specific.some((o) => o.match.secretStart < e && s < o.match.secretStart + o.match.secret.length);
+      return !specific.some(
+        (o) => o.match.secretStart < e && s < o.match.secretStart + o.match.secret.length,
+      );
     })
     .map((k) => k.finding);
 }

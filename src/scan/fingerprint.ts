@@ -41,6 +41,9 @@ export class IgnoreList {
 
   ignores(finding: Finding): boolean {
     if (this.entries.has(finding.globalFingerprint)) return true;
-    return finding.commit !== undefined && this.entries.has(`${finding.commit.toLowerCase()}:${finding.globalFingerprint}`);
+    return (
+      finding.commit !== undefined &&
+      this.entries.has(`${finding.commit.toLowerCase()}:${finding.globalFingerprint}`)
+    );
   }
 }

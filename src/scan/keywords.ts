@@ -30,7 +30,9 @@ export class KeywordMatcher {
   private states = new Int32Array(256);
 
   constructor(keywords: Iterable<string>) {
-    const list = [...new Set([...keywords].map((k) => k.toLowerCase()).filter((k) => k.length > 0))];
+    const list = [
+      ...new Set([...keywords].map((k) => k.toLowerCase()).filter((k) => k.length > 0)),
+    ];
     this.keywords = list;
 
     // Alphabet: the characters keywords use, folded to lower case.
@@ -109,7 +111,8 @@ export class KeywordMatcher {
     this.outputs = new Map();
     for (let old = 0; old < count; old++) {
       const base = renumber[old]! * width;
-      for (let cls = 0; cls < width; cls++) this.delta[base + cls] = renumber[next[old * width + cls]!]! * width;
+      for (let cls = 0; cls < width; cls++)
+        this.delta[base + cls] = renumber[next[old * width + cls]!]! * width;
       if (output[old]!.length > 0) this.outputs.set(base, output[old]!);
     }
   }

@@ -105,7 +105,9 @@ const POSIX: Record<string, Range[]> = {
 };
 /** Unicode general categories JS accepts bare in `\p{…}`; other names are scripts. */
 const GENERAL_CATEGORIES = new Set(
-  'C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '),
+  'C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(
+    ' ',
+  ),
 );
 
 class Parser {
@@ -127,7 +129,9 @@ class Parser {
 
   fail(reason: string): never {
     // The pattern itself is not quoted: an allowlist regex may hold a literal secret.
-    throw new RegexTranslationError(`${this.what}: ${reason} (at offset ${this.pos} of the pattern)`);
+    throw new RegexTranslationError(
+      `${this.what}: ${reason} (at offset ${this.pos} of the pattern)`,
+    );
   }
 
   private peek(offset = 0): number | undefined {
@@ -256,7 +260,11 @@ class Parser {
       if (!this.eat('<')) this.fail('invalid named capture');
       while (this.peek() !== undefined && this.peek() !== 0x3e /* > */) {
         const ch = this.peek()!;
-        const word = (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a) || ch === 0x5f;
+        const word =
+          (ch >= 0x30 && ch <= 0x39) ||
+          (ch >= 0x41 && ch <= 0x5a) ||
+          (ch >= 0x61 && ch <= 0x7a) ||
+          ch === 0x5f;
         if (!word) this.fail('invalid named capture');
         this.pos++;
       }
@@ -294,7 +302,9 @@ class Parser {
         return { t: 'group', capture: false, body };
       } else {
         this.pos--;
-        this.fail(`unsupported group syntax \`(?${name}\` (lookaround and backreferences are not RE2)`);
+        this.fail(
+          `unsupported group syntax \`(?${name}\` (lookaround and backreferences are not RE2)`,
+        );
       }
     }
   }
@@ -337,7 +347,14 @@ class Parser {
         return this.fail('`\\Z` is not RE2 syntax');
       default: {
         const cls = this.parseClassEscape();
-        if (cls) return { t: 'class', ranges: cls.ranges, props: cls.props, negated: false, fold: flags.i };
+        if (cls)
+          return {
+            t: 'class',
+            ranges: cls.ranges,
+            props: cls.props,
+            negated: false,
+            fold: flags.i,
+          };
         return { t: 'char', cp: this.parseCharEscape(), fold: flags.i };
       }
     }
@@ -394,7 +411,12 @@ class Parser {
     if (ch >= '0' && ch <= '7') {
       // Octal: RE2 takes \0 and up to three octal digits; a lone \1-\7 would be a backreference.
       let digits = ch;
-      while (digits.length < 3 && this.peek() !== undefined && this.peek()! >= 0x30 && this.peek()! <= 0x37) {
+      while (
+        digits.length < 3 &&
+        this.peek() !== undefined &&
+        this.peek()! >= 0x30 &&
+        this.peek()! <= 0x37
+      ) {
         digits += String.fromCodePoint(this.cps[this.pos++]!);
       }
       if (digits.length === 1 && ch !== '0') {
@@ -681,7 +703,8 @@ class Emitter {
       case 'char': {
         if (this.manualFold && node.fold) {
           const variants = caseVariants(node.cp);
-          if (variants.length > 1) return this.emitClass(normalize(variants.map((v): Range => [v, v])), [], false);
+          if (variants.length > 1)
+            return this.emitClass(normalize(variants.map((v): Range => [v, v])), [], false);
         }
         return this.literal(node.cp, false);
       }

@@ -38,7 +38,16 @@ function prefixed(
   keywords: string[],
   extra: Partial<RawRule> = {},
 ): RawRule {
-  return { id, description, regex, keywords, entropy: 3, secretGroup: 1, tags: ['secret'], ...extra };
+  return {
+    id,
+    description,
+    regex,
+    keywords,
+    entropy: 3,
+    secretGroup: 1,
+    tags: ['secret'],
+    ...extra,
+  };
 }
 
 function rules(): RawRule[] {
@@ -150,9 +159,15 @@ function rules(): RawRule[] {
     ),
 
     // --- source forges and CI ------------------------------------------------------------
-    prefixed('github-pat', 'GitHub personal access token', String.raw`\b(ghp_[A-Za-z0-9]{36})\b`, ['ghp_'], {
-      entropy: 3.5,
-    }),
+    prefixed(
+      'github-pat',
+      'GitHub personal access token',
+      String.raw`\b(ghp_[A-Za-z0-9]{36})\b`,
+      ['ghp_'],
+      {
+        entropy: 3.5,
+      },
+    ),
     prefixed(
       'github-fine-grained-pat',
       'GitHub fine-grained personal access token',
@@ -160,9 +175,15 @@ function rules(): RawRule[] {
       ['github_pat_'],
       { entropy: 3.5 },
     ),
-    prefixed('github-oauth', 'GitHub OAuth access token', String.raw`\b(gho_[A-Za-z0-9]{36})\b`, ['gho_'], {
-      entropy: 3.5,
-    }),
+    prefixed(
+      'github-oauth',
+      'GitHub OAuth access token',
+      String.raw`\b(gho_[A-Za-z0-9]{36})\b`,
+      ['gho_'],
+      {
+        entropy: 3.5,
+      },
+    ),
     prefixed(
       'github-app-token',
       'GitHub App user-to-server or installation token',
@@ -264,7 +285,12 @@ function rules(): RawRule[] {
       ['glc_', 'glsa_'],
       { entropy: 3.5 },
     ),
-    prefixed('newrelic-user-api-key', 'New Relic user API key', String.raw`\b(NRAK-[A-Z0-9]{27})\b`, ['nrak-']),
+    prefixed(
+      'newrelic-user-api-key',
+      'New Relic user API key',
+      String.raw`\b(NRAK-[A-Z0-9]{27})\b`,
+      ['nrak-'],
+    ),
     prefixed(
       'supabase-token',
       'Supabase personal access token',
@@ -352,7 +378,12 @@ function rules(): RawRule[] {
       {
         entropy: 3.5,
         // The test key printed throughout Stripe's API reference.
-        allowlists: [{ description: 'documented sample key', regexes: [String.raw`^sk_test_4eC39HqLyjWDarjtT1zdp7dc$`] }],
+        allowlists: [
+          {
+            description: 'documented sample key',
+            regexes: [String.raw`^sk_test_4eC39HqLyjWDarjtT1zdp7dc$`],
+          },
+        ],
       },
     ),
     prefixed(
@@ -390,9 +421,15 @@ function rules(): RawRule[] {
     ),
 
     // --- package registries ------------------------------------------------------------------
-    prefixed('npm-access-token', 'npm access token', String.raw`\b(npm_[A-Za-z0-9]{36})\b`, ['npm_'], {
-      entropy: 3.5,
-    }),
+    prefixed(
+      'npm-access-token',
+      'npm access token',
+      String.raw`\b(npm_[A-Za-z0-9]{36})\b`,
+      ['npm_'],
+      {
+        entropy: 3.5,
+      },
+    ),
     prefixed(
       'npmrc-auth-token',
       'npm registry auth token in .npmrc',
@@ -405,8 +442,12 @@ function rules(): RawRule[] {
       String.raw`\b(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,})`,
       ['pypi-ageichlwas5vcmc', 'pypi-agendgvzdc5wexbplm9yzw'],
     ),
-    prefixed('rubygems-api-token', 'RubyGems API key', String.raw`\b(rubygems_[a-f0-9]{48})\b`, ['rubygems_']),
-    prefixed('nuget-api-key', 'NuGet API key', String.raw`\b(oy2[a-z0-9]{43})\b`, ['oy2'], { entropy: 3.5 }),
+    prefixed('rubygems-api-token', 'RubyGems API key', String.raw`\b(rubygems_[a-f0-9]{48})\b`, [
+      'rubygems_',
+    ]),
+    prefixed('nuget-api-key', 'NuGet API key', String.raw`\b(oy2[a-z0-9]{43})\b`, ['oy2'], {
+      entropy: 3.5,
+    }),
     prefixed(
       'dockerhub-token',
       'Docker Hub personal or organization access token',
@@ -435,7 +476,9 @@ function rules(): RawRule[] {
       String.raw`\b(sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{93}AA)(?:[^A-Za-z0-9_-]|$)`,
       ['sk-ant-api03-', 'sk-ant-admin01-'],
     ),
-    prefixed('groq-api-key', 'Groq API key', String.raw`\b(gsk_[A-Za-z0-9]{52})\b`, ['gsk_'], { entropy: 3.5 }),
+    prefixed('groq-api-key', 'Groq API key', String.raw`\b(gsk_[A-Za-z0-9]{52})\b`, ['gsk_'], {
+      entropy: 3.5,
+    }),
     prefixed(
       'huggingface-token',
       'Hugging Face access token',
@@ -464,14 +507,21 @@ function rules(): RawRule[] {
       ['-us'],
       { entropy: 3.2 },
     ),
-    prefixed('linear-api-key', 'Linear API key', String.raw`\b(lin_api_[A-Za-z0-9]{40})\b`, ['lin_api_']),
+    prefixed('linear-api-key', 'Linear API key', String.raw`\b(lin_api_[A-Za-z0-9]{40})\b`, [
+      'lin_api_',
+    ]),
     prefixed(
       'notion-token',
       'Notion integration token',
       String.raw`\b(ntn_[0-9]{11}[A-Za-z0-9]{35})\b`,
       ['ntn_'],
     ),
-    prefixed('figma-token', 'Figma personal access token', String.raw`\b(figd_[A-Za-z0-9_-]{40})\b`, ['figd_']),
+    prefixed(
+      'figma-token',
+      'Figma personal access token',
+      String.raw`\b(figd_[A-Za-z0-9_-]{40})\b`,
+      ['figd_'],
+    ),
     prefixed(
       'postman-api-key',
       'Postman API key',
@@ -503,7 +553,12 @@ function rules(): RawRule[] {
       {
         entropy: 4,
         // The token on jwt.io's front page and in countless tutorials.
-        allowlists: [{ description: 'documented sample token', regexes: [String.raw`SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c$`] }],
+        allowlists: [
+          {
+            description: 'documented sample token',
+            regexes: [String.raw`SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c$`],
+          },
+        ],
       },
     ),
     prefixed(
@@ -536,7 +591,8 @@ function rules(): RawRule[] {
     ),
     {
       id: 'generic-api-key',
-      description: 'Generic secret assignment (key, secret, token, password) with a high-entropy value',
+      description:
+        'Generic secret assignment (key, secret, token, password) with a high-entropy value',
       regex: String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?${ASSIGN}([\w.=+/~!@#%^*-]{12,128})(?:['"\x60;,)}\]<>&|\s]|\\[nr]|$)`,
       secretGroup: 1,
       entropy: 3.5,

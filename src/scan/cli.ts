@@ -1,0 +1,131 @@
+// `oidc-secrets scan`: the pre-check on a developer's machine. A path tree by default, or
+// with `--base REV` the lines the commits since REV add. Exit code 1 when something is
+// found, 0 when clean, 2 when the scan could not run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  formatOptions,
+  HELP_OPTION,
+  optionString,
+  parseArgs,
+  UsageError,
+  type OptionSpec,
+} from '../cli/args.js';
+import { loadScanConfig } from './config.js';
+import { IgnoreList } from './fingerprint.js';
+import { isGitRepository, resolveCommit, runGit } from './git.js';
+import { buildSarif } from './report/sarif.js';
+import { renderText } from './report/text.js';
+import { runScan, type ScanTarget } from './scan.js';
+import { lintWorkflows, type LintFinding } from './workflow-lint.js';
+
+const OPTIONS: OptionSpec[] = [
+  {
+    name: 'base',
+    value: 'REV',
+    description: 'scan the lines added by the commits in REV..HEAD instead of files',
+  },
+  { name: 'head', value: 'REV', description: 'end of the range with --base (default HEAD)' },
+  {
+    name: 'config',
+    short: 'c',
+    value: 'FILE',
+    description: 'gitleaks config (default: .gitleaks.toml, else built-in rules)',
+  },
+  { name: 'sarif', value: 'FILE', description: 'also write the findings as SARIF 2.1.0 to FILE' },
+  { name: 'no-lint', description: 'skip the .github/workflows policy lint' },
+  HELP_OPTION,
+];
+
+export function scanHelp(): string {
+  return `Usage: oidc-secrets scan [--base REV] [--config FILE] [--sarif FILE] [PATH…]
+
+Look for leaked credentials: in the files under each PATH (default .), or with --base in
+the lines that the commits since REV add. Rules are gitleaks-compatible: .gitleaks.toml is
+read when present ([extend] useDefault = true adds the built-in rules), \`gitleaks:allow\`
+on a line and fingerprints in .gitleaksignore silence a finding. Matches are shown
+redacted. Workflows under .github/workflows are linted for long-lived cloud credentials.
+
+Options:
+${formatOptions(OPTIONS)}
+
+Exit codes: 0 nothing found, 1 leaked credentials found, 2 the scan could not run.
+`;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`oidc-secrets scan: ${message}\n`);
+  return 2;
+}
+
+export async function runScanCommand(argv: string[]): Promise<number> {
+  try {
+    const parsed = parseArgs(argv, OPTIONS, 'scan');
+    if (parsed.options.has('help')) {
+      process.stdout.write(scanHelp());
+      return 0;
+    }
+    const base = optionString(parsed, 'base');
+    const headRev = optionString(parsed, 'head');
+    if (headRev && !base) throw new UsageError('--head needs --base', 'scan');
+    if (base && parsed.positionals.length > 0) {
+      throw new UsageError(
+        'PATH operands select files to scan; they cannot be combined with --base',
+        'scan',
+      );
+    }
+
+    let root = process.cwd();
+    let target: ScanTarget;
+    if (base) {
+      if (!(await isGitRepository(root)))
+        return fail('--base needs a git repository (the current directory is not in one)');
+      root = (await runGit(root, ['rev-parse', '--show-toplevel'])).stdout.trim() || root;
+      const baseSha = await resolveCommit(root, base, '--base');
+      const headSha = await resolveCommit(root, headRev ?? 'HEAD', '--head');
+      target = {
+        kind: 'range',
+        base: baseSha,
+        head: headSha,
+        description: `${base}..${headRev ?? 'HEAD'}`,
+      };
+    } else {
+      target = { kind: 'tree', paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'] };
+    }
+
+    const configPath = optionString(parsed, 'config');
+    const config = loadScanConfig({
+      root,
+      configPath: configPath ? resolve(configPath) : undefined,
+      env: process.env,
+    });
+    const ignore = IgnoreList.load(resolve(root, '.gitleaksignore'));
+    const result = await runScan({ root, target, config, ignore, ensure: { offline: true } });
+    const lint: LintFinding[] = parsed.options.has('no-lint') ? [] : lintWorkflows(root).findings;
+
+    const sarifFile = optionString(parsed, 'sarif');
+    if (sarifFile) {
+      const path = resolve(sarifFile);
+      mkdirSync(dirname(path), { recursive: true });
+      const revision = target.kind === 'range' ? target.head : undefined;
+      writeFileSync(
+        path,
+        JSON.stringify(buildSarif(result.findings, lint, { revision }), null, 2) + '\n',
+        'utf8',
+      );
+    }
+    process.stdout.write(renderText(result, lint));
+    return result.findings.length > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError) return fail(`${error.message} (see oidc-secrets scan --help)`);
+    if (
+      error instanceof Error &&
+      'code' in error &&
+      typeof error.code === 'string' &&
+      error.code.startsWith('SCAN_')
+    ) {
+      return fail(error.message);
+    }
+    return fail(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

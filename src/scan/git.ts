@@ -1,0 +1,322 @@
+// The scan's window on history, through the `git` CLI: resolving revisions, making sure a
+// shallow checkout holds every commit of the range (deepening it as far as needed, or saying
+// which `fetch-depth` would), and streaming each commit's added lines into the detector.
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { COMMIT_MARKER, DiffParser } from './diff.js';
+import type { Fragment, ScanNote } from './types.js';
+
+export class GitError extends Error {
+  readonly code = 'SCAN_GIT';
+}
+
+const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
+const ZERO_SHA = /^0+$/;
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runGit(cwd: string, args: string[]): Promise<GitResult> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      'git',
+      args,
+      { cwd, env: { ...process.env, ...GIT_ENV }, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
+          reject(new GitError(`cannot run git: ${(err as NodeJS.ErrnoException).code}`));
+          return;
+        }
+        const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
+        resolvePromise({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function gitOk(cwd: string, args: string[]): Promise<string> {
+  const result = await runGit(cwd, args);
+  if (result.code !== 0) {
+    throw new GitError(
+      `git ${args[0]} failed: ${firstLine(result.stderr) || `exit code ${result.code}`}`,
+    );
+  }
+  return result.stdout;
+}
+
+/** git's first message line, with any credentials in a URL (`https://user:token@host`) cut out. */
+function firstLine(text: string): string {
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
+  return line.replace(/:\/\/[^/@\s]+@/g, '://***@');
+}
+
+export function isZeroSha(sha: string | undefined): boolean {
+  return !sha || ZERO_SHA.test(sha);
+}
+
+export async function isGitRepository(cwd: string): Promise<boolean> {
+  const r = await runGit(cwd, ['rev-parse', '--is-inside-work-tree']);
+  return r.code === 0 && r.stdout.trim() === 'true';
+}
+
+export async function hasCommit(cwd: string, rev: string): Promise<boolean> {
+  return (await runGit(cwd, ['cat-file', '-e', `${rev}^{commit}`])).code === 0;
+}
+
+/** A revision (sha, branch, `HEAD~3`) → full commit sha, or a GitError naming `what`. */
+export async function resolveCommit(cwd: string, rev: string, what: string): Promise<string> {
+  const r = await runGit(cwd, [
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    '--end-of-options',
+    `${rev}^{commit}`,
+  ]);
+  if (r.code !== 0) throw new GitError(`${what}: "${rev}" is not a commit in this repository`);
+  return r.stdout.trim();
+}
+
+export async function isShallow(cwd: string): Promise<boolean> {
+  return (await gitOk(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+}
+
+/** Commits whose parents a shallow clone does not have. */
+async function shallowBoundary(cwd: string): Promise<Set<string>> {
+  const path = resolve(cwd, (await gitOk(cwd, ['rev-parse', '--git-path', 'shallow'])).trim());
+  try {
+    return new Set(readFileSync(path, 'utf8').split('\n').filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
+
+export interface CommitRange {
+  /** Commits reachable from `base` are excluded; absent: all history of `head`. */
+  base?: string;
+  head: string;
+}
+
+export interface EnsureOptions {
+  remote?: string;
+  /** How many commits the range is expected to hold (from the event), to size the first fetch. */
+  expectedCommits?: number;
+  log?: (message: string) => void;
+  /** Depths tried in turn; the last failing one is named in the error. */
+  depths?: number[];
+  /** Never fetch (the CLI on a developer's clone): report what is missing instead. */
+  offline?: boolean;
+}
+
+const CHECKOUT_HINT = 'check out with actions/checkout `fetch-depth: 0`';
+const LOCAL_HINT = 'run `git fetch --unshallow` (or fetch the missing commits) first';
+
+async function gitFetch(
+  cwd: string,
+  remote: string,
+  args: string[],
+  refs: string[],
+): Promise<GitResult> {
+  return runGit(cwd, [
+    'fetch',
+    '--no-tags',
+    '--no-recurse-submodules',
+    '--quiet',
+    ...args,
+    remote,
+    ...refs,
+  ]);
+}
+
+/**
+ * Makes sure every commit of the range, and each one's parents, are in the clone. A missing
+ * base or head is fetched by sha; a shallow clone is deepened step by step until the range
+ * meets its merge base without crossing the shallow boundary.
+ */
+export async function ensureRange(
+  cwd: string,
+  range: CommitRange,
+  options: EnsureOptions = {},
+): Promise<void> {
+  const remote = options.remote ?? 'origin';
+  const log = options.log ?? (() => {});
+  const shallow = await isShallow(cwd);
+  const expected = Math.max(1, options.expectedCommits ?? 1);
+  const depths = options.depths ?? [Math.max(expected + 2, 50), 250, 1000, 4000];
+  const wanted = [range.head, ...(range.base ? [range.base] : [])];
+
+  const missing: string[] = [];
+  for (const sha of wanted) if (!(await hasCommit(cwd, sha))) missing.push(sha);
+  if (options.offline) {
+    if (missing.length > 0)
+      throw new GitError(`commit ${missing[0]} is not in this clone: ${LOCAL_HINT}`);
+    if (shallow && !(await rangeComplete(cwd, range))) {
+      throw new GitError(
+        `this clone is shallow and does not hold all of ${describeRange(range)}: ${LOCAL_HINT}`,
+      );
+    }
+    return;
+  }
+  if (missing.length > 0) {
+    log(`fetching ${missing.map((s) => s.slice(0, 12)).join(', ')} from ${remote}`);
+    const r = await gitFetch(cwd, remote, shallow ? [`--depth=${depths[0]}`] : [], missing);
+    for (const sha of missing) {
+      if (!(await hasCommit(cwd, sha))) {
+        throw new GitError(
+          `commit ${sha} is not in the checkout and could not be fetched from ${remote}` +
+            (r.code !== 0 ? ` (${firstLine(r.stderr)})` : '') +
+            `: ${CHECKOUT_HINT}`,
+        );
+      }
+    }
+  }
+  if (!(await isShallow(cwd))) return;
+
+  for (let attempt = 0; ; attempt++) {
+    if (await rangeComplete(cwd, range)) return;
+    const depth = depths[attempt];
+    if (depth === undefined) break;
+    log(`shallow checkout: deepening to ${depth} commits to reach the start of the range`);
+    const r = await gitFetch(cwd, remote, [`--depth=${depth}`], wanted);
+    if (r.code !== 0) {
+      throw new GitError(
+        `the checkout is shallow and deepening it failed (${firstLine(r.stderr)}): ${CHECKOUT_HINT}`,
+      );
+    }
+  }
+  const hint =
+    expected > 1 ? ` (at least ${expected + 1} when the base branch has not moved since)` : '';
+  throw new GitError(
+    `the checkout is shallow and the range ${describeRange(range)} was still incomplete after deepening to ` +
+      `${depths[depths.length - 1]} commits: set actions/checkout \`fetch-depth: 0\`${hint}`,
+  );
+}
+
+export function describeRange(range: CommitRange): string {
+  return range.base
+    ? `${range.base.slice(0, 12)}..${range.head.slice(0, 12)}`
+    : `${range.head.slice(0, 12)} (all history)`;
+}
+
+/** Every commit of the range has its parents, and head meets base at a merge base. */
+async function rangeComplete(cwd: string, range: CommitRange): Promise<boolean> {
+  if (range.base && (await runGit(cwd, ['merge-base', range.base, range.head])).code !== 0)
+    return false;
+  const boundary = await shallowBoundary(cwd);
+  if (boundary.size === 0) return true;
+  const list = await gitOk(cwd, [
+    'rev-list',
+    range.base ? `${range.base}..${range.head}` : range.head,
+  ]);
+  return !list.split('\n').some((sha) => sha && boundary.has(sha));
+}
+
+export interface LogScanOptions {
+  maxChars: number;
+  onFragment: (fragment: Fragment) => void;
+  onNote: (note: ScanNote) => void;
+}
+
+/** Streams every commit of the range through the diff parser; resolves with the commit count. */
+export function scanCommits(
+  cwd: string,
+  range: CommitRange,
+  options: LogScanOptions,
+): Promise<number> {
+  const args = [
+    '-c',
+    'core.quotePath=false',
+    '-c',
+    'log.showSignature=false',
+    'log',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '-p',
+    '--cc',
+    '-U0',
+    '-M',
+    '--src-prefix=a/',
+    '--dst-prefix=b/',
+    `--format=${COMMIT_MARKER}%H`,
+    '--end-of-options',
+    range.base ? `${range.base}..${range.head}` : range.head,
+    '--',
+  ];
+  const parser = new DiffParser(options);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('git', args, {
+      cwd,
+      env: { ...process.env, ...GIT_ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    let stderr = '';
+    let failed: unknown = null;
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        const text = pending + decoder.write(chunk);
+        let start = 0;
+        for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+          parser.line(text.slice(start, nl));
+          start = nl + 1;
+        }
+        pending = text.slice(start);
+      } catch (err) {
+        failed = err;
+        child.kill();
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (err) =>
+      reject(new GitError(`cannot run git: ${(err as NodeJS.ErrnoException).code}`)),
+    );
+    child.on('close', (code) => {
+      if (failed) return reject(failed);
+      if (code !== 0)
+        return reject(new GitError(`git log failed: ${firstLine(stderr) || `exit code ${code}`}`));
+      try {
+        const rest = pending + decoder.end();
+        if (rest) parser.line(rest);
+        parser.end();
+        resolvePromise(parser.commits);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+/** The default branch's tip on the remote, fetched (shallowly if the clone is), or null. */
+export async function fetchBranchTip(
+  cwd: string,
+  branch: string,
+  options: { remote?: string; depth?: number } = {},
+): Promise<string | null> {
+  const remote = options.remote ?? 'origin';
+  const shallow = await isShallow(cwd);
+  const r = await gitFetch(cwd, remote, shallow ? [`--depth=${options.depth ?? 50}`] : [], [
+    `refs/heads/${branch}`,
+  ]);
+  if (r.code !== 0) return null;
+  const tip = await runGit(cwd, ['rev-parse', '--verify', '--quiet', 'FETCH_HEAD^{commit}']);
+  return tip.code === 0 ? tip.stdout.trim() : null;
+}
+
+/** The first parent of a commit, or null for a root commit. */
+export async function parentOf(cwd: string, sha: string): Promise<string | null> {
+  const r = await runGit(cwd, ['rev-parse', '--verify', '--quiet', `${sha}^1`]);
+  return r.code === 0 ? r.stdout.trim() : null;
+}

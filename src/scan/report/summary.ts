@@ -1,0 +1,101 @@
+// The job summary: what was scanned, a table of findings (redacted, with the fingerprint to
+// put in `.gitleaksignore` when one is a false positive), the workflow lint, and what was
+// skipped. The runner refuses a summary over 1 MiB, so long tables are cut with a pointer to
+// the SARIF file, which always has everything.
+import { tableCell } from '../../runner/commands.js';
+import { redact } from '../redact.js';
+import { describeAmount, describeNotes, type ScanResult } from '../scan.js';
+import type { LintFinding } from '../workflow-lint.js';
+
+export const SUMMARY_ROW_LIMIT = 200;
+
+function code(text: string): string {
+  // A backtick inside the text would end the code span early.
+  return '`' + text.replace(/`/g, "'") + '`';
+}
+
+function describeTarget(result: ScanResult): string {
+  const t = result.target;
+  if (t.kind === 'range') {
+    const range = t.base
+      ? `${t.base.slice(0, 7)}..${t.head.slice(0, 7)}`
+      : `${t.head.slice(0, 7)} and its history`;
+    return `the lines added by ${tableCell(t.description)} (${code(range)})`;
+  }
+  if (t.kind === 'tree')
+    return `the files under ${t.paths.map((p) => code(p)).join(', ') || code('.')}`;
+  return `nothing: ${t.reason}`;
+}
+
+export function renderSummary(
+  result: ScanResult,
+  lint: readonly LintFinding[],
+  options: { sarifFile?: string } = {},
+): string {
+  const out: string[] = [];
+  const n = result.findings.length;
+  out.push(
+    `### ${n === 0 ? '✅' : '❌'} Secret scan: ${n === 0 ? 'no leaked credentials' : `${n} leaked credential${n === 1 ? '' : 's'}`}`,
+  );
+  out.push('');
+  out.push(
+    `Scanned ${describeTarget(result)}: ${describeAmount(result)}. Rules: ${tableCell(result.configSource)}.`,
+  );
+  if (result.ignored > 0)
+    out.push(
+      `${result.ignored} finding${result.ignored === 1 ? '' : 's'} ignored by \`.gitleaksignore\`.`,
+    );
+  if (result.changedSettings.length > 0) {
+    out.push('');
+    out.push(
+      `> [!WARNING]\n> This change edits the scan's own settings (${result.changedSettings.map(code).join(', ')}): review what it allows.`,
+    );
+  }
+  if (n > 0) {
+    out.push('');
+    out.push('| File | Line | Rule | Secret | Commit | Fingerprint |');
+    out.push('| --- | --- | --- | --- | --- | --- |');
+    for (const f of result.findings.slice(0, SUMMARY_ROW_LIMIT)) {
+      out.push(
+        `| ${tableCell(f.file)} | ${f.startLine} | ${tableCell(f.ruleId)} | ${code(f.secret ? redact(f.secret) : 'file')} | ` +
+          `${f.commit ? code(f.commit.slice(0, 7)) : ''} | ${code(f.globalFingerprint)} |`,
+      );
+    }
+    if (n > SUMMARY_ROW_LIMIT) {
+      out.push('');
+      out.push(
+        `…and ${n - SUMMARY_ROW_LIMIT} more${options.sarifFile ? ' in the SARIF file' : ''}.`,
+      );
+    }
+    out.push('');
+    out.push(
+      'Revoke or rotate each credential: it is in the history of this branch. A false positive can be ' +
+        'silenced with `gitleaks:allow` on its line or by adding its fingerprint to `.gitleaksignore` ' +
+        '(the `file:rule:line` form survives a squash merge).',
+    );
+  }
+  if (lint.length > 0) {
+    out.push('');
+    out.push(`#### Workflow policy: ${lint.length} warning${lint.length === 1 ? '' : 's'}`);
+    out.push('');
+    out.push('| File | Line | Problem | Replacement |');
+    out.push('| --- | --- | --- | --- |');
+    for (const l of lint.slice(0, SUMMARY_ROW_LIMIT)) {
+      const [problem, fix] = splitMessage(l.message);
+      out.push(`| ${tableCell(l.file)} | ${l.line} | ${tableCell(problem)} | ${tableCell(fix)} |`);
+    }
+  }
+  const notes = describeNotes(result.notes);
+  if (notes.length > 0) {
+    out.push('');
+    for (const line of notes) out.push(`- ${tableCell(line)}`);
+  }
+  out.push('');
+  return out.join('\n') + '\n';
+}
+
+/** "problem: fix" → [problem, fix] at the first `: ` after a closing backtick or word. */
+function splitMessage(message: string): [string, string] {
+  const at = message.search(/: (?:use|add) /);
+  return at === -1 ? [message, ''] : [message.slice(0, at), message.slice(at + 2)];
+}

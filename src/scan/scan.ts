@@ -1,0 +1,137 @@
+// One scan, whatever asked for it (the action or the CLI): read the target (a commit range's
+// added lines or a path tree), run the detector over each fragment, drop what
+// `.gitleaksignore` lists, and return findings with what was skipped and how much was read.
+import { Detector } from './detector.js';
+import { formatSize } from './diff.js';
+import { IgnoreList } from './fingerprint.js';
+import { ensureRange, scanCommits, type CommitRange, type EnsureOptions } from './git.js';
+import { scanTree } from './tree.js';
+import type { Finding, Fragment, ScanConfig, ScanNote } from './types.js';
+
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** Files whose change in a range alters what the scan reports: said in the summary. */
+const SCAN_SETTINGS_FILES = new Set(['.gitleaks.toml', '.gitleaksignore']);
+
+export type ScanTarget =
+  | ({ kind: 'range'; description: string; expectedCommits?: number } & CommitRange)
+  | { kind: 'tree'; paths: string[] }
+  | { kind: 'none'; reason: string };
+
+export interface ScanRequest {
+  root: string;
+  target: ScanTarget;
+  config: ScanConfig;
+  ignore?: IgnoreList;
+  maxFileBytes?: number;
+  /** Fetch missing commits and deepen a shallow clone (the action); the CLI reports instead. */
+  ensure?: EnsureOptions | false;
+  log?: (message: string) => void;
+}
+
+export interface ScanResult {
+  target: ScanTarget;
+  configSource: string;
+  findings: Finding[];
+  /** Findings dropped because `.gitleaksignore` lists their fingerprint. */
+  ignored: number;
+  notes: ScanNote[];
+  files: number;
+  bytes: number;
+  commits: number;
+  durationMs: number;
+  /** Scan settings files the range changes (a PR editing its own allowlist deserves a look). */
+  changedSettings: string[];
+}
+
+export async function runScan(request: ScanRequest): Promise<ScanResult> {
+  const started = performance.now();
+  const detector = new Detector(request.config);
+  const ignore = request.ignore ?? new IgnoreList();
+  const maxBytes = request.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const result: ScanResult = {
+    target: request.target,
+    configSource: request.config.source,
+    findings: [],
+    ignored: 0,
+    notes: [],
+    files: 0,
+    bytes: 0,
+    commits: 0,
+    durationMs: 0,
+    changedSettings: [],
+  };
+  const changed = new Set<string>();
+  const onNote = (note: ScanNote): void => {
+    result.notes.push(note);
+  };
+  const onFragment = (fragment: Fragment): void => {
+    for (const finding of detector.detect(fragment)) {
+      if (ignore.ignores(finding)) result.ignored++;
+      else result.findings.push(finding);
+    }
+  };
+
+  const target = request.target;
+  if (target.kind === 'range') {
+    if (request.ensure !== false) {
+      await ensureRange(request.root, target, {
+        expectedCommits: target.expectedCommits,
+        log: request.log,
+        ...(request.ensure ?? {}),
+      });
+    }
+    const files = new Set<string>();
+    result.commits = await scanCommits(request.root, target, {
+      maxChars: maxBytes,
+      onNote,
+      onFragment: (fragment) => {
+        files.add(fragment.path);
+        result.bytes += fragment.text.length;
+        if (SCAN_SETTINGS_FILES.has(fragment.path) || fragment.path === request.config.configFile) {
+          changed.add(fragment.path);
+        }
+        onFragment(fragment);
+      },
+    });
+    result.files = files.size;
+  } else if (target.kind === 'tree') {
+    const stats = scanTree({
+      root: request.root,
+      paths: target.paths,
+      maxBytes,
+      onFragment,
+      onNote,
+    });
+    result.files = stats.files;
+    result.bytes = stats.bytes;
+  }
+  result.changedSettings = [...changed].sort();
+  result.durationMs = performance.now() - started;
+  return result;
+}
+
+/** One line per kind of skipped file, naming a few: for the log and the summary. */
+export function describeNotes(notes: readonly ScanNote[], limit = 5): string[] {
+  const groups = new Map<ScanNote['reason'], ScanNote[]>();
+  for (const note of notes) groups.set(note.reason, [...(groups.get(note.reason) ?? []), note]);
+  const label: Record<ScanNote['reason'], string> = {
+    binary: 'binary',
+    'too-large': 'too large',
+    unreadable: 'unreadable',
+    symlink: 'symbolic link',
+  };
+  return [...groups].map(([reason, list]) => {
+    const names = [...new Set(list.map((n) => n.path + (n.detail ? ` (${n.detail})` : '')))];
+    const shown = names.slice(0, limit).join(', ');
+    const more = names.length > limit ? ` and ${names.length - limit} more` : '';
+    return `skipped ${list.length} ${label[reason]} file${list.length === 1 ? '' : 's'}: ${shown}${more}`;
+  });
+}
+
+export function describeAmount(result: ScanResult): string {
+  const parts = [`${result.files} file${result.files === 1 ? '' : 's'}`, formatSize(result.bytes)];
+  if (result.target.kind === 'range')
+    parts.unshift(`${result.commits} commit${result.commits === 1 ? '' : 's'}`);
+  return `${parts.join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s`;
+}
