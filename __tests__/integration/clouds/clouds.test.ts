@@ -3,7 +3,11 @@
 // plain value, a JSON value through #selector and NAME_*, a denied secret, a token the cloud
 // rejects; then one job that reads from all four providers at once. Every test checks the
 // job's log (what GitHub would show) for any fetched value, credential or token in clear.
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
 import { startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
@@ -307,6 +311,110 @@ describe('one job, four providers', () => {
     expect(post.log).toMatch(
       /revoked: gcp token access token of deployer@my-proj\.iam\.gserviceaccount\.com/,
     );
+    expectNothingLeaked(result);
+  });
+});
+
+describe('over HTTPS with a private CA', () => {
+  let tls: { key: string; cert: string };
+  let servers: { aws: AwsEmulator; gcp: GcpEmulator; azure: AzureEmulator };
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clouds-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      tls = {
+        key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+        cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const secureAws = await startAws({ issuer: issuer.issuer, region: 'eu-west-1', tls });
+    secureAws.addRole(ROLE, {
+      subjectPatterns: ['repo:octo-org/octo-repo:*'],
+      secrets: ['prod/*'],
+    });
+    secureAws.createSecret('prod/api', values.awsApi);
+    const secureGcp = await startGcp({
+      issuer: issuer.issuer,
+      projectId: 'my-proj',
+      projectNumber: '123456',
+      tls,
+    });
+    secureGcp.addProvider({
+      pool: 'github',
+      provider: 'gh-actions',
+      attributeMapping: {
+        'google.subject': 'assertion.sub',
+        'attribute.repository': 'assertion.repository',
+      },
+    });
+    secureGcp.addSecret('api', values.gcpApi, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
+    const secureAzure = await startAzure({ issuer: issuer.issuer, tenantId: azure.tenantId, tls });
+    secureAzure.addApp(CLIENT, [{ issuer: issuer.issuer, subject: MAIN_SUB }]);
+    secureAzure.addSecret('kv-app', 'api-key', values.azureApi);
+    secureAzure.grant('kv-app', CLIENT);
+    servers = { aws: secureAws, gcp: secureGcp, azure: secureAzure };
+  });
+
+  afterAll(async () => {
+    await Promise.all([servers.aws.close(), servers.gcp.close(), servers.azure.close()]);
+  });
+
+  const secureInputs = (extra: Record<string, string>) => ({
+    ...cloudInputs(),
+    'gcp-service-account': '',
+    endpoints: [
+      `aws-sts: ${servers.aws.url}`,
+      `aws-secretsmanager: ${servers.aws.url}`,
+      `gcp-sts: ${servers.gcp.url}`,
+      `gcp-secretmanager: ${servers.gcp.url}`,
+      `gcp-oauth2: ${servers.gcp.url}`,
+      `azure-authority: ${servers.azure.url}`,
+      `azure-keyvault-suffix: ${servers.azure.url}`,
+    ].join('\n'),
+    secrets:
+      'AWS_API: aws:prod/api\nGCP_API: gcp:projects/my-proj/secrets/api\nAZURE_API: azure:kv-app/api-key',
+    ...extra,
+  });
+
+  it('trusts the endpoints through ca-certificate', async () => {
+    expect(servers.aws.url).toMatch(/^https:/);
+    const result = await runJob({ inputs: secureInputs({ 'ca-certificate': tls.cert }), issuer });
+    expect(errorsOf(result)).toEqual([]);
+    expect(sha(result.env.AWS_API)).toBe(sha(values.awsApi));
+    expect(sha(result.env.GCP_API)).toBe(sha(values.gcpApi));
+    expect(sha(result.env.AZURE_API)).toBe(sha(values.azureApi));
+    expectNothingLeaked(result);
+  });
+
+  it('refuses the endpoints without it', async () => {
+    const result = await runJob({ inputs: secureInputs({ retries: '0' }), issuer });
+    expect(result.main.exitCode).toBe(1);
+    const errors = errorsOf(result);
+    expect(errors).toHaveLength(3);
+    for (const error of errors) expect(error).toMatch(/self-signed certificate|unable to verify/i);
     expectNothingLeaked(result);
   });
 });
