@@ -175,8 +175,15 @@ function vaultMessage(error: HttpError): string {
 }
 
 function readError(error: unknown, location: Location, clientId: string): Error {
-  if (!(error instanceof HttpError) || error.status === undefined) return error as Error;
   const where = `azure:${location.locator}`;
+  if (error instanceof HttpError && error.status === undefined && /ENOTFOUND/.test(error.message)) {
+    // A vault is a DNS name: a name that does not resolve is a vault that does not exist.
+    return new ActionError(
+      'SECRET_NOT_FOUND',
+      `${where}: no Key Vault answers under this name (its host name does not resolve); check the vault name and azure-keyvault-suffix`,
+    );
+  }
+  if (!(error instanceof HttpError) || error.status === undefined) return error as Error;
   const message = vaultMessage(error);
   if (error.status === 404)
     return new ActionError('SECRET_NOT_FOUND', `${where}: not found (HTTP 404): ${message}`);

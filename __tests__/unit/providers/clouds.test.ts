@@ -377,6 +377,18 @@ describe('azure provider', () => {
     expect(audience.errors[0]?.message).toContain('AADSTS700212');
   });
 
+  it('reports a vault whose host name does not resolve as not found', async () => {
+    const endpoints = inputs()
+      .endpoints!.split('\n')
+      .map((line) =>
+        line.startsWith('azure-keyvault-suffix') ? 'azure-keyvault-suffix: localhost:1' : line,
+      )
+      .join('\n');
+    const { errors } = await resolve('A: azure:no-such-vault/x', { endpoints, retries: '0' });
+    expect(errors.map((e) => e.code)).toEqual(['SECRET_NOT_FOUND']);
+    expect(errors[0]?.message).toContain('no Key Vault answers under this name');
+  });
+
   it('maps vault suffixes to URLs and token resources', () => {
     expect(vaultBaseUrl('my-vault', 'vault.azure.cn')).toBe('https://my-vault.vault.azure.cn');
     expect(vaultBaseUrl('my-vault', 'http://127.0.0.1:8200/kv/')).toBe(
