@@ -3,7 +3,7 @@
 // Reads without options go out as BatchGetSecretValue (20 ids a call); a role that may not
 // batch falls back to one GetSecretValue per secret. STS sessions cannot be revoked: they
 // end with their duration (aws-session-duration, 900 s by default).
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ActionError } from '../errors.js';
 import { HttpError, type HttpResponse } from '../http.js';
@@ -29,6 +29,40 @@ interface SecretValueEntry {
 interface BatchAnswer {
   SecretValues?: SecretValueEntry[];
   Errors?: Array<{ SecretId?: string; ErrorCode?: string; Message?: string }>;
+}
+
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+
+const bytes = (data: SourceData): Buffer =>
+  typeof data === 'string'
+    ? Buffer.from(data, 'utf8')
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
+
+/**
+ * SHA-256 and HMAC-SHA256 for the SigV4 signer from node's crypto (the signer takes any
+ * hash constructor; a JavaScript implementation would cost start-up and CPU for nothing).
+ */
+class NodeSha256 {
+  private hash: Hash | Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.fresh();
+  }
+  private fresh(): Hash | Hmac {
+    return this.secret === undefined
+      ? createHash('sha256')
+      : createHmac('sha256', bytes(this.secret));
+  }
+  update(data: SourceData): void {
+    this.hash.update(bytes(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+  reset(): void {
+    this.hash = this.fresh();
+  }
 }
 
 /** Secrets Manager's documented limit of ids per BatchGetSecretValue call. */
@@ -164,7 +198,7 @@ export const createAwsProvider: ProviderFactory = (context) => {
           secretAccessKey: session.secretAccessKey,
           sessionToken: session.sessionToken,
         },
-        sha256: Sha256,
+        sha256: NodeSha256,
       });
       context.log.debug(
         `aws: assumed ${aws.roleArn} as session ${sessionName} until ${session.expiration}`,
