@@ -32,6 +32,13 @@ const COMMANDS: Record<string, Command> = {
       return { help: m.runHelp, run: m.runRunCommand };
     },
   },
+  scan: {
+    summary: 'scan a path tree, or the lines added since a revision, for leaked credentials',
+    load: async () => {
+      const m = await import('./scan/cli.js');
+      return { help: m.scanHelp, run: (argv) => m.runScanCommand([...argv]) };
+    },
+  },
 };
 
 function mainHelp(): string {
