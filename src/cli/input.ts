@@ -39,7 +39,8 @@ export function promptHidden(question: string): Promise<string> {
     const onData = (data: Buffer): void => {
       for (const ch of data.toString('utf8')) {
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
-        if (ch === '\u0003') return finish(new Error('interrupted'));
+        if (ch === '\u0003')
+          return finish(Object.assign(new Error('interrupted'), { code: 'INTERRUPTED' }));
         if (ch === '\u007f' || ch === '\b') typed = [...typed].slice(0, -1).join('');
         else typed += ch;
       }

@@ -41,7 +41,7 @@ interface Subcommand {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   set: {
     usage: 'store set NAME [VALUE|-]',
-    summary: 'add or replace a secret (creates the store and its key if needed)',
+    summary: 'add or replace a secret (creates the store and key if needed)',
     details: `With - or no VALUE, the value is read from stdin (prompted for without echo on a
 terminal), so it never lands in shell history. A single trailing newline of a one-line
 value read from stdin is dropped (echo adds it); a multi-line value is kept exactly.`,
@@ -62,7 +62,7 @@ value read from stdin is dropped (echo adds it); a multi-line value is kept exac
   },
   get: {
     usage: 'store get [--reveal] NAME',
-    summary: 'show a secret masked (123***...xyz), or whole with --reveal',
+    summary: 'show a secret masked (123***...xyz); --reveal: whole',
     details: `Masked, a value of 20 characters or more shows its first and last 3; a shorter
 one shows only ***. --reveal writes the value to stdout, followed by a newline unless
 it ends with one.`,
@@ -81,7 +81,7 @@ it ends with one.`,
   },
   list: {
     usage: 'store list',
-    summary: 'print the names of the stored secrets, one a line',
+    summary: 'print the names of the secrets, one a line',
     async run(args, store) {
       noOperands(args, 'store list');
       const names = await store.names();
@@ -112,7 +112,7 @@ it ends with one.`,
   },
   import: {
     usage: 'store import [--prefix PREFIX]',
-    summary: 'store every SECRET_* environment variable, without its prefix',
+    summary: 'store every SECRET_* variable, without the prefix',
     details: `SECRET_DB_PASSWORD=… becomes DB_PASSWORD. All of them are written in one write, or
 none if one of them is not valid. Empty variables are skipped with a warning.`,
     options: [
@@ -158,7 +158,7 @@ none if one of them is not valid. Empty variables are skipped with a warning.`,
   },
   backup: {
     usage: 'store backup [--force] PATH',
-    summary: 'copy the encrypted store file to PATH (a file or a directory)',
+    summary: 'copy the encrypted store file to PATH',
     details: `The copy is encrypted: it needs the key, which is not copied. After rotate-key, a
 backup made before needs the old key.`,
     options: [{ name: 'force', description: 'replace PATH if it exists' }],
@@ -173,7 +173,7 @@ backup made before needs the old key.`,
   },
   'rotate-key': {
     usage: 'store rotate-key',
-    summary: 're-encrypt the store under a new random key and replace the key file',
+    summary: 're-encrypt the store under a new key',
     details: `Safe to interrupt: a crash at any point leaves a store that opens (with the old key,
 or with the new key waiting in KEYFILE.next, which the next command moves into place).
 Backups made before need the old key.`,
@@ -235,9 +235,13 @@ export async function runStoreCommand(argv: readonly string[]): Promise<number> 
       [...STORE_OPTIONS, HELP_OPTION],
       'store',
     );
-    if (head.options.has('help') || name === undefined || name === 'help') {
+    if (head.options.has('help') || name === 'help') {
       process.stdout.write(storeHelp());
-      return name === undefined && !head.options.has('help') ? 1 : 0;
+      return 0;
+    }
+    if (name === undefined) {
+      process.stderr.write(storeHelp());
+      return 1;
     }
     throw new UsageError(
       `unknown store command; expected one of ${Object.keys(SUBCOMMANDS).join(', ')}`,
