@@ -35,13 +35,15 @@ export class MaskGate {
 
   /** A fetched secret value: whole or by line, its encodings, and its JSON leaves. */
   admitValue(value: string, origin: MaskOrigin): void {
-    this.admitText(value, origin, true);
-    for (const leaf of jsonLeaves(value)) this.admitText(leaf, origin, false);
+    this.admitText(value, origin);
+    // A multi-line leaf (a PEM in a service-account JSON) needs its whole-text encodings as
+    // much as a multi-line value does: `jq -r .private_key | base64` prints one.
+    for (const leaf of jsonLeaves(value)) this.admitText(leaf, origin);
   }
 
   /** A credential of the exchange (OIDC token, Vault token, session keys, access tokens). */
   admitCredential(value: string, what: string): void {
-    this.admitText(value, { label: what }, true);
+    this.admitText(value, { label: what });
   }
 
   /** How many distinct strings have been registered so far. */
@@ -59,12 +61,17 @@ export class MaskGate {
     return out;
   }
 
-  private admitText(text: string, origin: MaskOrigin, withEncodings: boolean): void {
+  private admitText(text: string, origin: MaskOrigin): void {
     if (!text.includes('\n') && !text.includes('\r')) {
       // The runner trims what it masks; a value with edge blanks is also kept as written
       // for our own redaction of messages and of `run` output.
       this.register(text.trim(), origin);
       if (text.trim() && text.trim() !== text) this.register(text, origin, false);
+      // The runner's JSON variant escapes U+0085/U+2028/U+2029 (Newtonsoft); JSON.stringify
+      // leaves them raw, so a value with one of them and a quote or backslash would print
+      // through JSON.stringify in a form the runner never derived.
+      if (/[\u0085\u2028\u2029]/.test(text))
+        this.register(JSON.stringify(text).slice(1, -1), origin, false);
       return;
     }
     for (const line of text.split(/\r?\n|\r/)) {
@@ -72,9 +79,7 @@ export class MaskGate {
       if (!trimmed || PUNCTUATION_ONLY.test(trimmed)) continue;
       this.register(trimmed, origin);
     }
-    if (withEncodings) {
-      for (const encoded of singleLineEncodings(text)) this.register(encoded, origin, false);
-    }
+    for (const encoded of singleLineEncodings(text)) this.register(encoded, origin, false);
   }
 
   private register(value: string, origin: MaskOrigin, warnIfShort = true): void {
