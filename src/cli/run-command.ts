@@ -121,6 +121,8 @@ export async function runMasked(
   resolved: Pick<Resolved, 'secrets' | 'masks'>,
 ): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env };
+  // The store key opened the store; CMD gets the secrets, not the key to all of them.
+  delete env.OIDC_SECRETS_STORE_KEY;
   for (const { name, value } of resolved.secrets) env[name] = value;
   const child = spawn(command, args, { env, stdio: ['inherit', 'pipe', 'pipe'] });
   // Compiled while CMD starts up: its output waits in the pipe until the masker is attached.

@@ -57,6 +57,18 @@ describe('oidc-secrets run', () => {
     expect(result.stdout).toBe(`${sha(token)} ${sha(db.user)} ${sha(pem)} ${sha(fromEnv)}\n`);
   });
 
+  it('takes the store key as text from OIDC_SECRETS_STORE_KEY, and does not pass it on', async () => {
+    const { readFile, rm: remove } = await import('node:fs/promises');
+    const keyText = (await readFile(join(dir, 'secrets.key'), 'utf8')).trim();
+    await remove(join(dir, 'secrets.key'));
+    const script = `console.log(process.env.OIDC_SECRETS_STORE_KEY === undefined ? 'no key' : 'key passed', process.env.BOT)`;
+    const result = await runNode(script, 'BOT: local:BOT_TOKEN\n', {
+      OIDC_SECRETS_STORE_KEY: keyText,
+    });
+    expect(result.code).toBe(0);
+    expectOutput(result.stdout, 'no key ***\n');
+  });
+
   it('masks a value split across output chunks, on stdout and stderr', async () => {
     // Half the token, a pause long enough for the pipe to deliver it alone, then the rest.
     const script = `const v=process.env.BOT, h=v.length>>1;
