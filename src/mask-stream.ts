@@ -60,51 +60,53 @@ export class MaskAutomaton {
     const delta = new Int32Array((totalBytes + 1) * classCount);
     const depth = new Int32Array(totalBytes + 1);
     const matchLength = new Int32Array(totalBytes + 1);
-    const childClasses: number[][] = [[]];
     let states = 1;
     for (const pattern of patterns) {
       let node = 0;
-      for (const byte of pattern) {
-        const cls = classes[byte]!;
-        let next = delta[node * classCount + cls]!;
+      for (let i = 0; i < pattern.length; i++) {
+        const at = node * classCount + classes[pattern[i]!]!;
+        let next = delta[at]!;
         if (next === 0) {
           next = states++;
-          delta[node * classCount + cls] = next;
+          delta[at] = next;
           depth[next] = depth[node]! + 1;
-          childClasses.push([]);
-          childClasses[node]!.push(cls);
         }
         node = next;
       }
       matchLength[node] = pattern.length;
     }
 
-    // Breadth-first, each state's row becomes a copy of its failure state's row (a native
-    // copy) with its own trie children written over it. A state also ends every mask that
-    // ends its failure state, so its match length is inherited when its failure link is set;
-    // the failure state is shallower, so its own is final by then. Entries are premultiplied
-    // state offsets, with the sign bit set when the target state ends a mask.
-    const fail = new Int32Array(states);
-    const entry = (child: number): number =>
-      (child * classCount) | (matchLength[child]! > 0 ? MATCH_FLAG : 0);
+    // Breadth-first, one pass over each state's row: a trie child (non-zero before the row
+    // is processed) gets its failure link and stays; every other entry is taken from the
+    // failure state's row, which is shallower and so already final. A state also ends
+    // every mask that its failure state ends, so its match length is inherited when its
+    // failure link is set. Entries become premultiplied state offsets, with the sign bit
+    // set when the target state ends a mask. No allocation per state: this runs cold on
+    // the start-up path of `run`, concurrently with CMD's own start-up.
     const queue = new Int32Array(states);
     let tail = 0;
-    for (const cls of childClasses[0]!) {
+    for (let cls = 0; cls < classCount; cls++) {
       const child = delta[cls]!;
+      if (child === 0) continue;
       queue[tail++] = child;
-      delta[cls] = entry(child);
+      delta[cls] = (child * classCount) | (matchLength[child]! > 0 ? MATCH_FLAG : 0);
     }
+    const failRowOf = new Int32Array(states); // failure state's row offset, per state
     for (let head = 0; head < tail; head++) {
       const node = queue[head]!;
       const row = node * classCount;
-      const failRow = fail[node]! * classCount;
-      const children = childClasses[node]!.map((cls) => [cls, delta[row + cls]!] as const);
-      delta.copyWithin(row, failRow, failRow + classCount);
-      for (const [cls, child] of children) {
-        const suffix = (delta[failRow + cls]! & OFFSET_BITS) / classCount;
-        fail[child] = suffix;
+      const failRow = failRowOf[node]!;
+      for (let cls = 0; cls < classCount; cls++) {
+        const child = delta[row + cls]!;
+        if (child === 0) {
+          delta[row + cls] = delta[failRow + cls]!;
+          continue;
+        }
+        const suffixRow = delta[failRow + cls]! & OFFSET_BITS;
+        const suffix = suffixRow / classCount;
+        failRowOf[child] = suffixRow;
         if (matchLength[suffix]! > matchLength[child]!) matchLength[child] = matchLength[suffix]!;
-        delta[row + cls] = entry(child);
+        delta[row + cls] = (child * classCount) | (matchLength[child]! > 0 ? MATCH_FLAG : 0);
         queue[tail++] = child;
       }
     }
