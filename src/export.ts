@@ -31,8 +31,44 @@ export const defaultExportDependencies = (
 
 export const FILE_SUFFIX = '_FILE';
 
-/** Refuses an export whose NAME_FILE variables would clash with other names. */
-export function checkExport(secrets: readonly ShapedSecret[], modes: readonly ExportMode[]): void {
+/**
+ * The largest `NAME=value` one environment variable can hold: Linux refuses to start a
+ * process with a longer one (MAX_ARG_STRLEN, 32 pages, counting the NUL), Windows caps a
+ * variable at 32 767 characters. The runner passes the job's env to every later step, so
+ * one over-long export would make each of them fail to start ("Argument list too long").
+ */
+export function envVariableLimit(platform: NodeJS.Platform = process.platform): {
+  size: (name: string, value: string) => number;
+  max: number;
+  unit: string;
+} {
+  if (platform === 'win32')
+    return { size: (n, v) => n.length + 1 + v.length, max: 32_767, unit: 'characters' };
+  return { size: (n, v) => Buffer.byteLength(`${n}=${v}`) + 1, max: 131_072, unit: 'bytes' };
+}
+
+/**
+ * Refuses, before anything is written, an export that cannot work: a value too large for an
+ * environment variable, or NAME_FILE variables that would clash with other names.
+ */
+export function checkExport(
+  secrets: readonly ShapedSecret[],
+  modes: readonly ExportMode[],
+  platform: NodeJS.Platform = process.platform,
+): void {
+  if (modes.includes('env')) {
+    const limit = envVariableLimit(platform);
+    for (const secret of secrets) {
+      if (limit.size(secret.name, secret.value) <= limit.max) continue;
+      throw new ActionError(
+        'EXPORT_FAILED',
+        `secrets line ${secret.line}: ${secret.name} is too large for an environment variable ` +
+          `(at most ${limit.max} ${limit.unit} on this runner): every later step would fail to start. ` +
+          `Use export: files (${secret.name}${FILE_SUFFIX} then holds the path of a file with the value).`,
+        secret.line,
+      );
+    }
+  }
   if (!modes.includes('files')) return;
   const names = new Map(secrets.map((s) => [s.name.toUpperCase(), s.line]));
   for (const secret of secrets) {
