@@ -2,6 +2,7 @@
 // Providers read their own section; nothing else reads INPUT_* variables.
 import { readFileSync } from 'node:fs';
 import { ActionError } from './errors.js';
+import { isLoopback } from './http.js';
 
 export type ExportMode = 'env' | 'outputs' | 'files' | 'none';
 const EXPORT_MODES: readonly ExportMode[] = ['env', 'outputs', 'files', 'none'];
@@ -177,6 +178,12 @@ function optionalUrl(value: string, input: string): string {
     return invalid(input, 'an absolute URL such as https://vault.example.com');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') invalid(input, 'an https:// URL');
+  // Checked here, before the job's OIDC token is minted, so the error names the input.
+  if (url.protocol === 'http:' && !isLoopback(url.hostname))
+    invalid(
+      input,
+      'an https:// URL: plain http:// would send tokens in the clear and is allowed only to loopback addresses (127.0.0.1, localhost)',
+    );
   if (url.search || url.hash) invalid(input, 'a base URL without ?query or #fragment');
   return url.href.replace(/\/+$/, '');
 }

@@ -204,11 +204,13 @@ export class HttpClient {
   private networkError(request: HttpRequest, url: URL, error: unknown): HttpError {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
+    const hint = tlsHint(code, url, Boolean(this.options.ca));
     return new HttpError(
       request.what,
       undefined,
       '',
-      `${request.what}: could not reach ${url.host} (${code ?? 'error'}: ${this.scrub(message)})`,
+      `${request.what}: could not reach ${url.host} (${code ?? 'error'}: ${this.scrub(message)})` +
+        (hint ? `: ${hint}` : ''),
     );
   }
 
@@ -282,6 +284,29 @@ export class HttpClient {
     this.proxyAgents.set(key, agent);
     return agent;
   }
+}
+
+/** Certificate verification failures, with what to do about them. */
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+function tlsHint(code: string | undefined, url: URL, hasCa: boolean): string | undefined {
+  if (!code) return undefined;
+  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return hasCa
+      ? `the server's certificate does not chain to the public roots or to the ca-certificate input's CA (does the server send its intermediate certificates?)`
+      : `the server's certificate is not trusted: if a private CA issued it, give the CA's PEM text or path in the ca-certificate input`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the server's certificate is not issued for ${url.hostname}: check the host name in the URL`;
+  if (code === 'CERT_HAS_EXPIRED') return "the server's certificate has expired";
+  return undefined;
 }
 
 function isRetryableStatus(status: number): boolean {
