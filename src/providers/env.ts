@@ -11,7 +11,7 @@ export const createEnvProvider: ProviderFactory = (context) => ({
     if (value === undefined) {
       throw new ActionError(
         'SECRET_NOT_FOUND',
-        `env:${location.locator}: the variable is not set in this step's environment (pass it with env: on the step)`,
+        `env:${location.locator}: the variable is not set in the environment (in a workflow, pass it with env: on the step)`,
       );
     }
     return { value };
