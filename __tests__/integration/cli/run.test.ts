@@ -151,7 +151,7 @@ describe('oidc-secrets run', () => {
     const file = join(dir, 'secrets.conf');
     expect(result.stderr).toBe(
       `oidc-secrets: error: ${file}: secrets line 3: local:MISSING: no secret of that name in the store ${join(dir, 'secrets.json.enc')} (add it with \`oidc-secrets store set MISSING\`)\n` +
-        `oidc-secrets: error: ${file}: secrets line 4: env:NOT_SET_ANYWHERE: the variable is not set in this step's environment (pass it with env: on the step)\n`,
+        `oidc-secrets: error: ${file}: secrets line 4: env:NOT_SET_ANYWHERE: the variable is not set in the environment (in a workflow, pass it with env: on the step)\n`,
     );
   });
 
