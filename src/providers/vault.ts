@@ -222,7 +222,10 @@ function loginError(error: unknown, jwt: string, what: string): Error {
   );
 }
 
-/** Which trust condition most likely failed, from Vault's wording. */
+/**
+ * Which trust condition most likely failed, from Vault's wording. Time and signature come
+ * first: their messages also end in "claim" ("invalid expiration time (exp) claim").
+ */
 export function loginHint(reason: string): string {
   const text = reason.toLowerCase();
   if (
@@ -230,6 +233,15 @@ export function loginHint(reason: string): string {
     (text.includes('not found') || text.includes('could not be found'))
   ) {
     return 'Hint: the vault-role input names a role that does not exist on this auth mount (check vault-auth-path and vault-namespace).';
+  }
+  if (text.includes('(exp)') || text.includes('expired')) {
+    return 'Hint: the token had expired when Vault checked it: check the clock skew between Vault and the runner.';
+  }
+  if (/\((nbf|iat)\)|not yet valid|in the future/.test(text)) {
+    return "Hint: Vault's clock is behind the token's issue time: check the clock skew between Vault and the runner (or the role's clock_skew_leeway).";
+  }
+  if (text.includes('signature') || text.includes('issuer') || text.includes('(iss)')) {
+    return "Hint: Vault could not verify the token: check the auth method's oidc_discovery_url/jwks_url and bound_issuer (https://token.actions.githubusercontent.com, or your GHES/enterprise issuer).";
   }
   if (text.includes('aud')) {
     return "Hint: the role's bound_audiences does not contain the token's aud: set vault-audience to one of them, or add the aud shown below to the role.";
@@ -239,12 +251,6 @@ export function loginHint(reason: string): string {
   }
   if (text.includes('bound claim') || text.includes('claim')) {
     return "Hint: one of the role's bound_claims does not match the token (repository, ref, environment, job_workflow_ref shown below).";
-  }
-  if (text.includes('expired') || text.includes('exp')) {
-    return 'Hint: the token had expired when Vault checked it: check the clock skew between Vault and the runner.';
-  }
-  if (text.includes('signature') || text.includes('issuer') || text.includes('iss')) {
-    return "Hint: Vault could not verify the token: check the auth method's oidc_discovery_url/jwks_url and bound_issuer (https://token.actions.githubusercontent.com, or your GHES/enterprise issuer).";
   }
   return "Hint: compare the role's bound_audiences, bound_subject and bound_claims with the token's claims below.";
 }
