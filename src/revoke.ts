@@ -3,7 +3,8 @@
 import { rmSync } from 'node:fs';
 import { describeError } from './errors.js';
 import type { LedgerEntry } from './ledger.js';
-import type { ProviderContext, RevocationResult, SecretProvider } from './providers/types.js';
+import type { ProviderCreator } from './providers/registry.js';
+import type { ProviderContext, RevocationResult } from './providers/types.js';
 import { PROVIDERS, type ProviderName } from './spec/types.js';
 
 export interface RevokeOptions {
@@ -13,7 +14,7 @@ export interface RevokeOptions {
 export async function revokeEntries(
   entries: readonly LedgerEntry[],
   context: ProviderContext,
-  createProvider: (name: ProviderName, context: ProviderContext) => SecretProvider,
+  createProvider: ProviderCreator,
   options: RevokeOptions,
 ): Promise<RevocationResult[]> {
   const byProvider = new Map<string, LedgerEntry[]>();
@@ -33,7 +34,7 @@ export async function revokeEntries(
         }));
       }
       try {
-        const revoker = createProvider(provider as ProviderName, context);
+        const revoker = await createProvider(provider as ProviderName, context);
         if (!revoker.revoke) return [];
         return await revoker.revoke(list);
       } catch (error) {

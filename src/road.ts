@@ -5,6 +5,7 @@
 import { ActionError, describeError } from './errors.js';
 import { Limiter } from './limiter.js';
 import type { MaskGate } from './mask.js';
+import type { ProviderCreator } from './providers/registry.js';
 import type { FetchedSecret, ProviderContext, SecretProvider } from './providers/types.js';
 import type { Location, Plan, ProviderName } from './spec/types.js';
 
@@ -31,7 +32,7 @@ export interface RoadDependencies {
   context: ProviderContext;
   gate: MaskGate;
   concurrency: number;
-  createProvider(name: ProviderName, context: ProviderContext): SecretProvider;
+  createProvider: ProviderCreator;
 }
 
 export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<RoadResult> {
@@ -64,7 +65,7 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
     const locations = plan.locations.filter((l) => l.provider === name);
     let provider: SecretProvider;
     try {
-      provider = deps.createProvider(name, deps.context);
+      provider = await deps.createProvider(name, deps.context);
       result.providers.set(name, provider);
       await provider.login();
     } catch (error) {

@@ -1,32 +1,32 @@
-// Which module serves which provider name.
+// Which module serves which provider name. Each is loaded when a plan first needs it: the
+// action bundles inline these imports, and the CLI's code-split build then loads only the
+// providers a `run` file names (the AWS signer alone is a fifth of the CLI).
 import { ActionError } from '../errors.js';
 import type { ProviderName } from '../spec/types.js';
-import { createAwsProvider } from './aws.js';
-import { createAzureProvider } from './azure.js';
-import { createEnvProvider } from './env.js';
-import { createFileProvider } from './file.js';
-import { createGcpProvider } from './gcp.js';
-import { createLocalProvider } from './local.js';
 import type { ProviderContext, ProviderFactory, SecretProvider } from './types.js';
-import { createVaultProvider } from './vault.js';
 
-const FACTORIES: Partial<Record<ProviderName, ProviderFactory>> = {
-  vault: createVaultProvider,
-  aws: createAwsProvider,
-  gcp: createGcpProvider,
-  azure: createAzureProvider,
-  env: createEnvProvider,
-  file: createFileProvider,
-  local: createLocalProvider,
+const LOADERS: Record<ProviderName, () => Promise<ProviderFactory>> = {
+  vault: async () => (await import('./vault.js')).createVaultProvider,
+  aws: async () => (await import('./aws.js')).createAwsProvider,
+  gcp: async () => (await import('./gcp.js')).createGcpProvider,
+  azure: async () => (await import('./azure.js')).createAzureProvider,
+  env: async () => (await import('./env.js')).createEnvProvider,
+  file: async () => (await import('./file.js')).createFileProvider,
+  local: async () => (await import('./local.js')).createLocalProvider,
 };
 
-export function createProvider(name: ProviderName, context: ProviderContext): SecretProvider {
-  const factory = FACTORIES[name];
-  if (!factory) {
+export type ProviderCreator = (
+  name: ProviderName,
+  context: ProviderContext,
+) => Promise<SecretProvider>;
+
+export const createProvider: ProviderCreator = async (name, context) => {
+  const load = LOADERS[name] as (() => Promise<ProviderFactory>) | undefined;
+  if (!load) {
     throw new ActionError(
       'PROVIDER_UNAVAILABLE',
       `${name}: references are not supported by this version of oidc-secrets`,
     );
   }
-  return factory(context);
-}
+  return (await load())(context);
+};

@@ -1,9 +1,16 @@
 // dist/ is what the runner executes: it must be exactly what `npm run build` makes from
 // src/, and each bundle must start in a directory that has no node_modules.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  type Dirent,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 
@@ -12,6 +19,14 @@ const dist = join(root, 'dist');
 const digest = (path: string) =>
   createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
 
+/** Every file below a directory, as sorted relative paths (the CLI's chunks are a folder). */
+function listFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
 describe('dist/', () => {
   it('matches a fresh build of src/', () => {
     const out = mkdtempSync(join(tmpdir(), 'oidc-secrets-build-'));
@@ -19,8 +34,8 @@ describe('dist/', () => {
       cwd: root,
       stdio: 'pipe',
     });
-    const built = readdirSync(out).sort();
-    expect(readdirSync(dist).sort()).toEqual(built);
+    const built = listFiles(out);
+    expect(listFiles(dist)).toEqual(built);
     const stale = built.filter((name) => digest(join(out, name)) !== digest(join(dist, name)));
     expect(stale).toEqual([]); // a file listed here: run `npm run build` and commit dist/
   });
