@@ -110,7 +110,8 @@ export class HttpClient {
         failure = error instanceof HttpError ? error : this.networkError(request, url, error);
         if (!(error instanceof HttpError) && !isRetryableNetworkError(error)) throw failure;
       }
-      if (attempt >= this.options.retries) throw failure;
+      if (attempt >= this.options.retries)
+        throw attempt > 0 ? gaveUp(failure, attempt + 1) : failure;
       attempt++;
       await sleep(this.backoffMs(attempt, retryAfterMs));
     }
@@ -284,6 +285,16 @@ export class HttpClient {
     this.proxyAgents.set(key, agent);
     return agent;
   }
+}
+
+/** The last failure of a retried request, saying that it was retried. */
+function gaveUp(failure: HttpError, attempts: number): HttpError {
+  return new HttpError(
+    failure.what,
+    failure.status,
+    failure.bodyExcerpt,
+    `${failure.message} (gave up after ${attempts} attempts)`,
+  );
 }
 
 /** Certificate verification failures, with what to do about them. */
