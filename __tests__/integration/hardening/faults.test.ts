@@ -249,6 +249,7 @@ describe('Vault down: the step fails in bounded time, exports nothing, leaves no
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^secrets lines 1, 2: vault login \(auth\/jwt\/login, role ci\)/);
     expect(errors[0]).toMatch(message);
+    expect(errors[0]).toMatch(new RegExp(`\\(gave up after ${attempts} attempts\\)$`));
     expect(fx.vault.requests.length - before).toBe(attempts);
     expectNothingExported(job);
     expect(job.main.log).toContain('oidc-secrets: nothing was exported');
