@@ -203,7 +203,7 @@ describe('a fifth of all requests faulted at random', () => {
     const { total, faulted } = faults.stats();
     expect(faulted / total).toBeGreaterThan(0.1);
     expect(faulted / total).toBeLessThan(0.35);
-    // The careless user step printed all 56 variables: each one masked.
+    // The careless user step printed all 53 variables: each one masked.
     expect(job.user?.log.match(/^KV_\d+=\*\*\*$/gm)).toHaveLength(KV_SECRETS);
     expect(job.post?.exitCode).toBe(0);
     expectNothingLive(fx.vault);
