@@ -4,21 +4,20 @@
 // login, one parallel round of reads), measured in the same run. Issue 3's target: the step
 // within 1.5× of the floor. GCP reads with its federated token (direct resource access);
 // a second row impersonates a service account, a login one round trip longer by design.
-// 100 secrets are 77 requests (AWS batches 20 ids a call) against the default concurrency of
-// 64: the reads take two rounds, so the structural best is node + 4 round trips.
+// 100 secrets are 77 requests (AWS batches 20 ids a call), within the default concurrency of
+// 128: one round of reads.
 // BENCH_RUNS, BENCH_LATENCY (ms) and BENCH_CONCURRENCY (the input) vary the setup.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { startAws } from '../test/emulators/aws.js';
 import { startAzure } from '../test/emulators/azure.js';
 import { startGcp } from '../test/emulators/gcp.js';
 import { startOidcIssuer } from '../test/emulators/oidc-issuer.js';
 import { startVault } from '../test/emulators/vault.js';
-import { stepEnvironment } from './step-env.js';
+import { floorScripts, samples, stepEnvironment, timeProcess } from './step.js';
 import { median, ms, printTable } from './stats.js';
+import { emulatorEndpoints } from '../test/support/endpoints.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const MAIN = resolve('dist/main.js');
@@ -29,35 +28,6 @@ const SA = 'bench-reader@my-proj.iam.gserviceaccount.com';
 const CLIENT = '11111111-2222-3333-4444-555555555555';
 const POOL =
   'principalSet://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/github';
-
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const elapsed = performance.now() - started;
-      if (code === 0) resolvePromise(elapsed);
-      else {
-        // Only error annotations: the output also holds ::add-mask:: lines with values.
-        const errors = output.split('\n').filter((line) => line.startsWith('::error'));
-        reject(
-          new Error(`${args.join(' ')} exited with ${code}: ${errors.join('\n').slice(0, 800)}`),
-        );
-      }
-    });
-  });
-}
-
-async function samples(count: number, once: () => Promise<number>): Promise<number[]> {
-  await once(); // warm the file cache and the emulators' JWKS caches
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(await once());
-  return out;
-}
 
 const value = () => randomBytes(18).toString('base64url');
 const issuer = await startOidcIssuer();
@@ -120,33 +90,13 @@ const inputs = (extra: Record<string, string> = {}) => ({
   'gcp-workload-identity-provider': gcpProvider,
   'azure-client-id': CLIENT,
   'azure-tenant-id': azure.tenantId,
-  endpoints: [
-    `aws-sts: ${aws.url}`,
-    `aws-secretsmanager: ${aws.url}`,
-    `gcp-sts: ${gcp.url}`,
-    `gcp-iamcredentials: ${gcp.url}`,
-    `gcp-secretmanager: ${gcp.url}`,
-    `gcp-oauth2: ${gcp.url}`,
-    `azure-authority: ${azure.url}`,
-    `azure-keyvault-suffix: ${azure.url}`,
-  ].join('\n'),
+  endpoints: emulatorEndpoints({ aws, gcp, azure }),
   summary: 'false',
   ...(process.env.BENCH_CONCURRENCY ? { concurrency: process.env.BENCH_CONCURRENCY } : {}),
   ...extra,
 });
 
-const scratch = mkdtempSync(join(tmpdir(), 'oidc-secrets-floor-'));
-const floorScript = join(scratch, 'floor.mjs');
-writeFileSync(
-  floorScript,
-  // Three sequential round trips on one keep-alive connection, as the step's critical path.
-  `import http from 'node:http';
-const agent = new http.Agent({ keepAlive: true });
-const get = (url) => new Promise((ok, fail) => http.get(url, { agent }, (res) => { res.resume(); res.on('end', ok); }).on('error', fail));
-for (let i = 0; i < 3; i++) await get(process.argv[2]);
-agent.destroy();
-`,
-);
+const { floor: floorScript } = floorScripts();
 
 for (const server of [issuer, vault, aws, gcp, azure]) server.setLatency(LATENCY);
 const floor = median(

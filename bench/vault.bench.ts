@@ -2,40 +2,16 @@
 // 200 distinct KV paths, 0 and 50 ms of emulated round-trip latency, next to the floor —
 // node start-up of an empty script plus 3 sequential round trips (OIDC token, login, one
 // parallel round of reads) — measured in the same run on the same emulators.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { statSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { startOidcIssuer } from '../test/emulators/oidc-issuer.js';
 import { startVault } from '../test/emulators/vault.js';
-import { stepEnvironment } from './step-env.js';
+import { floorScripts, samples, stepEnvironment, timeProcess } from './step.js';
 import { median, ms, printTable } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const MAIN = resolve('dist/main.js');
-
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const elapsed = performance.now() - started;
-      if (code === 0) resolvePromise(elapsed);
-      else reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr.slice(0, 500)}`));
-    });
-  });
-}
-
-async function samples(count: number, once: () => Promise<number>): Promise<number[]> {
-  await once(); // warm the file cache and the emulators' JWKS cache
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(await once());
-  return out;
-}
 
 const issuer = await startOidcIssuer();
 const vault = await startVault({ issuer });
@@ -50,20 +26,7 @@ vault.addJwtRole('bench', {
 for (let i = 0; i < 200; i++)
   vault.addKvV2('secret', `bench/s${i}`, { value: randomBytes(18).toString('base64url') });
 
-const scratch = mkdtempSync(join(tmpdir(), 'oidc-secrets-floor-'));
-const floorScript = join(scratch, 'floor.mjs');
-writeFileSync(
-  floorScript,
-  // Three sequential round trips on one keep-alive connection, as the step makes them.
-  `import http from 'node:http';
-const agent = new http.Agent({ keepAlive: true });
-const get = (url) => new Promise((ok, fail) => http.get(url, { agent }, (res) => { res.resume(); res.on('end', ok); }).on('error', fail));
-for (let i = 0; i < 3; i++) await get(process.argv[2]);
-agent.destroy();
-`,
-);
-const emptyScript = join(scratch, 'empty.mjs');
-writeFileSync(emptyScript, '');
+const { floor: floorScript, empty: emptyScript } = floorScripts();
 
 const rows: string[][] = [
   ['paths', 'latency', 'step (median)', 'floor (median)', 'step / floor', 'node empty'],

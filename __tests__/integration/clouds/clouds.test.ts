@@ -15,6 +15,7 @@ import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-i
 import { startVault, type VaultEmulator } from '../../../test/emulators/vault.js';
 import { expectNoLeak } from '../../../test/support/leaks.js';
 import { runJob, type JobResult } from '../../../test/support/runner.js';
+import { emulatorEndpoints } from '../../../test/support/endpoints.js';
 
 const sha = (text: string | undefined) =>
   createHash('sha256')
@@ -97,16 +98,7 @@ function cloudInputs(extra: Record<string, string> = {}): Record<string, string>
     'vault-url': vault.url,
     'vault-role': 'ci',
     'vault-audience': VAULT_AUDIENCE,
-    endpoints: [
-      `aws-sts: ${aws.url}`,
-      `aws-secretsmanager: ${aws.url}`,
-      `gcp-sts: ${gcp.url}`,
-      `gcp-iamcredentials: ${gcp.url}`,
-      `gcp-secretmanager: ${gcp.url}`,
-      `gcp-oauth2: ${gcp.url}`,
-      `azure-authority: ${azure.url}`,
-      `azure-keyvault-suffix: ${azure.url}`,
-    ].join('\n'),
+    endpoints: emulatorEndpoints({ aws, gcp, azure }),
     ...extra,
   };
 }

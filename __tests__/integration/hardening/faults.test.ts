@@ -20,7 +20,7 @@ import {
   startVaultFixture,
   warningsOf,
   type VaultFixture,
-} from './fixture.js';
+} from '../../../test/support/vault-fixture.js';
 
 let fx: VaultFixture;
 const app = { token: fake('app-token'), user: 'svc-app' };

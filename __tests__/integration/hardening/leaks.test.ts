@@ -14,7 +14,7 @@ import {
   startVaultFixture,
   warningsOf,
   type VaultFixture,
-} from './fixture.js';
+} from '../../../test/support/vault-fixture.js';
 
 let fx: VaultFixture;
 const rand = () => randomBytes(6).toString('hex');

@@ -22,7 +22,8 @@ import {
   startVaultFixture,
   VAULT_AUDIENCE,
   type VaultFixture,
-} from './fixture.js';
+} from '../../../test/support/vault-fixture.js';
+import { emulatorEndpoints } from '../../../test/support/endpoints.js';
 
 let fx: VaultFixture;
 let aws: AwsEmulator;
@@ -90,15 +91,7 @@ function allProviders(extra: Record<string, string> = {}): Record<string, string
         'projects/123456/locations/global/workloadIdentityPools/github/providers/gh',
       'azure-client-id': '11111111-2222-3333-4444-555555555555',
       'azure-tenant-id': azure.tenantId,
-      endpoints: [
-        `aws-sts: ${aws.url}`,
-        `aws-secretsmanager: ${aws.url}`,
-        `gcp-sts: ${gcp.url}`,
-        `gcp-iamcredentials: ${gcp.url}`,
-        `gcp-secretmanager: ${gcp.url}`,
-        `azure-authority: ${azure.url}`,
-        `azure-keyvault-suffix: ${azure.url}`,
-      ].join('\n'),
+      endpoints: emulatorEndpoints({ aws, gcp, azure }),
       ...extra,
     },
   );

@@ -21,7 +21,7 @@ import {
   sha,
   startVaultFixture,
   type VaultFixture,
-} from './fixture.js';
+} from '../../../test/support/vault-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oidc-secrets-tls-'));
 const caPath = join(dir, 'ca.pem');

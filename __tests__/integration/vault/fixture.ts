@@ -1,14 +1,15 @@
-// A Vault set up the way a security team would for one repository, with generated values.
+// The shared Vault fixture, seeded with generated values of every shape the road handles:
+// a KV v2 object with nested objects and arrays, a PEM, versions, KV v1, a non-JSON value.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
-import { startVault, type VaultEmulator } from '../../../test/emulators/vault.js';
+import {
+  startVaultFixture as startSharedFixture,
+  VAULT_AUDIENCE,
+  type VaultFixture as SharedFixture,
+} from '../../../test/support/vault-fixture.js';
 
-export const AUDIENCE = 'https://github.com/octo-org';
+export const AUDIENCE = VAULT_AUDIENCE;
 
-export interface VaultFixture {
-  issuer: OidcIssuer;
-  vault: VaultEmulator;
-  inputs(secrets: string, extra?: Record<string, string>): Record<string, string>;
+export interface VaultFixture extends SharedFixture {
   values: {
     db: {
       user: string;
@@ -20,27 +21,13 @@ export interface VaultFixture {
     pem: string;
     versions: string[];
   };
-  close(): Promise<void>;
 }
 
 export const randomText = (bytes = 18) => randomBytes(bytes).toString('base64url');
 
 export async function startVaultFixture(): Promise<VaultFixture> {
-  const issuer = await startOidcIssuer();
-  const vault = await startVault({ issuer });
-  vault.addPolicy('ci', {
-    'secret/data/ci/*': ['read'],
-    'kv/*': ['read'],
-    'database/creds/*': ['read'],
-    'sys/leases/revoke': ['update'],
-  });
-  vault.addJwtRole('ci', {
-    bound_audiences: [AUDIENCE],
-    bound_claims: { repository: 'octo-org/octo-repo' },
-    user_claim: 'repository',
-    token_policies: ['ci'],
-    token_ttl: 600,
-  });
+  const fixture = await startSharedFixture();
+  const { vault } = fixture;
   const values: VaultFixture['values'] = {
     db: {
       user: `user_${randomText(6)}`,
@@ -59,21 +46,5 @@ export async function startVaultFixture(): Promise<VaultFixture> {
   for (const version of values.versions) vault.addKvV2('secret', 'ci/rotating', { value: version });
   vault.addKvV1('kv', 'legacy', values.kv1);
   vault.addKvV1('kv', 'plain', { text: 'not json ' + randomText() });
-  vault.addDatabaseRole('database', 'readonly', { ttlSeconds: 3600 });
-  return {
-    issuer,
-    vault,
-    values,
-    inputs: (secrets, extra = {}) => ({
-      'vault-url': vault.url,
-      'vault-role': 'ci',
-      'vault-audience': AUDIENCE,
-      secrets,
-      ...extra,
-    }),
-    close: async () => {
-      await vault.close();
-      await issuer.close();
-    },
-  };
+  return { ...fixture, values };
 }

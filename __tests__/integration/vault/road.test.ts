@@ -116,7 +116,7 @@ describe('Vault, end to end', () => {
     expect(job.post?.log).toContain(`revoked: vault lease ${lease?.leaseId}`);
     expect(job.post?.log).toMatch(/revoked: vault token accessor/);
     expect(job.main.summary).toMatch(
-      /\| PG_\* → 2 variables \| vault \| `database\/creds\/readonly` \| 1 h \| ok \|/,
+      /\| PG_\* → 2 variables \| vault \| `database\/creds\/readonly` \| 15 min \| ok \|/,
     );
     expectNoLeak(job.log + job.main.summary, [PG_PASSWORD, ...allValues()]);
   });

@@ -22,6 +22,7 @@ import {
   type GcpEmulator,
 } from '../../../test/emulators/gcp.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
+import { emulatorEndpoints } from '../../../test/support/endpoints.js';
 
 const sha = (text: string | undefined) =>
   createHash('sha256')
@@ -125,16 +126,7 @@ function inputs(extra: Record<string, string> = {}): Record<string, string> {
     'gcp-service-account': SA,
     'azure-client-id': CLIENT,
     'azure-tenant-id': azure.tenantId,
-    endpoints: [
-      `aws-sts: ${aws.url}`,
-      `aws-secretsmanager: ${aws.url}`,
-      `gcp-sts: ${gcp.url}`,
-      `gcp-iamcredentials: ${gcp.url}`,
-      `gcp-secretmanager: ${gcp.url}`,
-      `gcp-oauth2: ${gcp.url}`,
-      `azure-authority: ${azure.url}`,
-      `azure-keyvault-suffix: ${azure.url}`,
-    ].join('\n'),
+    endpoints: emulatorEndpoints({ aws, gcp, azure }),
     ...extra,
   };
 }

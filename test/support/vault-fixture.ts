@@ -1,4 +1,4 @@
-// What the hardening tests share: an OIDC issuer and a Vault emulator set up the way a
+// What the Vault-backed tests share: an OIDC issuer and a Vault emulator set up the way a
 // security team would (a JWT role bound to the repository, a read policy, a database
 // engine for dynamic leases), inputs for the action, and small helpers that never print a
 // value (hashes and lengths only).
@@ -7,13 +7,9 @@ import {
   startOidcIssuer,
   type OidcIssuer,
   type OidcIssuerOptions,
-} from '../../../test/emulators/oidc-issuer.js';
-import {
-  startVault,
-  type VaultEmulator,
-  type VaultOptions,
-} from '../../../test/emulators/vault.js';
-import type { JobResult, StepResult } from '../../../test/support/runner.js';
+} from '../emulators/oidc-issuer.js';
+import { startVault, type VaultEmulator, type VaultOptions } from '../emulators/vault.js';
+import type { JobResult, StepResult } from './runner.js';
 
 export const VAULT_AUDIENCE = 'https://vault.example.com';
 export const VAULT_ROLE = 'ci';
@@ -43,6 +39,7 @@ export async function startVaultFixture(
   const vault = await startVault({ issuer, ...options.vault });
   vault.addPolicy('ci-read', {
     'secret/data/ci/*': ['read'],
+    'kv/*': ['read'],
     'database/creds/*': ['read'],
     'sys/leases/revoke': ['update'],
   });
