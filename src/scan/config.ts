@@ -16,6 +16,7 @@ import type {
   RegexTarget,
   Rule,
   ScanConfig,
+  TextTest,
 } from './types.js';
 
 export class ScanConfigError extends Error {
@@ -303,7 +304,34 @@ function compileAllowlist(a: RawAllowlist, where: string): Allowlist {
     regexTarget: (target || 'secret') as RegexTarget,
     regexes,
     stopwords,
+    anyPath: joinRegexes(paths),
+    anyRegex: joinRegexes(regexes),
   };
+}
+
+/**
+ * Regexes joined into as few alternations as possible: one per set of flags (a pattern that
+ * folds case cannot share a regex with exact ones), and patterns anchored at the start apart,
+ * run sticky at offset 0 — joined unanchored they would be tried at every offset.
+ */
+function joinRegexes(list: RegExp[]): TextTest | undefined {
+  if (list.length === 0) return undefined;
+  const groups = new Map<string, string[]>();
+  for (const r of list) {
+    const key = (r.source.startsWith('^') ? 'y' : '') + r.flags.replace('g', '');
+    groups.set(key, [...(groups.get(key) ?? []), `(?:${r.source})`]);
+  }
+  const tests = [...groups].map(([flags, sources]) => {
+    const joined = new RegExp(sources.join('|'), flags);
+    if (!flags.includes('y')) return (text: string) => joined.test(text);
+    return (text: string) => {
+      joined.lastIndex = 0;
+      return joined.test(text);
+    };
+  });
+  return tests.length === 1
+    ? { test: tests[0]! }
+    : { test: (text: string) => tests.some((t) => t(text)) };
 }
 
 /** Compiles a flattened raw config: every regex translated, every field checked. */
@@ -329,7 +357,7 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
       }
       pattern = {
         regex: new RegExp(t.source, [...new Set(t.flags + 'g')].join('')),
-        crossesLines: t.crossesLines,
+        newlines: t.newlines,
         maxLength: t.maxLength,
         anchorsText: t.anchorsText,
       };

@@ -5,8 +5,8 @@
 // only runs over windows around its keywords' occurrences, sized by the longest match the
 // regex can produce (and cut at line ends when it cannot cross one). Any match that contains
 // a keyword occurrence is therefore found, which is what keywords are for: a rule's keywords
-// are words inside its matches. A rule without keywords, or one anchored to the start or end
-// of the text, runs over the whole fragment as in gitleaks.
+// are words inside its matches. A rule without keywords runs over the whole fragment, as in
+// gitleaks.
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher } from './keywords.js';
 import type { Allowlist, Finding, Fragment, Rule, ScanConfig } from './types.js';
@@ -34,13 +34,23 @@ export class Detector {
   private readonly matcher: KeywordMatcher;
   /** Keyword index → rules that list it. */
   private readonly rulesOfKeyword: number[][];
-  /** DFA state → rules hit when a keyword ends there, and the longest such keyword. */
-  private readonly stateCache = new Map<number, Int32Array>();
-  /** Rules that run on every fragment (no keywords, or text-anchored patterns run whole). */
+  /** Output slot of a DFA state (KeywordMatcher.slotOf) → rules whose keyword ends there. */
+  private readonly rulesOfSlot: Int32Array[];
+  /**
+   * Per slot: the smallest reach of its rules when all of them stay within a line, else -1.
+   * Once a keyword's windows reach the end of its line, a repeat on that line adds nothing.
+   */
+  private readonly slotLineReach: Int32Array;
+  /** Per slot: 1 when `gitleaks:allow` ends there. */
+  private readonly allowSlot: Uint8Array;
+  /** Ends of `gitleaks:allow` in the current fragment. */
+  private allowEnds: number[] = [];
+  /** Rules without keywords: they run over every fragment. */
   private readonly unconditional: number[];
   private readonly pathOnly: number[];
   /** Per rule: half-width of the window around a keyword, and whether it stays on one line. */
   private readonly reach: Int32Array;
+  /** Per rule: 0 spans lines, 1 stays within a line, 2 within a line and its line breaks. */
   private readonly lineBound: Uint8Array;
   private readonly ignoreAllowComments: boolean;
 
@@ -67,8 +77,8 @@ export class Detector {
         return;
       }
       this.reach[index] = Math.min(rule.pattern.maxLength, MAX_SPAN);
-      this.lineBound[index] = rule.pattern.crossesLines ? 0 : 1;
-      if (rule.keywords.length === 0 || rule.pattern.anchorsText) {
+      this.lineBound[index] = { inside: 0, never: 1, edges: 2 }[rule.pattern.newlines];
+      if (rule.keywords.length === 0) {
         this.unconditional.push(index);
         return;
       }
@@ -82,25 +92,33 @@ export class Detector {
         keywordRules[id]!.push(index);
       }
     });
+    // `gitleaks:allow` rides along in the same pass: no rule, but its places are recorded.
+    if (!keywordIds.has(ALLOW_SIGNATURE)) {
+      keywordIds.set(ALLOW_SIGNATURE, keywordIds.size);
+      keywordRules.push([]);
+    }
+    const allowKeyword = keywordIds.get(ALLOW_SIGNATURE)!;
     this.matcher = new KeywordMatcher(keywordIds.keys());
     // The matcher deduplicates and keeps insertion order, so its indexes are our ids.
     this.rulesOfKeyword = keywordRules;
+    this.rulesOfSlot = Array.from({ length: this.matcher.outputSlots }, (_, slot) => {
+      const set = new Set<number>();
+      for (const keyword of this.matcher.keywordsOf(this.matcher.stateOfSlot(slot))) {
+        for (const r of this.rulesOfKeyword[keyword]!) set.add(r);
+      }
+      return Int32Array.from(set);
+    });
+    this.allowSlot = Uint8Array.from(this.rulesOfSlot, (_, slot) =>
+      this.matcher.keywordsOf(this.matcher.stateOfSlot(slot)).includes(allowKeyword) ? 1 : 0,
+    );
+    this.slotLineReach = Int32Array.from(this.rulesOfSlot, (rules) =>
+      rules.every((r) => this.lineBound[r] !== 0)
+        ? Math.min(...Array.from(rules, (r) => this.reach[r]!))
+        : -1,
+    );
     this.winStart = new Int32Array(count).fill(-1);
     this.winEnd = new Int32Array(count);
     this.windows = Array.from({ length: count }, () => []);
-  }
-
-  /** Rules triggered by a DFA output state. */
-  private rulesOfState(state: number): Int32Array {
-    let rules = this.stateCache.get(state);
-    if (!rules) {
-      const set = new Set<number>();
-      for (const keyword of this.matcher.keywordsOf(state))
-        for (const r of this.rulesOfKeyword[keyword]!) set.add(r);
-      rules = Int32Array.from(set);
-      this.stateCache.set(state, rules);
-    }
-    return rules;
   }
 
   detect(fragment: Fragment): Finding[] {
@@ -116,12 +134,13 @@ export class Detector {
     const text = fragment.text;
     if (text.length === 0) return findings;
 
-    const matches = this.collectMatches(text, fragment.path);
+    const matches = this.collectMatches(text, fragment.path, fragment.ascii);
     if (matches.length === 0) return findings;
     const lines = new LineIndex(text);
+    const allowComments = this.ignoreAllowComments ? [] : this.allowEnds;
     const kept: { finding: Finding; match: RawMatch }[] = [];
     for (const match of matches) {
-      const finding = this.toFinding(match, fragment, text, lines);
+      const finding = this.toFinding(match, fragment, text, lines, allowComments);
       if (finding) kept.push({ finding, match });
     }
     const found = dropShadowedGeneric(kept, this.rules).sort(
@@ -131,43 +150,67 @@ export class Detector {
   }
 
   /** Keyword pass, then each triggered rule's regex over its merged windows. */
-  private collectMatches(text: string, path: string): RawMatch[] {
+  private collectMatches(text: string, path: string, ascii: Uint8Array | undefined): RawMatch[] {
     const n = text.length;
-    const hits = this.matcher.scan(text);
+    const hits =
+      ascii !== undefined && ascii.length === n
+        ? this.matcher.scanAscii(ascii)
+        : this.matcher.scan(text);
     const touched = this.touched;
     touched.length = 0;
+    this.allowEnds.length = 0;
+    const { rulesOfSlot, reach, lineBound, winStart, winEnd, windows, matcher } = this;
+    const { ends, states, count } = hits;
     let lineStart = 0;
     let lineEnd = -1;
-    for (let h = 0; h < hits.count; h++) {
-      const end = hits.ends[h]!;
-      const rules = this.rulesOfState(hits.states[h]!);
+    const slotLineReach = this.slotLineReach;
+    let coveredSlot = -1;
+    for (let h = 0; h < count; h++) {
+      const end = ends[h]!;
+      const slot = matcher.slotOf(states[h]!);
       if (end - 1 >= lineEnd || end - 1 < lineStart) {
         lineStart = text.lastIndexOf('\n', end - 1) + 1;
         const nl = text.indexOf('\n', end - 1);
         lineEnd = nl === -1 ? n : nl;
+        coveredSlot = -1;
+      } else if (slot === coveredSlot) {
+        continue; // the same keyword again on a line its windows already cover to the end
       }
+      if (
+        this.allowSlot[slot] === 1 &&
+        text.startsWith(ALLOW_SIGNATURE, end - ALLOW_SIGNATURE.length)
+      ) {
+        this.allowEnds.push(end);
+      }
+      const lineReach = slotLineReach[slot]!;
+      coveredSlot = lineReach >= 0 && end + lineReach > lineEnd ? slot : -1;
+      const rules = rulesOfSlot[slot]!;
       for (let k = 0; k < rules.length; k++) {
         const r = rules[k]!;
-        const reach = this.reach[r]!;
-        let a = end - reach;
-        let b = end + reach;
-        if (this.lineBound[r] === 1) {
+        const half = reach[r]!;
+        let a = end - half;
+        let b = end + half;
+        const bound = lineBound[r];
+        if (bound === 1) {
           if (a < lineStart) a = lineStart;
           if (b > lineEnd) b = lineEnd;
+        } else if (bound === 2) {
+          if (a < lineStart - 1) a = lineStart - 1;
+          if (b > lineEnd + 1) b = lineEnd + 1;
         }
         if (a < 0) a = 0;
         if (b > n) b = n;
-        const current = this.winStart[r]!;
+        const current = winStart[r]!;
         if (current === -1) {
-          this.winStart[r] = a;
-          this.winEnd[r] = b;
+          winStart[r] = a;
+          winEnd[r] = b;
           touched.push(r);
-        } else if (a <= this.winEnd[r]!) {
-          if (b > this.winEnd[r]!) this.winEnd[r] = b;
+        } else if (a <= winEnd[r]!) {
+          if (b > winEnd[r]!) winEnd[r] = b;
         } else {
-          this.windows[r]!.push(current, this.winEnd[r]!);
-          this.winStart[r] = a;
-          this.winEnd[r] = b;
+          windows[r]!.push(current, winEnd[r]!);
+          winStart[r] = a;
+          winEnd[r] = b;
         }
       }
     }
@@ -187,6 +230,7 @@ export class Detector {
     const rule = this.rules[r]!;
     if (rule.path && !rule.path.test(path)) return;
     const regex = rule.pattern!.regex;
+    const textAnchored = rule.pattern!.anchorsText;
     const n = text.length;
     let lastEnd = -1;
     for (let w = 0; w < windows.length; w += 2) {
@@ -207,6 +251,8 @@ export class Detector {
         const start = from + m.index;
         if (start < a || start < lastEnd) continue;
         if (start >= b) break;
+        // `$` (end of text) may hold at the end of a slice that is not the text's end.
+        if (textAnchored && to < n && m.index + matched.length === slice.length) continue;
         // A match is trimmed of line breaks at its end, as gitleaks does.
         let trimmed = matched;
         while (trimmed.endsWith('\n')) trimmed = trimmed.slice(0, -1);
@@ -239,21 +285,24 @@ export class Detector {
     fragment: Fragment,
     text: string,
     lines: LineIndex,
+    allowComments: readonly number[],
   ): Finding | null {
     const rule = this.rules[match.rule]!;
     const { secret } = match;
     const entropy = shannonEntropy(secret);
     if (rule.entropy > 0 && entropy <= rule.entropy) return null;
-    const firstLine = lines.lineOf(match.start);
-    const lastLine = lines.lineOf(Math.max(match.start, match.end - 1));
-    const lineText = text.slice(lines.startOf(firstLine), lines.endOf(lastLine));
-    if (!this.ignoreAllowComments && lineText.includes(ALLOW_SIGNATURE)) return null;
+    const lineStart = match.start === 0 ? 0 : text.lastIndexOf('\n', match.start - 1) + 1;
+    const nl = text.indexOf('\n', Math.max(match.start, match.end - 1));
+    const lineEnd = nl === -1 ? text.length : nl;
+    // `allowComments`: where `gitleaks:allow` ends in the fragment, found by the keyword pass.
+    for (const end of allowComments) if (end > lineStart && end <= lineEnd) return null;
     const matchText = text.slice(match.start, match.end);
-    const target = { secret, match: matchText, line: lineText };
+    const target: AllowTarget = { secret, match: matchText, line: text.slice(lineStart, lineEnd) };
     if (findingAllowed(this.config.allowlists, fragment, target)) return null;
     if (findingAllowed(rule.allowlists, fragment, target)) return null;
 
     const secretEnd = match.secretStart + secret.length;
+    const firstLine = lines.lineOf(match.start);
     const secretLine = lines.lineOf(match.secretStart);
     const secretEndLine = lines.lineOf(Math.max(match.secretStart, secretEnd - 1));
     const fileLine = (index: number): number => fragment.lineNumbers?.[index] ?? index + 1;
@@ -279,30 +328,35 @@ export class Detector {
   }
 }
 
-/** Line starts of a text, computed once per fragment that has matches. */
+/** Line starts of a text, computed on first use: only for fragments with a finding. */
 class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(private readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
-      this.starts.push(i + 1);
+  private starts: number[] | null = null;
+  constructor(private readonly text: string) {}
+
+  private all(): number[] {
+    if (this.starts === null) {
+      const starts = [0];
+      const text = this.text;
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
+    }
+    return this.starts;
   }
+
   lineOf(offset: number): number {
+    const starts = this.all();
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
+      if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
     return lo;
   }
+
   startOf(line: number): number {
-    return this.starts[line]!;
-  }
-  /** Offset of the line's end (its `\n`, or the end of the text). */
-  endOf(line: number): number {
-    const next = this.starts[line + 1];
-    return next === undefined ? this.text.length : next - 1;
+    return this.all()[line]!;
   }
 }
 
@@ -328,7 +382,7 @@ function pathFinding(rule: Rule, fragment: Fragment): Finding {
 }
 
 function pathAllowed(a: Allowlist, path: string): boolean {
-  return a.paths.some((p) => p.test(path));
+  return a.anyPath !== undefined && a.anyPath.test(path);
 }
 
 function commitAllowed(a: Allowlist, commit: string | undefined): boolean {
@@ -365,8 +419,7 @@ export function findingAllowed(
   target: AllowTarget,
 ): boolean {
   for (const a of allowlists) {
-    const subject = target[a.regexTarget];
-    const regexAllowed = a.regexes.some((r) => r.test(subject));
+    const regexAllowed = a.anyRegex !== undefined && a.anyRegex.test(target[a.regexTarget]);
     const lower = a.stopwords.length > 0 ? target.secret.toLowerCase() : '';
     const stopword = a.stopwords.some((w) => lower.includes(w));
     if (a.condition === 'AND') {

@@ -3,7 +3,13 @@
 // keywords. It is an Aho-Corasick automaton compiled into a dense DFA: one table load per
 // character, no backtracking, no allocation per character. States are stored pre-multiplied
 // by the alphabet width and numbered so that every state that ends a keyword comes after
-// all those that don't: "did a keyword end here?" is a single comparison.
+// all those that don't: "did a keyword end here?" is a single comparison. Large ASCII
+// inputs (files as read from disk) go through the same automaton compiled to WebAssembly
+// with four interleaved walks (dfa-wasm.ts).
+import { WasmDfa } from './dfa-wasm.js';
+
+/** Below this size the WebAssembly call and copy cost more than they save. */
+const WASM_MIN_BYTES = 1024;
 
 export interface KeywordHits {
   /** Offsets (in the text) just past the end of each occurrence, in text order. */
@@ -28,6 +34,9 @@ export class KeywordMatcher {
   private readonly outputs: Map<number, number[]>;
   private ends = new Int32Array(256);
   private states = new Int32Array(256);
+  /** Longest keyword - 1: how far a walk must start before its part of the input. */
+  private readonly lead: number;
+  private wasm: WasmDfa | null | undefined;
 
   constructor(keywords: Iterable<string>) {
     const list = [
@@ -50,6 +59,7 @@ export class KeywordMatcher {
     });
     const width = chars.length + 1;
     this.width = width;
+    this.lead = Math.max(0, ...list.map((k) => k.length)) - 1;
 
     // Trie.
     const children: Map<number, number>[] = [new Map()];
@@ -122,6 +132,19 @@ export class KeywordMatcher {
     return this.outputs.get(state) ?? [];
   }
 
+  /** Number of states that end a keyword; `slotOf` numbers them 0… densely. */
+  get outputSlots(): number {
+    return this.delta.length / this.width - this.firstOutput / this.width;
+  }
+
+  slotOf(state: number): number {
+    return (state - this.firstOutput) / this.width;
+  }
+
+  stateOfSlot(slot: number): number {
+    return this.firstOutput + slot * this.width;
+  }
+
   /**
    * Finds all keyword occurrences. The returned arrays are reused by the next call: copy
    * what you keep.
@@ -137,6 +160,59 @@ export class KeywordMatcher {
       const cls = code < 256 ? classOf[code]! : wide === null ? 0 : (wide.get(foldWide(code)) ?? 0);
       state = delta[state + cls]!;
       if (state >= firstOutput) {
+        if (count === this.ends.length) this.grow();
+        this.ends[count] = i + 1;
+        this.states[count] = state;
+        count++;
+      }
+    }
+    return { ends: this.ends, states: this.states, count };
+  }
+
+  /**
+   * Like `scan`, for bytes known to be ASCII (so byte offsets are string offsets): large
+   * inputs take the WebAssembly walk, the rest and its tail the JavaScript one.
+   */
+  scanAscii(bytes: Uint8Array): KeywordHits {
+    if (bytes.length >= WASM_MIN_BYTES && this.keywords.length > 0) {
+      if (this.wasm === undefined)
+        this.wasm =
+          this.delta.length > 0
+            ? new WasmDfa(this.delta, this.classOf, this.firstOutput, this.lead)
+            : null;
+      if (this.wasm) {
+        let count = 0;
+        const result = this.wasm.scan(bytes, (end, state) => {
+          if (count === this.ends.length) this.grow();
+          this.ends[count] = end;
+          this.states[count] = state;
+          count++;
+        });
+        if (result)
+          return this.scanBytes(
+            bytes,
+            Math.max(0, result.tailFrom - this.lead),
+            result.tailFrom,
+            count,
+          );
+      }
+    }
+    return this.scanBytes(bytes, 0, 0, 0);
+  }
+
+  /** JavaScript walk over bytes from `from`, reporting keywords that end after `reportFrom`. */
+  private scanBytes(
+    bytes: Uint8Array,
+    from: number,
+    reportFrom: number,
+    count: number,
+  ): KeywordHits {
+    const { delta, classOf, firstOutput } = this;
+    let state = 0;
+    const n = bytes.length;
+    for (let i = from; i < n; i++) {
+      state = delta[state + classOf[bytes[i]!]!]!;
+      if (state >= firstOutput && i >= reportFrom) {
         if (count === this.ends.length) this.grow();
         this.ends[count] = i + 1;
         this.states[count] = state;

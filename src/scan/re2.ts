@@ -18,8 +18,12 @@ export interface TranslatedRegex {
   source: string;
   /** JS flags needed besides the caller's own (`i` when the whole pattern folds case, `u` for Unicode classes). */
   flags: string;
-  /** Whether some match could contain a `\n`. */
-  crossesLines: boolean;
+  /**
+   * Where a match may hold a `\n`: `never`; only as its first or last character (`edges`,
+   * e.g. a `(?:[^\w]|$)` terminator), so it still lies within one line and the line breaks
+   * around it; or `inside`, spanning lines.
+   */
+  newlines: 'never' | 'edges' | 'inside';
   /** Longest possible match in UTF-16 units, or Infinity. */
   maxLength: number;
   /** Whether the pattern asserts the start or end of the whole text (`^`/`$` without `m`, `\A`, `\z`). */
@@ -627,6 +631,26 @@ function canMatchNewline(node: Node): boolean {
   }
 }
 
+function isZeroWidth(node: Node): boolean {
+  if (node.t === 'assert') return true;
+  if (node.t === 'group') return isZeroWidth(node.body);
+  return false;
+}
+
+function newlinePlacement(ast: Node): TranslatedRegex['newlines'] {
+  if (!canMatchNewline(ast)) return 'never';
+  const items = ast.t === 'cat' ? ast.items : [ast];
+  let first = 0;
+  let last = items.length - 1;
+  while (first <= last && isZeroWidth(items[first]!)) first++;
+  while (last >= first && isZeroWidth(items[last]!)) last--;
+  if (last <= first) return 'inside';
+  for (let k = first + 1; k < last; k++) if (canMatchNewline(items[k]!)) return 'inside';
+  // An edge item that may be a line break must be at most one character long.
+  const edge = (n: Node): boolean => !canMatchNewline(n) || maxLength(n, false) <= 1;
+  return edge(items[first]!) && edge(items[last]!) ? 'edges' : 'inside';
+}
+
 /** Longest match in UTF-16 units (with the u flag a class or `.` may take an astral character: 2). */
 function maxLength(node: Node, unicode: boolean): number {
   switch (node.t) {
@@ -823,7 +847,7 @@ export function translateRe2(pattern: string, what: string): TranslatedRegex {
   return {
     source,
     flags,
-    crossesLines: canMatchNewline(ast),
+    newlines: newlinePlacement(ast),
     maxLength: maxLength(ast, unicode),
     anchorsText: anchorsText(ast),
     groups: parser.groups,

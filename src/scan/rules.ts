@@ -593,7 +593,7 @@ function rules(): RawRule[] {
       id: 'generic-api-key',
       description:
         'Generic secret assignment (key, secret, token, password) with a high-entropy value',
-      regex: String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?${ASSIGN}([\w.=+/~!@#%^*-]{12,128})(?:['"\x60;,)}\]<>&|\s]|\\[nr]|$)`,
+      regex: String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?${ASSIGN}([\w.=+/~!@#%^*-]{12,128})(?:['"\x60;,)}\]<>&| \t\r\f]|\\[nr]|(?m:$))`,
       secretGroup: 1,
       entropy: 3.5,
       keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],

@@ -2,7 +2,7 @@
 // directories and symbolic links left out, binary files (a NUL byte in the first 8000 bytes,
 // git's own test) and files over the size limit skipped with a note.
 import { isAscii } from 'node:buffer';
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Fragment, ScanNote } from './types.js';
 
@@ -30,6 +30,32 @@ export function decodeText(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
+/** One read buffer, reused from file to file: a fragment is scanned before the next read. */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+/**
+ * Reads a file whose size is checked on the open descriptor (one stat, no second path
+ * lookup) into the shared scratch buffer: the result is valid until the next call.
+ */
+function readLimited(path: string, maxBytes: number): Buffer | number {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > maxBytes) return size;
+    if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+    const buffer = scratch;
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, buffer, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function isBinary(bytes: Buffer): boolean {
   return bytes.subarray(0, 8000).includes(0);
 }
@@ -42,21 +68,19 @@ export function scanTree(options: TreeScanOptions): TreeScanStats {
     return (rel === '' ? '.' : rel).split(sep).join('/');
   };
 
-  const visitFile = (abs: string, size: number): void => {
+  const visitFile = (abs: string): void => {
     const path = relPath(abs);
-    if (size > options.maxBytes) {
-      options.onNote({ path, reason: 'too-large', detail: `${size} bytes` });
-      return;
-    }
     let bytes: Buffer;
     try {
-      bytes = readFileSync(abs);
+      const read = readLimited(abs, options.maxBytes);
+      if (typeof read === 'number') {
+        options.onNote({ path, reason: 'too-large', detail: `${read} bytes` });
+        return;
+      }
+      bytes = read;
     } catch (err) {
-      options.onNote({
-        path,
-        reason: 'unreadable',
-        detail: (err as NodeJS.ErrnoException).code ?? 'error',
-      });
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      options.onNote({ path, reason: 'unreadable', detail: code });
       return;
     }
     if (isBinary(bytes)) {
@@ -65,7 +89,8 @@ export function scanTree(options: TreeScanOptions): TreeScanStats {
     }
     stats.files++;
     stats.bytes += bytes.length;
-    options.onFragment({ path, text: decodeText(bytes) });
+    if (isAscii(bytes)) options.onFragment({ path, text: bytes.toString('latin1'), ascii: bytes });
+    else options.onFragment({ path, text: bytes.toString('utf8') });
   };
 
   const visitDir = (abs: string): void => {
@@ -86,7 +111,7 @@ export function scanTree(options: TreeScanOptions): TreeScanStats {
       if (entry.isDirectory()) {
         if (entry.name !== '.git') visitDir(child);
       } else if (entry.isFile()) {
-        visitFile(child, lstatSync(child).size);
+        visitFile(child);
       }
       // Symbolic links, sockets and devices are not followed or read.
     }
@@ -101,7 +126,7 @@ export function scanTree(options: TreeScanOptions): TreeScanStats {
       throw new TreeScanError(`path ${given} does not exist`);
     }
     if (st.isDirectory()) visitDir(abs);
-    else if (st.isFile()) visitFile(abs, st.size);
+    else if (st.isFile()) visitFile(abs);
     else if (st.isSymbolicLink()) options.onNote({ path: relPath(abs), reason: 'symlink' });
   }
   return stats;

@@ -48,14 +48,21 @@ export interface Allowlist {
   regexTarget: RegexTarget;
   regexes: readonly RegExp[];
   stopwords: readonly string[];
+  /** `paths` and `regexes` joined into one test each (one regex run instead of many), if any. */
+  anyPath?: TextTest;
+  anyRegex?: TextTest;
+}
+
+export interface TextTest {
+  test(text: string): boolean;
 }
 
 /** A rule's content pattern, translated from RE2, with what the matcher needs to know about it. */
 export interface ContentPattern {
   /** Global (`g`) JS regex. */
   regex: RegExp;
-  /** Some match could contain a line break. */
-  crossesLines: boolean;
+  /** Where a match may hold a line break (see `TranslatedRegex.newlines`). */
+  newlines: 'never' | 'edges' | 'inside';
   /** Longest possible match (Infinity when unbounded). */
   maxLength: number;
   /** Uses start/end-of-text assertions: must see the text's real ends. */
@@ -95,6 +102,8 @@ export interface Fragment {
    * is not the whole file, e.g. the added lines of a diff. Absent: line k is file line k+1.
    */
   lineNumbers?: readonly number[];
+  /** The text's bytes when it is pure ASCII (byte offsets are then string offsets): the fast path. */
+  ascii?: Uint8Array;
 }
 
 export interface Finding {
