@@ -172,7 +172,6 @@ export class Detector {
         lineStart = text.lastIndexOf('\n', end - 1) + 1;
         const nl = text.indexOf('\n', end - 1);
         lineEnd = nl === -1 ? n : nl;
-        coveredSlot = -1;
       } else if (slot === coveredSlot) {
         continue; // the same keyword again on a line its windows already cover to the end
       }
