@@ -360,6 +360,7 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
         newlines: t.newlines,
         maxLength: t.maxLength,
         anchorsText: t.anchorsText,
+        leadingLiterals: t.leadingLiterals,
       };
     }
     const entropy = r.entropy ?? 0;

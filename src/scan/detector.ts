@@ -1,12 +1,16 @@
 // The detector: runs a compiled config over one fragment of text and returns findings with
 // gitleaks' semantics (secret group, entropy floor, allowlists, `gitleaks:allow`, rule
 // paths, path-only rules), but not gitleaks' cost. gitleaks runs the regex of every rule
-// whose keyword occurs anywhere in a fragment over the whole fragment; here a rule's regex
-// only runs over windows around its keywords' occurrences, sized by the longest match the
-// regex can produce (and cut at line ends when it cannot cross one). Any match that contains
-// a keyword occurrence is therefore found, which is what keywords are for: a rule's keywords
-// are words inside its matches. A rule without keywords runs over the whole fragment, as in
-// gitleaks.
+// whose keyword occurs anywhere in a fragment over the whole fragment. Here one keyword pass
+// says where each keyword occurs, and then:
+// - a rule whose every match starts with one of its keywords (most: `ghp_…`, `AKIA…`, the
+//   generic `key|secret|token…` assignment) is tried once, anchored, at each place one of its
+//   keywords starts;
+// - any other rule runs over windows around its keywords' places, as wide as its longest
+//   possible match and cut at the line's ends when a match cannot span lines.
+// Either way every match that contains a keyword occurrence is found, which is what keywords
+// are for: a rule's keywords are words inside its matches. A rule without keywords runs over
+// the whole fragment, as in gitleaks.
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher } from './keywords.js';
 import type { Allowlist, Finding, Fragment, Rule, ScanConfig } from './types.js';
@@ -28,37 +32,50 @@ export interface DetectorOptions {
   ignoreAllowComments?: boolean;
 }
 
+/** Whether every match of the rule starts with one of its keywords (see re2.ts leadingLiterals). */
+function anchoredOnKeywords(rule: Rule): boolean {
+  const literals = rule.pattern?.leadingLiterals;
+  return (
+    !!literals &&
+    rule.keywords.length > 0 &&
+    literals.every((l) => rule.keywords.some((k) => l.startsWith(k)))
+  );
+}
+
 export class Detector {
   readonly config: ScanConfig;
   private readonly rules: readonly Rule[];
   private readonly matcher: KeywordMatcher;
-  /** Keyword index → rules that list it. */
-  private readonly rulesOfKeyword: number[][];
-  /** Output slot of a DFA state (KeywordMatcher.slotOf) → rules whose keyword ends there. */
+  /** Output slot of a DFA state (KeywordMatcher.slotOf) → windowed rules whose keyword ends there. */
   private readonly rulesOfSlot: Int32Array[];
+  /** Output slot → anchored rules whose keyword ends there, as (rule, keyword length) pairs. */
+  private readonly anchorsOfSlot: Int32Array[];
   /**
-   * Per slot: the smallest reach of its rules when all of them stay within a line, else -1.
-   * Once a keyword's windows reach the end of its line, a repeat on that line adds nothing.
+   * Per slot: the smallest reach of its windowed rules when all of them stay within a line,
+   * else -1. Once a keyword's windows reach the end of its line, a repeat there adds nothing.
    */
   private readonly slotLineReach: Int32Array;
   /** Per slot: 1 when `gitleaks:allow` ends there. */
   private readonly allowSlot: Uint8Array;
-  /** Ends of `gitleaks:allow` in the current fragment. */
-  private allowEnds: number[] = [];
   /** Rules without keywords: they run over every fragment. */
   private readonly unconditional: number[];
   private readonly pathOnly: number[];
-  /** Per rule: half-width of the window around a keyword, and whether it stays on one line. */
+  /** Per rule: half-width of the window around a keyword. */
   private readonly reach: Int32Array;
   /** Per rule: 0 spans lines, 1 stays within a line, 2 within a line and its line breaks. */
   private readonly lineBound: Uint8Array;
+  /** Per rule: the sticky regex of an anchored rule. */
+  private readonly sticky: (RegExp | null)[];
   private readonly ignoreAllowComments: boolean;
 
   // Per-fragment scratch, reused to keep small fragments cheap.
   private readonly winStart: Int32Array;
   private readonly winEnd: Int32Array;
-  private readonly windows: number[][];
+  /** Per rule: merged windows (pairs) of a windowed rule, anchor offsets of an anchored one. */
+  private readonly spots: number[][];
   private touched: number[] = [];
+  /** Ends of `gitleaks:allow` in the current fragment. */
+  private allowEnds: number[] = [];
 
   constructor(config: ScanConfig, options: DetectorOptions = {}) {
     this.config = config;
@@ -71,6 +88,7 @@ export class Detector {
     const count = this.rules.length;
     this.reach = new Int32Array(count);
     this.lineBound = new Uint8Array(count);
+    this.sticky = this.rules.map(() => null);
     this.rules.forEach((rule, index) => {
       if (!rule.pattern) {
         this.pathOnly.push(index);
@@ -81,6 +99,12 @@ export class Detector {
       if (rule.keywords.length === 0) {
         this.unconditional.push(index);
         return;
+      }
+      if (anchoredOnKeywords(rule)) {
+        this.sticky[index] = new RegExp(
+          rule.pattern.regex.source,
+          rule.pattern.regex.flags.replace('g', '') + 'y',
+        );
       }
       for (const keyword of rule.keywords) {
         let id = keywordIds.get(keyword);
@@ -98,27 +122,37 @@ export class Detector {
       keywordRules.push([]);
     }
     const allowKeyword = keywordIds.get(ALLOW_SIGNATURE)!;
+    // The matcher keeps the keywords' order (all already lower case and distinct): its
+    // keyword indexes are our ids.
     this.matcher = new KeywordMatcher(keywordIds.keys());
-    // The matcher deduplicates and keeps insertion order, so its indexes are our ids.
-    this.rulesOfKeyword = keywordRules;
-    this.rulesOfSlot = Array.from({ length: this.matcher.outputSlots }, (_, slot) => {
+    const keywordsOfSlot = (slot: number): readonly number[] =>
+      this.matcher.keywordsOf(this.matcher.stateOfSlot(slot));
+    const slots = this.matcher.outputSlots;
+    this.rulesOfSlot = Array.from({ length: slots }, (_, slot) => {
       const set = new Set<number>();
-      for (const keyword of this.matcher.keywordsOf(this.matcher.stateOfSlot(slot))) {
-        for (const r of this.rulesOfKeyword[keyword]!) set.add(r);
-      }
+      for (const k of keywordsOfSlot(slot))
+        for (const r of keywordRules[k]!) if (!this.sticky[r]) set.add(r);
       return Int32Array.from(set);
     });
-    this.allowSlot = Uint8Array.from(this.rulesOfSlot, (_, slot) =>
-      this.matcher.keywordsOf(this.matcher.stateOfSlot(slot)).includes(allowKeyword) ? 1 : 0,
+    this.anchorsOfSlot = Array.from({ length: slots }, (_, slot) => {
+      const pairs: number[] = [];
+      for (const k of keywordsOfSlot(slot)) {
+        for (const r of keywordRules[k]!)
+          if (this.sticky[r]) pairs.push(r, this.matcher.keywords[k]!.length);
+      }
+      return Int32Array.from(pairs);
+    });
+    this.allowSlot = Uint8Array.from({ length: slots }, (_, slot) =>
+      keywordsOfSlot(slot).includes(allowKeyword) ? 1 : 0,
     );
     this.slotLineReach = Int32Array.from(this.rulesOfSlot, (rules) =>
-      rules.every((r) => this.lineBound[r] !== 0)
-        ? Math.min(...Array.from(rules, (r) => this.reach[r]!))
+      Array.from(rules).every((r) => this.lineBound[r] !== 0)
+        ? Math.min(MAX_SPAN, ...Array.from(rules, (r) => this.reach[r]!))
         : -1,
     );
     this.winStart = new Int32Array(count).fill(-1);
     this.winEnd = new Int32Array(count);
-    this.windows = Array.from({ length: count }, () => []);
+    this.spots = Array.from({ length: count }, () => []);
   }
 
   detect(fragment: Fragment): Finding[] {
@@ -143,13 +177,14 @@ export class Detector {
       const finding = this.toFinding(match, fragment, text, lines, allowComments);
       if (finding) kept.push({ finding, match });
     }
+    if (kept.length === 0) return findings;
     const found = dropShadowedGeneric(kept, this.rules).sort(
       (x, y) => x.startLine - y.startLine || x.startColumn - y.startColumn,
     );
-    return [...findings, ...found];
+    return findings.length === 0 ? found : [...findings, ...found];
   }
 
-  /** Keyword pass, then each triggered rule's regex over its merged windows. */
+  /** Keyword pass, then each triggered rule: anchored at its keywords, or over its windows. */
   private collectMatches(text: string, path: string, ascii: Uint8Array | undefined): RawMatch[] {
     const n = text.length;
     const hits =
@@ -159,15 +194,34 @@ export class Detector {
     const touched = this.touched;
     touched.length = 0;
     this.allowEnds.length = 0;
-    const { rulesOfSlot, reach, lineBound, winStart, winEnd, windows, matcher } = this;
+    const {
+      rulesOfSlot,
+      anchorsOfSlot,
+      reach,
+      lineBound,
+      winStart,
+      winEnd,
+      spots,
+      matcher,
+      slotLineReach,
+    } = this;
     const { ends, states, count } = hits;
     let lineStart = 0;
     let lineEnd = -1;
-    const slotLineReach = this.slotLineReach;
     let coveredSlot = -1;
     for (let h = 0; h < count; h++) {
       const end = ends[h]!;
       const slot = matcher.slotOf(states[h]!);
+
+      const anchors = anchorsOfSlot[slot]!;
+      for (let k = 0; k < anchors.length; k += 2) {
+        const r = anchors[k]!;
+        if (spots[r]!.length === 0) touched.push(r);
+        spots[r]!.push(end - anchors[k + 1]!);
+      }
+      const rules = rulesOfSlot[slot]!;
+      if (rules.length === 0 && this.allowSlot[slot] === 0) continue;
+
       if (end - 1 >= lineEnd || end - 1 < lineStart) {
         lineStart = text.lastIndexOf('\n', end - 1) + 1;
         const nl = text.indexOf('\n', end - 1);
@@ -183,7 +237,6 @@ export class Detector {
       }
       const lineReach = slotLineReach[slot]!;
       coveredSlot = lineReach >= 0 && end + lineReach > lineEnd ? slot : -1;
-      const rules = rulesOfSlot[slot]!;
       for (let k = 0; k < rules.length; k++) {
         const r = rules[k]!;
         const half = reach[r]!;
@@ -207,25 +260,67 @@ export class Detector {
         } else if (a <= winEnd[r]!) {
           if (b > winEnd[r]!) winEnd[r] = b;
         } else {
-          windows[r]!.push(current, winEnd[r]!);
+          spots[r]!.push(current, winEnd[r]!);
           winStart[r] = a;
           winEnd[r] = b;
         }
       }
     }
     const matches: RawMatch[] = [];
-    for (const r of this.unconditional) this.runRule(r, text, path, [0, n], matches);
+    for (const r of this.unconditional) this.runWindows(r, text, path, [0, n], matches);
     for (const r of touched) {
-      const windows = this.windows[r]!;
-      windows.push(this.winStart[r]!, this.winEnd[r]!);
-      this.winStart[r] = -1;
-      this.runRule(r, text, path, windows, matches);
-      windows.length = 0;
+      const list = spots[r]!;
+      if (this.sticky[r]) {
+        this.runAnchored(r, text, path, list, matches);
+      } else {
+        list.push(winStart[r]!, winEnd[r]!);
+        winStart[r] = -1;
+        this.runWindows(r, text, path, list, matches);
+      }
+      list.length = 0;
     }
     return matches;
   }
 
-  private runRule(r: number, text: string, path: string, windows: number[], out: RawMatch[]): void {
+  /** An anchored rule: one sticky attempt at each place one of its keywords starts. */
+  private runAnchored(
+    r: number,
+    text: string,
+    path: string,
+    starts: number[],
+    out: RawMatch[],
+  ): void {
+    const rule = this.rules[r]!;
+    if (rule.path && !rule.path.test(path)) return;
+    const regex = this.sticky[r]!;
+    // Keywords of different lengths may list their starts out of order.
+    for (let i = 1; i < starts.length; i++) {
+      if (starts[i]! < starts[i - 1]!) {
+        starts.sort((x, y) => x - y);
+        break;
+      }
+    }
+    let lastEnd = -1;
+    let previous = -1;
+    for (const start of starts) {
+      if (start === previous || start < lastEnd) continue;
+      previous = start;
+      regex.lastIndex = start;
+      const m = regex.exec(text);
+      if (m === null) continue;
+      const end = this.record(rule, r, m, start, out);
+      if (end !== -1) lastEnd = end;
+    }
+  }
+
+  /** A windowed rule: its regex over each merged window. */
+  private runWindows(
+    r: number,
+    text: string,
+    path: string,
+    windows: number[],
+    out: RawMatch[],
+  ): void {
     const rule = this.rules[r]!;
     if (rule.path && !rule.path.test(path)) return;
     const regex = rule.pattern!.regex;
@@ -242,8 +337,7 @@ export class Detector {
       regex.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = regex.exec(slice)) !== null) {
-        const matched = m[0];
-        if (matched.length === 0) {
+        if (m[0].length === 0) {
           regex.lastIndex++;
           continue;
         }
@@ -251,32 +345,46 @@ export class Detector {
         if (start < a || start < lastEnd) continue;
         if (start >= b) break;
         // `$` (end of text) may hold at the end of a slice that is not the text's end.
-        if (textAnchored && to < n && m.index + matched.length === slice.length) continue;
-        // A match is trimmed of line breaks at its end, as gitleaks does.
-        let trimmed = matched;
-        while (trimmed.endsWith('\n')) trimmed = trimmed.slice(0, -1);
-        const end = start + trimmed.length;
-        if (trimmed.length === 0) continue;
-        let secret = trimmed;
-        let secretStart = start;
-        if (m.length > 1) {
-          let group: string | undefined;
-          if (rule.secretGroup > 0) group = m[rule.secretGroup];
-          else for (let g = 1; g < m.length && !group; g++) group = m[g] || undefined;
-          if (group !== undefined) {
-            if (group.length === 0) continue;
-            const at = trimmed.indexOf(group);
-            if (at === -1) continue; // the group lay in the trimmed line break
-            secret = group;
-            secretStart = start + at;
-          } else if (rule.secretGroup > 0) {
-            continue; // the secret group did not take part in the match
-          }
-        }
-        lastEnd = end;
-        out.push({ rule: r, start, end, secretStart, secret });
+        if (textAnchored && to < n && m.index + m[0].length === slice.length) continue;
+        const end = this.record(rule, r, m, start, out);
+        if (end !== -1) lastEnd = end;
       }
     }
+  }
+
+  /**
+   * Turns a regex match at `start` into a raw match (secret group, trailing line breaks
+   * trimmed as gitleaks does); returns its end, or -1 when it holds no secret.
+   */
+  private record(
+    rule: Rule,
+    r: number,
+    m: RegExpExecArray,
+    start: number,
+    out: RawMatch[],
+  ): number {
+    let trimmed = m[0];
+    while (trimmed.endsWith('\n')) trimmed = trimmed.slice(0, -1);
+    if (trimmed.length === 0) return -1;
+    const end = start + trimmed.length;
+    let secret = trimmed;
+    let secretStart = start;
+    if (m.length > 1) {
+      let group: string | undefined;
+      if (rule.secretGroup > 0) group = m[rule.secretGroup];
+      else for (let g = 1; g < m.length && !group; g++) group = m[g] || undefined;
+      if (group !== undefined) {
+        if (group.length === 0) return -1;
+        const at = trimmed.indexOf(group);
+        if (at === -1) return -1; // the group lay in the trimmed line break
+        secret = group;
+        secretStart = start + at;
+      } else if (rule.secretGroup > 0) {
+        return -1; // the secret group did not take part in the match
+      }
+    }
+    out.push({ rule: r, start, end, secretStart, secret });
+    return end;
   }
 
   private toFinding(
@@ -296,9 +404,10 @@ export class Detector {
     // `allowComments`: where `gitleaks:allow` ends in the fragment, found by the keyword pass.
     for (const end of allowComments) if (end > lineStart && end <= lineEnd) return null;
     const matchText = text.slice(match.start, match.end);
-    const target: AllowTarget = { secret, match: matchText, line: text.slice(lineStart, lineEnd) };
-    if (findingAllowed(this.config.allowlists, fragment, target)) return null;
+    const target = new AllowTarget(secret, matchText, text, lineStart, lineEnd);
+    // The rule's own allowlists first: they turn away most of a generic rule's candidates.
     if (findingAllowed(rule.allowlists, fragment, target)) return null;
+    if (findingAllowed(this.config.allowlists, fragment, target)) return null;
 
     const secretEnd = match.secretStart + secret.length;
     const firstLine = lines.lineOf(match.start);
@@ -405,10 +514,22 @@ export function fragmentAllowed(allowlists: readonly Allowlist[], fragment: Frag
   return false;
 }
 
-interface AllowTarget {
-  secret: string;
-  match: string;
-  line: string;
+/** What allowlist regexes test: the secret, the match, or (cut only when asked for) the line. */
+export class AllowTarget {
+  private lineText: string | undefined;
+  constructor(
+    readonly secret: string,
+    readonly match: string,
+    private readonly text: string,
+    private readonly lineStart: number,
+    private readonly lineEnd: number,
+  ) {}
+
+  get(target: 'secret' | 'match' | 'line'): string {
+    if (target === 'secret') return this.secret;
+    if (target === 'match') return this.match;
+    return (this.lineText ??= this.text.slice(this.lineStart, this.lineEnd));
+  }
 }
 
 /** Finding-level check (gitleaks' checkFindingAllowed). */
@@ -418,7 +539,7 @@ export function findingAllowed(
   target: AllowTarget,
 ): boolean {
   for (const a of allowlists) {
-    const regexAllowed = a.anyRegex !== undefined && a.anyRegex.test(target[a.regexTarget]);
+    const regexAllowed = a.anyRegex !== undefined && a.anyRegex.test(target.get(a.regexTarget));
     const lower = a.stopwords.length > 0 ? target.secret.toLowerCase() : '';
     const stopword = a.stopwords.some((w) => lower.includes(w));
     if (a.condition === 'AND') {

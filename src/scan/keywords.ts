@@ -175,11 +175,13 @@ export class KeywordMatcher {
    */
   scanAscii(bytes: Uint8Array): KeywordHits {
     if (bytes.length >= WASM_MIN_BYTES && this.keywords.length > 0) {
-      if (this.wasm === undefined)
-        this.wasm =
-          this.delta.length > 0
-            ? new WasmDfa(this.delta, this.classOf, this.firstOutput, this.lead)
-            : null;
+      if (this.wasm === undefined) {
+        try {
+          this.wasm = new WasmDfa(this.delta, this.classOf, this.firstOutput, this.lead);
+        } catch {
+          this.wasm = null; // an automaton too large for it: the JavaScript walk serves
+        }
+      }
       if (this.wasm) {
         let count = 0;
         const result = this.wasm.scan(bytes, (end, state) => {

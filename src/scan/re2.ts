@@ -30,6 +30,11 @@ export interface TranslatedRegex {
   anchorsText: boolean;
   /** Number of capture groups. */
   groups: number;
+  /**
+   * Lower-case literals one of which every match starts with (after zero-width assertions),
+   * or null when there is no such short list.
+   */
+  leadingLiterals: string[] | null;
 }
 
 interface Flags {
@@ -637,6 +642,71 @@ function isZeroWidth(node: Node): boolean {
   return false;
 }
 
+/** A literal prefix and whether it is the whole of what the node matches. */
+type Prefix = [text: string, whole: boolean];
+const MAX_PREFIXES = 64;
+
+/** The literal prefixes of a node's matches (lower case), or null if unknown. */
+function prefixes(node: Node): Prefix[] | null {
+  switch (node.t) {
+    case 'assert':
+      return [['', true]];
+    case 'char':
+      return [[String.fromCodePoint(node.cp).toLowerCase(), true]];
+    case 'class': {
+      if (node.negated || node.props.length > 0) return null;
+      const chars = new Set<string>();
+      for (const [lo, hi] of node.ranges) {
+        if (hi - lo > 8) return null;
+        for (let cp = lo; cp <= hi; cp++) chars.add(String.fromCodePoint(cp).toLowerCase());
+      }
+      return chars.size <= 8 ? [...chars].map((c): Prefix => [c, true]) : null;
+    }
+    case 'group':
+      return prefixes(node.body);
+    case 'alt': {
+      const out: Prefix[] = [];
+      for (const alt of node.alts) {
+        const p = prefixes(alt);
+        if (p === null) return null;
+        out.push(...p);
+      }
+      return out.length <= MAX_PREFIXES ? out : null;
+    }
+    case 'rep': {
+      if (node.min === 0) return [['', false]];
+      const p = prefixes(node.body);
+      return p === null
+        ? null
+        : p.map(([text, whole]): Prefix => [text, whole && node.min === 1 && node.max === 1]);
+    }
+    case 'cat': {
+      let out: Prefix[] = [['', true]];
+      for (const item of node.items) {
+        if (out.every(([, whole]) => !whole)) break;
+        const p = prefixes(item);
+        if (p === null) return out.map(([text]): Prefix => [text, false]);
+        const next: Prefix[] = [];
+        for (const [text, whole] of out) {
+          if (!whole) next.push([text, false]);
+          else for (const [more, moreWhole] of p) next.push([text + more, moreWhole]);
+        }
+        if (next.length > MAX_PREFIXES) return out.map(([text]): Prefix => [text, false]);
+        out = next;
+      }
+      return out;
+    }
+    case 'any':
+      return null;
+  }
+}
+
+function leadingLiterals(ast: Node): string[] | null {
+  const p = prefixes(ast);
+  if (p === null || p.some(([text]) => text === '')) return null;
+  return [...new Set(p.map(([text]) => text))];
+}
+
 function newlinePlacement(ast: Node): TranslatedRegex['newlines'] {
   if (!canMatchNewline(ast)) return 'never';
   const items = ast.t === 'cat' ? ast.items : [ast];
@@ -848,6 +918,7 @@ export function translateRe2(pattern: string, what: string): TranslatedRegex {
     source,
     flags,
     newlines: newlinePlacement(ast),
+    leadingLiterals: leadingLiterals(ast),
     maxLength: maxLength(ast, unicode),
     anchorsText: anchorsText(ast),
     groups: parser.groups,

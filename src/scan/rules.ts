@@ -564,7 +564,8 @@ function rules(): RawRule[] {
     prefixed(
       'uri-credentials',
       'Password in a connection string or URL (user:password@host)',
-      String.raw`\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/?#@'"\x60<>]{1,100}:([^\s:/?#@'"\x60<>]{3,128})@[A-Za-z0-9.\[\]-]+`,
+      // Starting at "://" (not the scheme) lets the rule be tried only where "://" occurs.
+      String.raw`://[^\s:/?#@'"\x60<>]{1,100}:([^\s:/?#@'"\x60<>]{3,128})@[A-Za-z0-9.\[\]-]+`,
       ['://'],
       {
         entropy: 0,

@@ -67,6 +67,8 @@ export interface ContentPattern {
   maxLength: number;
   /** Uses start/end-of-text assertions: must see the text's real ends. */
   anchorsText: boolean;
+  /** Lower-case literals every match starts with, or null (see re2.ts). */
+  leadingLiterals: readonly string[] | null;
 }
 
 export interface Rule {
