@@ -1,0 +1,105 @@
+// Test fixtures for the scan: credentials generated at test time in each provider's format
+// (never real, never committed), and throw-away git repositories built with the git CLI.
+import { execFileSync } from 'node:child_process';
+import { createHash, generateKeyPairSync, randomInt } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+export const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+export const DIGITS = '0123456789';
+export const B62 = UPPER + LOWER + DIGITS;
+export const B64URL = B62 + '-_';
+export const HEX = '0123456789abcdef';
+
+export function random(alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
+/** Assertion messages compare hashes, never values. */
+export const sha = (text: string): string =>
+  createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+export const tokens = {
+  githubPat: () => 'ghp_' + random(B62, 36),
+  awsKeyId: () => 'AKIA' + random('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16),
+  awsSecret: () => random(B62 + '+/', 40),
+  slackBot: () => `xoxb-${random(DIGITS, 12)}-${random(DIGITS, 12)}-${random(B62, 24)}`,
+  stripeLive: () => 'sk_live_' + random(B62, 32),
+  npm: () => 'npm_' + random(B62, 36),
+  gitlab: () => 'glpat-' + random(B62, 20),
+  jwt: () =>
+    [
+      Buffer.from(JSON.stringify({ alg: 'RS256', kid: random(HEX, 8) })).toString('base64url'),
+      Buffer.from(JSON.stringify({ sub: random(HEX, 16), exp: 1900000000 })).toString('base64url'),
+      random(B64URL, 43),
+    ].join('.'),
+  password: () => random(B62, 6) + '#' + random(B62, 10),
+  // A '#' would start a URL's fragment: a password in a URL has none unescaped.
+  urlPassword: () => random(B62, 6) + '!' + random(B62, 10),
+  privateKey: () =>
+    generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString(),
+};
+
+// --- git fixtures -----------------------------------------------------------------------
+
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Test Author',
+  GIT_COMMITTER_EMAIL: 'author@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_TERMINAL_PROMPT: '0',
+};
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync(
+    'git',
+    ['-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args],
+    {
+      cwd,
+      env: { ...process.env, ...GIT_ENV },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  ).trim();
+}
+
+export class Repo {
+  readonly dir: string;
+  constructor(dir?: string) {
+    this.dir = dir ?? mkdtempSync(join(tmpdir(), 'scan-repo-'));
+    if (!dir) git(this.dir, 'init', '-q');
+  }
+
+  write(path: string, content: string): this {
+    mkdirSync(dirname(join(this.dir, path)), { recursive: true });
+    writeFileSync(join(this.dir, path), content);
+    return this;
+  }
+
+  /** Writes the files, commits them all, returns the new commit's sha. */
+  commit(message: string, files: Record<string, string> = {}): string {
+    for (const [path, content] of Object.entries(files)) this.write(path, content);
+    git(this.dir, 'add', '-A');
+    git(this.dir, 'commit', '-q', '--allow-empty', '-m', message);
+    return this.head();
+  }
+
+  head(): string {
+    return git(this.dir, 'rev-parse', 'HEAD');
+  }
+
+  git(...args: string[]): string {
+    return git(this.dir, ...args);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,166 @@
+// Fingerprints, redaction, SARIF (validated against the SARIF 2.1.0 schema), the summary.
+import '@microsoft/jest-sarif';
+import { IgnoreList } from '../../../src/scan/fingerprint.js';
+import { redact } from '../../../src/scan/redact.js';
+import { buildSarif, pathToUri } from '../../../src/scan/report/sarif.js';
+import { renderSummary, SUMMARY_ROW_LIMIT } from '../../../src/scan/report/summary.js';
+import type { ScanResult } from '../../../src/scan/scan.js';
+import type { Finding } from '../../../src/scan/types.js';
+import type { LintFinding } from '../../../src/scan/workflow-lint.js';
+import { tokens } from './helpers.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    interface Matchers<R> {
+      toBeValidSarifLog(): R;
+    }
+  }
+}
+
+function finding(secret: string, overrides: Partial<Finding> = {}): Finding {
+  const base: Finding = {
+    ruleId: 'github-pat',
+    description: 'GitHub personal access token',
+    file: 'src/app config.ts',
+    commit: 'c'.repeat(40),
+    startLine: 7,
+    startColumn: 16,
+    endLine: 7,
+    endColumn: 56,
+    matchLine: 7,
+    secret,
+    match: secret,
+    entropy: 4.7,
+    tags: ['secret'],
+    fingerprint: `${'c'.repeat(40)}:src/app config.ts:github-pat:7`,
+    globalFingerprint: 'src/app config.ts:github-pat:7',
+  };
+  return { ...base, ...overrides };
+}
+
+describe('.gitleaksignore', () => {
+  it('accepts commit:file:rule:line and file:rule:line; both forms match a finding', () => {
+    const f = finding(tokens.githubPat());
+    const withCommit = new IgnoreList(
+      `# comment\n\n${'C'.repeat(40)}:src/app config.ts:github-pat:7\n`,
+    );
+    expect(withCommit.ignores(f)).toBe(true);
+    // After a squash merge the commit changes: the commit-less form still matches.
+    expect(
+      new IgnoreList('src/app config.ts:github-pat:7').ignores({ ...f, commit: 'd'.repeat(40) }),
+    ).toBe(true);
+    expect(new IgnoreList('src\\app config.ts:github-pat:7').ignores(f)).toBe(true);
+    expect(new IgnoreList('src/app config.ts:github-pat:8').ignores(f)).toBe(false);
+    expect(new IgnoreList(`${'e'.repeat(40)}:src/app config.ts:github-pat:7`).ignores(f)).toBe(
+      false,
+    );
+  });
+
+  it('reports lines that are not fingerprints', () => {
+    expect(new IgnoreList('ok.ts:r:1\nnot a fingerprint\na:b:c\n').invalidLines).toEqual([2, 3]);
+  });
+});
+
+describe('redaction', () => {
+  it('shows at most four characters and never more than a quarter', () => {
+    expect(redact('ghp_' + 'a'.repeat(36))).toBe('ghp_*****');
+    expect(redact('hunter2hunter')).toBe('hun*****');
+    expect(redact('abc')).toBe('*****');
+  });
+});
+
+describe('SARIF', () => {
+  const lint: LintFinding[] = [
+    {
+      ruleId: 'workflow-static-credential',
+      file: '.github/workflows/deploy.yml',
+      line: 12,
+      column: 9,
+      title: 'Long-lived AWS access key from secrets',
+      message: 'job `deploy` passes a long-lived AWS access key: use OIDC instead',
+    },
+  ];
+
+  it('is a valid SARIF 2.1.0 log with redacted messages and stable fingerprints', () => {
+    const secret = tokens.githubPat();
+    const log = buildSarif(
+      [finding(secret), finding(secret, { ruleId: 'jwt', startLine: 9 })],
+      lint,
+      {
+        repositoryUri: 'https://github.com/o/r',
+        revision: 'c'.repeat(40),
+      },
+    );
+    expect(log).toBeValidSarifLog();
+    const text = JSON.stringify(log);
+    expect(text.includes(secret)).toBe(false);
+    const run = log.runs[0]!;
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual([
+      'github-pat',
+      'jwt',
+      'workflow-static-credential',
+    ]);
+    expect(run.results.map((r) => [r.ruleId, r.ruleIndex, r.level])).toEqual([
+      ['github-pat', 0, 'error'],
+      ['jwt', 1, 'error'],
+      ['workflow-static-credential', 2, 'warning'],
+    ]);
+    const location = run.results[0]!.locations[0]!.physicalLocation;
+    expect(location.artifactLocation.uri).toBe('src/app%20config.ts');
+    expect(location.region).toEqual({ startLine: 7, startColumn: 16, endLine: 7, endColumn: 56 });
+    expect(run.results[0]!.partialFingerprints).toEqual({
+      'secretLocation/v1': 'src/app config.ts:github-pat:7',
+    });
+    expect(run.results[0]!.message.text).toContain('ghp_*****');
+  });
+
+  it('an empty scan is a valid log too', () => {
+    expect(buildSarif([], [])).toBeValidSarifLog();
+  });
+
+  it('encodes path segments as a URI reference', () => {
+    expect(pathToUri('a b/c#d/é.ts')).toBe('a%20b/c%23d/%C3%A9.ts');
+  });
+});
+
+describe('job summary', () => {
+  const result = (findings: Finding[]): ScanResult => ({
+    target: {
+      kind: 'range',
+      base: 'a'.repeat(40),
+      head: 'b'.repeat(40),
+      description: 'pull request #7',
+    },
+    configSource: 'built-in',
+    findings,
+    ignored: 1,
+    notes: [{ path: 'logo.png', reason: 'binary' }],
+    files: 3,
+    bytes: 2048,
+    commits: 2,
+    durationMs: 12,
+    changedSettings: ['.gitleaksignore'],
+  });
+
+  it('lists findings redacted with their fingerprints, and what was skipped', () => {
+    const secret = tokens.githubPat();
+    const md = renderSummary(result([finding(secret)]), []);
+    expect(md.includes(secret)).toBe(false);
+    expect(md).toContain('1 leaked credential');
+    expect(md).toContain('`ghp_*****`');
+    expect(md).toContain('`src/app config.ts:github-pat:7`');
+    expect(md).toContain('pull request #7');
+    expect(md).toContain('1 finding ignored by `.gitleaksignore`');
+    expect(md).toContain("edits the scan's own settings (`.gitleaksignore`)");
+    expect(md).toContain('skipped 1 binary file: logo.png');
+  });
+
+  it('cuts a long table and points at the SARIF file', () => {
+    const many = Array.from({ length: SUMMARY_ROW_LIMIT + 5 }, (_, i) =>
+      finding(tokens.githubPat(), { startLine: i + 1 }),
+    );
+    const md = renderSummary(result(many), [], { sarifFile: '/tmp/x.sarif' });
+    expect(md).toContain('…and 5 more in the SARIF file.');
+  });
+});

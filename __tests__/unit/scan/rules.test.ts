@@ -1,0 +1,172 @@
+// The built-in rules on credentials made at test time in each provider's documented format,
+// and on what is not a credential: documentation samples, placeholders, references, hashes.
+import { compileConfig } from '../../../src/scan/config.js';
+import { Detector } from '../../../src/scan/detector.js';
+import { builtinConfig } from '../../../src/scan/rules.js';
+import { B62, B64URL, DIGITS, HEX, LOWER, random, sha, tokens, UPPER } from './helpers.js';
+
+const detector = new Detector(compileConfig(builtinConfig(), 'built-in'));
+const scan = (text: string, path = 'src/config.ts') => detector.detect({ path, text });
+const B64 = B62 + '+/';
+
+/** [rule id, the line, the secret it must report]. */
+const positives: [string, () => [string, string]][] = [
+  ['aws-access-key-id', () => ((t) => [`aws_access_key_id = ${t}`, t])(tokens.awsKeyId())],
+  ['aws-secret-access-key', () => ((t) => [`AWS_SECRET_ACCESS_KEY="${t}"`, t])(tokens.awsSecret())],
+  ['gcp-api-key', () => ((t) => [`apiKey: "${t}",`, t])('AIza' + random(B64URL, 35))],
+  [
+    'gcp-oauth-client-secret',
+    () => ((t) => [`client_secret=${t}`, t])('GOCSPX-' + random(B64URL, 28)),
+  ],
+  [
+    'azure-storage-account-key',
+    () =>
+      ((t) => [`DefaultEndpointsProtocol=https;AccountName=x;AccountKey=${t};`, t])(
+        random(B64, 86) + '==',
+      ),
+  ],
+  [
+    'azure-ad-client-secret',
+    () => ((t) => [`"clientSecret": "${t}"`, t])(random(B62, 3) + '8Q~' + random(B62 + '_-', 34)),
+  ],
+  ['digitalocean-token', () => ((t) => [`DO_TOKEN=${t}`, t])('dop_v1_' + random(HEX, 64))],
+  ['github-pat', () => ((t) => [`token: ${t}`, t])(tokens.githubPat())],
+  [
+    'github-fine-grained-pat',
+    () => ((t) => [`GH=${t}`, t])(`github_pat_${random(B62, 22)}_${random(B62, 59)}`),
+  ],
+  ['github-app-token', () => ((t) => [`x ${t}`, t])('ghs_' + random(B62, 36))],
+  ['gitlab-pat', () => ((t) => [`GITLAB_TOKEN=${t}`, t])(tokens.gitlab())],
+  ['gitlab-pipeline-trigger-token', () => ((t) => [`trigger ${t}`, t])('glptt-' + random(HEX, 40))],
+  ['vault-service-token', () => ((t) => [`VAULT_TOKEN=${t}`, t])('hvs.' + random(B64URL, 95))],
+  ['slack-bot-token', () => ((t) => [`SLACK=${t}`, t])(tokens.slackBot())],
+  [
+    'slack-webhook-url',
+    () =>
+      ((t) => [`url: https://hooks.slack.com/${t}`, t])(
+        `services/T${random(UPPER + DIGITS, 8)}/B${random(UPPER + DIGITS, 10)}/${random(B62, 24)}`,
+      ),
+  ],
+  [
+    'discord-webhook-url',
+    () =>
+      ((t) => [`https://discord.com/api/webhooks/${t}`, t])(
+        `${random(DIGITS, 18)}/${random(B64URL, 68)}`,
+      ),
+  ],
+  [
+    'telegram-bot-token',
+    () => ((t) => [`BOT=${t}`, t])(`${random(DIGITS, 9)}:AA${random(B64URL, 33)}`),
+  ],
+  ['stripe-secret-key', () => ((t) => [`stripe.api_key = "${t}"`, t])(tokens.stripeLive())],
+  ['square-access-token', () => ((t) => [`SQUARE=${t}`, t])('EAAA' + random(B64URL, 60))],
+  ['shopify-token', () => ((t) => [`SHOPIFY=${t}`, t])('shpat_' + random(HEX, 32))],
+  [
+    'npm-access-token',
+    () => ((t) => [`//registry.npmjs.org/:_authToken=\${NPM}\nNPM_TOKEN=${t}`, t])(tokens.npm()),
+  ],
+  [
+    'npmrc-auth-token',
+    () => ((t) => [`//registry.example.com/:_authToken=${t}`, t])(random(B62, 32)),
+  ],
+  [
+    'pypi-upload-token',
+    () => ((t) => [`password = ${t}`, t])('pypi-AgEIcHlwaS5vcmc' + random(B64URL, 60)),
+  ],
+  ['dockerhub-token', () => ((t) => [`docker login -p ${t}`, t])('dckr_pat_' + random(B64URL, 27))],
+  [
+    'openai-api-key',
+    () =>
+      ((t) => [`OPENAI_API_KEY=${t}`, t])(
+        `sk-proj-${random(B64URL, 40)}T3BlbkFJ${random(B64URL, 40)}`,
+      ),
+  ],
+  [
+    'anthropic-api-key',
+    () => ((t) => [`ANTHROPIC=${t}`, t])(`sk-ant-api03-${random(B64URL, 93)}AA`),
+  ],
+  ['huggingface-token', () => ((t) => [`HF=${t}`, t])('hf_' + random(UPPER + LOWER, 34))],
+  [
+    'sendgrid-api-key',
+    () => ((t) => [`SENDGRID=${t}`, t])(`SG.${random(B64URL, 22)}.${random(B64URL, 43)}`),
+  ],
+  ['jwt', () => ((t) => [`Authorization: Bearer ${t}`, t])(tokens.jwt())],
+  [
+    'uri-credentials',
+    () =>
+      ((p) => [`DATABASE_URL=postgres://app:${p}@db.internal:5432/app`, p])(tokens.urlPassword()),
+  ],
+  ['generic-api-key', () => ((t) => [`datadog_api_key: "${t}"`, t])(random(HEX, 32))],
+  ['generic-api-key', () => ((p) => [`DB_PASSWORD=${p}`, p])(tokens.password())],
+];
+
+describe('built-in rules find the formats people leak', () => {
+  it.each(positives.map(([id, make], i) => [`${id} #${i}`, id, make] as const))(
+    '%s',
+    (_name, id, make) => {
+      const [line, secret] = make();
+      const found = scan(line);
+      expect(found.map((f) => f.ruleId)).toContain(id);
+      const f = found.find((x) => x.ruleId === id)!;
+      expect(sha(f.secret)).toBe(sha(secret));
+    },
+  );
+
+  it('private keys (PEM, and a JSON-escaped one in a service-account file)', () => {
+    const pem = tokens.privateKey();
+    expect(scan(`const key = \`${pem}\`;`).map((f) => [f.ruleId, f.startLine])).toEqual([
+      ['private-key', 1],
+    ]);
+    const json = JSON.stringify({ type: 'service_account', private_key: pem });
+    expect(scan(json, 'sa.json').map((f) => f.ruleId)).toContain('private-key');
+  });
+});
+
+describe('and stay quiet on what is not a credential', () => {
+  it.each([
+    [
+      'AWS documentation keys',
+      'aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    ],
+    ["Stripe's documented test key", 'stripe.api_key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"'],
+    [
+      "jwt.io's sample token",
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+    ],
+    [
+      "Slack's sample webhook",
+      'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+    ],
+    [
+      'placeholders',
+      'GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\napi_key: "<YOUR_API_KEY>"\nSTRIPE=sk_live_XXXXXXXXXXXXXXXXXXXXXXXX\nsecret = "your-secret-here"',
+    ],
+    [
+      'references',
+      'token: ${{ secrets.DEPLOY_TOKEN }}\npassword = process.env.DB_PASSWORD\napi_key = settings.MAPS_API_KEY\nsecret: ${SECRET}',
+    ],
+    [
+      'template passwords in URLs',
+      'postgres://user:password@localhost/app\npostgresql://${DB_USER}:${DB_PASSWORD}@host/db\nmongodb://${user}:${pass}@host/db\namqp://guest:guest@localhost',
+    ],
+    [
+      'hashes and ids named like keys',
+      `key_id = "${random(HEX, 16)}"\ntoken_hash = "${random(HEX, 64)}"\napi_key_id: 550e8400-e29b-41d4-a716-446655440000\ncommit: ${random(HEX, 40)}`,
+    ],
+    [
+      'public keys',
+      `public_key: "${random(B64, 43)}="\npublishableKey: 'pk_live_${random(B62, 24)}'`,
+    ],
+    [
+      'identifiers and code',
+      'const tokenType = "Bearer";\nconst apiKey = config.get("maps.apiKey");\nsecretName = "db-credentials-prod"\nkey = f"{prefix}:{user_id}"',
+    ],
+    [
+      'integrity strings and digests',
+      `"integrity": "sha512-${random(B64, 86)}=="\nsha256:${random(HEX, 64)}`,
+    ],
+  ])('%s', (_name, text) => {
+    const found = scan(text);
+    expect(found.map((f) => `${f.ruleId}:${f.startLine}`)).toEqual([]);
+  });
+});
