@@ -44,7 +44,14 @@ try {
       `FROM_FILE: file:${join(dir, 'token.txt')}`,
     ].join('\n') + '\n',
   );
-  const env = { ...process.env, BENCH_SECRET: `env-secret-${'7'.repeat(24)}` };
+  // A clean environment, as a runner or a shell gives one: variables such as this machine's
+  // NODE_EXTRA_CA_CERTS (every node start then parses the whole CA bundle, ~30 ms) would
+  // be paid twice by `run` (its own process and CMD's) and once by the baseline.
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    BENCH_SECRET: `env-secret-${'7'.repeat(24)}`,
+  };
 
   const time = (args: string[]): number => {
     const started = performance.now();
