@@ -2,11 +2,28 @@
 // exponential backoff on 429, 5xx and connection errors, honouring Retry-After; keep-alive
 // connections (a step's reads go to a handful of hosts); proxies from the environment; a
 // private CA; and error bodies scrubbed before they can enter a message.
-import http from 'node:http';
-import https from 'node:https';
-import net from 'node:net';
-import tls from 'node:tls';
+import type http from 'node:http';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
+import type net from 'node:net';
+import type tls from 'node:tls';
 import { ActionError } from './errors.js';
+
+/**
+ * Node's network modules, loaded on the first request rather than at import: `run` with
+ * local secrets only never needs them, and compiling them is part of the CLI's start-up.
+ */
+const nodeRequire = createRequire(import.meta.url);
+type NetworkModules = { http: typeof http; https: typeof https; tls: typeof tls };
+let networkModules: NetworkModules | undefined;
+function network(): NetworkModules {
+  networkModules ??= {
+    http: nodeRequire('node:http') as typeof http,
+    https: nodeRequire('node:https') as typeof https,
+    tls: nodeRequire('node:tls') as typeof tls,
+  };
+  return networkModules;
+}
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -71,19 +88,11 @@ const RETRYABLE_CODES = new Set([
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export class HttpClient {
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  private agents: { http: http.Agent; https: https.Agent } | undefined;
   private readonly proxy: ProxySettings;
   private readonly proxyAgents = new Map<string, http.Agent>();
 
   constructor(private readonly options: HttpOptions) {
-    const agentOptions = {
-      keepAlive: true,
-      maxSockets: options.maxSockets,
-      scheduling: 'lifo' as const,
-    };
-    this.httpAgent = new http.Agent(agentOptions);
-    this.httpsAgent = new https.Agent({ ...agentOptions, ...this.tlsOptions() });
     this.proxy = readProxySettings(options.env ?? process.env);
   }
 
@@ -119,9 +128,26 @@ export class HttpClient {
 
   /** Ends idle keep-alive connections so the process can exit at once. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents?.http.destroy();
+    this.agents?.https.destroy();
     for (const agent of this.proxyAgents.values()) agent.destroy();
+  }
+
+  /** Keep-alive agents, made on the first request: a step's reads go to a few hosts. */
+  private agent(secure: boolean): http.Agent {
+    if (!this.agents) {
+      const { http, https } = network();
+      const options = {
+        keepAlive: true,
+        maxSockets: this.options.maxSockets,
+        scheduling: 'lifo' as const,
+      };
+      this.agents = {
+        http: new http.Agent(options),
+        https: new https.Agent({ ...options, ...this.tlsOptions() }),
+      };
+    }
+    return secure ? this.agents.https : this.agents.http;
   }
 
   private backoffMs(attempt: number, retryAfterMs: number | undefined): number {
@@ -135,6 +161,7 @@ export class HttpClient {
 
   private once(url: URL, request: HttpRequest): Promise<HttpResponse> {
     const secure = url.protocol === 'https:';
+    const { http, https } = network();
     const transport = secure ? https : http;
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent,
@@ -150,7 +177,7 @@ export class HttpClient {
     const target: http.RequestOptions = {
       method: request.method,
       headers,
-      agent: proxyUrl ? this.tunnelAgent(proxyUrl) : secure ? this.httpsAgent : this.httpAgent,
+      agent: proxyUrl ? this.tunnelAgent(proxyUrl) : this.agent(secure),
     };
 
     return new Promise<HttpResponse>((resolve, reject) => {
@@ -223,6 +250,7 @@ export class HttpClient {
 
   private tlsOptions(): tls.ConnectionOptions {
     if (!this.options.ca) return {};
+    const { tls } = network();
     // A private CA is added to the public roots, not put in their place.
     return { ca: [...tls.rootCertificates, this.options.ca] };
   }
@@ -233,6 +261,7 @@ export class HttpClient {
     const existing = this.proxyAgents.get(key);
     if (existing) return existing;
     const tlsOptions = this.tlsOptions();
+    const { http, https, tls } = network();
     const agent = new https.Agent({
       keepAlive: true,
       maxSockets: this.options.maxSockets,
