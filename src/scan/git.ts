@@ -242,6 +242,8 @@ export function scanCommits(
     '--no-textconv',
     '-p',
     '--cc',
+    // Oldest first: findings come in the order the PR made them.
+    '--reverse',
     '-U0',
     '-M',
     '--src-prefix=a/',

@@ -17,7 +17,7 @@ import { loadScanConfig } from './config.js';
 import { parseMode, readEvent, ScanInputError, targetFromEvent } from './event.js';
 import { IgnoreList } from './fingerprint.js';
 import { isGitRepository } from './git.js';
-import { writeAnnotations } from './report/annotations.js';
+import { ANNOTATION_LIMIT, writeAnnotations } from './report/annotations.js';
 import { buildSarif } from './report/sarif.js';
 import { renderSummary } from './report/summary.js';
 import { describeAmount, describeNotes, runScan } from './scan.js';
@@ -119,14 +119,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     for (const line of describeNotes(result.notes)) info(line);
 
     let lint: LintFinding[] = [];
+    let lintErrors = 0;
     if (lintEnabled) {
       const linted = lintWorkflows(root);
       lint = linted.findings;
+      lintErrors = linted.errors.length;
       for (const error of linted.errors) annotate('warning', error, { title: TITLE });
       if (linted.files > 0)
         info(`Workflow lint: ${linted.files} file(s), ${lint.length} warning(s)`);
     }
-    writeAnnotations(result.findings, lint);
+    const n = result.findings.length;
+    const failing = n > 0 && failOnFindings;
+    // Warnings the step writes itself come out of the same budget of ten as the lint's.
+    const ownWarnings =
+      result.changedSettings.length + (ignore.invalidLines.length > 0 ? 1 : 0) + lintErrors;
+    writeAnnotations(result.findings, lint, {
+      errors: ANNOTATION_LIMIT - (failing ? 1 : 0),
+      warnings: ANNOTATION_LIMIT - ownWarnings,
+    });
     for (const file of result.changedSettings) {
       annotate(
         'warning',
@@ -159,8 +169,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       fileCommand('GITHUB_OUTPUT', 'sarif-file', sarifPath);
     }
 
-    const n = result.findings.length;
-    if (n > 0 && failOnFindings) {
+    if (failing) {
       annotate(
         'error',
         `${n} leaked credential${n === 1 ? '' : 's'} found: see the annotations and the job summary`,

@@ -50,6 +50,82 @@ function prefixed(
   };
 }
 
+/** What follows a key-like name before its value: `NAME = "`, `"name": "`, `name: `, … */
+const GENERIC_NAME = String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?`;
+/** What may follow the value: a quote, a separator, an escaped line break, the line's end. */
+const GENERIC_END = String.raw`(?:['"\x60;,)}\]<>&| \t\r\f]|\\[nr]|(?m:$))`;
+
+/**
+ * A key-like name assigned a value that looks random. Both generic rules share the names,
+ * the keywords and what is not a secret; they differ in the value's alphabet and entropy floor.
+ */
+function genericRule(
+  id: string,
+  description: string,
+  value: string,
+  entropy: number,
+  notValues: string[],
+): RawRule {
+  return {
+    id,
+    description,
+    regex: GENERIC_NAME + ASSIGN + value + GENERIC_END,
+    secretGroup: 1,
+    entropy,
+    keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],
+    tags: ['secret', 'generic'],
+    allowlists: [
+      {
+        description: 'identifiers, code references, paths, numbers, e-mail addresses and UUIDs',
+        regexes: [
+          String.raw`^[A-Za-z_.-]+$`,
+          String.raw`^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$`,
+          String.raw`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`,
+          String.raw`^[a-z]+(?:[A-Z][a-z0-9]+)+$`,
+          String.raw`^(?:\.{0,2}|~)/`,
+          String.raw`^%`,
+          String.raw`^[0-9.:-]+$`,
+          String.raw`^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$`,
+          String.raw`^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$`,
+          ...notValues,
+        ],
+        stopwords: [
+          'example',
+          'sample',
+          'dummy',
+          'placeholder',
+          'changeme',
+          'redacted',
+          'your',
+          'xxxx',
+          'test',
+          'fake',
+          'mock',
+          'undefined',
+          'null',
+          'none',
+          'todo',
+          'replace',
+          'insert',
+          'lorem',
+        ],
+      },
+      {
+        description: 'names of key metadata (ids, hashes, names, lengths), not key material',
+        regexTarget: 'match',
+        regexes: [
+          String.raw`(?i)^(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]*?(?:hash|sha\d*|md5|digest|checksum|fingerprint|id|ids|name|type|url|uri|path|file|len|length|size|count|format|prefix|version|expiry|expires|expiration|ttl|timeout|header|field|param|policy|ref|env|var)['"]?[ \t]*(?::|=)`,
+        ],
+      },
+      {
+        description: 'public keys',
+        regexTarget: 'line',
+        regexes: [String.raw`(?i)(?:public|publishable|pub)[_.-]?key`],
+      },
+    ],
+  };
+}
+
 function rules(): RawRule[] {
   return [
     // --- cloud providers -------------------------------------------------------------
@@ -248,7 +324,7 @@ function rules(): RawRule[] {
     prefixed(
       'vault-service-token',
       'HashiCorp Vault service, batch or recovery token',
-      String.raw`\b(hv[sbr]\.[A-Za-z0-9_-]{90,300})\b`,
+      String.raw`\b(hv[sbr]\.[A-Za-z0-9_-]{90,300})(?:[^A-Za-z0-9_-]|$)`,
       ['hvs.', 'hvb.', 'hvr.'],
       { entropy: 3.5 },
     ),
@@ -590,64 +666,21 @@ function rules(): RawRule[] {
         ],
       },
     ),
-    {
-      id: 'generic-api-key',
-      description:
-        'Generic secret assignment (key, secret, token, password) with a high-entropy value',
-      regex: String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?${ASSIGN}([\w.=+/~!@#%^*-]{12,128})(?:['"\x60;,)}\]<>&| \t\r\f]|\\[nr]|(?m:$))`,
-      secretGroup: 1,
-      entropy: 3.5,
-      keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],
-      tags: ['secret', 'generic'],
-      allowlists: [
-        {
-          description: 'identifiers, code references, paths, numbers, e-mail addresses and UUIDs',
-          regexes: [
-            String.raw`^[A-Za-z_.-]+$`,
-            String.raw`^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$`,
-            String.raw`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`,
-            String.raw`^[a-z]+(?:[A-Z][a-z0-9]+)+$`,
-            String.raw`^(?:\.{0,2}|~)/`,
-            String.raw`^%`,
-            String.raw`^[0-9.:-]+$`,
-            String.raw`^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$`,
-            String.raw`^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$`,
-          ],
-          stopwords: [
-            'example',
-            'sample',
-            'dummy',
-            'placeholder',
-            'changeme',
-            'redacted',
-            'your',
-            'xxxx',
-            'test',
-            'fake',
-            'mock',
-            'undefined',
-            'null',
-            'none',
-            'todo',
-            'replace',
-            'insert',
-            'lorem',
-          ],
-        },
-        {
-          description: 'names of key metadata (ids, hashes, names, lengths), not key material',
-          regexTarget: 'match',
-          regexes: [
-            String.raw`(?i)^(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]*?(?:hash|sha\d*|md5|digest|checksum|fingerprint|id|ids|name|type|url|uri|path|file|len|length|size|count|format|prefix|version|expiry|expires|expiration|ttl|timeout|header|field|param|policy|ref|env|var)['"]?[ \t]*(?::|=)`,
-          ],
-        },
-        {
-          description: 'public keys',
-          regexTarget: 'line',
-          regexes: [String.raw`(?i)(?:public|publishable|pub)[_.-]?key`],
-        },
-      ],
-    },
+    genericRule(
+      'generic-api-key',
+      'Generic secret assignment (key, secret, token, password) with a high-entropy value',
+      String.raw`([\w.=+/~!@#%^*-]{12,128})`,
+      3.5,
+      // Hexadecimal values are the next rule's: their entropy tops out at 4 bits a character.
+      [String.raw`^[0-9a-fA-F]+$`],
+    ),
+    genericRule(
+      'generic-hex-secret',
+      'Generic secret assignment (key, secret, token, password) with a random hexadecimal value',
+      String.raw`([0-9a-fA-F]{16,128})`,
+      3.0,
+      [],
+    ),
   ];
 }
 

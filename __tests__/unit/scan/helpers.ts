@@ -37,9 +37,9 @@ export const tokens = {
       Buffer.from(JSON.stringify({ sub: random(HEX, 16), exp: 1900000000 })).toString('base64url'),
       random(B64URL, 43),
     ].join('.'),
-  password: () => random(B62, 6) + '#' + random(B62, 10),
+  password: () => random(B62, 8) + '#' + random(B62, 14),
   // A '#' would start a URL's fragment: a password in a URL has none unescaped.
-  urlPassword: () => random(B62, 6) + '!' + random(B62, 10),
+  urlPassword: () => random(B62, 8) + '!' + random(B62, 14),
   privateKey: () =>
     generateKeyPairSync('ec', { namedCurve: 'P-256' })
       .privateKey.export({ format: 'pem', type: 'pkcs8' })

@@ -96,7 +96,8 @@ const positives: [string, () => [string, string]][] = [
     () =>
       ((p) => [`DATABASE_URL=postgres://app:${p}@db.internal:5432/app`, p])(tokens.urlPassword()),
   ],
-  ['generic-api-key', () => ((t) => [`datadog_api_key: "${t}"`, t])(random(HEX, 32))],
+  ['generic-hex-secret', () => ((t) => [`datadog_api_key: "${t}"`, t])(random(HEX, 32))],
+  ['generic-api-key', () => ((t) => [`"apiKey": "${t}"`, t])(random(B62, 40))],
   ['generic-api-key', () => ((p) => [`DB_PASSWORD=${p}`, p])(tokens.password())],
 ];
 

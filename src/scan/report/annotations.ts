@@ -1,7 +1,7 @@
 // Error annotations on the exact added line of each finding, warnings for the workflow lint.
 // The runner shows 10 annotations of each level per step (50 per job) and drops the rest, so
-// at most 10 of each are written and the log says when more exist: the summary and the SARIF
-// file carry them all.
+// no more than that are written, the step's own messages counted, and the log says when more
+// exist: the summary and the SARIF file carry them all.
 import { annotate, info } from '../../runner/commands.js';
 import { redact } from '../redact.js';
 import type { Finding } from '../types.js';
@@ -18,12 +18,20 @@ export function findingMessage(f: Finding): string {
   );
 }
 
+export interface AnnotationBudget {
+  /** Error annotations left for findings (the step's own failure message takes one). */
+  errors: number;
+  /** Warning annotations left for the workflow lint. */
+  warnings: number;
+}
+
 export function writeAnnotations(
   findings: readonly Finding[],
   lint: readonly LintFinding[],
-  limit = ANNOTATION_LIMIT,
+  budget: AnnotationBudget = { errors: ANNOTATION_LIMIT, warnings: ANNOTATION_LIMIT },
 ): void {
-  for (const f of findings.slice(0, limit)) {
+  const errors = Math.max(0, budget.errors);
+  for (const f of findings.slice(0, errors)) {
     annotate('error', findingMessage(f), {
       title: `Leaked credential: ${f.ruleId}`,
       file: f.file,
@@ -34,18 +42,20 @@ export function writeAnnotations(
         : {}),
     });
   }
-  if (findings.length > limit) {
+  if (findings.length > errors) {
+    const more = findings.length - errors;
     info(
-      `Annotations capped: the runner shows ${limit} errors per step, ${findings.length - limit} more finding` +
-        `${findings.length - limit === 1 ? ' is' : 's are'} in the job summary and the SARIF file.`,
+      `Annotations capped: the runner shows ${ANNOTATION_LIMIT} errors per step; ${more} more finding` +
+        `${more === 1 ? ' is' : 's are'} in the job summary and the SARIF file.`,
     );
   }
-  for (const l of lint.slice(0, limit)) {
+  const warnings = Math.max(0, budget.warnings);
+  for (const l of lint.slice(0, warnings)) {
     annotate('warning', l.message, { title: l.title, file: l.file, line: l.line, col: l.column });
   }
-  if (lint.length > limit) {
+  if (lint.length > warnings) {
     info(
-      `Annotations capped: ${lint.length - limit} more workflow warnings are in the job summary and the SARIF file.`,
+      `Annotations capped: ${lint.length - warnings} more workflow warnings are in the job summary and the SARIF file.`,
     );
   }
 }
