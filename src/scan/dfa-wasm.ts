@@ -111,42 +111,46 @@ function assemble(entryBytes: 2 | 4): Uint8Array {
   code.push(...op.get(Q), ...op.get(LEAD), ...op.add, ...op.set(LEN));
   code.push(...op.block, ...op.loop);
   code.push(...op.get(K), ...op.get(LEN), ...op.geU, ...op.brIf(1));
-  for (let j = 0; j < WALKS; j++) {
-    // state = table[state + class[input[p_j + k]]]
-    code.push(
-      ...op.get(S(j)),
-      ...op.get(P(j)),
-      ...op.get(K),
-      ...op.add,
-      ...op.load8(0),
-      ...op.load8(CLASS_BASE),
-    );
-    code.push(...op.add, ...op.const(entryBytes === 2 ? 1 : 2), ...op.shl);
-    code.push(
-      ...(entryBytes === 2 ? op.load16(TABLE_BASE) : op.load32(TABLE_BASE)),
-      ...op.tee(S(j)),
-    );
-    code.push(...op.get(FO), ...op.geU, ...op.if);
-    code.push(...op.get(K), ...op.get(LEAD), ...op.geU, ...op.if);
-    // hit: end offset in the input = j*q + k + 1 - lead
-    code.push(...op.get(H(j)), ...op.get(Q), ...op.const(j), ...op.mul, ...op.get(K), ...op.add);
-    code.push(...op.const(1), ...op.add, ...op.get(LEAD), ...op.sub, ...op.store32(0));
-    code.push(...op.get(H(j)), ...op.get(S(j)), ...op.store32(4));
-    code.push(
-      ...op.get(H(j)),
-      ...op.const(8),
-      ...op.add,
-      ...op.tee(H(j)),
-      ...op.get(LIM(j)),
-      ...op.geU,
-      ...op.if,
-    );
-    code.push(...op.const(-1), ...op.return, ...op.end);
-    code.push(...op.end, ...op.end);
+  // Two steps a loop: the second reads its byte at the same address, offset by one.
+  for (let step = 0; step < UNROLL; step++) {
+    for (let j = 0; j < WALKS; j++) {
+      // state = table[state + class[input[p_j + k + step]]]
+      code.push(
+        ...op.get(S(j)),
+        ...op.get(P(j)),
+        ...op.get(K),
+        ...op.add,
+        ...op.load8(step),
+        ...op.load8(CLASS_BASE),
+      );
+      code.push(...op.add, ...op.const(entryBytes === 2 ? 1 : 2), ...op.shl);
+      code.push(
+        ...(entryBytes === 2 ? op.load16(TABLE_BASE) : op.load32(TABLE_BASE)),
+        ...op.tee(S(j)),
+      );
+      code.push(...op.get(FO), ...op.geU, ...op.if);
+      // Only from the walk's own part on: k + step >= lead.
+      code.push(...op.get(K), ...op.const(step), ...op.add, ...op.get(LEAD), ...op.geU, ...op.if);
+      // hit: end offset in the input = j*q + k + step + 1 - lead
+      code.push(...op.get(H(j)), ...op.get(Q), ...op.const(j), ...op.mul, ...op.get(K), ...op.add);
+      code.push(...op.const(step + 1), ...op.add, ...op.get(LEAD), ...op.sub, ...op.store32(0));
+      code.push(...op.get(H(j)), ...op.get(S(j)), ...op.store32(4));
+      code.push(
+        ...op.get(H(j)),
+        ...op.const(8),
+        ...op.add,
+        ...op.tee(H(j)),
+        ...op.get(LIM(j)),
+        ...op.geU,
+        ...op.if,
+      );
+      code.push(...op.const(-1), ...op.return, ...op.end);
+      code.push(...op.end, ...op.end);
+    }
   }
   code.push(
     ...op.get(K),
-    ...op.const(1),
+    ...op.const(UNROLL),
     ...op.add,
     ...op.set(K),
     ...op.br(0),
@@ -204,6 +208,8 @@ const modules = new Map<number, object>();
 const HITS_PER_WALK = 1 << 16;
 /** Independent walks per loop: measured, 8 or 16 are no faster than 4. */
 const WALKS = 4;
+/** Steps of each walk per loop iteration; q and lead are kept multiples of it. */
+const UNROLL = 2;
 
 export class WasmDfa {
   private readonly memory: WasmMemory;
@@ -267,14 +273,15 @@ export class WasmDfa {
     onHit: (end: number, state: number) => void,
   ): { tailFrom: number } | null {
     const n = input.length;
-    const q = Math.floor(n / WALKS);
-    const hits = align(this.inputBase + this.lead + n);
+    const q = Math.floor(n / (WALKS * UNROLL)) * UNROLL;
+    const lead = Math.ceil(this.lead / UNROLL) * UNROLL;
+    const hits = align(this.inputBase + lead + n);
     const cap = HITS_PER_WALK * 8;
     this.grow(hits + WALKS * cap);
     const bytes = this.bytes;
-    bytes.fill(0, this.inputBase, this.inputBase + this.lead);
-    bytes.set(input, this.inputBase + this.lead);
-    if (this.scan4(q, this.lead, this.firstOutput, this.inputBase, hits, cap) !== 0) return null;
+    bytes.fill(0, this.inputBase, this.inputBase + lead);
+    bytes.set(input, this.inputBase + lead);
+    if (this.scan4(q, lead, this.firstOutput, this.inputBase, hits, cap) !== 0) return null;
     const words = new Int32Array(this.memory.buffer);
     for (let j = 0; j < WALKS; j++) {
       const count = words[j]!;

@@ -669,7 +669,10 @@ function rules(): RawRule[] {
     genericRule(
       'generic-api-key',
       'Generic secret assignment (key, secret, token, password) with a high-entropy value',
-      String.raw`([\w.=+/~!@#%^*-]{12,128})`,
+      // A value made only of letters, '_', '.' and '-' is a name, not a secret: requiring one
+      // other character here spares checking every identifier. The entropy floor implies
+      // the length: no string under 12 characters scores above log2(11) = 3.46.
+      String.raw`([\w.=+/~!@#%^*-]{0,64}[0-9=+/~!@#%^*][\w.=+/~!@#%^*-]{0,64})`,
       3.5,
       // Hexadecimal values are the next rule's: their entropy tops out at 4 bits a character.
       [String.raw`^[0-9a-fA-F]+$`],
