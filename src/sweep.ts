@@ -6,8 +6,9 @@
 // HMAC under a per-run random key to confirm a candidate. The state file is private to the
 // runner, and this reveals no more than the saved Vault token already could.
 import { createHmac, randomBytes } from 'node:crypto';
-import { lstatSync, openSync, readdirSync, readSync, closeSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { lstatSync, openSync, readSync, closeSync } from 'node:fs';
+import { relative } from 'node:path';
+import { walkDirectory } from './walk.js';
 
 /** The state variable main leaves the fingerprints in. */
 export const SWEEP_STATE = 'sweep';
@@ -65,38 +66,25 @@ export function sweepWorkspace(root: string, fingerprints: SweepFingerprints): S
   const report: SweepReport = { files: [], scannedFiles: 0, scannedBytes: 0, skipped: 0 };
   if (byLength.size === 0) return report;
 
-  const visit = (dir: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const path = join(dir, name);
+  walkDirectory(root, {
+    skipDirectories: SKIP_DIRECTORIES,
+    onFile: (path) => {
       let stat;
       try {
         stat = lstatSync(path);
       } catch {
-        continue;
+        return;
       }
-      if (stat.isSymbolicLink()) continue;
-      if (stat.isDirectory()) {
-        if (!SKIP_DIRECTORIES.has(name)) visit(path);
-        continue;
-      }
-      if (!stat.isFile()) continue;
       if (stat.size > MAX_FILE_BYTES || report.scannedBytes + stat.size > MAX_TOTAL_BYTES) {
         report.skipped++;
-        continue;
+        return;
       }
       const content = readWhole(path, stat.size);
       report.scannedFiles++;
       report.scannedBytes += content.length;
       if (containsFingerprint(content, byLength, key)) report.files.push(relative(root, path));
-    }
-  };
-  visit(root);
+    },
+  });
   report.files.sort();
   return report;
 }

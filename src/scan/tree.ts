@@ -2,8 +2,9 @@
 // directories and symbolic links left out, binary files (a NUL byte in the first 8000 bytes,
 // git's own test) and files over the size limit skipped with a note.
 import { isAscii } from 'node:buffer';
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { walkDirectory } from '../walk.js';
 import type { Fragment, ScanNote } from './types.js';
 
 export interface TreeScanOptions {
@@ -20,6 +21,8 @@ export interface TreeScanStats {
   files: number;
   bytes: number;
 }
+
+const SKIP_DIRECTORIES: ReadonlySet<string> = new Set(['.git']);
 
 export class TreeScanError extends Error {
   readonly code = 'SCAN_PATH';
@@ -60,64 +63,21 @@ export function isBinary(bytes: Buffer): boolean {
   return bytes.subarray(0, 8000).includes(0);
 }
 
-export function scanTree(options: TreeScanOptions): TreeScanStats {
-  const stats: TreeScanStats = { files: 0, bytes: 0 };
-  const root = resolve(options.root);
+/** What a tree walk lists: a file to read, or something passed over with a note (in walk order). */
+export type TreeEntry = { abs: string; path: string } | { note: ScanNote };
+
+/** Lists the files under the given paths in a stable order (names sorted, depth first). */
+export function listTree(rootDir: string, paths: readonly string[]): TreeEntry[] {
+  const root = resolve(rootDir);
   const relPath = (abs: string): string => {
     const rel = relative(root, abs);
     return (rel === '' ? '.' : rel).split(sep).join('/');
   };
-
-  const visitFile = (abs: string): void => {
-    const path = relPath(abs);
-    let bytes: Buffer;
-    try {
-      const read = readLimited(abs, options.maxBytes);
-      if (typeof read === 'number') {
-        options.onNote({ path, reason: 'too-large', detail: `${read} bytes` });
-        return;
-      }
-      bytes = read;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      options.onNote({ path, reason: 'unreadable', detail: code });
-      return;
-    }
-    if (isBinary(bytes)) {
-      options.onNote({ path, reason: 'binary' });
-      return;
-    }
-    stats.files++;
-    stats.bytes += bytes.length;
-    if (isAscii(bytes)) options.onFragment({ path, text: bytes.toString('latin1'), ascii: bytes });
-    else options.onFragment({ path, text: bytes.toString('utf8') });
+  const entries: TreeEntry[] = [];
+  const onFile = (abs: string): void => {
+    entries.push({ abs, path: relPath(abs) });
   };
-
-  const visitDir = (abs: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(abs, { withFileTypes: true });
-    } catch (err) {
-      options.onNote({
-        path: relPath(abs),
-        reason: 'unreadable',
-        detail: (err as NodeJS.ErrnoException).code,
-      });
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const child = join(abs, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== '.git') visitDir(child);
-      } else if (entry.isFile()) {
-        visitFile(child);
-      }
-      // Symbolic links, sockets and devices are not followed or read.
-    }
-  };
-
-  for (const given of options.paths.length > 0 ? options.paths : ['.']) {
+  for (const given of paths.length > 0 ? paths : ['.']) {
     const abs = isAbsolute(given) ? given : resolve(root, given);
     let st;
     try {
@@ -125,9 +85,67 @@ export function scanTree(options: TreeScanOptions): TreeScanStats {
     } catch {
       throw new TreeScanError(`path ${given} does not exist`);
     }
-    if (st.isDirectory()) visitDir(abs);
-    else if (st.isFile()) visitFile(abs);
-    else if (st.isSymbolicLink()) options.onNote({ path: relPath(abs), reason: 'symlink' });
+    if (st.isDirectory()) {
+      walkDirectory(abs, {
+        sorted: true,
+        skipDirectories: SKIP_DIRECTORIES,
+        onFile,
+        onUnreadable: (dir, err) => {
+          entries.push({ note: { path: relPath(dir), reason: 'unreadable', detail: err.code } });
+        },
+      });
+    } else if (st.isFile()) {
+      onFile(abs);
+    } else if (st.isSymbolicLink()) {
+      entries.push({ note: { path: relPath(abs), reason: 'symlink' } });
+    }
+  }
+  return entries;
+}
+
+/**
+ * Reads one listed file: its fragment (whose `ascii` bytes stay valid until the next read on
+ * this thread) or why it was skipped.
+ */
+export function readTreeFile(
+  abs: string,
+  path: string,
+  maxBytes: number,
+): { fragment: Fragment; bytes: number } | { note: ScanNote } {
+  let bytes: Buffer;
+  try {
+    const read = readLimited(abs, maxBytes);
+    if (typeof read === 'number')
+      return { note: { path, reason: 'too-large', detail: `${read} bytes` } };
+    bytes = read;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return { note: { path, reason: 'unreadable', detail: code } };
+  }
+  if (isBinary(bytes)) return { note: { path, reason: 'binary' } };
+  if (isAscii(bytes))
+    return {
+      fragment: { path, text: bytes.toString('latin1'), ascii: bytes },
+      bytes: bytes.length,
+    };
+  return { fragment: { path, text: bytes.toString('utf8') }, bytes: bytes.length };
+}
+
+export function scanTree(options: TreeScanOptions): TreeScanStats {
+  const stats: TreeScanStats = { files: 0, bytes: 0 };
+  for (const entry of listTree(options.root, options.paths)) {
+    if ('note' in entry) {
+      options.onNote(entry.note);
+      continue;
+    }
+    const read = readTreeFile(entry.abs, entry.path, options.maxBytes);
+    if ('note' in read) {
+      options.onNote(read.note);
+      continue;
+    }
+    stats.files++;
+    stats.bytes += read.bytes;
+    options.onFragment(read.fragment);
   }
   return stats;
 }

@@ -1,0 +1,40 @@
+// The one directory walk of the project (the scan's path tree and post's workspace sweep):
+// regular files only, depth first. Symbolic links are never followed nor reported as files,
+// so a link cannot lead a walk out of its tree or round in a loop; sockets, devices and
+// FIFOs are passed over too. What each caller skips or caps is its own business.
+import { readdirSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
+
+export interface WalkOptions {
+  /** Directory names never entered, wherever they are (e.g. `.git`). */
+  skipDirectories?: ReadonlySet<string>;
+  /** Visit entries in code-unit order of their names (a stable order); else as readdir lists them. */
+  sorted?: boolean;
+  /** A regular file. */
+  onFile: (abs: string) => void;
+  /** A directory that could not be listed; by default it is passed over silently. */
+  onUnreadable?: (abs: string, err: NodeJS.ErrnoException) => void;
+}
+
+const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Walks the directory `dir` (absolute or relative to the current directory). */
+export function walkDirectory(dir: string, options: WalkOptions): void {
+  let entries: Dirent[];
+  try {
+    // File types come from the directory listing (lstat semantics: a link is a link).
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    options.onUnreadable?.(dir, err as NodeJS.ErrnoException);
+    return;
+  }
+  if (options.sorted) entries.sort(byName);
+  for (const entry of entries) {
+    const child = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!options.skipDirectories?.has(entry.name)) walkDirectory(child, options);
+    } else if (entry.isFile()) {
+      options.onFile(child);
+    }
+  }
+}
