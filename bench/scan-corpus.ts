@@ -8,8 +8,7 @@
 // `changeme`), hashes (git shas, sha256/sha512 digests, integrity strings), UUIDs, public
 // keys and the everyday code that says key/token/secret/password without holding one.
 //
-// Both tools scan the same files in process, single-threaded (ours also on worker threads,
-// reported apart: secretlint has no in-process parallel mode), measured two ways:
+// Both tools scan the same files in process, single-threaded, measured two ways:
 // - end to end, each reading the files itself: ours through `runScan()` on the tree, the
 //   function `oidc-secrets scan PATH` calls (no process start-up, no printing), with the
 //   built-in rules; secretlint through `lintSource()` from @secretlint/core with
@@ -35,9 +34,6 @@ import { builtinConfig } from '../src/scan/rules.js';
 import { runScan } from '../src/scan/scan.js';
 import { Detector } from '../src/scan/detector.js';
 import { KeywordMatcher } from '../src/scan/keywords.js';
-import { availableParallelism } from 'node:os';
-import type { ScanJob } from '../src/scan/batch.js';
-import { defaultWorkers, runJobs } from '../src/scan/pool.js';
 
 // ---------------------------------------------------------------------------------------
 // options
@@ -797,50 +793,13 @@ const SECRETLINT_CONFIG = {
   rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommendedPreset }],
 };
 
-/**
- * End to end: `runScan` on the tree, the function `oidc-secrets scan PATH` calls; one thread,
- * or the main thread and worker threads (started, and their rules compiled, within the time).
- */
-async function runOurs(dir: string, parallel: boolean): Promise<Run> {
+/** End to end: `runScan` on the tree, the function `oidc-secrets scan PATH` calls. */
+async function runOurs(dir: string): Promise<Run> {
   const config = compileConfig(builtinConfig(), 'built-in');
   const started = performance.now();
-  const result = await runScan({
-    root: dir,
-    target: { kind: 'tree', paths: ['.'] },
-    config,
-    parallel: parallel ? { minFiles: 0 } : false,
-  });
+  const result = await runScan({ root: dir, target: { kind: 'tree', paths: ['.'] }, config });
   const ms = performance.now() - started;
   return { reported: new Set(result.findings.map((f) => `${f.file}:${f.startLine}`)), ms };
-}
-
-/** Engine only on threads: the bytes in memory, copied to the workers in jobs of ~1 MB. */
-async function runOursInMemoryParallel(corpus: InMemory): Promise<Run> {
-  const config = compileConfig(builtinConfig(), 'built-in');
-  const detector = new Detector(config);
-  const started = performance.now();
-  const jobs: ScanJob[] = [];
-  let fragments: ScanJob & { kind: 'fragments' } = { kind: 'fragments', fragments: [] };
-  let size = 0;
-  corpus.bytes.forEach((bytes, i) => {
-    const ascii = isAscii(bytes);
-    const text = ascii ? bytes.toString('latin1') : bytes.toString('utf8');
-    fragments.fragments.push({ path: corpus.paths[i]!, text, ascii: ascii ? bytes : undefined });
-    size += bytes.length;
-    if (size >= 1e6) {
-      jobs.push(fragments);
-      fragments = { kind: 'fragments', fragments: [] };
-      size = 0;
-    }
-  });
-  if (fragments.fragments.length > 0) jobs.push(fragments);
-  const run = await runJobs(jobs, config, detector, defaultWorkers());
-  const reported = new Set<string>();
-  for (const result of run.results)
-    if (result.kind === 'fragments')
-      for (const list of result.findings)
-        for (const f of list) reported.add(`${f.file}:${f.startLine}`);
-  return { reported, ms: performance.now() - started };
 }
 
 /** Engine only: the files' bytes already in memory, given to the detector as the tree reader does. */
@@ -939,33 +898,21 @@ async function main(): Promise<void> {
 
     // Warm-up runs (JIT, page cache) are not timed; then the tools take turns, so that a
     // busy machine slows both alike.
-    await runOurs(dir, false);
-    await runOurs(dir, true);
+    await runOurs(dir);
     runOursInMemory(corpus);
-    await runOursInMemoryParallel(corpus);
     await runSecretlint(dir, files.slice(0, 300));
     const times = {
       ours: [] as number[],
       theirs: [] as number[],
       oursMem: [] as number[],
       theirsMem: [] as number[],
-      oursPar: [] as number[],
-      oursMemPar: [] as number[],
     };
-    let parReported = new Set<string>();
-    let parMemReported = new Set<string>();
     let oursReported = new Set<string>();
     let theirReported = new Set<string>();
     for (let r = 0; r < RUNS; r++) {
-      const a = await runOurs(dir, false);
+      const a = await runOurs(dir);
       times.ours.push(a.ms);
       oursReported = a.reported;
-      const p = await runOurs(dir, true);
-      times.oursPar.push(p.ms);
-      parReported = p.reported;
-      const pm = await runOursInMemoryParallel(corpus);
-      times.oursMemPar.push(pm.ms);
-      parMemReported = pm.reported;
       const b = await runSecretlint(dir, files);
       times.theirs.push(b.ms);
       theirReported = b.reported;
@@ -985,32 +932,14 @@ async function main(): Promise<void> {
     const row = (name: string, mem: number[], e2e: number[], s: Score): string =>
       `${name.padEnd(36)}${cell(rate(mem).toFixed(1), 13)}${cell(rate(e2e).toFixed(1), 10)}${cell(s.precision.toFixed(3), 11)}` +
       `${cell(s.recall.toFixed(3), 8)}${cell(String(s.tp), 6)}${cell(String(s.fp), 6)}${cell(String(s.fn), 6)}`;
-    const threads = defaultWorkers() + 1;
-    const p = score(parReported, plants);
-    const pm = score(parMemReported, plants);
-    console.log(row('oidc-secrets scan, 1 thread', times.oursMem, times.ours, a));
-    console.log(row(`oidc-secrets scan, ${threads} threads`, times.oursMemPar, times.oursPar, p));
+    console.log(row('oidc-secrets scan (built-in rules)', times.oursMem, times.ours, a));
     console.log(row('secretlint 13 (preset-recommend)', times.theirsMem, times.theirs, b));
     const engineRatio = rate(times.oursMem) / rate(times.theirsMem);
     const e2eRatio = rate(times.ours) / rate(times.theirs);
-    const engineRatioPar = rate(times.oursMemPar) / rate(times.theirsMem);
-    const e2eRatioPar = rate(times.oursPar) / rate(times.theirs);
     console.log('');
     console.log(
-      `throughput ratio, both single-threaded: engine ${engineRatio.toFixed(1)}x, end to end ${e2eRatio.toFixed(1)}x secretlint`,
-    );
-    console.log(
-      `throughput ratio, ours on ${threads} threads (main + ${threads - 1} worker${threads > 2 ? 's' : ''}, ${availableParallelism()} cores) ` +
-        `against secretlint on one thread: engine ${engineRatioPar.toFixed(1)}x, end to end ${e2eRatioPar.toFixed(1)}x`,
-    );
-    console.log(
-      `  (medians of ${RUNS} runs each, whole corpus, in process; secretlint has no parallel mode in process and runs single-threaded;`,
-    );
-    console.log(
-      '  our threaded runs include starting the workers and compiling their rules, from these sources through tsx;',
-    );
-    console.log(
-      `  threaded results: precision ${pm.precision.toFixed(3)}/${p.precision.toFixed(3)}, recall ${pm.recall.toFixed(3)}/${p.recall.toFixed(3)} (engine/end to end))`,
+      `throughput ratio: engine ${engineRatio.toFixed(1)}x, end to end ${e2eRatio.toFixed(1)}x secretlint ` +
+        `(medians of ${RUNS} runs each, whole corpus, both in process, single-threaded)`,
     );
     console.log(
       "  engine: the files' bytes already in memory, each tool decoding and scanning them;",
@@ -1020,8 +949,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `targets: precision >= 0.95 ${a.precision >= 0.95 ? 'met' : 'MISSED'}, recall >= 0.95 ${a.recall >= 0.95 ? 'met' : 'MISSED'}, ` +
-        `throughput >= 10x: engine ${engineRatio >= 10 ? 'met' : 'MISSED'}, end to end ${e2eRatio >= 10 ? 'met' : 'MISSED'} single-threaded; ` +
-        `engine ${engineRatioPar >= 10 ? 'met' : 'MISSED'}, end to end ${e2eRatioPar >= 10 ? 'met' : 'MISSED'} on ${threads} threads`,
+        `throughput >= 10x: engine ${engineRatio >= 10 ? 'met' : 'MISSED'}, end to end ${e2eRatio >= 10 ? 'met' : 'MISSED'}`,
     );
     console.log('');
     console.log(
