@@ -15,7 +15,6 @@ export const entries = {
   main: 'src/main.ts',
   post: 'src/post.ts',
   scan: 'src/scan/main.ts',
-  'scan-worker': 'src/scan/worker.ts',
   demo: 'demo/demo.ts',
 };
 

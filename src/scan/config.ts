@@ -394,5 +394,5 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
       globals.push(compiled);
     }
   });
-  return { source, rules: [...byId.values()], allowlists: globals, raw };
+  return { source, rules: [...byId.values()], allowlists: globals };
 }

@@ -5,15 +5,7 @@ import { Detector } from './detector.js';
 import { formatSize } from './diff.js';
 import { IgnoreList } from './fingerprint.js';
 import { ensureRange, scanCommits, type CommitRange, type EnsureOptions } from './git.js';
-import type { FileOutcome } from './batch.js';
-import {
-  DEFAULT_MIN_FILES,
-  canRunInParallel,
-  defaultWorkers,
-  runJobs,
-  type ParallelOptions,
-} from './pool.js';
-import { listTree, scanTree } from './tree.js';
+import { scanTree } from './tree.js';
 import type { Finding, Fragment, ScanConfig, ScanNote } from './types.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -35,8 +27,6 @@ export interface ScanRequest {
   /** Fetch missing commits and deepen a shallow clone (the action); the CLI reports instead. */
   ensure?: EnsureOptions | false;
   log?: (message: string) => void;
-  /** Worker threads for a large tree (see pool.ts); `false`: one thread. */
-  parallel?: ParallelOptions | false;
 }
 
 export interface ScanResult {
@@ -50,8 +40,6 @@ export interface ScanResult {
   bytes: number;
   commits: number;
   durationMs: number;
-  /** Worker threads that scanned (0 or absent: the main thread alone). */
-  workers?: number;
   /** Scan settings files the range changes (a PR editing its own allowlist deserves a look). */
   changedSettings: string[];
 }
@@ -71,20 +59,18 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     bytes: 0,
     commits: 0,
     durationMs: 0,
-    workers: 0,
     changedSettings: [],
   };
   const changed = new Set<string>();
   const onNote = (note: ScanNote): void => {
     result.notes.push(note);
   };
-  const keep = (findings: readonly Finding[]): void => {
-    for (const finding of findings) {
+  const onFragment = (fragment: Fragment): void => {
+    for (const finding of detector.detect(fragment)) {
       if (ignore.ignores(finding)) result.ignored++;
       else result.findings.push(finding);
     }
   };
-  const onFragment = (fragment: Fragment): void => keep(detector.detect(fragment));
 
   const target = request.target;
   if (target.kind === 'range') {
@@ -110,49 +96,15 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     });
     result.files = files.size;
   } else if (target.kind === 'tree') {
-    const parallel = request.parallel === false ? { workers: 0 } : (request.parallel ?? {});
-    const workers = parallel.workers ?? defaultWorkers();
-    const entries = listTree(request.root, target.paths);
-    const files = entries.flatMap((e) => ('abs' in e ? [e] : []));
-    if (
-      files.length >= (parallel.minFiles ?? DEFAULT_MIN_FILES) &&
-      canRunInParallel(request.config, workers)
-    ) {
-      // Small jobs balance the threads; not so small that messages cost more than scanning.
-      const size = Math.max(8, Math.min(128, Math.ceil(files.length / (workers * 16))));
-      const jobs = [];
-      for (let i = 0; i < files.length; i += size) {
-        jobs.push({ kind: 'files' as const, maxBytes, files: files.slice(i, i + size) });
-      }
-      const run = await runJobs(jobs, request.config, detector, workers);
-      result.workers = run.workersUsed;
-      const outcomes = run.results.flatMap((r) => (r.kind === 'files' ? r.files : []));
-      let at = 0;
-      for (const entry of entries) {
-        const outcome: FileOutcome | undefined = 'note' in entry ? undefined : outcomes[at++];
-        if (!outcome) {
-          if ('note' in entry) onNote(entry.note);
-          continue;
-        }
-        if (outcome.note) {
-          onNote(outcome.note);
-          continue;
-        }
-        result.files++;
-        result.bytes += outcome.bytes;
-        keep(outcome.findings);
-      }
-    } else {
-      const stats = scanTree({
-        root: request.root,
-        paths: target.paths,
-        maxBytes,
-        onFragment,
-        onNote,
-      });
-      result.files = stats.files;
-      result.bytes = stats.bytes;
-    }
+    const stats = scanTree({
+      root: request.root,
+      paths: target.paths,
+      maxBytes,
+      onFragment,
+      onNote,
+    });
+    result.files = stats.files;
+    result.bytes = stats.bytes;
   }
   result.changedSettings = [...changed].sort();
   result.durationMs = performance.now() - started;
@@ -181,6 +133,5 @@ export function describeAmount(result: ScanResult): string {
   const parts = [`${result.files} file${result.files === 1 ? '' : 's'}`, formatSize(result.bytes)];
   if (result.target.kind === 'range')
     parts.unshift(`${result.commits} commit${result.commits === 1 ? '' : 's'}`);
-  const threads = result.workers ? ` on ${result.workers + 1} threads` : '';
-  return `${parts.join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${threads}`;
+  return `${parts.join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s`;
 }

@@ -91,12 +91,6 @@ export interface ScanConfig {
   allowlists: readonly Allowlist[];
   /** Path of the config file (relative to the scan root), skipped by the scan as gitleaks does. */
   configFile?: string;
-  /**
-   * The flattened raw config `rules` and `allowlists` were compiled from: what a scan worker
-   * thread compiles its own copy from (compiled rules hold functions, which cannot be sent).
-   * Absent, or no longer matching `rules`, the scan stays on one thread.
-   */
-  raw?: RawConfig;
 }
 
 /** A piece of text to scan: a whole file, or the lines one commit adds to one file. */
