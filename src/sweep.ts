@@ -6,9 +6,9 @@
 // HMAC under a per-run random key to confirm a candidate. The state file is private to the
 // runner, and this reveals no more than the saved Vault token already could.
 import { createHmac, randomBytes } from 'node:crypto';
-import { lstatSync, openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync } from 'node:fs';
 import { relative } from 'node:path';
-import { walkDirectory } from './walk.js';
+import { readFully, walkDirectory } from './walk.js';
 
 /** The state variable main leaves the fingerprints in. */
 export const SWEEP_STATE = 'sweep';
@@ -125,16 +125,9 @@ function hmac(key: Buffer, bytes: Buffer): string {
 }
 
 function readWhole(path: string, size: number): Buffer {
-  const buffer = Buffer.alloc(size);
   const fd = openSync(path, 'r');
   try {
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read);
+    return readFully(fd, Buffer.alloc(size), size);
   } finally {
     closeSync(fd);
   }

@@ -2,7 +2,7 @@
 // regular files only, depth first. Symbolic links are never followed nor reported as files,
 // so a link cannot lead a walk out of its tree or round in a loop; sockets, devices and
 // FIFOs are passed over too. What each caller skips or caps is its own business.
-import { readdirSync, type Dirent } from 'node:fs';
+import { readdirSync, readSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 
 export interface WalkOptions {
@@ -37,4 +37,19 @@ export function walkDirectory(dir: string, options: WalkOptions): void {
       options.onFile(child);
     }
   }
+}
+
+/**
+ * Reads up to `size` bytes of an open file from its start into `buffer` (at least `size`
+ * long), looping over short reads; returns the part read. A file that shrank since its
+ * stat gives fewer bytes, never stale ones.
+ */
+export function readFully(fd: number, buffer: Buffer, size: number): Buffer {
+  let read = 0;
+  while (read < size) {
+    const n = readSync(fd, buffer, read, size - read, read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read);
 }

@@ -2,9 +2,9 @@
 // directories and symbolic links left out, binary files (a NUL byte in the first 8000 bytes,
 // git's own test) and files over the size limit skipped with a note.
 import { isAscii } from 'node:buffer';
-import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { walkDirectory } from '../walk.js';
+import { readFully, walkDirectory } from '../walk.js';
 import type { Fragment, ScanNote } from './types.js';
 
 export interface TreeScanOptions {
@@ -46,14 +46,7 @@ function readLimited(path: string, maxBytes: number): Buffer | number {
     const size = fstatSync(fd).size;
     if (size > maxBytes) return size;
     if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
-    const buffer = scratch;
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read);
+    return readFully(fd, scratch, size);
   } finally {
     closeSync(fd);
   }

@@ -3,11 +3,7 @@
 // plain value, a JSON value through #selector and NAME_*, a denied secret, a token the cloud
 // rejects; then one job that reads from all four providers at once. Every test checks the
 // job's log (what GitHub would show) for any fetched value, credential or token in clear.
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
 import { startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
@@ -16,6 +12,7 @@ import { startVault, type VaultEmulator } from '../../../test/emulators/vault.js
 import { expectNoLeak } from '../../../test/support/leaks.js';
 import { runJob, type JobResult } from '../../../test/support/runner.js';
 import { emulatorEndpoints } from '../../../test/support/endpoints.js';
+import { selfSignedLoopbackCertificate } from '../../../test/support/certificates.js';
 
 const sha = (text: string | undefined) =>
   createHash('sha256')
@@ -312,36 +309,7 @@ describe('over HTTPS with a private CA', () => {
   let servers: { aws: AwsEmulator; gcp: GcpEmulator; azure: AzureEmulator };
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'clouds-tls-'));
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
-      tls = {
-        key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-        cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-      };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    tls = selfSignedLoopbackCertificate();
     const secureAws = await startAws({ issuer: issuer.issuer, region: 'eu-west-1', tls });
     secureAws.addRole(ROLE, {
       subjectPatterns: ['repo:octo-org/octo-repo:*'],

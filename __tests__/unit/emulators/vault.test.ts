@@ -1,9 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 import {
   INVALID_TOKEN_ERROR,
@@ -12,6 +8,7 @@ import {
   startVault,
   type VaultEmulator,
 } from '../../../test/emulators/vault.js';
+import { selfSignedLoopbackCertificate } from '../../../test/support/certificates.js';
 
 const AUDIENCE = 'https://vault.example.com';
 
@@ -511,54 +508,25 @@ describe('Vault emulator', () => {
   });
 
   it('serves HTTPS with a given key and certificate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vault-tls-'));
+    const { key, cert } = selfSignedLoopbackCertificate();
+    const tlsVault = await startVault({ issuer, tls: { key, cert } });
     try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
-      const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-      const tlsVault = await startVault({
-        issuer,
-        tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert },
+      expect(tlsVault.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(
+          `${tlsVault.url}/v1/auth/token/lookup-self`,
+          { ca: cert, headers: { 'x-vault-token': tlsVault.rootToken } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
       });
-      try {
-        expect(tlsVault.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-        const status = await new Promise<number>((resolve, reject) => {
-          const req = httpsRequest(
-            `${tlsVault.url}/v1/auth/token/lookup-self`,
-            { ca: cert, headers: { 'x-vault-token': tlsVault.rootToken } },
-            (res) => {
-              res.resume();
-              resolve(res.statusCode ?? 0);
-            },
-          );
-          req.on('error', reject);
-          req.end();
-        });
-        expect(status).toBe(200);
-      } finally {
-        await tlsVault.close();
-      }
+      expect(status).toBe(200);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await tlsVault.close();
     }
   });
 });
