@@ -46,6 +46,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       gate.admitValue(value, { label: lineLabel(line) }),
     );
     checkExport(secrets, config.exportModes);
+    const sessionVariables = [...road.providers.values()].flatMap((provider) =>
+      Object.entries(provider.sessionVariables?.() ?? {}),
+    );
+    checkSessionVariables(secrets, sessionVariables);
     const exported = config.exportModes.includes('none')
       ? undefined
       : exportSecrets(secrets, config.exportModes, {
@@ -55,11 +59,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
         });
     // Credentials a provider hands on to later steps by request (aws-export-credentials);
     // they passed the mask gate at login.
-    for (const provider of road.providers.values()) {
-      for (const [name, value] of Object.entries(provider.sessionVariables?.() ?? {})) {
-        fileCommand('GITHUB_ENV', name, value);
-      }
-    }
+    for (const [name, value] of sessionVariables) fileCommand('GITHUB_ENV', name, value);
     if (config.sweep) {
       const values = [...road.values.values(), ...secrets.map((s) => s.value)];
       fileCommand('GITHUB_STATE', SWEEP_STATE, JSON.stringify(fingerprintValues(values)));
@@ -90,6 +90,27 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   }
 }
 
+/** A session variable (AWS_REGION, …) must not silently replace a secret of that name. */
+function checkSessionVariables(
+  secrets: readonly ShapedSecret[],
+  sessionVariables: ReadonlyArray<[string, string]>,
+): void {
+  const names = new Set(sessionVariables.map(([name]) => name.toUpperCase()));
+  const clashes = secrets.filter((secret) => names.has(secret.name.toUpperCase()));
+  if (clashes.length) {
+    throw new ActionErrors(
+      clashes.map(
+        (secret) =>
+          new ActionError(
+            'NAME_COLLISION',
+            `secrets line ${secret.line}: ${secret.name} is also set by aws-export-credentials; rename the secret`,
+            secret.line,
+          ),
+      ),
+    );
+  }
+}
+
 function writeSummary(
   plan: Plan,
   records: readonly ReadRecord[],
@@ -103,17 +124,22 @@ function writeSummary(
   );
 }
 
-/** One error annotation per problem (the runner shows 10 per step), redacted once more. */
+/**
+ * One error annotation per problem, redacted once more. The runner shows 10 annotations
+ * per step: past nine, the rest go to the log as plain lines and the tenth says so.
+ */
 function reportFailure(error: unknown, gate: MaskGate): void {
-  const errors = error instanceof ActionErrors ? error.errors : [error];
-  const shown = errors.slice(0, 9);
-  for (const item of shown) {
-    const message =
-      item instanceof ActionError ? item.message : `unexpected failure: ${describeError(item)}`;
-    annotate('error', gate.redact(message), { title: 'oidc-secrets' });
-  }
-  if (errors.length > shown.length) {
-    annotate('error', `${errors.length - shown.length} more problems; see the lines above`, {
+  const messages = (error instanceof ActionErrors ? error.errors : [error]).map((item) =>
+    gate.redact(
+      item instanceof ActionError ? item.message : `unexpected failure: ${describeError(item)}`,
+    ),
+  );
+  const annotated = messages.length > 10 ? messages.slice(0, 9) : messages;
+  for (const message of annotated) annotate('error', message, { title: 'oidc-secrets' });
+  const rest = messages.slice(annotated.length);
+  for (const message of rest) info(`error: ${message}`);
+  if (rest.length) {
+    annotate('error', `${rest.length} more problems, listed in this step's log`, {
       title: 'oidc-secrets',
     });
   }

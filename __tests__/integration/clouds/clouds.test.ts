@@ -302,6 +302,18 @@ describe('one job, four providers', () => {
     );
     expectNothingLeaked(result);
   });
+
+  it('refuses a secret named like an exported AWS session variable, exporting nothing', async () => {
+    const result = await job('AWS_API: aws:prod/api\nAWS_REGION: aws:prod/api', {
+      'aws-export-credentials': 'true',
+    });
+    expect(result.main.exitCode).toBe(1);
+    expect(errorsOf(result)).toEqual([
+      'secrets line 2: AWS_REGION is also set by aws-export-credentials; rename the secret',
+    ]);
+    expect(result.main.env).toEqual({});
+    expectNothingLeaked(result);
+  });
 });
 
 describe('over HTTPS with a private CA', () => {

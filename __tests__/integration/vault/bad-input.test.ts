@@ -113,6 +113,15 @@ describe('bad input', () => {
     expect(errors.map((e) => /^secrets line (\d+)/.exec(e)?.[1])).toEqual(['1', '2', '3', '4']);
   });
 
+  it('shows nine problems as annotations and lists the rest in the log', async () => {
+    const lines = Array.from({ length: 12 }, (_, i) => `${i}BAD: vault:x`).join('\n');
+    const job = await runJob({ inputs: f.inputs(lines), issuer: f.issuer });
+    const errors = job.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toHaveLength(10);
+    expect(errors[9]).toBe("3 more problems, listed in this step's log");
+    for (const line of [10, 11, 12]) expect(job.main.log).toContain(`error: secrets line ${line}:`);
+  });
+
   it('a login the role refuses shows the token claims and which condition failed', async () => {
     const job = await runJob({
       inputs: f.inputs(OK, { 'vault-audience': 'https://github.com/someone-else' }),
