@@ -1,0 +1,53 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{LocalStore,StoreError,resolveStoreLocation}from"./chunk-VDZ3J7VA.js";import{reportError}from"./chunk-SCQZZJQY.js";import{HELP_OPTION,UsageError,formatOptions,optionString,parseArgs}from"./chunk-APL2EOXD.js";import"./chunk-NCEJTC4G.js";import"./chunk-DZR2OMJN.js";import{execFileSync}from"node:child_process";import{existsSync}from"node:fs";import{dirname,join}from"node:path";async function readStream(stream){let chunks=[];for await(let chunk of stream)chunks.push(typeof chunk=="string"?Buffer.from(chunk):chunk);return Buffer.concat(chunks).toString("utf8")}function trimFinalNewline(text){let trimmed=text.endsWith(`\r
+`)?text.slice(0,-2):text.endsWith(`
+`)?text.slice(0,-1):text;return trimmed.includes(`
+`)?text:trimmed}function promptHidden(question){let stdin=process.stdin;return new Promise((resolve,reject)=>{process.stderr.write(question);let typed="",finish=error=>{stdin.setRawMode(!1),stdin.pause(),stdin.removeListener("data",onData),process.stderr.write(`
+`),error?reject(error):resolve(typed)},onData=data=>{for(let ch of data.toString("utf8")){if(ch==="\r"||ch===`
+`||ch==="")return finish();if(ch==="")return finish(Object.assign(new Error("interrupted"),{code:"INTERRUPTED"}));ch===""||ch==="\b"?typed=[...typed].slice(0,-1).join(""):typed+=ch}};stdin.setRawMode(!0),stdin.resume(),stdin.on("data",onData)})}var STORE_OPTIONS=[{name:"file",short:"f",value:"PATH",description:"the store file (default below)"},{name:"key-file",value:"PATH",description:"its key file (default: beside the store)"}],LOCATION_HELP=`The store is $OIDC_SECRETS_STORE or ./secrets.json.enc unless -f PATH says otherwise;
+its key is $OIDC_SECRETS_KEY_FILE or the file beside it named after it (secrets.json.enc →
+secrets.key, prod.json.enc → prod.key) unless --key-file PATH says otherwise. Both files must
+be private to their owner (chmod 600) and are refused otherwise. The store is AES-256-GCM
+encrypted and authenticated; keep the key out of version control and out of backups of
+the store.`,SUBCOMMANDS={set:{usage:"store set NAME [VALUE|-]",summary:"add or replace a secret (creates the store and key if needed)",details:`With - or no VALUE, the value is read from stdin (prompted for without echo on a
+terminal), so it never lands in shell history. A single trailing newline of a one-line
+value read from stdin is dropped (echo adds it); a multi-line value is kept exactly.`,async run(args,store){let[name,given,extra]=args.positionals;if(name===void 0)throw new UsageError("expected NAME","store set");if(extra!==void 0)throw new UsageError("expected at most NAME and VALUE (quote a value with spaces)","store set");let value=await readValue(name,given);return(await store.set([[name,value]])).createdKey&&reportNewKey(store.location),0}},get:{usage:"store get [--reveal] NAME",summary:"show a secret masked (123***...xyz); --reveal: whole",details:`Masked, a value of 20 characters or more shows its first and last 3; a shorter
+one shows only ***. --reveal writes the value to stdout, followed by a newline unless
+it ends with one.`,options:[{name:"reveal",description:"print the value itself"}],async run(args,store){let name=onlyName(args,"store get"),value=await store.get(name);if(value===void 0)throw noSecret(name,store);return args.options.has("reveal")?process.stdout.write(value.endsWith(`
+`)?value:value+`
+`):process.stdout.write(maskedPreview(value)+`
+`),0}},list:{usage:"store list",summary:"print the names of the secrets, one a line",async run(args,store){noOperands(args,"store list");let names=await store.names();return names.length>0&&process.stdout.write(names.join(`
+`)+`
+`),0}},exists:{usage:"store exists NAME",summary:"exit 0 if the secret exists, 1 if not (2 on error)",async run(args,store){let name=onlyName(args,"store exists");return await store.exists()?await store.get(name)===void 0?1:0:(process.stderr.write(`oidc-secrets: no store file at ${store.location.storePath}
+`),1)}},delete:{usage:"store delete NAME",summary:"remove a secret",async run(args,store){let name=onlyName(args,"store delete");if(!await store.delete(name))throw noSecret(name,store);return 0}},import:{usage:"store import [--prefix PREFIX]",summary:"store every SECRET_* variable, without the prefix",details:`SECRET_DB_PASSWORD=… becomes DB_PASSWORD. All of them are written in one write, or
+none if one of them is not valid. Empty variables are skipped with a warning.`,options:[{name:"prefix",value:"PREFIX",description:"the prefix to take (default SECRET_)"}],async run(args,store){noOperands(args,"store import");let prefix=optionString(args,"prefix")??"SECRET_";if(prefix.length===0)throw new UsageError("--prefix cannot be empty","store import");let entries=[];for(let[variable,value]of Object.entries(process.env))if(!(!variable.startsWith(prefix)||variable.length===prefix.length)){if(!value){process.stderr.write(`oidc-secrets: warning: ${variable} is empty, not imported
+`);continue}entries.push([variable.slice(prefix.length),value])}if(entries.length===0)throw new UsageError(`no ${prefix}* environment variables with a value: expected e.g. ${prefix}DB_PASSWORD=…`,"store import");entries.sort(([a],[b])=>a<b?-1:1);try{(await store.set(entries)).createdKey&&reportNewKey(store.location)}catch(error){throw error instanceof StoreError&&error.code==="STORE_NAME"?new StoreError("STORE_NAME",`${prefix}* variables must be ${prefix}NAME with NAME an environment-variable name; nothing imported: ${error.message}`):error}return process.stderr.write(`oidc-secrets: imported ${entries.length} secret${entries.length===1?"":"s"}: ${entries.map(([n])=>n).join(", ")}
+`),0}},backup:{usage:"store backup [--force] PATH",summary:"copy the encrypted store file to PATH",details:`The copy is encrypted: it needs the key, which is not copied. After rotate-key, a
+backup made before needs the old key.`,options:[{name:"force",description:"replace PATH if it exists"}],async run(args,store){let[path,extra]=args.positionals;if(path===void 0||extra!==void 0)throw new UsageError("expected PATH","store backup");let target=await store.backup(path,{force:args.options.has("force")});return process.stderr.write(`oidc-secrets: backed up ${store.location.storePath} to ${target}
+`),0}},"rotate-key":{usage:"store rotate-key",summary:"re-encrypt the store under a new key",details:`Safe to interrupt: a crash at any point leaves a store that opens (with the old key,
+or with the new key waiting in KEYFILE.next, which the next command moves into place).
+Backups made before need the old key.`,async run(args,store){noOperands(args,"store rotate-key");let{oldKeyId,newKeyId}=await store.rotateKey();return process.stderr.write(`oidc-secrets: ${store.location.storePath} re-encrypted; key ${store.location.keyPath} replaced (key id ${oldKeyId} → ${newKeyId})
+`),0}}};function storeHelp(){let width=Math.max(...Object.values(SUBCOMMANDS).map(s=>s.usage.length));return`Usage: oidc-secrets store COMMAND [options]
+
+${Object.values(SUBCOMMANDS).map(s=>`  oidc-secrets ${s.usage.padEnd(width)}  ${s.summary}`).join(`
+`)}
+
+Options for every store command:
+${formatOptions([...STORE_OPTIONS,HELP_OPTION])}
+
+${LOCATION_HELP}
+
+Run \`oidc-secrets store COMMAND --help\` for one command.
+`}function subcommandHelp(sub){return`Usage: oidc-secrets ${sub.usage} [-f PATH] [--key-file PATH]
+
+${sub.summary[0].toUpperCase()}${sub.summary.slice(1)}.
+${sub.details?`
+${sub.details}
+`:""}
+Options:
+${formatOptions([...sub.options??[],...STORE_OPTIONS,HELP_OPTION])}
+
+${LOCATION_HELP}
+`}async function runStoreCommand(argv){let nameIndex=argv.findIndex((arg,i)=>!arg.startsWith("-")&&!isOptionValue(argv,i)),name=nameIndex===-1?void 0:argv[nameIndex],sub=name===void 0?void 0:Object.hasOwn(SUBCOMMANDS,name)?SUBCOMMANDS[name]:void 0;if(!sub){if(parseArgs(argv.slice(0,nameIndex===-1?argv.length:nameIndex),[...STORE_OPTIONS,HELP_OPTION],"store").options.has("help")||name==="help")return process.stdout.write(storeHelp()),0;if(name===void 0)return process.stderr.write(storeHelp()),1;throw new UsageError(`unknown store command; expected one of ${Object.keys(SUBCOMMANDS).join(", ")}`,"store")}let rest=[...argv.slice(0,nameIndex),...argv.slice(nameIndex+1)],specs=[...sub.options??[],...STORE_OPTIONS,HELP_OPTION],command=`store ${name}`,args;try{args=parseArgs(rest,specs,command)}catch(error){if(name!=="exists")throw error;return reportError(error),2}if(args.options.has("help"))return process.stdout.write(subcommandHelp(sub)),0;let location=resolveStoreLocation({file:optionString(args,"file"),keyFile:optionString(args,"key-file")});if(name!=="exists")return sub.run(args,new LocalStore(location));try{return await sub.run(args,new LocalStore(location))}catch(error){return reportError(error),2}}function isOptionValue(argv,index){let previous=argv[index-1];return previous===void 0||previous.includes("=")?!1:[...STORE_OPTIONS].some(s=>s.value!==void 0&&(previous===`--${s.name}`||s.short&&previous===`-${s.short}`))}function onlyName(args,command){let[name,extra]=args.positionals;if(name===void 0||extra!==void 0)throw new UsageError("expected one NAME",command);return name}function noOperands(args,command){if(args.positionals.length>0)throw new UsageError("expected no operands",command)}function noSecret(name,store){return new StoreError("STORE_NO_SECRET",`no secret named ${name} in ${store.location.storePath}`)}async function readValue(name,given){return given!==void 0&&given!=="-"?given:given===void 0&&process.stdin.isTTY?promptHidden(`Value for ${name}: `):trimFinalNewline(await readStream(process.stdin))}function maskedPreview(value){let chars=[...value];if(chars.length<20)return"***";let show=part=>part.map(ch=>/[\p{Cc}\p{Cf}]/u.test(ch)?JSON.stringify(ch).slice(1,-1):ch).join("");return`${show(chars.slice(0,3))}***...${show(chars.slice(-3))}`}function reportNewKey(location){process.stderr.write(`oidc-secrets: created ${location.storePath} with a new key in ${location.keyPath}; keep the key out of version control
+`);let repository=enclosingGitWorkTree(dirname(location.keyPath));repository&&!gitIgnores(repository,location.keyPath)&&process.stderr.write(`oidc-secrets: warning: ${location.keyPath} is inside the git work tree ${repository}: add it to .gitignore
+`)}function gitIgnores(repository,path){try{return execFileSync("git",["-C",repository,"check-ignore","-q",path],{stdio:"ignore"}),!0}catch{return!1}}function enclosingGitWorkTree(dir){for(let current=dir;;current=dirname(current)){if(existsSync(join(current,".git")))return current;if(dirname(current)===current)return}}export{STORE_OPTIONS,maskedPreview,runStoreCommand,storeHelp};
