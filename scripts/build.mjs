@@ -2,10 +2,14 @@
 // staleness test uses to compare against dist/). The bundles must run from a directory
 // without node_modules, as the runner runs them.
 // - The action's entries (main, post, scan) and the demo: one self-contained file each.
-// - The CLI: code-split, so that each command loads only its own code (`run` must add
-//   little to the command it runs; the scanner alone is most of the CLI's size).
+// - The CLI: CommonJS, a small dispatcher (cli.cjs) and one bundle per command (cli/*.cjs),
+//   so that each command compiles only its own code: `run` must add little to the command it
+//   runs, and the scanner alone is most of the CLI's size. CommonJS because node loads it
+//   faster than ES modules (measured: `run` started its command ~7 ms sooner than with
+//   code-split ES module chunks). Bundles share no code at run time; each command reports
+//   its own errors (src/cli/report.ts).
 import { build } from 'esbuild';
-import { readdir, rm, rmdir } from 'node:fs/promises';
+import { chmod, readdir, rm, rmdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 
 const outdir = resolve(process.argv[2] ?? 'dist');
@@ -40,15 +44,31 @@ const common = {
   metafile: true,
 };
 
+/** The CLI's bundles; package.json "bin" names cli.cjs, which loads the others by name. */
+export const cliEntries = {
+  cli: 'src/cli.ts',
+  'cli/run': 'src/cli/run-command.ts',
+  'cli/store': 'src/cli/store-command.ts',
+  'cli/scan': 'src/scan/cli.ts',
+};
+
+const commonJs = {
+  ...common,
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  // The one use of import.meta (src/http.ts: createRequire) gets the CommonJS equivalent.
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: {
+    // Strict mode first: the directive only counts at the very top, above the banner.
+    js: "'use strict'; const __import_meta_url = require('node:url').pathToFileURL(__filename).href;",
+  },
+};
+
 const results = await Promise.all([
-  build({ ...common, entryPoints: entries, splitting: false }),
-  build({
-    ...common,
-    entryPoints: { cli: 'src/cli.ts' },
-    splitting: true,
-    chunkNames: 'cli-chunks/[name]-[hash]',
-  }),
+  build({ ...common, entryPoints: entries }),
+  build({ ...commonJs, entryPoints: cliEntries }),
 ]);
+await chmod(join(outdir, 'cli.cjs'), 0o755);
 
 // Files are overwritten in place (never an empty dist/ while something runs it); whatever
 // the build no longer makes is removed afterwards.

@@ -1,45 +1,36 @@
 #!/usr/bin/env node
 // `oidc-secrets`: the same engine as the action, for laptops and self-hosted runners.
-// Thin: it picks the command and reports errors; each command lives in src/cli/.
+// Thin: it picks the command and reports its own usage errors. Each command is a separate
+// CommonJS bundle beside this one (scripts/build.mjs: dist/cli/<command>.cjs, built from
+// src/cli/run-command.ts, src/cli/store-command.ts and src/scan/cli.ts), loaded only when
+// that command runs, through V8's code cache (src/cli/compile-cache.ts): `run` starts the
+// command it wraps sooner when node has only `run`'s code to load, compiled already.
+import { join } from 'node:path';
 import { HELP_OPTION, UsageError, formatOptions } from './cli/args.js';
-import { reportError } from './cli/report.js';
+import { loadBundle } from './cli/compile-cache.js';
+import { reportError, type CommandModule } from './cli/report.js';
 import packageJson from '../package.json' with { type: 'json' };
 
-interface CommandModule {
-  help(): string;
-  run(argv: readonly string[]): Promise<number>;
-}
-
-interface Command {
-  summary: string;
-  /** Loaded on use: a bundled module's top level runs only when its command does. */
-  load(): Promise<CommandModule>;
-}
-
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: Record<string, { summary: string }> = {
   store: {
     summary:
       'the local encrypted store: set, get, list, exists, delete, import, backup, rotate-key',
-    load: async () => {
-      const m = await import('./cli/store-command.js');
-      return { help: m.storeHelp, run: m.runStoreCommand };
-    },
   },
-  run: {
-    summary: 'run a command with secrets in its environment and masked in its output',
-    load: async () => {
-      const m = await import('./cli/run-command.js');
-      return { help: m.runHelp, run: m.runRunCommand };
-    },
-  },
+  run: { summary: 'run a command with secrets in its environment and masked in its output' },
   scan: {
     summary: 'scan a path tree, or the lines added since a revision, for leaked credentials',
-    load: async () => {
-      const m = await import('./scan/cli.js');
-      return { help: m.scanHelp, run: (argv) => m.runScanCommand([...argv]) };
-    },
   },
 };
+
+/** The bundle of one command, from dist/cli/ beside this (bundled, CommonJS) file. */
+function loadCommand(name: string): CommandModule {
+  const bundle = loadBundle(join(__dirname, 'cli', `${name}.cjs`));
+  process.once('exit', bundle.save);
+  if (process.env.OIDC_SECRETS_DEBUG === '1') {
+    process.stderr.write(`oidc-secrets: compile cache for ${name}: ${bundle.cache}\n`);
+  }
+  return (bundle.exports as { command: CommandModule }).command;
+}
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -81,21 +72,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(mainHelp());
       return 0;
     }
-    const command = Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic] : undefined;
-    if (!command) throw new UsageError(`no command ${JSON.stringify(topic)}`, 'help');
-    const module = await command.load();
-    if (more.length > 0) return module.run([...more, '--help']);
-    process.stdout.write(module.help());
+    if (!Object.hasOwn(COMMANDS, topic)) {
+      throw new UsageError(
+        `no such command; expected one of ${Object.keys(COMMANDS).join(', ')}`,
+        'help',
+      );
+    }
+    const command = loadCommand(topic);
+    if (more.length > 0) return command.main([...more, '--help']);
+    process.stdout.write(command.help());
     return 0;
   }
-  const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
-  if (!command) {
+  if (!Object.hasOwn(COMMANDS, first)) {
     throw new UsageError(
       `unknown command; expected one of ${Object.keys(COMMANDS).join(', ')}`,
       '',
     );
   }
-  return (await command.load()).run(rest);
+  return loadCommand(first).main(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -5,6 +5,31 @@
 import { ActionErrors } from '../errors.js';
 import { UsageError } from './args.js';
 
+/**
+ * What each command's bundle gives the dispatcher (src/cli.ts). A command reports its own
+ * failures: the dispatcher is a separate bundle with its own copies of the error classes,
+ * so `instanceof` there would not recognise the command's errors.
+ */
+export interface CommandModule {
+  help(): string;
+  /** Runs the command; resolves to the process exit code, errors already reported. */
+  main(argv: readonly string[]): Promise<number>;
+}
+
+export function commandModule(
+  help: () => string,
+  run: (argv: readonly string[]) => Promise<number>,
+): CommandModule {
+  return {
+    help,
+    main: (argv) =>
+      run(argv).catch((error: unknown) => {
+        reportError(error);
+        return 1;
+      }),
+  };
+}
+
 export function reportError(error: unknown): void {
   if (error instanceof UsageError) {
     const command = error.command ? `oidc-secrets ${error.command}` : 'oidc-secrets';

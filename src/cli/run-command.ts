@@ -16,6 +16,7 @@ import {
   optionString,
   parseArgs,
 } from './args.js';
+import { commandModule } from './report.js';
 import { resolveSecrets, type Resolved } from './resolve-secrets.js';
 
 export const DEFAULT_RUN_FILE = '.oidc-secrets';
@@ -69,6 +70,9 @@ Exit codes: CMD's own; 1 when the secrets could not be resolved (CMD is not run)
 126 when CMD cannot be executed, 127 when it is not found.
 `;
 }
+
+/** The entry of the `run` bundle (dist/cli/run.cjs). */
+export const command = commandModule(runHelp, runRunCommand);
 
 export async function runRunCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, RUN_OPTIONS, 'run', { stopAtOperand: true });

@@ -15,7 +15,7 @@ import {
   parseArgs,
 } from './args.js';
 import { promptHidden, readStream, trimFinalNewline } from './input.js';
-import { reportError } from './report.js';
+import { commandModule, reportError } from './report.js';
 
 export const STORE_OPTIONS: OptionSpec[] = [
   { name: 'file', short: 'f', value: 'PATH', description: 'the store file (default below)' },
@@ -219,6 +219,9 @@ ${LOCATION_HELP}
 }
 
 /** `store` and its subcommands; returns the exit code. */
+/** The entry of the `store` bundle (dist/cli/store.cjs). */
+export const command = commandModule(storeHelp, runStoreCommand);
+
 export async function runStoreCommand(argv: readonly string[]): Promise<number> {
   // Store-wide options may come before the subcommand (`store -f x get K`) or after it.
   const nameIndex = argv.findIndex((arg, i) => !arg.startsWith('-') && !isOptionValue(argv, i));

@@ -11,6 +11,7 @@ import {
   UsageError,
   type OptionSpec,
 } from '../cli/args.js';
+import { commandModule } from '../cli/report.js';
 import { loadScanConfig } from './config.js';
 import { IgnoreList } from './fingerprint.js';
 import { isGitRepository, resolveCommit, runGit } from './git.js';
@@ -57,6 +58,9 @@ function fail(message: string): number {
   process.stderr.write(`oidc-secrets scan: ${message}\n`);
   return 2;
 }
+
+/** The entry of the `scan` bundle (dist/cli/scan.cjs). */
+export const command = commandModule(scanHelp, (argv) => runScanCommand([...argv]));
 
 export async function runScanCommand(argv: string[]): Promise<number> {
   try {

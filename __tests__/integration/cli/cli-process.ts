@@ -1,9 +1,14 @@
-// Runs the built CLI (dist/cli.js, or $OIDC_SECRETS_CLI) as a child process, as a user would.
+// Runs the built CLI (dist/cli.cjs, or $OIDC_SECRETS_CLI) as a child process, as a user would.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
-export const CLI = process.env.OIDC_SECRETS_CLI ?? resolve('dist/cli.js');
+export const CLI = process.env.OIDC_SECRETS_CLI ?? resolve('dist/cli.cjs');
+
+/** The CLI's compile cache (src/cli/compile-cache.ts) goes here, not into the user's home. */
+const COMPILE_CACHE_HOME = mkdtempSync(join(tmpdir(), 'oidc-secrets-test-cache-'));
 
 export interface CliResult {
   code: number | null;
@@ -29,7 +34,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
-      env: { ...base, ...options.env },
+      env: { ...base, XDG_CACHE_HOME: COMPILE_CACHE_HOME, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,29 @@ afterEach(async () => {
 });
 
 describe('oidc-secrets run', () => {
+  it('keeps its compiled code between runs, and recompiles a damaged cache', async () => {
+    const cache = join(dir, 'cache');
+    const env = { XDG_CACHE_HOME: cache, OIDC_SECRETS_DEBUG: '1' };
+    const once = async () => {
+      const result = await runNode(
+        `console.log(process.env.BOT.length)`,
+        'BOT: local:BOT_TOKEN\n',
+        env,
+      );
+      expect([result.code, result.stdout]).toEqual([0, `${token.length}\n`]);
+      return /compile cache for run: (\w+)/.exec(result.stderr)?.[1];
+    };
+    expect(await once()).toBe('miss');
+    const entries = readdirSync(join(cache, 'oidc-secrets'));
+    expect(entries).toEqual([expect.stringMatching(/^run\.cjs-[0-9a-f]{32}$/)]);
+    expect(await once()).toBe('hit');
+
+    const entry = join(cache, 'oidc-secrets', entries[0]!);
+    writeFileSync(entry, Buffer.alloc(statSync(entry).size, 0x5a));
+    expect(await once()).toBe('rejected');
+    expect(await once()).toBe('hit'); // rewritten by the run that rejected it
+  });
+
   it('passes the secrets in the environment', async () => {
     const script = `const h=(v)=>require('crypto').createHash('sha256').update(v??'').digest('hex').slice(0,16);
       console.log(h(process.env.BOT), h(process.env.DB_USER), h(process.env.TLS), h(process.env.FROM_ENV))`;

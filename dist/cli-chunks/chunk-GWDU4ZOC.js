@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-function jsonStringField(text,name){let match=new RegExp(`"${name}"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)("?)`).exec(text);if(!match)return;let raw=(match[1]??"").replace(/\\$/,"");try{return JSON.parse(`"${raw}"`)}catch{return raw}}function jsonNumberField(text,name){let match=new RegExp(`"${name}"\\s*:\\s*\\[?\\s*(-?\\d+)`).exec(text);return match?Number(match[1]):void 0}export{jsonStringField,jsonNumberField};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{ActionError}from"./chunk-NCEJTC4G.js";import"./chunk-DZR2OMJN.js";var createEnvProvider=context=>({name:"env",async login(){},async read(location){let value=context.env[location.locator];if(value===void 0)throw new ActionError("SECRET_NOT_FOUND",`env:${location.locator}: the variable is not set in the environment (in a workflow, pass it with env: on the step)`);return{value}}});export{createEnvProvider};

@@ -1,0 +1,138 @@
+// Loads one of the CLI's CommonJS bundles through V8's code cache. Without it node parses
+// a bundle on every start and compiles each function the first time it runs: about 5 ms of
+// `oidc-secrets run` before it can start the command it wraps (see bench/). With it, V8
+// reads the compiled code back instead. Node 22.1+ has module.enableCompileCache() for the
+// same purpose; this does the same on every version we support, through the stable vm API.
+//
+// The cache is code that will be executed, so it lives only where nobody else can write:
+// $XDG_CACHE_HOME/oidc-secrets or ~/.cache/oidc-secrets, a directory of ours with mode
+// 0700, entries 0600. Anything else (another owner, group- or world-writable, no home,
+// Windows) means no cache, never an error. Entries are named after a hash of the bundle's
+// text and node's version, because V8 itself only checks the source's length and flags.
+// OIDC_SECRETS_COMPILE_CACHE=0 turns it off.
+import { createHash } from 'node:crypto';
+import {
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** What happened to the cache for one load; reported with OIDC_SECRETS_DEBUG=1. */
+export type CacheOutcome = 'off' | 'hit' | 'miss' | 'rejected';
+
+export interface LoadedBundle {
+  exports: unknown;
+  cache: CacheOutcome;
+  /**
+   * Writes the cache entry when there was none or V8 refused it; a no-op otherwise. Call it
+   * at exit, so that the entry holds every function the command compiled, not only the
+   * bundle's top level.
+   */
+  save(): void;
+}
+
+/** Runs a CommonJS bundle as `require` would and returns its exports. */
+export function loadBundle(file: string, env: NodeJS.ProcessEnv = process.env): LoadedBundle {
+  const source = readFileSync(file, 'utf8');
+  const dir = env.OIDC_SECRETS_COMPILE_CACHE === '0' ? undefined : privateCacheDir(env);
+  const entry = dir && join(dir, cacheEntryName(file, source));
+  const cachedData = entry ? readIfPresent(entry) : undefined;
+
+  // The same wrapper node puts around a CommonJS module.
+  const script = new Script(
+    `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
+    { filename: file, ...(cachedData ? { cachedData } : {}) },
+  );
+  const module = { exports: {} as unknown };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper(module.exports, createRequire(file), module, file, dirname(file));
+
+  const cache: CacheOutcome = !entry
+    ? 'off'
+    : !cachedData
+      ? 'miss'
+      : script.cachedDataRejected
+        ? 'rejected'
+        : 'hit';
+  const save = (): void => {
+    if (entry && cache !== 'hit') writeEntry(entry, file, script);
+  };
+  return { exports: module.exports, cache, save };
+}
+
+function cacheEntryName(file: string, source: string): string {
+  const hash = createHash('sha256')
+    .update(`${process.version}\0${process.arch}\0`)
+    .update(source)
+    .digest('hex')
+    .slice(0, 32);
+  return `${basename(file)}-${hash}`;
+}
+
+/** Our cache directory, created if need be; undefined when it is not safely ours. */
+function privateCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined; // Windows: no owner or mode bits to rely on
+  let base = env.XDG_CACHE_HOME;
+  if (!base) {
+    const home = safeHomedir();
+    if (!home) return undefined;
+    base = join(home, '.cache');
+  }
+  const dir = join(base, 'oidc-secrets');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = lstatSync(dir);
+    const ours = stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0;
+    return ours ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeHomedir(): string | undefined {
+  try {
+    return homedir() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readIfPresent(entry: string): Buffer | undefined {
+  try {
+    return readFileSync(entry);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces the entry atomically and drops the entries of earlier builds of the same bundle. */
+function writeEntry(entry: string, file: string, script: Script): void {
+  const dir = dirname(entry);
+  const temporary = `${entry}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, entry);
+    const prefix = `${basename(file)}-`;
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(prefix) && name !== basename(entry) && !name.endsWith('.tmp')) {
+        unlinkSync(join(dir, name));
+      }
+    }
+  } catch {
+    // A cache that cannot be written costs the next start a few milliseconds, nothing more.
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // already gone
+    }
+  }
+}
