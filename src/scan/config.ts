@@ -306,7 +306,15 @@ function compileAllowlist(a: RawAllowlist, where: string): Allowlist {
     stopwords,
     anyPath: joinRegexes(paths),
     anyRegex: joinRegexes(regexes),
+    anyStopword: containsAny(stopwords),
   };
+}
+
+/** A test for "contains one of these words": one alternation of literals. */
+function containsAny(words: readonly string[]): TextTest | undefined {
+  if (words.length === 0) return undefined;
+  const regex = new RegExp(words.map((w) => w.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')).join('|'));
+  return { test: (text: string) => regex.test(text) };
 }
 
 /**

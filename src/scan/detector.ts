@@ -5,7 +5,7 @@
 // says where each keyword occurs, and then:
 // - a rule whose every match starts with one of its keywords (most: `ghp_…`, `AKIA…`, the
 //   generic `key|secret|token…` assignment) is tried once, anchored, at each place one of its
-//   keywords starts;
+//   keywords starts (rules with the same keywords share one list of places);
 // - any other rule runs over windows around its keywords' places, as wide as its longest
 //   possible match and cut at the line's ends when a match cannot span lines.
 // Either way every match that contains a keyword occurrence is found, which is what keywords
@@ -18,6 +18,11 @@ import type { Allowlist, Finding, Fragment, Rule, ScanConfig } from './types.js'
 const ALLOW_SIGNATURE = 'gitleaks:allow';
 /** Window half-width for rules whose matches are unbounded and may span lines (private keys). */
 const MAX_SPAN = 64 * 1024;
+
+/** Anchored rules with the same keywords: tried at the same places. */
+interface AnchorGroup {
+  rules: number[];
+}
 
 interface RawMatch {
   rule: number;
@@ -48,8 +53,11 @@ export class Detector {
   private readonly matcher: KeywordMatcher;
   /** Output slot of a DFA state (KeywordMatcher.slotOf) → windowed rules whose keyword ends there. */
   private readonly rulesOfSlot: Int32Array[];
-  /** Output slot → anchored rules whose keyword ends there, as (rule, keyword length) pairs. */
+  /** Output slot → anchor groups with a keyword ending there, as (group, keyword length) pairs. */
   private readonly anchorsOfSlot: Int32Array[];
+  private readonly anchorGroups: AnchorGroup[];
+  /** Pre-multiplied DFA state → output slot (KeywordMatcher.slotOf without a division). */
+  private readonly slotOfState: Int32Array;
   /**
    * Per slot: the smallest reach of its windowed rules when all of them stay within a line,
    * else -1. Once a keyword's windows reach the end of its line, a repeat there adds nothing.
@@ -71,8 +79,11 @@ export class Detector {
   // Per-fragment scratch, reused to keep small fragments cheap.
   private readonly winStart: Int32Array;
   private readonly winEnd: Int32Array;
-  /** Per rule: merged windows (pairs) of a windowed rule, anchor offsets of an anchored one. */
+  /** Per rule: merged windows (pairs) of a windowed rule. */
   private readonly spots: number[][];
+  /** Per anchor group: where its keywords start in the fragment. */
+  private readonly groupSpots: number[][];
+  /** What the fragment's keywords call for, in first-hit order: a windowed rule r, or ~group. */
   private touched: number[] = [];
   /** Ends of `gitleaks:allow` in the current fragment. */
   private allowEnds: number[] = [];
@@ -122,6 +133,21 @@ export class Detector {
       keywordRules.push([]);
     }
     const allowKeyword = keywordIds.get(ALLOW_SIGNATURE)!;
+    const groupOfRule = new Int32Array(count).fill(-1);
+    const groupByKeywords = new Map<string, number>();
+    this.anchorGroups = [];
+    this.rules.forEach((rule, r) => {
+      if (!this.sticky[r]) return;
+      const key = [...rule.keywords].sort().join('\0');
+      let g = groupByKeywords.get(key);
+      if (g === undefined) {
+        g = this.anchorGroups.length;
+        groupByKeywords.set(key, g);
+        this.anchorGroups.push({ rules: [] });
+      }
+      this.anchorGroups[g]!.rules.push(r);
+      groupOfRule[r] = g;
+    });
     // The matcher keeps the keywords' order (all already lower case and distinct): its
     // keyword indexes are our ids.
     this.matcher = new KeywordMatcher(keywordIds.keys());
@@ -137,11 +163,14 @@ export class Detector {
     this.anchorsOfSlot = Array.from({ length: slots }, (_, slot) => {
       const pairs: number[] = [];
       for (const k of keywordsOfSlot(slot)) {
-        for (const r of keywordRules[k]!)
-          if (this.sticky[r]) pairs.push(r, this.matcher.keywords[k]!.length);
+        const groups = new Set(keywordRules[k]!.map((r) => groupOfRule[r]!).filter((g) => g >= 0));
+        for (const g of groups) pairs.push(g, this.matcher.keywords[k]!.length);
       }
       return Int32Array.from(pairs);
     });
+    this.slotOfState = new Int32Array(this.matcher.stateOfSlot(slots));
+    for (let slot = 0; slot < slots; slot++)
+      this.slotOfState[this.matcher.stateOfSlot(slot)] = slot;
     this.allowSlot = Uint8Array.from({ length: slots }, (_, slot) =>
       keywordsOfSlot(slot).includes(allowKeyword) ? 1 : 0,
     );
@@ -153,6 +182,7 @@ export class Detector {
     this.winStart = new Int32Array(count).fill(-1);
     this.winEnd = new Int32Array(count);
     this.spots = Array.from({ length: count }, () => []);
+    this.groupSpots = this.anchorGroups.map(() => []);
   }
 
   detect(fragment: Fragment): Finding[] {
@@ -202,7 +232,8 @@ export class Detector {
       winStart,
       winEnd,
       spots,
-      matcher,
+      groupSpots,
+      slotOfState,
       slotLineReach,
     } = this;
     const { ends, states, count } = hits;
@@ -211,13 +242,14 @@ export class Detector {
     let coveredSlot = -1;
     for (let h = 0; h < count; h++) {
       const end = ends[h]!;
-      const slot = matcher.slotOf(states[h]!);
+      const slot = slotOfState[states[h]!]!;
 
       const anchors = anchorsOfSlot[slot]!;
       for (let k = 0; k < anchors.length; k += 2) {
-        const r = anchors[k]!;
-        if (spots[r]!.length === 0) touched.push(r);
-        spots[r]!.push(end - anchors[k + 1]!);
+        const g = anchors[k]!;
+        const list = groupSpots[g]!;
+        if (list.length === 0) touched.push(~g);
+        list.push(end - anchors[k + 1]!);
       }
       const rules = rulesOfSlot[slot]!;
       if (rules.length === 0 && this.allowSlot[slot] === 0) continue;
@@ -268,31 +300,30 @@ export class Detector {
     }
     const matches: RawMatch[] = [];
     for (const r of this.unconditional) this.runWindows(r, text, path, [0, n], matches);
-    for (const r of touched) {
-      const list = spots[r]!;
-      if (this.sticky[r]) {
-        this.runAnchored(r, text, path, list, matches);
-      } else {
-        list.push(winStart[r]!, winEnd[r]!);
-        winStart[r] = -1;
-        this.runWindows(r, text, path, list, matches);
+    for (const unit of touched) {
+      if (unit < 0) {
+        const g = ~unit;
+        this.runAnchorGroup(g, text, path, groupSpots[g]!, matches);
+        groupSpots[g]!.length = 0;
+        continue;
       }
+      const list = spots[unit]!;
+      list.push(winStart[unit]!, winEnd[unit]!);
+      winStart[unit] = -1;
+      this.runWindows(unit, text, path, list, matches);
       list.length = 0;
     }
     return matches;
   }
 
-  /** An anchored rule: one sticky attempt at each place one of its keywords starts. */
-  private runAnchored(
-    r: number,
+  /** An anchor group's places, in order and once each, for each of its rules. */
+  private runAnchorGroup(
+    g: number,
     text: string,
     path: string,
     starts: number[],
     out: RawMatch[],
   ): void {
-    const rule = this.rules[r]!;
-    if (rule.path && !rule.path.test(path)) return;
-    const regex = this.sticky[r]!;
     // Keywords of different lengths may list their starts out of order.
     for (let i = 1; i < starts.length; i++) {
       if (starts[i]! < starts[i - 1]!) {
@@ -300,11 +331,28 @@ export class Detector {
         break;
       }
     }
+    let kept = 0;
+    for (let i = 0; i < starts.length; i++) {
+      if (kept === 0 || starts[kept - 1] !== starts[i]) starts[kept++] = starts[i]!;
+    }
+    starts.length = kept;
+    for (const r of this.anchorGroups[g]!.rules) this.runAnchored(r, text, path, starts, out);
+  }
+
+  /** An anchored rule: one sticky attempt at each place (ascending, distinct) given. */
+  private runAnchored(
+    r: number,
+    text: string,
+    path: string,
+    starts: readonly number[],
+    out: RawMatch[],
+  ): void {
+    const rule = this.rules[r]!;
+    if (rule.path && !rule.path.test(path)) return;
+    const regex = this.sticky[r]!;
     let lastEnd = -1;
-    let previous = -1;
     for (const start of starts) {
-      if (start === previous || start < lastEnd) continue;
-      previous = start;
+      if (start < lastEnd) continue;
       regex.lastIndex = start;
       const m = regex.exec(text);
       if (m === null) continue;
@@ -517,6 +565,7 @@ export function fragmentAllowed(allowlists: readonly Allowlist[], fragment: Frag
 /** What allowlist regexes test: the secret, the match, or (cut only when asked for) the line. */
 export class AllowTarget {
   private lineText: string | undefined;
+  private lowerText: string | undefined;
   constructor(
     readonly secret: string,
     readonly match: string,
@@ -530,6 +579,11 @@ export class AllowTarget {
     if (target === 'match') return this.match;
     return (this.lineText ??= this.text.slice(this.lineStart, this.lineEnd));
   }
+
+  /** The secret in lower case, as stopwords are compared. */
+  lowerSecret(): string {
+    return (this.lowerText ??= this.secret.toLowerCase());
+  }
 }
 
 /** Finding-level check (gitleaks' checkFindingAllowed). */
@@ -538,22 +592,33 @@ export function findingAllowed(
   fragment: Fragment,
   target: AllowTarget,
 ): boolean {
+  // Each check runs only when it can still change the answer: this runs for every candidate.
   for (const a of allowlists) {
-    const regexAllowed = a.anyRegex !== undefined && a.anyRegex.test(target.get(a.regexTarget));
-    const lower = a.stopwords.length > 0 ? target.secret.toLowerCase() : '';
-    const stopword = a.stopwords.some((w) => lower.includes(w));
     if (a.condition === 'AND') {
-      const checks: boolean[] = [];
-      if (a.commits.size > 0) checks.push(commitAllowed(a, fragment.commit));
-      if (a.paths.length > 0) checks.push(pathAllowed(a, fragment.path));
-      if (a.regexes.length > 0) checks.push(regexAllowed);
-      if (a.stopwords.length > 0) checks.push(stopword);
-      if (checks.length > 0 && checks.every(Boolean)) return true;
-    } else if (regexAllowed || stopword) {
+      const hasChecks =
+        a.commits.size > 0 || a.paths.length > 0 || a.regexes.length > 0 || a.stopwords.length > 0;
+      if (
+        hasChecks &&
+        (a.commits.size === 0 || commitAllowed(a, fragment.commit)) &&
+        (a.paths.length === 0 || pathAllowed(a, fragment.path)) &&
+        (a.regexes.length === 0 || regexAllowed(a, target)) &&
+        (a.stopwords.length === 0 || stopwordAllowed(a, target))
+      ) {
+        return true;
+      }
+    } else if (regexAllowed(a, target) || stopwordAllowed(a, target)) {
       return true;
     }
   }
   return false;
+}
+
+function regexAllowed(a: Allowlist, target: AllowTarget): boolean {
+  return a.anyRegex !== undefined && a.anyRegex.test(target.get(a.regexTarget));
+}
+
+function stopwordAllowed(a: Allowlist, target: AllowTarget): boolean {
+  return a.anyStopword !== undefined && a.anyStopword.test(target.lowerSecret());
 }
 
 /** A generic rule's finding that overlaps a specific rule's finding says nothing new. */

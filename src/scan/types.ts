@@ -51,6 +51,8 @@ export interface Allowlist {
   /** `paths` and `regexes` joined into one test each (one regex run instead of many), if any. */
   anyPath?: TextTest;
   anyRegex?: TextTest;
+  /** Whether a lower-cased secret contains one of `stopwords`: one regex run, if any. */
+  anyStopword?: TextTest;
 }
 
 export interface TextTest {

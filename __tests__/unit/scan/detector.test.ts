@@ -204,6 +204,42 @@ commits = ["ABC123"]
     expect(secrets('tok_12345678', 'src/a.ts', 'abc123')).toEqual([]); // global commit, any case
   });
 
+  it('stopwords are plain text, any case, even with regex characters in them', () => {
+    const cfg = config(`
+[[rules]]
+id = "t"
+regex = '''tok_([a-z0-9.*+()|-]{8})'''
+keywords = ["tok_"]
+[[rules.allowlists]]
+stopwords = ["a.b", "(x)", "Q|R"]
+`);
+    const d = new Detector(cfg);
+    const secrets = (text: string) => d.detect({ path: 'a.ts', text }).map((f) => f.secret);
+    expect(secrets('tok_12a.b345')).toEqual([]);
+    expect(secrets('tok_12axb345')).toEqual(['12axb345']); // '.' is not "any character"
+    expect(secrets('tok_1(x)2345')).toEqual([]);
+    expect(secrets('tok_1x234567')).toEqual(['1x234567']);
+    expect(secrets('tok_12q|r345')).toEqual([]); // compared in lower case
+    expect(secrets('tok_12q34567')).toEqual(['12q34567']); // '|' is not an alternation
+  });
+
+  it('condition = "AND" with a stopword needs the stopword too', () => {
+    const cfg = config(`
+[[rules]]
+id = "t"
+regex = '''tok_([a-z0-9]{8})'''
+keywords = ["tok_"]
+[[rules.allowlists]]
+condition = "AND"
+paths = ['''\\.md$''']
+stopwords = ["dead"]
+`);
+    const d = new Detector(cfg);
+    expect(d.detect({ path: 'README.md', text: 'tok_00dead00' })).toHaveLength(0);
+    expect(d.detect({ path: 'README.md', text: 'tok_00beef00' })).toHaveLength(1);
+    expect(d.detect({ path: 'a.ts', text: 'tok_00dead00' })).toHaveLength(1);
+  });
+
   it('condition = "AND" needs every check that is set', () => {
     const cfg = config(`
 [[rules]]
