@@ -22,14 +22,23 @@ const COMMANDS: Record<string, { summary: string }> = {
   },
 };
 
-/** The bundle of one command, from dist/cli/ beside this (bundled, CommonJS) file. */
-function loadCommand(name: string): CommandModule {
+/**
+ * The bundle of one command, from dist/cli/ beside this (bundled, CommonJS) file. Its compile
+ * cache is written at exit, holding what this run compiled; not after a run that only showed
+ * help, or the cache would hold little of the command's own code.
+ */
+function loadCommand(name: string, argv: readonly string[]): CommandModule {
   const bundle = loadBundle(join(__dirname, 'cli', `${name}.cjs`));
-  process.once('exit', bundle.save);
+  if (!wantsHelp(argv)) process.once('exit', bundle.save);
   if (process.env.OIDC_SECRETS_DEBUG === '1') {
     process.stderr.write(`oidc-secrets: compile cache for ${name}: ${bundle.cache}\n`);
   }
   return (bundle.exports as { command: CommandModule }).command;
+}
+
+function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 function mainHelp(): string {
@@ -78,7 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         'help',
       );
     }
-    const command = loadCommand(topic);
+    const command = loadCommand(topic, ['--help']);
     if (more.length > 0) return command.main([...more, '--help']);
     process.stdout.write(command.help());
     return 0;
@@ -89,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       '',
     );
   }
-  return loadCommand(first).main(rest);
+  return loadCommand(first, rest).main(rest);
 }
 
 main(process.argv.slice(2)).then(

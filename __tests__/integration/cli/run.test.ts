@@ -54,6 +54,13 @@ describe('oidc-secrets run', () => {
       expect([result.code, result.stdout]).toEqual([0, `${token.length}\n`]);
       return /compile cache for run: (\w+)/.exec(result.stderr)?.[1];
     };
+    // Help alone leaves no cache: it would hold little of what `run` itself compiles.
+    const help = await runCli(['run', '--help'], { cwd: dir, env });
+    expect([help.code, /compile cache for run: (\w+)/.exec(help.stderr)?.[1]]).toEqual([0, 'miss']);
+    expect(
+      existsSync(join(cache, 'oidc-secrets')) && readdirSync(join(cache, 'oidc-secrets')),
+    ).toEqual([]);
+
     expect(await once()).toBe('miss');
     const entries = readdirSync(join(cache, 'oidc-secrets'));
     expect(entries).toEqual([expect.stringMatching(/^run\.cjs-[0-9a-f]{32}$/)]);
