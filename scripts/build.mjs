@@ -70,6 +70,17 @@ const results = await Promise.all([
 ]);
 await chmod(join(outdir, 'cli.cjs'), 0o755);
 
+// The CLI runs its bundles through vm.Script (src/cli/compile-cache.ts), which has no
+// loader for import(): a dynamic import left in one would fail only when reached.
+for (const [file, output] of Object.entries(results[1].metafile.outputs)) {
+  const dynamic = output.imports.filter((i) => i.kind === 'dynamic-import');
+  if (dynamic.length > 0) {
+    throw new Error(
+      `${file}: import() of ${dynamic.map((i) => i.path).join(', ')} in a CLI bundle`,
+    );
+  }
+}
+
 // Files are overwritten in place (never an empty dist/ while something runs it); whatever
 // the build no longer makes is removed afterwards.
 const made = new Set(
