@@ -9,6 +9,12 @@ import { sha, tokens } from './helpers.js';
 
 const config = (toml: string): ScanConfig => parseScanConfig(toml, 'test.toml');
 
+/** The secrets a detector finds in one text (test fixtures are fake values). */
+const secretsFinder =
+  (d: Detector) =>
+  (text: string, path = 'src/a.ts', commit?: string): string[] =>
+    d.detect({ path, text, commit }).map((f) => f.secret);
+
 /** Findings in a form that compares well (and hashes the secret in assertion messages). */
 const summary = (findings: Finding[]): string[] =>
   findings.map((f) => `${f.ruleId}@${f.startLine}:${f.startColumn}:${sha(f.secret)}`).sort();
@@ -192,9 +198,7 @@ paths = ['''(^|/)testdata/''']
 [[allowlists]]
 commits = ["ABC123"]
 `);
-    const d = new Detector(cfg);
-    const secrets = (text: string, path = 'src/a.ts', commit?: string) =>
-      d.detect({ path, text, commit }).map((f) => f.secret);
+    const secrets = secretsFinder(new Detector(cfg));
     expect(secrets('tok_12345678')).toEqual(['12345678']);
     expect(secrets('tok_00001234')).toEqual([]); // regex on the secret
     expect(secrets('key_12345678')).toEqual([]); // regex on the match
@@ -213,8 +217,7 @@ keywords = ["tok_"]
 [[rules.allowlists]]
 stopwords = ["a.b", "(x)", "Q|R"]
 `);
-    const d = new Detector(cfg);
-    const secrets = (text: string) => d.detect({ path: 'a.ts', text }).map((f) => f.secret);
+    const secrets = secretsFinder(new Detector(cfg));
     expect(secrets('tok_12a.b345')).toEqual([]);
     expect(secrets('tok_12axb345')).toEqual(['12axb345']); // '.' is not "any character"
     expect(secrets('tok_1(x)2345')).toEqual([]);
