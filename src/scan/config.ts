@@ -369,6 +369,7 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
         maxLength: t.maxLength,
         anchorsText: t.anchorsText,
         leadingLiterals: t.leadingLiterals,
+        parts: t.parts,
       };
     }
     const entropy = r.entropy ?? 0;

@@ -5,7 +5,8 @@
 // says where each keyword occurs, and then:
 // - a rule whose every match starts with one of its keywords (most: `ghp_…`, `AKIA…`, the
 //   generic `key|secret|token…` assignment) is tried once, anchored, at each place one of its
-//   keywords starts (rules with the same keywords share one list of places);
+//   keywords starts (rules with the same keywords share one list of places, and where there
+//   are several, one regex for all of them first turns away the places none of them match);
 // - any other rule runs over windows around its keywords' places, as wide as its longest
 //   possible match and cut at the line's ends when a match cannot span lines.
 // Either way every match that contains a keyword occurrence is found, which is what keywords
@@ -13,7 +14,7 @@
 // the whole fragment, as in gitleaks.
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher } from './keywords.js';
-import type { Allowlist, Finding, Fragment, Rule, ScanConfig } from './types.js';
+import type { Allowlist, ContentPattern, Finding, Fragment, Rule, ScanConfig } from './types.js';
 
 const ALLOW_SIGNATURE = 'gitleaks:allow';
 /** Window half-width for rules whose matches are unbounded and may span lines (private keys). */
@@ -22,6 +23,8 @@ const MAX_SPAN = 64 * 1024;
 /** Anchored rules with the same keywords: tried at the same places. */
 interface AnchorGroup {
   rules: number[];
+  /** Sticky regex that matches where any of the rules does (see `unionGate`); null for one rule. */
+  gate: RegExp | null;
 }
 
 interface RawMatch {
@@ -143,11 +146,15 @@ export class Detector {
       if (g === undefined) {
         g = this.anchorGroups.length;
         groupByKeywords.set(key, g);
-        this.anchorGroups.push({ rules: [] });
+        this.anchorGroups.push({ rules: [], gate: null });
       }
       this.anchorGroups[g]!.rules.push(r);
       groupOfRule[r] = g;
     });
+    for (const group of this.anchorGroups) {
+      if (group.rules.length > 1)
+        group.gate = unionGate(group.rules.map((r) => this.rules[r]!.pattern!));
+    }
     // The matcher keeps the keywords' order (all already lower case and distinct): its
     // keyword indexes are our ids.
     this.matcher = new KeywordMatcher(keywordIds.keys());
@@ -336,7 +343,18 @@ export class Detector {
       if (kept === 0 || starts[kept - 1] !== starts[i]) starts[kept++] = starts[i]!;
     }
     starts.length = kept;
-    for (const r of this.anchorGroups[g]!.rules) this.runAnchored(r, text, path, starts, out);
+    const { rules, gate } = this.anchorGroups[g]!;
+    if (gate !== null) {
+      // Where the gate fails, every rule's own attempt would: dropping the place changes nothing.
+      kept = 0;
+      for (let i = 0; i < starts.length; i++) {
+        gate.lastIndex = starts[i]!;
+        if (gate.test(text)) starts[kept++] = starts[i]!;
+      }
+      starts.length = kept;
+      if (kept === 0) return;
+    }
+    for (const r of rules) this.runAnchored(r, text, path, starts, out);
   }
 
   /** An anchored rule: one sticky attempt at each place (ascending, distinct) given. */
@@ -444,6 +462,8 @@ export class Detector {
   ): Finding | null {
     const rule = this.rules[match.rule]!;
     const { secret } = match;
+    // No text of n characters scores above log2(n): a short candidate need not be counted.
+    if (rule.entropy > 0 && Math.log2(secret.length) <= rule.entropy) return null;
     const entropy = shannonEntropy(secret);
     if (rule.entropy > 0 && entropy <= rule.entropy) return null;
     const lineStart = match.start === 0 ? 0 : text.lastIndexOf('\n', match.start - 1) + 1;
@@ -481,6 +501,29 @@ export class Detector {
       fingerprint: fragment.commit ? `${fragment.commit}:${globalFingerprint}` : globalFingerprint,
       globalFingerprint,
     };
+  }
+}
+
+/**
+ * One sticky regex that matches at a place exactly when at least one of the patterns does:
+ * their common leading parts once, then the alternation of what follows. For the two generic
+ * rules that is one attempt instead of two at each of the most frequent keywords' places, and
+ * the shared name-and-operator prefix is matched once. Null when the flags differ (one regex
+ * cannot hold both) or the union does not compile.
+ */
+export function unionGate(patterns: readonly ContentPattern[]): RegExp | null {
+  const flagsOf = (p: ContentPattern): string => p.regex.flags.replace(/[gy]/g, '');
+  const flags = flagsOf(patterns[0]!);
+  if (patterns.some((p) => flagsOf(p) !== flags)) return null;
+  const first = patterns[0]!.parts;
+  let common = 0;
+  while (common < first.length && patterns.every((p) => p.parts[common] === first[common]))
+    common++;
+  const rest = patterns.map((p) => p.parts.slice(common).join(''));
+  try {
+    return new RegExp(`${first.slice(0, common).join('')}(?:${rest.join('|')})`, `${flags}y`);
+  } catch {
+    return null;
   }
 }
 

@@ -177,26 +177,27 @@ export class KeywordMatcher {
     if (bytes.length >= WASM_MIN_BYTES && this.keywords.length > 0) {
       if (this.wasm === undefined) {
         try {
-          this.wasm = new WasmDfa(this.delta, this.classOf, this.firstOutput, this.lead);
+          this.wasm = new WasmDfa(
+            this.delta,
+            this.classOf,
+            this.width,
+            this.firstOutput,
+            this.lead,
+          );
         } catch {
           this.wasm = null; // an automaton too large for it: the JavaScript walk serves
         }
       }
-      if (this.wasm) {
-        let count = 0;
-        const result = this.wasm.scan(bytes, (end, state) => {
-          if (count === this.ends.length) this.grow();
-          this.ends[count] = end;
-          this.states[count] = state;
-          count++;
-        });
-        if (result)
-          return this.scanBytes(
-            bytes,
-            Math.max(0, result.tailFrom - this.lead),
-            result.tailFrom,
-            count,
-          );
+      const result = this.wasm?.scan(bytes);
+      if (result) {
+        while (this.ends.length < result.count) this.grow();
+        this.wasm!.copyHits(this.ends, this.states);
+        return this.scanBytes(
+          bytes,
+          Math.max(0, result.tailFrom - this.lead),
+          result.tailFrom,
+          result.count,
+        );
       }
     }
     return this.scanBytes(bytes, 0, 0, 0);

@@ -31,6 +31,12 @@ export interface TranslatedRegex {
   /** Number of capture groups. */
   groups: number;
   /**
+   * The source cut between the items of the pattern's top-level concatenation:
+   * `parts.join('')` is `source`. Patterns with the same flags whose first parts are equal
+   * share that prefix (the detector tries such rules together first).
+   */
+  parts: string[];
+  /**
    * Lower-case literals one of which every match starts with (after zero-width assertions),
    * or null when there is no such short list.
    */
@@ -770,6 +776,11 @@ class Emitter {
     private readonly unicode: boolean,
   ) {}
 
+  /** The source of each item of a top-level concatenation (the whole source otherwise). */
+  parts(node: Node): string[] {
+    return node.t === 'cat' ? node.items.map((n) => this.emitInCat(n)) : [this.emit(node)];
+  }
+
   emit(node: Node): string {
     switch (node.t) {
       case 'alt':
@@ -905,7 +916,8 @@ export function translateRe2(pattern: string, what: string): TranslatedRegex {
   foldUse(ast, use);
   const wholeFold = use.folded > 0 && use.exact === 0;
   const unicode = parser.usesUnicode || hasAstral(ast);
-  const source = new Emitter(!wholeFold && use.folded > 0, unicode).emit(ast);
+  const parts = new Emitter(!wholeFold && use.folded > 0, unicode).parts(ast);
+  const source = parts.join('');
   const flags = (wholeFold ? 'i' : '') + (unicode ? 'u' : '');
   try {
     new RegExp(source, flags);
@@ -922,6 +934,7 @@ export function translateRe2(pattern: string, what: string): TranslatedRegex {
     maxLength: maxLength(ast, unicode),
     anchorsText: anchorsText(ast),
     groups: parser.groups,
+    parts,
   };
 }
 

@@ -71,6 +71,8 @@ export interface ContentPattern {
   anchorsText: boolean;
   /** Lower-case literals every match starts with, or null (see re2.ts). */
   leadingLiterals: readonly string[] | null;
+  /** The regex source cut at its top-level concatenation (see re2.ts). */
+  parts: readonly string[];
 }
 
 export interface Rule {

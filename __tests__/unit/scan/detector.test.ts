@@ -3,7 +3,7 @@
 // entropy, allowlist, gitleaks:allow and path rules.
 import fc from 'fast-check';
 import { parseScanConfig } from '../../../src/scan/config.js';
-import { Detector } from '../../../src/scan/detector.js';
+import { Detector, unionGate } from '../../../src/scan/detector.js';
 import type { Finding, ScanConfig } from '../../../src/scan/types.js';
 import { sha, tokens } from './helpers.js';
 
@@ -32,6 +32,19 @@ keywords = ["tok_"]
 id = "assignment"
 regex = '''(?i)(?:key|pass)[a-z_]{0,5}[ \\t]{0,2}[=:][ \\t]{0,2}([a-z0-9]{6,12})'''
 keywords = ["key", "pass"]
+
+# Same keywords and the same leading parts as "assignment", values it cannot match: tried
+# together through one gate.
+[[rules]]
+id = "assignment-hex"
+regex = '''(?i)(?:key|pass)[a-z_]{0,5}[ \\t]{0,2}[=:][ \\t]{0,2}([0-9a-f]{4}-[0-9a-f]{4})\\b'''
+keywords = ["pass", "key"]
+
+# Same keywords as "prefixed" but other flags: no gate (one regex cannot hold both).
+[[rules]]
+id = "prefixed-any-case"
+regex = '''(?i)\\b(tok_[a-z]{8})'''
+keywords = ["tok_"]
 
 [[rules]]
 id = "userinfo"
@@ -87,6 +100,11 @@ const PIECES = [
   'KEY: abcdef99',
   'passwd=zz123',
   'pass_x : 123456',
+  'key=dead-beef',
+  'PASS: 0123-abcd ',
+  'key=deadbeef',
+  'key_id = 1234567890',
+  'tok_abcdefgh',
   'https://user:s3cr3t@host',
   'ftp://a:bcde@host',
   '://x:yyyy@host',
@@ -132,6 +150,35 @@ describe('the detector finds what gitleaks would', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('the gate of rules tried at the same places', () => {
+  const cfg = config(SHAPES);
+  const rule = (id: string) => cfg.rules.find((r) => r.id === id)!.pattern!;
+
+  it('shares the leading parts and matches exactly where one of the rules matches', () => {
+    const gate = unionGate([rule('assignment'), rule('assignment-hex')])!;
+    expect(gate.source.match(/\(\?:key\|pass\)/g)).toHaveLength(1);
+    expect(gate.sticky).toBe(true);
+    const sticky = [rule('assignment'), rule('assignment-hex')].map(
+      (p) => new RegExp(p.regex.source, p.regex.flags.replace('g', 'y')),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }), (pieces) => {
+        const text = pieces.join('');
+        for (let at = 0; at < text.length; at++) {
+          gate.lastIndex = at;
+          const any = sticky.some((r) => ((r.lastIndex = at), r.test(text)));
+          expect(gate.test(text)).toBe(any);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('none for rules whose flags differ', () => {
+    expect(unionGate([rule('prefixed'), rule('prefixed-any-case')])).toBeNull();
   });
 });
 

@@ -62,6 +62,33 @@ describe('KeywordMatcher', () => {
     );
   });
 
+  it('the WebAssembly walk: a wide alphabet (classes not pre-scaled), many states, dense hits', () => {
+    // 94 printable characters, 68 classes once folded: more than fit a byte multiplied by 4.
+    const chars = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i));
+    const printable = fc.constantFrom(...chars);
+    const everyClass = chars.join('').toLowerCase();
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: printable, minLength: 1, maxLength: 12 }), {
+          minLength: 20,
+          maxLength: 200,
+        }),
+        fc.string({ unit: printable, minLength: 1024, maxLength: 6000 }),
+        (some, text) => {
+          const keywords = [...some, everyClass];
+          const m = new KeywordMatcher(keywords);
+          const bytes = Buffer.from(text, 'latin1');
+          expect(found(m, m.scanAscii(bytes))).toEqual(naive(text, keywords));
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // A keyword at every offset: every step of every round ends one.
+    const m = new KeywordMatcher(['a', 'aa']);
+    const text = 'a'.repeat(5000);
+    expect(found(m, m.scanAscii(Buffer.from(text)))).toEqual(naive(text, ['a', 'aa']));
+  });
+
   it('a keyword straddling the boundary between two walks is found once', () => {
     const m = new KeywordMatcher(['boundary']);
     for (let at = 4096 - 10; at < 4096 + 10; at++) {

@@ -173,6 +173,14 @@ describe('analysis used by the matcher', () => {
     expect(translateRe2('[A-Za-z]+://', 'r').leadingLiterals).toBeNull();
     expect(translateRe2('a?b', 'r').leadingLiterals).toBeNull();
   });
+
+  it('the source in parts, one per item of the top-level concatenation', () => {
+    const t = translateRe2('(?i)(?:key|pwd)[\\w.-]{0,5}?[=:]"?([a-z0-9]{8}|x+)(?:"|$)', 'r');
+    expect(t.parts.join('')).toBe(t.source);
+    expect(t.parts).toHaveLength(6);
+    expect(t.parts[0]).toBe('(?:key|pwd)');
+    expect(translateRe2('a|b', 'r').parts).toEqual(['a|b']);
+  });
 });
 
 describe('literal text', () => {
