@@ -33,6 +33,8 @@ interface RawMatch {
   end: number;
   secretStart: number;
   secret: string;
+  /** The text from start to end. */
+  match: string;
 }
 
 export interface DetectorOptions {
@@ -449,7 +451,7 @@ export class Detector {
         return -1; // the secret group did not take part in the match
       }
     }
-    out.push({ rule: r, start, end, secretStart, secret });
+    out.push({ rule: r, start, end, secretStart, secret, match: trimmed });
     return end;
   }
 
@@ -466,13 +468,13 @@ export class Detector {
     if (rule.entropy > 0 && Math.log2(secret.length) <= rule.entropy) return null;
     const entropy = shannonEntropy(secret);
     if (rule.entropy > 0 && entropy <= rule.entropy) return null;
-    const lineStart = match.start === 0 ? 0 : text.lastIndexOf('\n', match.start - 1) + 1;
-    const nl = text.indexOf('\n', Math.max(match.start, match.end - 1));
-    const lineEnd = nl === -1 ? text.length : nl;
-    // `allowComments`: where `gitleaks:allow` ends in the fragment, found by the keyword pass.
-    for (const end of allowComments) if (end > lineStart && end <= lineEnd) return null;
-    const matchText = text.slice(match.start, match.end);
-    const target = new AllowTarget(secret, matchText, text, lineStart, lineEnd);
+    if (allowComments.length > 0) {
+      // Where `gitleaks:allow` ends in the fragment, found by the keyword pass.
+      const [lineStart, lineEnd] = linesAround(text, match.start, match.end);
+      for (const end of allowComments) if (end > lineStart && end <= lineEnd) return null;
+    }
+    const matchText = match.match;
+    const target = new AllowTarget(secret, matchText, text, match.start, match.end);
     // The rule's own allowlists first: they turn away most of a generic rule's candidates.
     if (findingAllowed(rule.allowlists, fragment, target)) return null;
     if (findingAllowed(this.config.allowlists, fragment, target)) return null;
@@ -527,23 +529,33 @@ export function unionGate(patterns: readonly ContentPattern[]): RegExp | null {
   }
 }
 
-/** Line starts of a text, computed on first use: only for fragments with a finding. */
+/**
+ * Line starts of a text, found as far as asked for: only fragments with a finding need them,
+ * and only up to their last finding.
+ */
 class LineIndex {
-  private starts: number[] | null = null;
+  private readonly starts: number[] = [0];
+  /** Every line break before this offset is in `starts`. */
+  private searched = 0;
   constructor(private readonly text: string) {}
 
-  private all(): number[] {
-    if (this.starts === null) {
-      const starts = [0];
-      const text = this.text;
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-      this.starts = starts;
+  /** Line starts up to `offset` (and perhaps one beyond). */
+  private upTo(offset: number): number[] {
+    const { text, starts } = this;
+    while (this.searched < offset) {
+      const nl = text.indexOf('\n', this.searched);
+      if (nl === -1) {
+        this.searched = text.length;
+        break;
+      }
+      starts.push(nl + 1);
+      this.searched = nl + 1;
     }
-    return this.starts;
+    return starts;
   }
 
   lineOf(offset: number): number {
-    const starts = this.all();
+    const starts = this.upTo(offset);
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -554,8 +566,9 @@ class LineIndex {
     return lo;
   }
 
+  /** Start of a line that `lineOf` returned. */
   startOf(line: number): number {
-    return this.all()[line]!;
+    return this.starts[line]!;
   }
 }
 
@@ -605,7 +618,14 @@ export function fragmentAllowed(allowlists: readonly Allowlist[], fragment: Frag
   return false;
 }
 
-/** What allowlist regexes test: the secret, the match, or (cut only when asked for) the line. */
+/** Start and end (at its line break) of the line or lines a match at [start, end) lies on. */
+function linesAround(text: string, start: number, end: number): [number, number] {
+  const lineStart = start === 0 ? 0 : text.lastIndexOf('\n', start - 1) + 1;
+  const nl = text.indexOf('\n', Math.max(start, end - 1));
+  return [lineStart, nl === -1 ? text.length : nl];
+}
+
+/** What allowlist regexes test: the secret, the match, or (found only when asked for) the line. */
 export class AllowTarget {
   private lineText: string | undefined;
   private lowerText: string | undefined;
@@ -613,14 +633,16 @@ export class AllowTarget {
     readonly secret: string,
     readonly match: string,
     private readonly text: string,
-    private readonly lineStart: number,
-    private readonly lineEnd: number,
+    private readonly matchStart: number,
+    private readonly matchEnd: number,
   ) {}
 
   get(target: 'secret' | 'match' | 'line'): string {
     if (target === 'secret') return this.secret;
     if (target === 'match') return this.match;
-    return (this.lineText ??= this.text.slice(this.lineStart, this.lineEnd));
+    return (this.lineText ??= this.text.slice(
+      ...linesAround(this.text, this.matchStart, this.matchEnd),
+    ));
   }
 
   /** The secret in lower case, as stopwords are compared. */
