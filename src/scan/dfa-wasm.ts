@@ -17,13 +17,13 @@
 //   [16, 32)           each walk's state at the start of the current round
 //   [64, 320)          byte → alphabet class (times 4 when that fits a byte)
 //   [TABLE, …)         transition table: i32 entries, 2 × flag bytes
-//   [input, …)         `lead` zero bytes, then the input
+//   [input, …)         `lead` pad bytes, the input, pad bytes up to a whole round
 //   [hits, …)          four regions of (end offset, state) i32 pairs
 //
 // Walk j covers input offsets [j*q - lead, (j+1)*q): it starts `lead` bytes early (from the
 // root state) so that a keyword crossing into its part is seen whole, and reports only from
-// its own first offset on. The zero padding gives walk 0 the same shape. The last n - 4q
-// bytes are the caller's.
+// its own first offset on. The leading pad gives walk 0 the same shape. Pad bytes are a
+// byte in no keyword: no keyword occurrence can include one.
 
 const ROUND_STATES = 16;
 const CLASS_BASE = 64;
@@ -255,6 +255,8 @@ export class WasmDfa {
   private words: Int32Array;
   /** Where the last scan's hit regions start. */
   private hitsAt = 0;
+  /** A byte in no keyword (class 0). */
+  private readonly padByte: number;
 
   /**
    * @param table transitions, states pre-multiplied by `width` (the alphabet's size);
@@ -268,6 +270,8 @@ export class WasmDfa {
     firstOutput: number,
     private readonly lead: number,
   ) {
+    this.padByte = classOf.indexOf(0);
+    if (this.padByte === -1 || this.padByte > 255) throw new Error('every byte is in a keyword');
     // Here states are byte offsets (4 × the table index of their row); a state that ends a
     // keyword is stored with the flag added, and its row kept at that flagged offset.
     let flag = 4;
@@ -306,25 +310,26 @@ export class WasmDfa {
   }
 
   /**
-   * Walks `input` except its last `input.length - 4q` bytes (from `tailFrom` on, the caller's).
-   * Returns the number of hits, to be taken with `copyHits`, or null when the hit regions
-   * overflowed.
+   * Walks all of `input`. Returns the number of hits, to be taken with `copyHits`, or null
+   * when the hit regions overflowed.
    */
-  scan(input: Uint8Array): { tailFrom: number; count: number } | null {
+  scan(input: Uint8Array): number | null {
     const n = input.length;
-    const q = Math.floor(n / (WALKS * UNROLL)) * UNROLL;
+    const round = WALKS * UNROLL;
+    const padded = Math.ceil(n / round) * round;
     const lead = Math.ceil(this.lead / UNROLL) * UNROLL;
-    const hits = align(this.inputBase + lead + n);
+    const hits = align(this.inputBase + lead + padded);
     const cap = HITS_PER_WALK * 8;
     this.grow(hits + WALKS * cap);
-    const bytes = this.bytes;
-    bytes.fill(0, this.inputBase, this.inputBase + lead);
-    bytes.set(input, this.inputBase + lead);
-    if (this.scan4(q, lead, this.flag, this.inputBase, hits, cap) !== 0) return null;
+    const { bytes, inputBase, padByte } = this;
+    bytes.fill(padByte, inputBase, inputBase + lead);
+    bytes.set(input, inputBase + lead);
+    bytes.fill(padByte, inputBase + lead + n, inputBase + lead + padded);
+    if (this.scan4(padded / WALKS, lead, this.flag, inputBase, hits, cap) !== 0) return null;
     this.hitsAt = hits;
     let count = 0;
     for (let j = 0; j < WALKS; j++) count += this.words[j]!;
-    return { tailFrom: WALKS * q, count };
+    return count;
   }
 
   /** The last scan's hits in input order, into `ends` and `states` (room for all of them). */

@@ -171,7 +171,8 @@ export class KeywordMatcher {
 
   /**
    * Like `scan`, for bytes known to be ASCII (so byte offsets are string offsets): large
-   * inputs take the WebAssembly walk, the rest and its tail the JavaScript one.
+   * inputs take the WebAssembly walk, small ones (and all, if it is unavailable) the
+   * JavaScript one.
    */
   scanAscii(bytes: Uint8Array): KeywordHits {
     if (bytes.length >= WASM_MIN_BYTES && this.keywords.length > 0) {
@@ -185,37 +186,28 @@ export class KeywordMatcher {
             this.lead,
           );
         } catch {
-          this.wasm = null; // an automaton too large for it: the JavaScript walk serves
+          this.wasm = null; // too large an automaton, or no byte outside every keyword
         }
       }
-      const result = this.wasm?.scan(bytes);
-      if (result) {
-        while (this.ends.length < result.count) this.grow();
+      const count = this.wasm?.scan(bytes);
+      if (typeof count === 'number') {
+        while (this.ends.length < count) this.grow();
         this.wasm!.copyHits(this.ends, this.states);
-        return this.scanBytes(
-          bytes,
-          Math.max(0, result.tailFrom - this.lead),
-          result.tailFrom,
-          result.count,
-        );
+        return { ends: this.ends, states: this.states, count };
       }
     }
-    return this.scanBytes(bytes, 0, 0, 0);
+    return this.scanBytes(bytes);
   }
 
-  /** JavaScript walk over bytes from `from`, reporting keywords that end after `reportFrom`. */
-  private scanBytes(
-    bytes: Uint8Array,
-    from: number,
-    reportFrom: number,
-    count: number,
-  ): KeywordHits {
+  /** The JavaScript walk over bytes. */
+  private scanBytes(bytes: Uint8Array): KeywordHits {
     const { delta, classOf, firstOutput } = this;
     let state = 0;
+    let count = 0;
     const n = bytes.length;
-    for (let i = from; i < n; i++) {
+    for (let i = 0; i < n; i++) {
       state = delta[state + classOf[bytes[i]!]!]!;
-      if (state >= firstOutput && i >= reportFrom) {
+      if (state >= firstOutput) {
         if (count === this.ends.length) this.grow();
         this.ends[count] = i + 1;
         this.states[count] = state;
