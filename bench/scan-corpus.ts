@@ -24,7 +24,6 @@
 // --keep (leave the corpus directory).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAscii } from 'node:buffer';
 import { dirname, extname, join } from 'node:path';
 import { lintSource } from '@secretlint/core';
 import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
@@ -808,13 +807,7 @@ function runOursInMemory(corpus: InMemory): Run {
   const reported = new Set<string>();
   const started = performance.now();
   corpus.bytes.forEach((bytes, i) => {
-    const ascii = isAscii(bytes);
-    const text = ascii ? bytes.toString('latin1') : bytes.toString('utf8');
-    for (const f of detector.detect({
-      path: corpus.paths[i]!,
-      text,
-      ascii: ascii ? bytes : undefined,
-    })) {
+    for (const f of detector.detectFile(corpus.paths[i]!, bytes)) {
       reported.add(`${f.file}:${f.startLine}`);
     }
   });

@@ -13,7 +13,7 @@
 // are for: a rule's keywords are words inside its matches. A rule without keywords runs over
 // the whole fragment, as in gitleaks.
 import { shannonEntropy } from './entropy.js';
-import { KeywordMatcher } from './keywords.js';
+import { KeywordMatcher, type KeywordHits } from './keywords.js';
 import type { Allowlist, ContentPattern, Finding, Fragment, Rule, ScanConfig } from './types.js';
 
 const ALLOW_SIGNATURE = 'gitleaks:allow';
@@ -195,8 +195,35 @@ export class Detector {
   }
 
   detect(fragment: Fragment): Finding[] {
-    if (this.config.configFile !== undefined && fragment.path === this.config.configFile) return [];
-    if (fragmentAllowed(this.config.allowlists, fragment)) return [];
+    const findings = this.pathFindings(fragment);
+    const { text, ascii } = fragment;
+    if (findings === null || text.length === 0) return findings ?? [];
+    const hits =
+      (ascii !== undefined && ascii.length === text.length
+        ? this.matcher.scanBytes(ascii)
+        : null) ?? this.matcher.scan(text);
+    return this.contentFindings(fragment, hits, findings);
+  }
+
+  /**
+   * A file's bytes as read, decoded here: as Latin-1 when the keyword pass finds them pure
+   * ASCII (the WebAssembly walk tells as it goes: no separate check), else as UTF-8.
+   */
+  detectFile(path: string, bytes: Buffer): Finding[] {
+    const findings = this.pathFindings({ path, text: '' });
+    if (findings === null || bytes.length === 0) return findings ?? [];
+    const hits = this.matcher.scanBytes(bytes);
+    if (hits !== null)
+      return this.contentFindings({ path, text: bytes.toString('latin1') }, hits, findings);
+    const text = bytes.toString('utf8');
+    return this.contentFindings({ path, text }, this.matcher.scan(text), findings);
+  }
+
+  /** Null when the fragment is not scanned at all (by path or commit); else path-only findings. */
+  private pathFindings(fragment: Fragment): Finding[] | null {
+    if (this.config.configFile !== undefined && fragment.path === this.config.configFile)
+      return null;
+    if (fragmentAllowed(this.config.allowlists, fragment)) return null;
     const findings: Finding[] = [];
     for (const index of this.pathOnly) {
       const rule = this.rules[index]!;
@@ -204,10 +231,13 @@ export class Detector {
         findings.push(pathFinding(rule, fragment));
       }
     }
-    const text = fragment.text;
-    if (text.length === 0) return findings;
+    return findings;
+  }
 
-    const matches = this.collectMatches(text, fragment.path, fragment.ascii);
+  /** The findings in a fragment's text, given its keyword hits, after `findings`. */
+  private contentFindings(fragment: Fragment, hits: KeywordHits, findings: Finding[]): Finding[] {
+    const text = fragment.text;
+    const matches = this.collectMatches(text, fragment.path, hits);
     if (matches.length === 0) return findings;
     const lines = new LineIndex(text);
     const allowComments = this.ignoreAllowComments ? [] : this.allowEnds;
@@ -223,13 +253,9 @@ export class Detector {
     return findings.length === 0 ? found : [...findings, ...found];
   }
 
-  /** Keyword pass, then each triggered rule: anchored at its keywords, or over its windows. */
-  private collectMatches(text: string, path: string, ascii: Uint8Array | undefined): RawMatch[] {
+  /** From the keyword hits, each triggered rule: anchored at its keywords, or over its windows. */
+  private collectMatches(text: string, path: string, hits: KeywordHits): RawMatch[] {
     const n = text.length;
-    const hits =
-      ascii !== undefined && ascii.length === n
-        ? this.matcher.scanAscii(ascii)
-        : this.matcher.scan(text);
     const touched = this.touched;
     touched.length = 0;
     this.allowEnds.length = 0;

@@ -15,7 +15,8 @@
 // Memory layout (one instance per keyword matcher):
 //   [0, 16)            hit counts of the four walks, written on return
 //   [16, 32)           each walk's state at the start of the current round
-//   [64, 320)          byte → alphabet class (times 4 when that fits a byte)
+//   [64, 320)          byte → alphabet class (times 4 when that fits a byte); >= 0x80: the
+//                      class of non-ASCII bytes
 //   [TABLE, …)         transition table: i32 entries, 2 × flag bytes
 //   [input, …)         `lead` pad bytes, the input, pad bytes up to a whole round
 //   [hits, …)          four regions of (end offset, state) i32 pairs
@@ -255,8 +256,11 @@ export class WasmDfa {
   private words: Int32Array;
   /** Where the last scan's hit regions start. */
   private hitsAt = 0;
-  /** A byte in no keyword (class 0). */
+  /** An ASCII byte in no keyword (class 0). */
   private readonly padByte: number;
+  private readonly width: number;
+  /** Row of the state a byte >= 0x80 leads to. */
+  private readonly nonAscii: number;
 
   /**
    * @param table transitions, states pre-multiplied by `width` (the alphabet's size);
@@ -270,14 +274,21 @@ export class WasmDfa {
     firstOutput: number,
     private readonly lead: number,
   ) {
-    this.padByte = classOf.indexOf(0);
-    if (this.padByte === -1 || this.padByte > 255) throw new Error('every byte is in a keyword');
+    this.width = width;
+    this.padByte = classOf.subarray(0, 0x80).indexOf(0);
+    if (this.padByte === -1) throw new Error('every ASCII character is in a keyword');
+    // One more class, for bytes >= 0x80, leads every state to one more state (flagged, so it
+    // is reported like a keyword's end, and otherwise the root): how a walk says that its
+    // input is not ASCII after all.
+    const wide = width + 1;
+    const rows = table.length / width;
+    this.nonAscii = rows;
     // Here states are byte offsets (4 × the table index of their row); a state that ends a
     // keyword is stored with the flag added, and its row kept at that flagged offset.
     let flag = 4;
-    while (flag < table.length * 4) flag *= 2;
+    while (flag < (rows + 1) * wide * 4) flag *= 2;
     this.flag = flag;
-    const classScaled = width * 4 < 256;
+    const classScaled = wide * 4 <= 256;
     let module = modules.get(classScaled);
     if (!module) {
       module = new Wasm.Module(assemble(classScaled));
@@ -290,13 +301,19 @@ export class WasmDfa {
     this.bytes = new Uint8Array(this.memory.buffer);
     this.words = new Int32Array(this.memory.buffer);
     this.grow(this.inputBase);
-    for (let byte = 0; byte < 256; byte++)
-      this.bytes[CLASS_BASE + byte] = classScaled ? classOf[byte]! * 4 : classOf[byte]!;
+    for (let byte = 0; byte < 256; byte++) {
+      const cls = byte < 0x80 ? classOf[byte]! : width;
+      this.bytes[CLASS_BASE + byte] = classScaled ? cls * 4 : cls;
+    }
     const view = new Int32Array(this.memory.buffer, TABLE_BASE, (2 * flag) / 4);
-    const stored = (state: number): number => (state >= firstOutput ? state * 4 + flag : state * 4);
-    for (let i = 0; i < table.length; i++) {
-      const row = i - (i % width);
-      view[stored(row) / 4 + (i - row)] = stored(table[i]!);
+    const stored = (row: number): number =>
+      row * wide * 4 + (row * width >= firstOutput || row === rows ? flag : 0);
+    for (let row = 0; row <= rows; row++) {
+      const at = stored(row) / 4;
+      // The non-ASCII state goes on as the root does.
+      const from = row === rows ? 0 : row * width;
+      for (let cls = 0; cls < width; cls++) view[at + cls] = stored(table[from + cls]! / width);
+      view[at + width] = stored(rows);
     }
   }
 
@@ -310,8 +327,8 @@ export class WasmDfa {
   }
 
   /**
-   * Walks all of `input`. Returns the number of hits, to be taken with `copyHits`, or null
-   * when the hit regions overflowed.
+   * Walks all of `input`. Returns the number of hits (a byte >= 0x80 counts as one), to be
+   * taken with `copyHits`, or null when the hit regions overflowed.
    */
   scan(input: Uint8Array): number | null {
     const n = input.length;
@@ -332,19 +349,26 @@ export class WasmDfa {
     return count;
   }
 
-  /** The last scan's hits in input order, into `ends` and `states` (room for all of them). */
-  copyHits(ends: Int32Array, states: Int32Array): void {
-    const { words, flag } = this;
+  /**
+   * The last scan's hits in input order, into `ends` and `states` (room for all of them):
+   * false, and hits left half copied, when the input held a byte >= 0x80.
+   */
+  copyHits(ends: Int32Array, states: Int32Array): boolean {
+    const { words, flag, width, nonAscii } = this;
+    const rowBytes = (width + 1) * 4;
     const cap = HITS_PER_WALK * 8;
     let out = 0;
     for (let j = 0; j < WALKS; j++) {
       const count = words[j]!;
       let at = (this.hitsAt + j * cap) >> 2;
       for (let h = 0; h < count; h++, at += 2, out++) {
+        const row = (words[at + 1]! - flag) / rowBytes;
+        if (row === nonAscii) return false;
         ends[out] = words[at]!;
-        states[out] = (words[at + 1]! - flag) / 4;
+        states[out] = row * width;
       }
     }
+    return true;
   }
 }
 

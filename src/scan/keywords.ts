@@ -6,6 +6,7 @@
 // all those that don't: "did a keyword end here?" is a single comparison. Large ASCII
 // inputs (files as read from disk) go through the same automaton compiled to WebAssembly
 // with four interleaved walks (dfa-wasm.ts).
+import { isAscii } from 'node:buffer';
 import { WasmDfa } from './dfa-wasm.js';
 
 /** Below this size the WebAssembly call and copy cost more than they save. */
@@ -170,11 +171,11 @@ export class KeywordMatcher {
   }
 
   /**
-   * Like `scan`, for bytes known to be ASCII (so byte offsets are string offsets): large
-   * inputs take the WebAssembly walk, small ones (and all, if it is unavailable) the
-   * JavaScript one.
+   * Like `scan`, over bytes that are the text when they are pure ASCII (byte offsets are then
+   * string offsets); null when they are not. Large inputs take the WebAssembly walk, which
+   * tells as it goes; small ones (and all, if it is unavailable) the JavaScript one.
    */
-  scanAscii(bytes: Uint8Array): KeywordHits {
+  scanBytes(bytes: Uint8Array): KeywordHits | null {
     if (bytes.length >= WASM_MIN_BYTES && this.keywords.length > 0) {
       if (this.wasm === undefined) {
         try {
@@ -186,21 +187,22 @@ export class KeywordMatcher {
             this.lead,
           );
         } catch {
-          this.wasm = null; // too large an automaton, or no byte outside every keyword
+          this.wasm = null; // too large an automaton, or no ASCII byte outside every keyword
         }
       }
       const count = this.wasm?.scan(bytes);
       if (typeof count === 'number') {
         while (this.ends.length < count) this.grow();
-        this.wasm!.copyHits(this.ends, this.states);
-        return { ends: this.ends, states: this.states, count };
+        return this.wasm!.copyHits(this.ends, this.states)
+          ? { ends: this.ends, states: this.states, count }
+          : null;
       }
     }
-    return this.scanBytes(bytes);
+    return isAscii(bytes) ? this.walkBytes(bytes) : null;
   }
 
   /** The JavaScript walk over bytes. */
-  private scanBytes(bytes: Uint8Array): KeywordHits {
+  private walkBytes(bytes: Uint8Array): KeywordHits {
     const { delta, classOf, firstOutput } = this;
     let state = 0;
     let count = 0;

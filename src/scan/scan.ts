@@ -6,7 +6,7 @@ import { formatSize } from './diff.js';
 import { IgnoreList } from './fingerprint.js';
 import { ensureRange, scanCommits, type CommitRange, type EnsureOptions } from './git.js';
 import { scanTree } from './tree.js';
-import type { Finding, Fragment, ScanConfig, ScanNote } from './types.js';
+import type { Finding, ScanConfig, ScanNote } from './types.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -65,8 +65,8 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   const onNote = (note: ScanNote): void => {
     result.notes.push(note);
   };
-  const onFragment = (fragment: Fragment): void => {
-    for (const finding of detector.detect(fragment)) {
+  const report = (findings: Finding[]): void => {
+    for (const finding of findings) {
       if (ignore.ignores(finding)) result.ignored++;
       else result.findings.push(finding);
     }
@@ -91,7 +91,7 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
         if (SCAN_SETTINGS_FILES.has(fragment.path) || fragment.path === request.config.configFile) {
           changed.add(fragment.path);
         }
-        onFragment(fragment);
+        report(detector.detect(fragment));
       },
     });
     result.files = files.size;
@@ -100,7 +100,7 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
       root: request.root,
       paths: target.paths,
       maxBytes,
-      onFragment,
+      onFile: (path, bytes) => report(detector.detectFile(path, bytes)),
       onNote,
     });
     result.files = stats.files;

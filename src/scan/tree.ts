@@ -1,11 +1,10 @@
 // Reads a path tree for the scan: every regular file under the given paths, `.git`
 // directories and symbolic links left out, binary files (a NUL byte in the first 8000 bytes,
 // git's own test) and files over the size limit skipped with a note.
-import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, lstatSync, openSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { readFully, walkDirectory } from '../walk.js';
-import type { Fragment, ScanNote } from './types.js';
+import type { ScanNote } from './types.js';
 
 export interface TreeScanOptions {
   /** Scan root: finding paths are relative to it. */
@@ -13,7 +12,8 @@ export interface TreeScanOptions {
   /** Files or directories, relative to `root` or absolute. */
   paths: string[];
   maxBytes: number;
-  onFragment: (fragment: Fragment) => void;
+  /** A file's bytes as read (valid until the next call): the detector decodes them. */
+  onFile: (path: string, bytes: Buffer) => void;
   onNote: (note: ScanNote) => void;
 }
 
@@ -26,11 +26,6 @@ const SKIP_DIRECTORIES: ReadonlySet<string> = new Set(['.git']);
 
 export class TreeScanError extends Error {
   readonly code = 'SCAN_PATH';
-}
-
-/** Bytes → text; pure ASCII (most source) takes the cheap one-byte path. */
-export function decodeText(bytes: Buffer): string {
-  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 /** One read buffer, reused from file to file: a fragment is scanned before the next read. */
@@ -97,14 +92,14 @@ export function listTree(rootDir: string, paths: readonly string[]): TreeEntry[]
 }
 
 /**
- * Reads one listed file: its fragment (whose `ascii` bytes stay valid until the next read on
- * this thread) or why it was skipped.
+ * Reads one listed file: its bytes (valid until the next read on this thread) or why it was
+ * skipped.
  */
 export function readTreeFile(
   abs: string,
   path: string,
   maxBytes: number,
-): { fragment: Fragment; bytes: number } | { note: ScanNote } {
+): { bytes: Buffer } | { note: ScanNote } {
   let bytes: Buffer;
   try {
     const read = readLimited(abs, maxBytes);
@@ -116,12 +111,7 @@ export function readTreeFile(
     return { note: { path, reason: 'unreadable', detail: code } };
   }
   if (isBinary(bytes)) return { note: { path, reason: 'binary' } };
-  if (isAscii(bytes))
-    return {
-      fragment: { path, text: bytes.toString('latin1'), ascii: bytes },
-      bytes: bytes.length,
-    };
-  return { fragment: { path, text: bytes.toString('utf8') }, bytes: bytes.length };
+  return { bytes };
 }
 
 export function scanTree(options: TreeScanOptions): TreeScanStats {
@@ -137,8 +127,8 @@ export function scanTree(options: TreeScanOptions): TreeScanStats {
       continue;
     }
     stats.files++;
-    stats.bytes += read.bytes;
-    options.onFragment(read.fragment);
+    stats.bytes += read.bytes.length;
+    options.onFile(entry.path, read.bytes);
   }
   return stats;
 }

@@ -136,6 +136,24 @@ describe('the detector finds what gitleaks would', () => {
     );
   });
 
+  it('on the bytes of a file, ASCII or UTF-8, decoded by the detector', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...PIECES, 'é', '日本', '🔑'), { minLength: 300, maxLength: 900 }),
+        (pieces) => {
+          const text = pieces.join('');
+          const bytes = Buffer.from(text, 'utf8');
+          expect(summary(detector.detectFile('f.txt', bytes))).toEqual(reference(cfg, text));
+          const ascii = pieces.filter((p) => Buffer.byteLength(p) === p.length).join('');
+          expect(summary(detector.detectFile('f.txt', Buffer.from(ascii)))).toEqual(
+            reference(cfg, ascii),
+          );
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
   it('on large ASCII texts through the WebAssembly walk', () => {
     fc.assert(
       fc.property(

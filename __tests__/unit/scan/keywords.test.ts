@@ -16,8 +16,9 @@ function naive(text: string, keywords: string[]): string[] {
 
 function found(
   matcher: KeywordMatcher,
-  hits: { ends: Int32Array; states: Int32Array; count: number },
+  hits: { ends: Int32Array; states: Int32Array; count: number } | null,
 ): string[] {
+  if (hits === null) throw new Error('not ASCII');
   const out: string[] = [];
   for (let i = 0; i < hits.count; i++) {
     for (const k of matcher.keywordsOf(hits.states[i]!))
@@ -55,7 +56,7 @@ describe('KeywordMatcher', () => {
         (keywords, text) => {
           const m = new KeywordMatcher(keywords);
           const bytes = Buffer.from(text, 'latin1');
-          expect(found(m, m.scanAscii(bytes))).toEqual(naive(text, keywords));
+          expect(found(m, m.scanBytes(bytes))).toEqual(naive(text, keywords));
         },
       ),
       { numRuns: 60 },
@@ -78,7 +79,7 @@ describe('KeywordMatcher', () => {
           const keywords = [...some, everyClass];
           const m = new KeywordMatcher(keywords);
           const bytes = Buffer.from(text, 'latin1');
-          expect(found(m, m.scanAscii(bytes))).toEqual(naive(text, keywords));
+          expect(found(m, m.scanBytes(bytes))).toEqual(naive(text, keywords));
         },
       ),
       { numRuns: 40 },
@@ -86,14 +87,28 @@ describe('KeywordMatcher', () => {
     // A keyword at every offset: every step of every round ends one.
     const m = new KeywordMatcher(['a', 'aa']);
     const text = 'a'.repeat(5000);
-    expect(found(m, m.scanAscii(Buffer.from(text)))).toEqual(naive(text, ['a', 'aa']));
+    expect(found(m, m.scanBytes(Buffer.from(text)))).toEqual(naive(text, ['a', 'aa']));
+  });
+
+  it('bytes that are not all ASCII give null, wherever the first such byte is', () => {
+    const m = new KeywordMatcher(['key', 'token']);
+    for (const size of [100, 5000]) {
+      expect(found(m, m.scanBytes(Buffer.alloc(size, 'key token ')))).not.toHaveLength(0);
+      for (const at of [0, 1, size >> 2, size >> 1, size - 2, size - 1]) {
+        const bytes = Buffer.alloc(size, 'key token ');
+        bytes[at] = 0xc3;
+        expect(m.scanBytes(bytes)).toBeNull();
+      }
+    }
+    // So many that the walks' hit regions overflow: decided by a plain check instead.
+    expect(m.scanBytes(Buffer.alloc(600_000, 'é'))).toBeNull();
   });
 
   it('a keyword straddling the boundary between two walks is found once', () => {
     const m = new KeywordMatcher(['boundary']);
     for (let at = 4096 - 10; at < 4096 + 10; at++) {
       const text = 'x'.repeat(at) + 'BOUNDARY' + 'y'.repeat(16384 - at);
-      const hits = m.scanAscii(Buffer.from(text));
+      const hits = m.scanBytes(Buffer.from(text));
       expect(found(m, hits)).toEqual([`${at + 8}:boundary`]);
     }
   });
