@@ -194,15 +194,11 @@ export class Detector {
     this.groupSpots = this.anchorGroups.map(() => []);
   }
 
+  /** Text already decoded (a diff's added lines): the keyword pass walks the string. */
   detect(fragment: Fragment): Finding[] {
     const findings = this.pathFindings(fragment);
-    const { text, ascii } = fragment;
-    if (findings === null || text.length === 0) return findings ?? [];
-    const hits =
-      (ascii !== undefined && ascii.length === text.length
-        ? this.matcher.scanBytes(ascii)
-        : null) ?? this.matcher.scan(text);
-    return this.contentFindings(fragment, hits, findings);
+    if (findings === null || fragment.text.length === 0) return findings ?? [];
+    return this.contentFindings(fragment, this.matcher.scan(fragment.text), findings);
   }
 
   /**

@@ -28,7 +28,7 @@ export class TreeScanError extends Error {
   readonly code = 'SCAN_PATH';
 }
 
-/** One read buffer, reused from file to file: a fragment is scanned before the next read. */
+/** One read buffer, reused from file to file: a file is scanned before the next read. */
 let scratch = Buffer.allocUnsafe(1 << 20);
 
 /**

@@ -108,8 +108,6 @@ export interface Fragment {
    * is not the whole file, e.g. the added lines of a diff. Absent: line k is file line k+1.
    */
   lineNumbers?: readonly number[];
-  /** The text's bytes when it is pure ASCII (byte offsets are then string offsets): the fast path. */
-  ascii?: Uint8Array;
 }
 
 export interface Finding {
