@@ -8,9 +8,10 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { ActionError } from '../errors.js';
 import { HttpError, type HttpResponse } from '../http.js';
 import { formatClaims, shownClaims } from '../identity/claims.js';
+import { printableText } from './binary.js';
 import { jsonStringField } from './error-body.js';
 import type { Location } from '../spec/types.js';
-import type { FetchedSecret, ProviderFactory } from './types.js';
+import type { FetchedSecret, ProviderContext, ProviderFactory } from './types.js';
 
 export interface AwsSession {
   accessKeyId: string;
@@ -134,7 +135,7 @@ export const createAwsProvider: ProviderFactory = (context) => {
     if (location.options.stage) input.VersionStage = location.options.stage;
     try {
       const response = await call('GetSecretValue', input, what);
-      return fetched(response.json<SecretValueEntry>(), location);
+      return fetched(response.json<SecretValueEntry>(), location, context.admitCredential);
     } catch (error) {
       throw readError(error, location, aws.roleArn);
     }
@@ -265,7 +266,7 @@ export const createAwsProvider: ProviderFactory = (context) => {
               (id.startsWith('arn:') && v.ARN?.startsWith(`${id}-`)),
           );
           if (value) {
-            results.set(location, fetched(value, location));
+            results.set(location, fetched(value, location, context.admitCredential));
             continue;
           }
           const failure = answer.Errors?.find((e) => e.SecretId === id);
@@ -288,9 +289,20 @@ export const createAwsProvider: ProviderFactory = (context) => {
   };
 };
 
-function fetched(entry: SecretValueEntry, location: Location): FetchedSecret {
+function fetched(
+  entry: SecretValueEntry,
+  location: Location,
+  admit: ProviderContext['admitCredential'],
+): FetchedSecret {
   if (typeof entry.SecretString === 'string') return { value: entry.SecretString };
-  if (typeof entry.SecretBinary === 'string') return { value: entry.SecretBinary };
+  if (typeof entry.SecretBinary === 'string') {
+    // Exported as the base64 text Secrets Manager sends (a JSON blob is base64); what a step
+    // that decodes it would print is masked as well.
+    const printable = printableText(Buffer.from(entry.SecretBinary, 'base64'));
+    if (printable !== undefined)
+      admit(printable, `the decoded binary value of aws:${location.locator}`);
+    return { value: entry.SecretBinary };
+  }
   throw new ActionError(
     'READ_FAILED',
     `aws:${location.locator}: the answer has neither SecretString nor SecretBinary`,

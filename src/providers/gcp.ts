@@ -5,6 +5,7 @@
 import { ActionError } from '../errors.js';
 import { HttpError, type HttpResponse } from '../http.js';
 import { formatClaims, shownClaims } from '../identity/claims.js';
+import { printableText } from './binary.js';
 import { jsonStringField } from './error-body.js';
 import type { LedgerEntry } from '../ledger.js';
 import type { Location } from '../spec/types.js';
@@ -46,13 +47,21 @@ export function providerResourceName(input: string): string | undefined {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Text when the payload is UTF-8 (almost always), base64 for binary payloads. */
-function payloadText(bytes: Buffer): string {
+/** The payload as text when it is UTF-8 (almost always); undefined for binary payloads. */
+function utf8Text(bytes: Buffer): string | undefined {
   try {
     return utf8.decode(bytes);
   } catch {
-    return bytes.toString('base64');
+    return undefined;
   }
+}
+
+/** Whether `payload.dataCrc32c` (int64 as a decimal string, or a number) is the bytes' CRC32C. */
+function checksumMatches(expected: unknown, bytes: Uint8Array): boolean {
+  const text = typeof expected === 'number' ? String(expected) : expected;
+  return (
+    typeof text === 'string' && /^[0-9]{1,20}$/.test(text) && BigInt(text) === BigInt(crc32c(bytes))
+  );
 }
 
 export const createGcpProvider: ProviderFactory = (context) => {
@@ -156,20 +165,28 @@ export const createGcpProvider: ProviderFactory = (context) => {
       } catch (error) {
         throw readError(error, location, gcp.serviceAccount, gcp.workloadIdentityProvider);
       }
-      const body = response.json<{ payload?: { data?: string; dataCrc32C?: string } }>();
+      // SecretPayload in REST JSON is {"data": string, "dataCrc32c": string}: the CRC32C is
+      // an int64, which proto3 JSON writes as a decimal string (a number is accepted too).
+      const body = response.json<{ payload?: { data?: unknown; dataCrc32c?: unknown } }>();
       const data = body.payload?.data;
       if (typeof data !== 'string') {
         throw new ActionError('READ_FAILED', `gcp:${location.locator}: the answer has no payload`);
       }
       const bytes = Buffer.from(data, 'base64');
-      const expected = body.payload?.dataCrc32C;
-      if (expected !== undefined && String(crc32c(bytes)) !== String(expected)) {
+      const expected = body.payload?.dataCrc32c;
+      if (expected !== undefined && !checksumMatches(expected, bytes)) {
         throw new ActionError(
           'READ_FAILED',
           `gcp:${location.locator}: the payload does not match its CRC32C checksum (corrupted in transit); nothing was used`,
         );
       }
-      return { value: payloadText(bytes) };
+      const text = utf8Text(bytes);
+      if (text !== undefined) return { value: text };
+      // Binary: exported as base64, and what decoding it would print is masked as well.
+      const printable = printableText(bytes);
+      if (printable !== undefined)
+        context.admitCredential(printable, `the decoded binary value of gcp:${location.locator}`);
+      return { value: bytes.toString('base64') };
     },
 
     async revoke(entries: readonly LedgerEntry[]): Promise<RevocationResult[]> {

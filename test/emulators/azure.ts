@@ -37,7 +37,9 @@ export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FIC_DOCS = 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
-const API_VERSION = /^7\.[0-6](-preview)?$/;
+// Key Vault data-plane versions the SDKs list (7.0 … 7.6, 7.6-preview.2, 2025-07-01, which
+// @azure/keyvault-secrets 4.11 sends by default).
+const API_VERSION = /^(?:7\.[0-6](?:-preview(?:\.\d+)?)?|2025-07-01)$/;
 
 export interface AzureEmulatorOptions {
   tenantId?: string;
@@ -168,6 +170,7 @@ function vaultError(
 }
 
 const TOKEN_PATH = /\/([^/]+)\/oauth2\/v2\.0\/token$/;
+const DISCOVERY_PATH = /\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/;
 
 export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEmulator> {
   const tenantId = options.tenantId ?? randomUUID();
@@ -496,8 +499,43 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
     return jsonReply(200, body, { 'content-type': 'application/json; charset=utf-8' });
   }
 
+  /**
+   * Entra's OpenID Connect discovery document for a tenant
+   * (`{authority}/{tenant}/v2.0/.well-known/openid-configuration`). MSAL (under
+   * @azure/identity) reads it before its first token request and requires
+   * authorization_endpoint, token_endpoint, issuer and jwks_uri.
+   */
+  function discovery(tenant: string): Reply {
+    if (tenant !== tenantId) {
+      return entraError(
+        400,
+        'invalid_tenant',
+        90002,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+        now(),
+      );
+    }
+    const authority = `${base}/${tenantId}`;
+    return jsonReply(200, {
+      token_endpoint: `${authority}/oauth2/v2.0/token`,
+      authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
+      issuer: `${authority}/v2.0`,
+      jwks_uri: `${authority}/discovery/v2.0/keys`,
+      token_endpoint_auth_methods_supported: [
+        'client_secret_post',
+        'private_key_jwt',
+        'client_secret_basic',
+      ],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      tenant_region_scope: 'EU',
+    });
+  }
+
   const operationOf = (request: ServedRequest): { operation: string; vault?: string } => {
     if (TOKEN_PATH.test(request.url.pathname)) return { operation: 'entra:token' };
+    if (DISCOVERY_PATH.test(request.url.pathname)) return { operation: 'entra:discovery' };
     const addressed = route(request);
     return addressed
       ? { operation: 'keyvault:getSecret', vault: addressed.vault }
@@ -509,6 +547,9 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
       const tokenPath = TOKEN_PATH.exec(request.url.pathname);
       if (tokenPath && request.method === 'POST')
         return token(request, decodeURIComponent(tokenPath[1]!));
+      const discoveryPath = DISCOVERY_PATH.exec(request.url.pathname);
+      if (discoveryPath && request.method === 'GET')
+        return discovery(decodeURIComponent(discoveryPath[1]!));
       const addressed = route(request);
       if (addressed && request.method === 'GET')
         return getSecret(request, addressed.vault, addressed.rest, addressed.vaultUrl);

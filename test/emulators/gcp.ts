@@ -8,7 +8,7 @@
 //   federated token may impersonate a service account whose roles/iam.workloadIdentityUser
 //   binding names its principal or one of its principal sets.
 // - Secret Manager `GET /v1/projects/P/secrets/S/versions/V:access` (P an id or a number,
-//   V a number or `latest`), answering `payload.data` with its CRC32C as a decimal string;
+//   V a number or `latest`), answering `payload.data` with `payload.dataCrc32c`, its CRC32C as a decimal string;
 //   IAM: members of a secret (or of the project) may access it, be they
 //   `serviceAccount:EMAIL` (impersonated token) or principal/principalSet (federated token).
 // - OAuth 2.0 revocation `POST /revoke` (token in the query or a form body).
@@ -84,7 +84,7 @@ export interface GcpEmulator extends EmulatorServer<GcpLoggedRequest> {
   ): number;
   /** roles/secretmanager.secretAccessor on the whole project. */
   grantProject(member: string): void;
-  /** Answer every `payload.dataCrc32C` off by one, as a corrupted payload would be. */
+  /** Answer every `payload.dataCrc32c` off by one, as a corrupted payload would be. */
   setCorruptChecksums(on: boolean): void;
   advanceClock(ms: number): void;
   now(): number;
@@ -454,9 +454,14 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
       );
     }
     const checksum = crc32c(version.data) + (corruptChecksums ? 1 : 0);
+    // AccessSecretVersionResponse, REST reference: {"name": string, "payload": {object
+    // (SecretPayload)}}; SecretPayload's JSON representation is {"data": string,
+    // "dataCrc32c": string}: bytes as base64, and the CRC32C "encoded as a Int64 for
+    // compatibility", which proto3 JSON writes as a decimal string. Google's REST client
+    // (__tests__/unit/emulators/gcp-official.test.ts) reads exactly these names.
     return jsonReply(200, {
       name: `${secretName}/versions/${version.number}`,
-      payload: { data: version.data.toString('base64'), dataCrc32C: String(checksum) },
+      payload: { data: version.data.toString('base64'), dataCrc32c: String(checksum) },
     });
   }
 

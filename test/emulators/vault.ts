@@ -10,6 +10,13 @@
 // - namespaces (X-Vault-Namespace header or path prefix): a namespace sees only its mounts;
 // - KV v1, KV v2 (versions, soft delete, destroy), a database-style dynamic engine with leases;
 // - sys/leases/revoke|renew, sys/internal/ui/mounts (KV version discovery).
+// Vault has no official JavaScript client, so its published HTTP API reference is the pin
+// (developer.hashicorp.com/vault/api-docs): `POST /v1/auth/{mount}/login` with {role, jwt}
+// answers {"auth": {"client_token", "accessor", "policies", "lease_duration", "renewable"}}
+// (api-docs/auth/jwt); a KV v2 read `GET /v1/{mount}/data/{path}` answers
+// {"data": {"data": {...}, "metadata": {"version", ...}}} (api-docs/secret/kv/kv-v2); a
+// dynamic secret carries top-level "lease_id", "lease_duration", "renewable"; errors are
+// {"errors": [string, ...]} with the HTTP status (api-docs, "Error Response").
 // Tests drive it through plain methods (addKvV2, addJwtRole, …) and inspect it (liveLeases,
 // requests); latency and a fault hook come from the shared HTTP server.
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';

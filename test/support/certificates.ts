@@ -4,8 +4,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A self-signed certificate for 127.0.0.1, valid one day: serve with it, trust it as the CA. */
-export function selfSignedLoopbackCertificate(): { key: string; cert: string } {
+/**
+ * A self-signed certificate for 127.0.0.1, valid one day: serve with it, trust it as the CA.
+ * `dnsNames` adds DNS names (e.g. `*.vault.azure.net` for a client that must see that host).
+ */
+export function selfSignedLoopbackCertificate(dnsNames: readonly string[] = []): {
+  key: string;
+  cert: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'test-tls-'));
   try {
     execFileSync(
@@ -21,7 +27,9 @@ export function selfSignedLoopbackCertificate(): { key: string; cert: string } {
         '-subj',
         '/CN=127.0.0.1',
         '-addext',
-        'subjectAltName=IP:127.0.0.1',
+        ['IP:127.0.0.1', ...dnsNames.map((name) => `DNS:${name}`)]
+          .join(',')
+          .replace(/^/, 'subjectAltName='),
         '-keyout',
         join(dir, 'key.pem'),
         '-out',

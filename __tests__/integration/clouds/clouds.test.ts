@@ -316,6 +316,52 @@ describe('one job, four providers', () => {
   });
 });
 
+describe('wire details', () => {
+  it('fails the line whose GCP payload does not match its dataCrc32c, exporting nothing', async () => {
+    gcp.setCorruptChecksums(true);
+    try {
+      const result = await job('GCP_API: gcp:projects/my-proj/secrets/api');
+      expect(result.main.exitCode).toBe(1);
+      expect(errorsOf(result)).toEqual([
+        'secrets line 1: gcp:projects/my-proj/secrets/api/versions/latest: the payload does not match its CRC32C checksum (corrupted in transit); nothing was used',
+      ]);
+      expect(result.main.env).toEqual({});
+      expectNothingLeaked(result);
+    } finally {
+      gcp.setCorruptChecksums(false);
+    }
+  });
+
+  it('exports binary payloads as base64 and masks what decoding them prints', async () => {
+    // Printable text stored as bytes (AWS SecretBinary), and bytes that are not UTF-8
+    // (a GCP payload starting with 0xFF): both arrive as base64.
+    const awsText = fixture('aws-binary');
+    const gcpText = fixture('gcp-binary');
+    aws.createSecret('prod/binary', Buffer.from(awsText));
+    const gcpBytes = Buffer.concat([Buffer.from([0xff]), Buffer.from(gcpText)]);
+    gcp.addSecret('binary', gcpBytes, [`serviceAccount:${SA}`]);
+    const result = await runJob({
+      inputs: cloudInputs({
+        secrets: 'AWS_BIN: aws:prod/binary\nGCP_BIN: gcp:projects/my-proj/secrets/binary',
+      }),
+      issuer,
+      // The next step decodes each value and prints what it gets.
+      userStep: [
+        "for (const name of ['AWS_BIN', 'GCP_BIN']) {",
+        "  process.stdout.write(`${name} decoded: ${Buffer.from(process.env[name], 'base64').toString('utf8')}\\n`);",
+        '}',
+      ].join('\n'),
+    });
+    expect(errorsOf(result)).toEqual([]);
+    expect(sha(result.env.AWS_BIN)).toBe(sha(Buffer.from(awsText).toString('base64')));
+    expect(sha(result.env.GCP_BIN)).toBe(sha(gcpBytes.toString('base64')));
+    expect(result.user?.log).toContain('AWS_BIN decoded: ***');
+    expect(result.user?.log).toContain('GCP_BIN decoded: ***');
+    expectNoLeak(result.log, [awsText, gcpText]);
+    expectNothingLeaked(result);
+  });
+});
+
 describe('over HTTPS with a private CA', () => {
   let tls: { key: string; cert: string };
   let servers: { aws: AwsEmulator; gcp: GcpEmulator; azure: AzureEmulator };

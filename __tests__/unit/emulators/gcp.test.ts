@@ -99,7 +99,7 @@ async function impersonate(token: string, email = SA) {
 
 interface AccessBody {
   name: string;
-  payload: { data: string; dataCrc32C: string };
+  payload: { data: string; dataCrc32c: string };
   error: { code: number; status: string; message: string };
 }
 
@@ -232,7 +232,7 @@ describe('Secret Manager access', () => {
     expect(body.name).toBe('projects/123456/secrets/deployer/versions/1');
     const data = Buffer.from(body.payload.data, 'base64');
     expect(hash(data)).toBe(hash(saJson));
-    expect(body.payload.dataCrc32C).toBe(String(crc32c(data)));
+    expect(body.payload.dataCrc32c).toBe(String(crc32c(data)));
   });
 
   it('lets a federated token read directly when its principal set is bound', async () => {
@@ -275,7 +275,7 @@ describe('Secret Manager access', () => {
     gcp.setCorruptChecksums(true);
     const { body } = await access(sa, 'projects/my-proj/secrets/deployer/versions/1');
     gcp.setCorruptChecksums(false);
-    expect(body.payload.dataCrc32C).not.toBe(
+    expect(body.payload.dataCrc32c).not.toBe(
       String(crc32c(Buffer.from(body.payload.data, 'base64'))),
     );
   });
