@@ -9,8 +9,9 @@
 //   code-split ES module chunks). Bundles share no code at run time; each command reports
 //   its own errors (src/cli/report.ts).
 import { build } from 'esbuild';
-import { chmod, readdir, rm, rmdir } from 'node:fs/promises';
+import { chmod, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { thirdPartyNotices } from './third-party-notices.mjs';
 
 const outdir = resolve(process.argv[2] ?? 'dist');
 
@@ -100,3 +101,16 @@ async function prune(dir) {
   }
 }
 await prune(outdir);
+
+// Licence notices for the third-party code in the bundles, after the prune (which does not
+// know the file). The build fails here on a package without a licence or with one outside
+// the allow list. BUILD_METAFILE names a file to receive the metafiles, for the test that
+// checks the notices against them.
+const metafiles = results.map((result) => result.metafile);
+await writeFile(
+  join(outdir, 'THIRD_PARTY_NOTICES.txt'),
+  thirdPartyNotices(metafiles, process.cwd(), outdir),
+);
+if (process.env.BUILD_METAFILE) {
+  await writeFile(process.env.BUILD_METAFILE, JSON.stringify(metafiles));
+}

@@ -96,23 +96,25 @@ describe('SARIF', () => {
     const text = JSON.stringify(log);
     expect(text.includes(secret)).toBe(false);
     const run = log.runs[0]!;
-    expect(run.tool.driver.rules.map((r) => r.id)).toEqual([
+    expect(run.tool.driver.rules?.map((r) => r.id)).toEqual([
       'github-pat',
       'jwt',
       'workflow-static-credential',
     ]);
-    expect(run.results.map((r) => [r.ruleId, r.ruleIndex, r.level])).toEqual([
+    expect(run.results?.map((r) => [r.ruleId, r.ruleIndex, r.level])).toEqual([
       ['github-pat', 0, 'error'],
       ['jwt', 1, 'error'],
       ['workflow-static-credential', 2, 'warning'],
     ]);
-    const location = run.results[0]!.locations[0]!.physicalLocation;
-    expect(location.artifactLocation.uri).toBe('src/app%20config.ts');
-    expect(location.region).toEqual({ startLine: 7, startColumn: 16, endLine: 7, endColumn: 56 });
-    expect(run.results[0]!.partialFingerprints).toEqual({
+    // @types/sarif makes every property optional: a missing one fails the comparison.
+    const result = run.results?.[0];
+    const location = result?.locations?.[0]?.physicalLocation;
+    expect(location?.artifactLocation?.uri).toBe('src/app%20config.ts');
+    expect(location?.region).toEqual({ startLine: 7, startColumn: 16, endLine: 7, endColumn: 56 });
+    expect(result?.partialFingerprints).toEqual({
       'secretLocation/v1': 'src/app config.ts:github-pat:7',
     });
-    expect(run.results[0]!.message.text).toContain('ghp_*****');
+    expect(result?.message.text).toContain('ghp_*****');
   });
 
   it('an empty scan is a valid log too', () => {

@@ -2,6 +2,9 @@
 // rules that produced results, each result at the secret's exact region, redacted in its
 // message, with the commit-less fingerprint as a partial fingerprint so an alert keeps its
 // identity across a squash merge. Secret findings are errors, lint findings warnings.
+// The types are the SARIF 2.1.0 schema's own (@types/sarif), so a misnamed or misplaced
+// property fails to compile instead of being dropped by code scanning.
+import type { Log, ReportingDescriptor, Result, Run } from 'sarif';
 import { redact } from '../redact.js';
 import type { Finding } from '../types.js';
 import type { LintFinding } from '../workflow-lint.js';
@@ -9,47 +12,6 @@ import type { LintFinding } from '../workflow-lint.js';
 export const TOOL_NAME = 'oidc-secrets scan';
 export const TOOL_VERSION = '0.1.0';
 const INFORMATION_URI = 'https://github.com/oidc-secrets/oidc-secrets';
-
-export interface SarifLog {
-  $schema: string;
-  version: '2.1.0';
-  runs: SarifRun[];
-}
-
-interface SarifRun {
-  tool: {
-    driver: { name: string; semanticVersion: string; informationUri: string; rules: SarifRule[] };
-  };
-  automationDetails: { id: string };
-  originalUriBaseIds: Record<string, { description: { text: string } }>;
-  versionControlProvenance?: { repositoryUri: string; revisionId?: string }[];
-  results: SarifResult[];
-}
-
-interface SarifRule {
-  id: string;
-  name: string;
-  shortDescription: { text: string };
-  fullDescription: { text: string };
-  help: { text: string; markdown: string };
-  defaultConfiguration: { level: 'error' | 'warning' };
-  properties: { tags: string[]; precision: string; 'security-severity': string };
-}
-
-interface SarifResult {
-  ruleId: string;
-  ruleIndex: number;
-  level: 'error' | 'warning';
-  message: { text: string };
-  locations: {
-    physicalLocation: {
-      artifactLocation: { uri: string; uriBaseId: string };
-      region: { startLine: number; startColumn: number; endLine: number; endColumn: number };
-    };
-  }[];
-  partialFingerprints: Record<string, string>;
-  properties?: Record<string, string | number>;
-}
 
 export interface SarifContext {
   /** e.g. `https://github.com/owner/repo` */
@@ -75,10 +37,10 @@ export function buildSarif(
   findings: readonly Finding[],
   lint: readonly LintFinding[],
   context: SarifContext = {},
-): SarifLog {
-  const rules: SarifRule[] = [];
+): Log {
+  const rules: ReportingDescriptor[] = [];
   const ruleIndex = new Map<string, number>();
-  const ruleFor = (id: string, make: () => SarifRule): number => {
+  const ruleFor = (id: string, make: () => ReportingDescriptor): number => {
     let index = ruleIndex.get(id);
     if (index === undefined) {
       index = rules.length;
@@ -88,7 +50,7 @@ export function buildSarif(
     return index;
   };
 
-  const results: SarifResult[] = [];
+  const results: Result[] = [];
   for (const f of findings) {
     const index = ruleFor(f.ruleId, () => ({
       id: f.ruleId,
@@ -176,7 +138,7 @@ export function buildSarif(
     });
   }
 
-  const run: SarifRun = {
+  const run: Run = {
     tool: {
       driver: {
         name: TOOL_NAME,
