@@ -121,7 +121,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     if (base) {
       await ensureCommit(root, base);
       settings = loadSettings(root, commitReader(root, base), env);
-      info(`Scan settings (.gitleaks.toml, .gitleaksignore) are read from ${settings.reader.where}`);
+      info(
+        `Scan settings (.gitleaks.toml, .gitleaksignore) are read from ${settings.reader.where}`,
+      );
     }
     const { config, ignore, reader } = settings!;
 

@@ -429,8 +429,11 @@ describe('symbolic links are not followed', () => {
       eventPayload: {},
       inputs: { 'sarif-file': 'results.sarif' },
     });
-    expect(first.exitCode).toBe(1);
     expect(readFileSync(join(outside, 'victim'), 'utf8')).toBe('untouched\n');
+    expect(first.exitCode).toBe(1);
+    expect(first.annotations.at(-1)!.message).toMatch(
+      /sarif-file: \S*results\.sarif is a symbolic link/,
+    );
     const second = await runStep({
       entry: 'scan',
       workspace: r.dir,
@@ -438,8 +441,9 @@ describe('symbolic links are not followed', () => {
       eventPayload: {},
       inputs: { 'sarif-file': 'reports/victim' },
     });
-    expect(second.exitCode).toBe(1);
     expect(readFileSync(join(outside, 'victim'), 'utf8')).toBe('untouched\n');
+    expect(second.exitCode).toBe(1);
+    expect(second.annotations.at(-1)!.message).toMatch(/sarif-file: reports is a symbolic link/);
   });
 });
 
