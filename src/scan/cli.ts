@@ -1,8 +1,7 @@
 // `oidc-secrets scan`: the pre-check on a developer's machine. A path tree by default, or
 // with `--base REV` the lines the commits since REV add. Exit code 1 when something is
 // found, 0 when clean, 2 when the scan could not run.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   formatOptions,
   HELP_OPTION,
@@ -16,8 +15,11 @@ import { loadScanConfig } from './config.js';
 import { IgnoreList } from './fingerprint.js';
 import { isGitRepository, resolveCommit, runGit } from './git.js';
 import { buildSarif } from './report/sarif.js';
+import { terminalText } from './report/safe.js';
 import { renderText } from './report/text.js';
+import { writeReportFile } from './report/write.js';
 import { runScan, type ScanTarget } from './scan.js';
+import { workTreeReader } from './settings.js';
 import { lintWorkflows, type LintFinding } from './workflow-lint.js';
 
 const OPTIONS: OptionSpec[] = [
@@ -55,7 +57,8 @@ Exit codes: 0 nothing found, 1 leaked credentials found, 2 the scan could not ru
 }
 
 function fail(message: string): number {
-  process.stderr.write(`oidc-secrets scan: ${message}\n`);
+  // A message may name a file of the scanned tree: no escape sequence reaches the terminal.
+  process.stderr.write(`oidc-secrets scan: ${terminalText(message)}\n`);
   return 2;
 }
 
@@ -103,19 +106,18 @@ export async function runScanCommand(argv: string[]): Promise<number> {
       configPath: configPath ? resolve(configPath) : undefined,
       env: process.env,
     });
-    const ignore = IgnoreList.load(resolve(root, '.gitleaksignore'));
+    const ignore = IgnoreList.read(workTreeReader(root));
     const result = await runScan({ root, target, config, ignore, ensure: { offline: true } });
     const lint: LintFinding[] = parsed.options.has('no-lint') ? [] : lintWorkflows(root).findings;
 
     const sarifFile = optionString(parsed, 'sarif');
     if (sarifFile) {
-      const path = resolve(sarifFile);
-      mkdirSync(dirname(path), { recursive: true });
       const revision = target.kind === 'range' ? target.head : undefined;
-      writeFileSync(
-        path,
+      writeReportFile(
+        resolve(sarifFile),
         JSON.stringify(buildSarif(result.findings, lint, { revision }), null, 2) + '\n',
-        'utf8',
+        root,
+        '--sarif',
       );
     }
     process.stdout.write(renderText(result, lint));

@@ -3,11 +3,11 @@
 // `useDefault` (our built-in rule set plays gitleaks' default config), `path` and
 // `disabledRules`. A rule that exists in both the file and what it extends is merged field
 // by field: the file's non-empty fields win, keywords, tags and allowlists add up.
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, posix, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { builtinConfig } from './rules.js';
 import { translateRe2, RegexTranslationError } from './re2.js';
+import { insideRoot, readFileNoFollow, workTreeReader, type SettingsReader } from './settings.js';
 import type {
   Allowlist,
   RawAllowlist,
@@ -32,51 +32,103 @@ export interface LoadConfigOptions {
   configPath?: string;
   /** `GITLEAKS_CONFIG`-style fallback from the environment. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Where files inside the repository are read from (settings.ts): the base commit on a pull
+   * request, else the work tree (the default). Links are never followed.
+   */
+  reader?: SettingsReader;
 }
+
+/** A config file: inside the repository (read through the reader) or outside it (a path). */
+type ConfigLocation = { repo: string } | { outside: string };
 
 /** Finds and loads the config: explicit path, `GITLEAKS_CONFIG`, `<root>/.gitleaks.toml`, or the built-in rules. */
 export function loadScanConfig(options: LoadConfigOptions): ScanConfig {
+  const reader = options.reader ?? workTreeReader(options.root);
   const explicit = options.configPath || options.env?.GITLEAKS_CONFIG || '';
-  let file: string | undefined;
+  let location: ConfigLocation | undefined;
+  let text: string | undefined;
   if (explicit) {
-    file = resolve(explicit);
-    if (!existsSync(file)) throw new ScanConfigError(`config: ${explicit} does not exist`);
-  } else if (existsSync(resolve(options.root, '.gitleaks.toml'))) {
-    file = resolve(options.root, '.gitleaks.toml');
+    const abs = resolve(explicit);
+    const rel = insideRoot(options.root, abs);
+    location = rel !== null ? { repo: rel } : { outside: abs };
+    text = readLocation(location, reader);
+    if (text === undefined)
+      throw new ScanConfigError(
+        `config: ${explicit} does not exist${rel !== null && reader.commit ? ` in ${reader.where}` : ''}`,
+      );
+  } else {
+    text = readLocation({ repo: '.gitleaks.toml' }, reader);
+    if (text !== undefined) location = { repo: '.gitleaks.toml' };
   }
-  if (!file) return compileConfig(builtinConfig(), 'built-in');
-  const raw = readToml(file);
-  const rel = relative(options.root, file).split('\\').join('/');
-  const shown = rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+  if (!location || text === undefined) return compileConfig(builtinConfig(), 'built-in');
+  const shown = 'repo' in location ? location.repo : location.outside;
+  const raw = validateConfig(parseTomlText(text, shown), shown);
+  const extendFiles: string[] = [];
   const config = compileConfig(
-    resolveExtends(raw, shown, dirname(file), 0),
-    describeSource(raw, shown),
+    resolveExtends(raw, shown, location, 0, { reader, root: options.root, extendFiles }),
+    describeSource(raw, shown) + (reader.commit ? ` from ${reader.where}` : ''),
   );
-  return { ...config, configFile: rel.startsWith('..') ? undefined : rel };
+  return {
+    ...config,
+    configFile: 'repo' in location ? location.repo : undefined,
+    extendFiles,
+  };
+}
+
+function readLocation(location: ConfigLocation, reader: SettingsReader): string | undefined {
+  try {
+    return 'repo' in location
+      ? reader.read(location.repo)
+      : readFileNoFollow(location.outside, location.outside);
+  } catch (err) {
+    throw new ScanConfigError(`config: ${(err as Error).message}`);
+  }
+}
+
+/** The file an `[extend] path` names, relative to the file that names it. */
+function extendLocation(
+  from: ConfigLocation,
+  path: string,
+  context: ExtendContext,
+  name: string,
+): ConfigLocation {
+  if ('outside' in from) return { outside: resolve(dirname(from.outside), path) };
+  if (!isAbsolute(path)) {
+    const rel = posix.normalize(posix.join(posix.dirname(from.repo), path.split('\\').join('/')));
+    if (rel !== '..' && !rel.startsWith('../')) return { repo: rel };
+  }
+  const abs = resolve(context.root, posix.dirname(from.repo), path);
+  const rel = insideRoot(context.root, abs);
+  if (rel !== null) return { repo: rel };
+  if (context.reader.commit)
+    throw new ScanConfigError(
+      `${name}: extend.path ${path} is outside the repository: on a pull request the config and what it extends are read from ${context.reader.where}`,
+    );
+  return { outside: abs };
+}
+
+interface ExtendContext {
+  reader: SettingsReader;
+  root: string;
+  /** Repository files the config extends, in the order read (what a change must not edit unseen). */
+  extendFiles: string[];
 }
 
 /** Parses TOML text as a gitleaks config (`name` is used in errors). */
 export function parseScanConfig(text: string, name: string, baseDir = process.cwd()): ScanConfig {
   const raw = validateConfig(parseTomlText(text, name), name);
-  return compileConfig(resolveExtends(raw, name, baseDir, 0), describeSource(raw, name));
+  const context = { reader: workTreeReader(baseDir), root: baseDir, extendFiles: [] };
+  return compileConfig(
+    resolveExtends(raw, name, { outside: resolve(baseDir, name) }, 0, context),
+    describeSource(raw, name),
+  );
 }
 
 function describeSource(raw: RawConfig, name: string): string {
   if (raw.extend?.useDefault) return `${name} (extending the built-in rules)`;
   if (raw.extend?.path) return `${name} (extending ${raw.extend.path})`;
   return name;
-}
-
-function readToml(file: string): RawConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ScanConfigError(
-      `config: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
-  return validateConfig(parseTomlText(text, file), file);
 }
 
 function parseTomlText(text: string, name: string): unknown {
@@ -219,8 +271,9 @@ export function validateConfig(v: unknown, name: string): RawConfig {
 function resolveExtends(
   config: RawConfig,
   name: string,
-  baseDir: string,
+  from: ConfigLocation,
   depth: number,
+  context: ExtendContext,
 ): RawConfig {
   const ext = config.extend;
   if (!ext || depth >= MAX_EXTEND_DEPTH || (!ext.useDefault && !ext.path)) return config;
@@ -228,10 +281,15 @@ function resolveExtends(
   if (ext.useDefault) {
     base = builtinConfig();
   } else {
-    const file = resolve(baseDir, ext.path!);
-    if (!existsSync(file))
-      throw new ScanConfigError(`${name}: extend.path ${ext.path} does not exist`);
-    base = resolveExtends(readToml(file), ext.path!, dirname(file), depth + 1);
+    const location = extendLocation(from, ext.path!, context, name);
+    const text = readLocation(location, context.reader);
+    if (text === undefined)
+      throw new ScanConfigError(
+        `${name}: extend.path ${ext.path} does not exist${'repo' in location && context.reader.commit ? ` in ${context.reader.where}` : ''}`,
+      );
+    if ('repo' in location) context.extendFiles.push(location.repo);
+    const raw = validateConfig(parseTomlText(text, ext.path!), ext.path!);
+    base = resolveExtends(raw, ext.path!, location, depth + 1, context);
   }
   const disabled = new Set(ext.disabledRules ?? []);
   const rules = new Map<string, RawRule>();

@@ -3,7 +3,18 @@
 // and context are dropped: a scan of a pull request must report what the PR brings, not
 // what it deletes. Merge commits come as combined diffs; of those only lines that are in
 // none of the parents (a conflict resolution, an "evil merge") are new.
+//
+// Lines come in as byte strings (the log decoded as Latin-1: one character a byte), because
+// git is run with `--text` and prints every file's real bytes whatever `.gitattributes` or a
+// NUL byte say: a file's added text is turned into characters only once it is whole, after
+// asking whether it is binary by content type (then it is named and skipped) or UTF-16.
+import { binaryContentType, isUtf16 } from './content-type.js';
 import type { Fragment, ScanNote } from './types.js';
+
+/** A Latin-1 byte string (as the log is read) → the text its bytes spell in UTF-8. */
+export function fromBytes(bytes: string): string {
+  return /[\x80-\xff]/.test(bytes) ? Buffer.from(bytes, 'latin1').toString('utf8') : bytes;
+}
 
 /** Marks a commit header line in the log output (`--format=%x01%H`). */
 export const COMMIT_MARKER = '\x01';
@@ -57,7 +68,7 @@ export class DiffParser {
       this.flush();
       const combined = /^diff --(?:cc|combined) (.*)$/.exec(line);
       this.file = {
-        path: combined ? unquote(combined[1]!) : null,
+        path: combined ? fromBytes(unquote(combined[1]!)) : null,
         lines: [],
         numbers: [],
         chars: 0,
@@ -67,7 +78,7 @@ export class DiffParser {
     }
     if (!this.file) return;
     if (line.startsWith('+++ ')) {
-      const target = unquote(line.slice(4));
+      const target = fromBytes(unquote(line.slice(4)));
       // A deleted file adds nothing.
       if (target === '/dev/null') this.file.skipped = true;
       else this.file.path = target.startsWith('b/') ? target.slice(2) : target;
@@ -75,7 +86,7 @@ export class DiffParser {
     }
     if (line.startsWith('Binary files ')) {
       const m = /^Binary files (.*) and (.*) differ$/.exec(line);
-      const target = m ? unquote(m[2]!) : '';
+      const target = m ? fromBytes(unquote(m[2]!)) : '';
       if (target !== '/dev/null' && target !== '') {
         this.options.onNote({
           path: target.startsWith('b/') ? target.slice(2) : target,
@@ -154,10 +165,24 @@ export class DiffParser {
     this.file = null;
     this.hunk = null;
     if (!file || file.skipped || file.path === null || file.lines.length === 0) return;
+    // Only text that starts at the file's first byte can show a format's signature; a
+    // binary file changed further in is read as text (noise at worst, never a hiding place).
+    if (file.numbers[0] === 1) {
+      const binary = binaryContentType(Buffer.from(file.lines.join('\n'), 'latin1'));
+      if (binary !== null) {
+        this.options.onNote({
+          path: file.path,
+          commit: this.commit,
+          reason: 'binary',
+          detail: binary,
+        });
+        return;
+      }
+    }
     this.options.onFragment({
       path: file.path,
       commit: this.commit || undefined,
-      text: file.lines.join('\n'),
+      text: decodeLines(file.lines, file.numbers),
       lineNumbers: file.numbers,
     });
   }
@@ -167,7 +192,42 @@ export class DiffParser {
   }
 }
 
-/** Undoes git's C-style quoting of unusual path names (`"b/tab\there"`). */
+/**
+ * Added lines (byte strings) → text, line for line. git splits UTF-16 at each 0x0A byte:
+ * in little-endian text every line but the file's first starts with the NUL that ends the
+ * line feed before it; in big-endian text every line ends with the NUL that starts its own.
+ */
+function decodeLines(lines: readonly string[], numbers: readonly number[]): string {
+  const order = utf16Order(lines, numbers);
+  if (order === null) return fromBytes(lines.join('\n'));
+  return lines
+    .map((line, i) => {
+      let body = line;
+      if (order === 'le' && numbers[i]! > 1 && body.startsWith('\0')) body = body.slice(1);
+      if (order === 'be' && body.endsWith('\0')) body = body.slice(0, -1);
+      let bytes = Buffer.from(body, 'latin1');
+      bytes = bytes.subarray(0, bytes.length & ~1);
+      if (order === 'be') bytes = Buffer.from(bytes).swap16();
+      let text = bytes.toString('utf16le');
+      if (numbers[i] === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      return text;
+    })
+    .join('\n');
+}
+
+function utf16Order(lines: readonly string[], numbers: readonly number[]): 'le' | 'be' | null {
+  if (!lines.some((l) => l.includes('\0'))) return null;
+  const le = lines.map((l, i) => (numbers[i]! > 1 && l.startsWith('\0') ? l.slice(1) : l));
+  if (isUtf16(Buffer.from(le.join(''), 'latin1')) === 'le') return 'le';
+  const be = lines.map((l) => (l.endsWith('\0') ? l.slice(0, -1) : l));
+  if (isUtf16(Buffer.from(be.join(''), 'latin1')) === 'be') return 'be';
+  return null;
+}
+
+/**
+ * Undoes git's C-style quoting of unusual path names (`"b/tab\there"`), on a byte string:
+ * returns a byte string (octal escapes are bytes of UTF-8).
+ */
 export function unquote(text: string): string {
   if (!(text.startsWith('"') && text.endsWith('"') && text.length >= 2)) return text;
   const bytes: number[] = [];
@@ -186,7 +246,7 @@ export function unquote(text: string): string {
   for (let i = 0; i < body.length; i++) {
     const ch = body[i]!;
     if (ch !== '\\') {
-      bytes.push(...Buffer.from(ch, 'utf8'));
+      bytes.push(ch.charCodeAt(0) & 0xff);
       continue;
     }
     const next = body[i + 1] ?? '';
@@ -198,7 +258,7 @@ export function unquote(text: string): string {
       i += 1;
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return Buffer.from(bytes).toString('latin1');
 }
 
 export function formatSize(chars: number): string {

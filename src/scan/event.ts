@@ -169,3 +169,29 @@ export async function targetFromEvent(
   }
   return { kind: 'range', base, head, expectedCommits: fromEvent?.expectedCommits, description };
 }
+
+/** Events whose change is under review: the scan's settings come from their base commit. */
+export const REVIEW_EVENTS: ReadonlySet<string> = new Set([
+  'pull_request',
+  'pull_request_target',
+  'merge_group',
+]);
+
+/**
+ * The base commit whose `.gitleaks.toml` and `.gitleaksignore` judge the change (SPEC §2.1),
+ * or undefined when the event is not a review (a push, a schedule…). A review event without
+ * a base sha in its payload is an error: falling back to the work tree would let the change
+ * pick its own settings.
+ */
+export function settingsCommit(event: RunEvent): string | undefined {
+  if (!REVIEW_EVENTS.has(event.name)) return undefined;
+  const base =
+    event.name === 'merge_group'
+      ? sha(get(event.payload, 'merge_group', 'base_sha'))
+      : sha(get(event.payload, 'pull_request', 'base', 'sha'));
+  if (!base)
+    throw new ScanInputError(
+      `the ${event.name} event payload has no base commit sha: the scan's settings must come from the base`,
+    );
+  return base;
+}

@@ -238,6 +238,10 @@ export function scanCommits(
     'log.showSignature=false',
     'log',
     '--no-color',
+    // The real bytes of every file: `.gitattributes` (`-diff`, `binary`, a diff driver's
+    // `binary`, `textconv` or external command) and git's NUL test cannot turn added text
+    // into "Binary files differ". Which files are binary is decided by content (diff.ts).
+    '--text',
     '--no-ext-diff',
     '--no-textconv',
     '-p',
@@ -260,7 +264,8 @@ export function scanCommits(
       env: { ...process.env, ...GIT_ENV },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const decoder = new StringDecoder('utf8');
+    // Latin-1: one character a byte, so the parser sees the bytes git printed (diff.ts).
+    const decoder = new StringDecoder('latin1');
     let pending = '';
     let stderr = '';
     let failed: unknown = null;
@@ -321,4 +326,49 @@ export async function fetchBranchTip(
 export async function parentOf(cwd: string, sha: string): Promise<string | null> {
   const r = await runGit(cwd, ['rev-parse', '--verify', '--quiet', `${sha}^1`]);
   return r.code === 0 ? r.stdout.trim() : null;
+}
+
+/**
+ * Which of `paths` the range changes in any way (added, edited, deleted, renamed to or from,
+ * made a link): what the head side did since it left the base (`base...head`), renames split
+ * into a deletion and an addition so both names count.
+ */
+export async function changedPaths(
+  cwd: string,
+  range: CommitRange,
+  paths: readonly string[],
+): Promise<string[]> {
+  if (!range.base || paths.length === 0) return [];
+  const out = await gitOk(cwd, [
+    '-c',
+    'core.quotePath=false',
+    'diff',
+    '--no-ext-diff',
+    '--no-renames',
+    '--name-only',
+    '-z',
+    '--end-of-options',
+    `${range.base}...${range.head}`,
+    '--',
+    ...paths.map((p) => `:(literal)${p}`),
+  ]);
+  return [...new Set(out.split('\0').filter(Boolean))].sort();
+}
+
+/** Makes sure one commit (the base, whose settings the scan reads) is in the clone. */
+export async function ensureCommit(
+  cwd: string,
+  sha: string,
+  options: { remote?: string; offline?: boolean } = {},
+): Promise<void> {
+  if (await hasCommit(cwd, sha)) return;
+  const remote = options.remote ?? 'origin';
+  if (!options.offline) {
+    const shallow = await isShallow(cwd);
+    await gitFetch(cwd, remote, shallow ? ['--depth=1'] : [], [sha]);
+    if (await hasCommit(cwd, sha)) return;
+  }
+  throw new GitError(
+    `the base commit ${sha} is not in the checkout and could not be fetched from ${remote}: ${CHECKOUT_HINT}`,
+  );
 }

@@ -2,8 +2,7 @@
 // what the event asks to scan, scan it, lint the workflows, then report every way the runner
 // offers — error annotations on the added lines, the job summary, a SARIF file, outputs —
 // and fail the step when a credential was found (unless `fail-on-findings: false`).
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import {
   addMask,
   annotate,
@@ -11,17 +10,23 @@ import {
   fileCommand,
   getInput,
   getMultilineInput,
-  info,
+  info as writeLine,
 } from '../runner/commands.js';
 import { loadScanConfig } from './config.js';
-import { parseMode, readEvent, ScanInputError, targetFromEvent } from './event.js';
+import { parseMode, readEvent, ScanInputError, settingsCommit, targetFromEvent } from './event.js';
 import { IgnoreList } from './fingerprint.js';
-import { isGitRepository } from './git.js';
+import { ensureCommit, ensureRange, isGitRepository } from './git.js';
 import { ANNOTATION_LIMIT, writeAnnotations } from './report/annotations.js';
+import { logLine } from './report/safe.js';
 import { buildSarif } from './report/sarif.js';
 import { renderSummary } from './report/summary.js';
+import { writeReportFile } from './report/write.js';
 import { describeAmount, describeNotes, runScan } from './scan.js';
+import { commitReader, workTreeReader, type SettingsReader } from './settings.js';
 import { lintWorkflows, type LintFinding } from './workflow-lint.js';
+
+/** Every plain log line of the scan holds data (paths, config text): none becomes a command. */
+const info = (message: string): void => writeLine(logLine(message));
 
 const TITLE = 'oidc-secrets scan';
 
@@ -53,37 +58,49 @@ function errorMessage(error: unknown): string {
   return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** The config and ignore list, read through `reader`; a bad ignore line is a warning. */
+function loadSettings(root: string, reader: SettingsReader, env: NodeJS.ProcessEnv) {
+  const configInput = getInput('config');
+  const config = loadScanConfig({
+    root,
+    configPath: configInput
+      ? isAbsolute(configInput)
+        ? configInput
+        : join(root, configInput)
+      : undefined,
+    env,
+    reader,
+  });
+  const ignore = IgnoreList.read(reader);
+  if (ignore.invalidLines.length > 0) {
+    annotate(
+      'warning',
+      `.gitleaksignore: line ${ignore.invalidLines.join(', ')} is not a fingerprint (commit:file:rule:line, file:rule:line:HASH or commit:file:rule:line:HASH)`,
+      {
+        title: TITLE,
+        file: '.gitleaksignore',
+        line: ignore.invalidLines[0],
+      },
+    );
+  }
+  return { config, ignore, reader };
+}
+
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const root = resolve(env.GITHUB_WORKSPACE || process.cwd());
     const mode = parseMode(getInput('mode'));
     const failOnFindings = booleanInput('fail-on-findings', true);
     const lintEnabled = booleanInput('lint-workflows', true);
-    const configInput = getInput('config');
-    const config = loadScanConfig({
-      root,
-      configPath: configInput
-        ? isAbsolute(configInput)
-          ? configInput
-          : join(root, configInput)
-        : undefined,
-      env,
-    });
-    const ignore = IgnoreList.load(join(root, '.gitleaksignore'));
-    if (ignore.invalidLines.length > 0) {
-      annotate(
-        'warning',
-        `.gitleaksignore: line ${ignore.invalidLines.join(', ')} is not a fingerprint (file:rule:line or commit:file:rule:line)`,
-        {
-          title: TITLE,
-          file: '.gitleaksignore',
-          line: ignore.invalidLines[0],
-        },
-      );
-    }
-
+    const event = readEvent(env);
+    // On a pull request or merge-queue entry the change under review must not choose how it
+    // is judged: the config and the ignore list come from its base commit (settings.ts).
+    // Elsewhere (a push: the change is in already) they come from the work tree, read first
+    // so that a broken config is the first thing said.
+    const base = settingsCommit(event);
+    let settings = base ? undefined : loadSettings(root, workTreeReader(root), env);
     const target = await targetFromEvent(
-      readEvent(env),
+      event,
       {
         mode,
         base: getInput('base') || undefined,
@@ -93,11 +110,23 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       root,
       info,
     );
-    if (target.kind === 'range' && !(await isGitRepository(root))) {
+    if ((target.kind === 'range' || base) && !(await isGitRepository(root))) {
       throw new ScanInputError(
-        `GITHUB_WORKSPACE (${root}) is not a git checkout: run actions/checkout before this step, or set mode: tree`,
+        `GITHUB_WORKSPACE (${root}) is not a git checkout: run actions/checkout before this step${base ? '' : ', or set mode: tree'}`,
       );
     }
+    if (target.kind === 'range') {
+      await ensureRange(root, target, { expectedCommits: target.expectedCommits, log: info });
+    }
+    if (base) {
+      await ensureCommit(root, base);
+      settings = loadSettings(root, commitReader(root, base), env);
+      info(
+        `Scan settings (.gitleaks.toml, .gitleaksignore) are read from ${settings.reader.where}`,
+      );
+    }
+    const { config, ignore, reader } = settings!;
+
     if (target.kind === 'range')
       info(
         `Scanning the lines added by ${target.description} (${target.base ? `${target.base}..${target.head}` : `${target.head} and its history`})`,
@@ -109,7 +138,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       `Rules: ${config.source}, ${config.rules.length} rules${ignore.size ? `; ${ignore.size} fingerprints in .gitleaksignore` : ''}`,
     );
 
-    const result = await runScan({ root, target, config, ignore, log: info });
+    const result = await runScan({
+      root,
+      target,
+      config,
+      ignore,
+      log: info,
+      ensure: false,
+      ...(base ? { settingsCommit: base } : {}),
+    });
     // Nothing prints a secret, but a later step might (a diff, a test log): mask them for the job.
     for (const secret of new Set(result.findings.map((f) => f.secret)))
       if (secret.length >= 8) addMask(secret);
@@ -131,20 +168,36 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     const n = result.findings.length;
     const failing = n > 0 && failOnFindings;
     // Warnings the step writes itself come out of the same budget of ten as the lint's.
+    const unhashed = result.unhashedIgnores ?? [];
     const ownWarnings =
-      result.changedSettings.length + (ignore.invalidLines.length > 0 ? 1 : 0) + lintErrors;
+      (base ? 0 : result.changedSettings.length) +
+      (ignore.invalidLines.length > 0 ? 1 : 0) +
+      (unhashed.length > 0 ? 1 : 0) +
+      lintErrors;
     writeAnnotations(result.findings, lint, {
       errors: ANNOTATION_LIMIT - (failing ? 1 : 0),
       warnings: ANNOTATION_LIMIT - ownWarnings,
     });
     for (const file of result.changedSettings) {
+      if (base)
+        annotate(
+          'notice',
+          `This change edits ${file}, which decides what the secret scan reports: this scan used ${reader.where}'s version; the change takes effect after merge.`,
+          { title: TITLE, file },
+        );
+      else
+        annotate(
+          'warning',
+          `This change edits ${file}, which decides what the secret scan reports: review what it allows.`,
+          { title: TITLE, file },
+        );
+    }
+    if (unhashed.length > 0) {
+      const first = unhashed[0]!;
       annotate(
         'warning',
-        `This change edits ${file}, which decides what the secret scan reports: review what it allows.`,
-        {
-          title: TITLE,
-          file,
-        },
+        `.gitleaksignore: ${unhashed.length} finding(s) are named by entries without a hash (file:rule:line), which would silence any secret later written on that line: they are reported. Replace each entry by the file:rule:line:HASH shown in the job summary if the finding is a false positive.`,
+        { title: TITLE, file: '.gitleaksignore', line: first.entryLine },
       );
     }
 
@@ -160,8 +213,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       repositoryUri,
       revision: target.kind === 'range' ? target.head : env.GITHUB_SHA,
     });
-    mkdirSync(dirname(sarifPath), { recursive: true });
-    writeFileSync(sarifPath, JSON.stringify(sarif, null, 2) + '\n', 'utf8');
+    writeReportFile(sarifPath, JSON.stringify(sarif, null, 2) + '\n', root, 'sarif-file');
     info(`SARIF: ${sarifPath}`);
     appendSummary(renderSummary(result, lint, { sarifFile: sarifPath }));
     if (env.GITHUB_OUTPUT) {

@@ -4,14 +4,35 @@
 import { Detector } from './detector.js';
 import { formatSize } from './diff.js';
 import { IgnoreList } from './fingerprint.js';
-import { ensureRange, scanCommits, type CommitRange, type EnsureOptions } from './git.js';
+import {
+  changedPaths,
+  ensureRange,
+  scanCommits,
+  type CommitRange,
+  type EnsureOptions,
+} from './git.js';
 import { scanTree } from './tree.js';
 import type { Finding, ScanConfig, ScanNote } from './types.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** Files whose change in a range alters what the scan reports: said in the summary. */
-const SCAN_SETTINGS_FILES = new Set(['.gitleaks.toml', '.gitleaksignore']);
+export const SCAN_SETTINGS_FILES: readonly string[] = [
+  '.gitattributes',
+  '.gitleaks.toml',
+  '.gitleaksignore',
+];
+
+/** The settings files of a config: the defaults, the config file and what it extends. */
+export function settingsFiles(config: ScanConfig): string[] {
+  return [
+    ...new Set([
+      ...SCAN_SETTINGS_FILES,
+      ...(config.configFile ? [config.configFile] : []),
+      ...(config.extendFiles ?? []),
+    ]),
+  ].sort();
+}
 
 export type ScanTarget =
   | ({ kind: 'range'; description: string; expectedCommits?: number } & CommitRange)
@@ -27,6 +48,11 @@ export interface ScanRequest {
   /** Fetch missing commits and deepen a shallow clone (the action); the CLI reports instead. */
   ensure?: EnsureOptions | false;
   log?: (message: string) => void;
+  /**
+   * The commit the config and ignore list were read from (a pull request's base): the
+   * range's own changes to them are said to take effect after merge.
+   */
+  settingsCommit?: string;
 }
 
 export interface ScanResult {
@@ -42,6 +68,13 @@ export interface ScanResult {
   durationMs: number;
   /** Scan settings files the range changes (a PR editing its own allowlist deserves a look). */
   changedSettings: string[];
+  /** Set when the settings came from a base commit: the changes above were not used. */
+  settingsCommit?: string;
+  /**
+   * Findings that a `.gitleaksignore` entry without hash or commit names: reported anyway,
+   * with the line of that entry (fingerprint.ts says why).
+   */
+  unhashedIgnores?: { file: string; ruleId: string; line: number; entryLine: number }[];
 }
 
 export async function runScan(request: ScanRequest): Promise<ScanResult> {
@@ -60,8 +93,10 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     commits: 0,
     durationMs: 0,
     changedSettings: [],
+    ...(request.settingsCommit ? { settingsCommit: request.settingsCommit } : {}),
   };
   const changed = new Set<string>();
+  const watched = new Set(settingsFiles(request.config));
   const onNote = (note: ScanNote): void => {
     result.notes.push(note);
   };
@@ -88,13 +123,13 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
       onFragment: (fragment) => {
         files.add(fragment.path);
         result.bytes += fragment.text.length;
-        if (SCAN_SETTINGS_FILES.has(fragment.path) || fragment.path === request.config.configFile) {
-          changed.add(fragment.path);
-        }
+        if (watched.has(fragment.path)) changed.add(fragment.path);
         report(detector.detect(fragment));
       },
     });
     result.files = files.size;
+    // Deletions, renames and links add no line: git says what the range changed.
+    for (const path of await changedPaths(request.root, target, [...watched])) changed.add(path);
   } else if (target.kind === 'tree') {
     const stats = scanTree({
       root: request.root,
@@ -107,6 +142,18 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     result.bytes = stats.bytes;
   }
   result.changedSettings = [...changed].sort();
+  const seen = new Set<string>();
+  for (const { finding, line } of ignore.unhashedMatches) {
+    const key = `${finding.file}:${finding.ruleId}:${finding.startLine}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    (result.unhashedIgnores ??= []).push({
+      file: finding.file,
+      ruleId: finding.ruleId,
+      line: finding.startLine,
+      entryLine: line,
+    });
+  }
   result.durationMs = performance.now() - started;
   return result;
 }

@@ -1,9 +1,11 @@
 // Reads a path tree for the scan: every regular file under the given paths, `.git`
-// directories and symbolic links left out, binary files (a NUL byte in the first 8000 bytes,
-// git's own test) and files over the size limit skipped with a note.
-import { closeSync, fstatSync, lstatSync, openSync } from 'node:fs';
+// directories and symbolic links left out (a link is never opened: O_NOFOLLOW), files that
+// are binary by content type (content-type.ts: a signature, not a NUL byte nor a name) and
+// files over the size limit skipped with a note. UTF-16 text is read as text.
+import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { readFully, walkDirectory } from '../walk.js';
+import { binaryContentType, isUtf16, utf16ToUtf8 } from './content-type.js';
 import type { ScanNote } from './types.js';
 
 export interface TreeScanOptions {
@@ -36,9 +38,12 @@ let scratch = Buffer.allocUnsafe(1 << 20);
  * lookup) into the shared scratch buffer: the result is valid until the next call.
  */
 function readLimited(path: string, maxBytes: number): Buffer | number {
-  const fd = openSync(path, 'r');
+  // A file swapped for a link between the listing and this open is refused (ELOOP), not followed.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+    const size = st.size;
     if (size > maxBytes) return size;
     if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
     return readFully(fd, scratch, size);
@@ -47,8 +52,24 @@ function readLimited(path: string, maxBytes: number): Buffer | number {
   }
 }
 
-export function isBinary(bytes: Buffer): boolean {
-  return bytes.subarray(0, 8000).includes(0);
+/**
+ * The first directory between `root` (exclusive) and `abs` (exclusive) that is a symbolic
+ * link, or null: `lstat` of a path follows links in its directories, so each is checked.
+ */
+function linkOnTheWay(root: string, abs: string): string | null {
+  const rel = relative(root, abs);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
+  const parts = rel.split(sep);
+  let at = root;
+  for (const part of parts.slice(0, -1)) {
+    at = resolve(at, part);
+    try {
+      if (lstatSync(at).isSymbolicLink()) return at;
+    } catch {
+      return null; // missing: the caller says so
+    }
+  }
+  return null;
 }
 
 /** What a tree walk lists: a file to read, or something passed over with a note (in walk order). */
@@ -67,6 +88,11 @@ export function listTree(rootDir: string, paths: readonly string[]): TreeEntry[]
   };
   for (const given of paths.length > 0 ? paths : ['.']) {
     const abs = isAbsolute(given) ? given : resolve(root, given);
+    const link = linkOnTheWay(root, abs);
+    if (link !== null) {
+      entries.push({ note: { path: relPath(link), reason: 'symlink' } });
+      continue;
+    }
     let st;
     try {
       st = lstatSync(abs);
@@ -110,7 +136,10 @@ export function readTreeFile(
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     return { note: { path, reason: 'unreadable', detail: code } };
   }
-  if (isBinary(bytes)) return { note: { path, reason: 'binary' } };
+  const binary = binaryContentType(bytes);
+  if (binary !== null) return { note: { path, reason: 'binary', detail: binary } };
+  const utf16 = isUtf16(bytes);
+  if (utf16 !== null) return { bytes: utf16ToUtf8(bytes, utf16) };
   return { bytes };
 }
 

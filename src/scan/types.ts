@@ -95,6 +95,8 @@ export interface ScanConfig {
   allowlists: readonly Allowlist[];
   /** Path of the config file (relative to the scan root), skipped by the scan as gitleaks does. */
   configFile?: string;
+  /** Repository files the config extends (`[extend] path`), relative to the scan root. */
+  extendFiles?: readonly string[];
 }
 
 /** A piece of text to scan: a whole file, or the lines one commit adds to one file. */

@@ -5,7 +5,7 @@
 // - jobs that fetch cloud credentials through OIDC but cannot mint the token because the
 //   job (or the workflow) does not grant `id-token: write`.
 // Every message carries the OIDC replacement.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   isMap,
@@ -16,6 +16,7 @@ import {
   type Node as YamlNode,
   type YAMLMap,
 } from 'yaml';
+import { readFileNoFollow } from './settings.js';
 
 export type LintRuleId = 'workflow-static-credential' | 'workflow-missing-id-token';
 
@@ -280,16 +281,42 @@ export function lintWorkflows(root: string): {
 } {
   const dir = join(root, '.github', 'workflows');
   const result = { findings: [] as LintFinding[], errors: [] as string[], files: 0 };
-  if (!existsSync(dir)) return result;
-  const names = readdirSync(dir)
-    .filter((n) => /\.ya?ml$/i.test(n))
-    .sort();
-  for (const name of names) {
-    const file = `.github/workflows/${name}`;
-    let text: string;
+  // Links are not followed: `.github`, `.github/workflows` and each workflow must be real
+  // (a link could point the lint at a file outside the checkout, or at a device).
+  for (const [path, shown] of [
+    [join(root, '.github'), '.github'],
+    [dir, '.github/workflows'],
+  ] as const) {
+    let st;
     try {
-      text = readFileSync(join(dir, name), 'utf8');
+      st = lstatSync(path);
     } catch {
+      return result;
+    }
+    if (st.isSymbolicLink()) {
+      result.errors.push(`${shown} is a symbolic link: not followed, its workflows are not linted`);
+      return result;
+    }
+    if (!st.isDirectory()) return result;
+  }
+  const entries = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => /\.ya?ml$/i.test(e.name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const name = entry.name;
+    const file = `.github/workflows/${name}`;
+    if (entry.isSymbolicLink()) {
+      result.errors.push(`${file} is a symbolic link: not followed, not linted`);
+      continue;
+    }
+    if (!entry.isFile()) continue;
+    let text: string | undefined;
+    try {
+      text = readFileNoFollow(join(dir, name), file);
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) {
       result.errors.push(`${file}: unreadable`);
       continue;
     }

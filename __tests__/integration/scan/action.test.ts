@@ -1,6 +1,7 @@
 // The pre-check as the runner runs it: dist/scan.js in a fresh process with INPUT_*, the
 // event payload, GITHUB_OUTPUT/GITHUB_STEP_SUMMARY and the workspace a checkout made by git.
 import '@microsoft/jest-sarif';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,7 +168,7 @@ describe('on pull_request', () => {
     expectNoLeak(step, secrets);
   });
 
-  it("honours the repository's .gitleaks.toml and .gitleaksignore, and warns when the PR edits them", async () => {
+  it("uses the base's .gitleaks.toml and .gitleaksignore, not the PR's: its edits take effect after merge", async () => {
     const pat = tokens.githubPat();
     const pr = pullRequest([
       { 'ok.env': `T=${pat}\n`, '.gitleaksignore': 'ok.env:github-pat:1\n' },
@@ -183,14 +184,39 @@ describe('on pull_request', () => {
       eventName: 'pull_request',
       eventPayload: pr.payload,
     });
+    // The PR's own ignore entry silences nothing; its own rule is not used in its own scan.
+    expect(step.outputs.findings).toBe('1');
+    const errors = step.annotations.filter((a) => a.level === 'error');
+    expect(errors[0]!.properties.title).toBe('Leaked credential: github-pat');
+    const notices = step.annotations.filter((a) => a.level === 'notice');
+    expect(notices.map((a) => a.properties.file).sort()).toEqual([
+      '.gitleaks.toml',
+      '.gitleaksignore',
+    ]);
+    expect(notices[0]!.message).toMatch(/takes effect after merge/);
+    expect(step.summary).toMatch(/read from the base commit `[0-9a-f]{7}`/);
+    expect(step.summary).toContain('the change takes effect after merge');
+  });
+
+  it("honours the base's .gitleaks.toml and hashed .gitleaksignore entries", async () => {
+    const pat = tokens.githubPat();
+    const hash = createHash('sha256').update(pat).digest('hex').slice(0, 12);
+    const pr = pullRequest([{ 'ok.env': `T=${pat}\n`, 'b.txt': 'acme_40815162\n' }], {
+      '.gitleaksignore': `ok.env:github-pat:1:${hash}\n`,
+      '.gitleaks.toml':
+        "[extend]\nuseDefault = true\n[[rules]]\nid = \"acme\"\nregex = '''acme_[0-9]{8}'''\nkeywords = [\"acme_\"]\n",
+    });
+    const step = await runStep({
+      entry: 'scan',
+      workspace: pr.workspace,
+      eventName: 'pull_request',
+      eventPayload: pr.payload,
+    });
     expect(step.outputs.findings).toBe('1');
     const errors = step.annotations.filter((a) => a.level === 'error');
     expect(errors[0]!.properties.title).toBe('Leaked credential: acme');
-    const warnings = step.annotations
-      .filter((a) => a.level === 'warning')
-      .map((a) => a.properties.file);
-    expect(warnings).toEqual(expect.arrayContaining(['.gitleaks.toml', '.gitleaksignore']));
     expect(step.summary).toContain('1 finding ignored by `.gitleaksignore`');
+    expect(step.annotations.filter((a) => a.level === 'notice')).toEqual([]);
   });
 });
 

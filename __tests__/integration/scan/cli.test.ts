@@ -74,7 +74,9 @@ describe('oidc-secrets scan', () => {
     writeFileSync(join(dir, 'leak.env'), `A=1\nGH=${pat}\n`);
     const r = await run(['.'], dir);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('leak.env:2:4: github-pat: ghp_***** [leak.env:github-pat:2]');
+    expect(r.stdout).toMatch(
+      /^leak\.env:2:4: github-pat: ghp_\*\*\*\*\* \[leak\.env:github-pat:2:[0-9a-f]{12}\]$/m,
+    );
     expect(r.stdout).toMatch(/1 leaked credential; scanned 2 files/);
     expect(r.stdout.includes(pat)).toBe(false);
     expect((await run(['clean.ts'], dir)).code).toBe(0);
@@ -92,7 +94,7 @@ describe('oidc-secrets scan', () => {
     const r = await run(['--base', base, '--sarif', sarif], repo.dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /^new\.env:1:3: slack-bot-token: xoxb\*\*\*\*\* commit [0-9a-f]{7} \[new\.env:slack-bot-token:1\]$/m,
+      /^new\.env:1:3: slack-bot-token: xoxb\*\*\*\*\* commit [0-9a-f]{7} \[new\.env:slack-bot-token:1:[0-9a-f]{12}\]$/m,
     );
     expect(r.stdout).not.toMatch(/old\.env/);
     const log = JSON.parse(readFileSync(sarif, 'utf8'));

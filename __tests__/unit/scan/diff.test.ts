@@ -1,5 +1,5 @@
 // `git log -p -U0 --cc` output → the lines each commit adds, with their new line numbers.
-import { DiffParser, unquote } from '../../../src/scan/diff.js';
+import { DiffParser, fromBytes, unquote } from '../../../src/scan/diff.js';
 import type { Fragment, ScanNote } from '../../../src/scan/types.js';
 
 function parse(
@@ -13,7 +13,8 @@ function parse(
     onFragment: (f) => fragments.push(f),
     onNote: (n) => notes.push(n),
   });
-  for (const line of text.split('\n')) parser.line(line);
+  // The log is read as bytes (one Latin-1 character a byte), as git.ts reads it.
+  for (const line of text.split('\n')) parser.line(Buffer.from(line, 'utf8').toString('latin1'));
   parser.end();
   return { fragments, notes, commits: parser.commits };
 }
@@ -118,7 +119,7 @@ describe('DiffParser', () => {
 
   it('reads quoted path names', () => {
     expect(unquote('"b/tab\\there"')).toBe('b/tab\there');
-    expect(unquote('"b/caf\\303\\251.txt"')).toBe('b/café.txt');
+    expect(fromBytes(unquote('"b/caf\\303\\251.txt"'))).toBe('b/café.txt');
     expect(unquote('b/plain name')).toBe('b/plain name');
   });
 });

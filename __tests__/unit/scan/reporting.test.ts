@@ -1,6 +1,6 @@
 // Fingerprints, redaction, SARIF (validated against the SARIF 2.1.0 schema), the summary.
 import '@microsoft/jest-sarif';
-import { IgnoreList } from '../../../src/scan/fingerprint.js';
+import { IgnoreList, ignoreEntry, secretHash } from '../../../src/scan/fingerprint.js';
 import { redact } from '../../../src/scan/redact.js';
 import { buildSarif, pathToUri } from '../../../src/scan/report/sarif.js';
 import { renderSummary, SUMMARY_ROW_LIMIT } from '../../../src/scan/report/summary.js';
@@ -40,25 +40,58 @@ function finding(secret: string, overrides: Partial<Finding> = {}): Finding {
 }
 
 describe('.gitleaksignore', () => {
-  it('accepts commit:file:rule:line and file:rule:line; both forms match a finding', () => {
+  it('accepts commit:file:rule:line and file:rule:line:HASH; the hashed form survives a squash', () => {
     const f = finding(tokens.githubPat());
     const withCommit = new IgnoreList(
       `# comment\n\n${'C'.repeat(40)}:src/app config.ts:github-pat:7\n`,
     );
     expect(withCommit.ignores(f)).toBe(true);
+    const entry = ignoreEntry(f);
+    expect(entry).toMatch(/^src\/app config\.ts:github-pat:7:[0-9a-f]{12}$/);
     // After a squash merge the commit changes: the commit-less form still matches.
+    expect(new IgnoreList(entry).ignores({ ...f, commit: 'd'.repeat(40) })).toBe(true);
+    expect(new IgnoreList(entry.replace('src/', 'src\\')).ignores(f)).toBe(true);
+    // Eight hex digits are enough; upper case is fine; with a commit in front too.
     expect(
-      new IgnoreList('src/app config.ts:github-pat:7').ignores({ ...f, commit: 'd'.repeat(40) }),
+      new IgnoreList(
+        entry
+          .slice(0, -4)
+          .toUpperCase()
+          .replace('SRC/APP CONFIG.TS:GITHUB-PAT', 'src/app config.ts:github-pat'),
+      ).ignores(f),
     ).toBe(true);
-    expect(new IgnoreList('src\\app config.ts:github-pat:7').ignores(f)).toBe(true);
-    expect(new IgnoreList('src/app config.ts:github-pat:8').ignores(f)).toBe(false);
+    expect(new IgnoreList(`${'c'.repeat(40)}:${entry}`).ignores(f)).toBe(true);
+    expect(new IgnoreList('src/app config.ts:github-pat:8:' + secretHash(f)).ignores(f)).toBe(
+      false,
+    );
     expect(new IgnoreList(`${'e'.repeat(40)}:src/app config.ts:github-pat:7`).ignores(f)).toBe(
       false,
     );
   });
 
+  it('a commit-less entry silences only the secret it was written for', () => {
+    const first = finding(tokens.githubPat(), { commit: undefined });
+    const list = new IgnoreList(ignoreEntry(first));
+    expect(list.ignores(first)).toBe(true);
+    // Another key later written on the same line of the same file, same rule: reported.
+    const later = finding(tokens.githubPat(), { commit: undefined });
+    expect(list.ignores(later)).toBe(false);
+    expect(list.ignores({ ...later, commit: 'f'.repeat(40) })).toBe(false);
+  });
+
+  it('does not honour file:rule:line without a hash (it would silence any secret) and says so', () => {
+    const f = finding(tokens.githubPat());
+    const list = new IgnoreList('# old entry\nsrc/app config.ts:github-pat:7\n');
+    expect(list.invalidLines).toEqual([]);
+    expect(list.ignores(f)).toBe(false);
+    expect(list.unhashedMatches.map((m) => m.line)).toEqual([2]);
+  });
+
   it('reports lines that are not fingerprints', () => {
-    expect(new IgnoreList('ok.ts:r:1\nnot a fingerprint\na:b:c\n').invalidLines).toEqual([2, 3]);
+    expect(
+      new IgnoreList('ok.ts:r:1\nnot a fingerprint\na:b:c\nf:r:1:nothex!\nf:r:1:abc\n')
+        .invalidLines,
+    ).toEqual([2, 3, 4, 5]);
   });
 });
 
@@ -147,11 +180,12 @@ describe('job summary', () => {
 
   it('lists findings redacted with their fingerprints, and what was skipped', () => {
     const secret = tokens.githubPat();
-    const md = renderSummary(result([finding(secret)]), []);
+    const f = finding(secret);
+    const md = renderSummary(result([f]), []);
     expect(md.includes(secret)).toBe(false);
     expect(md).toContain('1 leaked credential');
     expect(md).toContain('`ghp_*****`');
-    expect(md).toContain('`src/app config.ts:github-pat:7`');
+    expect(md).toContain('`src/app config.ts:github-pat:7:' + secretHash(f) + '`');
     expect(md).toContain('pull request #7');
     expect(md).toContain('1 finding ignored by `.gitleaksignore`');
     expect(md).toContain("edits the scan's own settings (`.gitleaksignore`)");

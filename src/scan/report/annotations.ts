@@ -3,6 +3,7 @@
 // no more than that are written, the step's own messages counted, and the log says when more
 // exist: the summary and the SARIF file carry them all.
 import { annotate, info } from '../../runner/commands.js';
+import { ignoreEntry } from '../fingerprint.js';
 import { redact } from '../redact.js';
 import type { Finding } from '../types.js';
 import type { LintFinding } from '../workflow-lint.js';
@@ -14,7 +15,7 @@ export function findingMessage(f: Finding): string {
   return (
     `${f.description}: ${shown}${f.commit ? ` (added in ${f.commit.slice(0, 7)})` : ''}. ` +
     `Revoke or rotate it. If it is not a credential, add \`gitleaks:allow\` to the line or ` +
-    `\`${f.globalFingerprint}\` to .gitleaksignore.`
+    `\`${ignoreEntry(f)}\` to .gitleaksignore.`
   );
 }
 
