@@ -13,16 +13,17 @@
 // environment of every later step (GITHUB_ENV), STATE_* names included: a planted
 // `STATE_ledger_00009` naming a path or a lease would otherwise be removed or revoked, and a
 // planted `STATE_revoked_00001` would make post skip a real lease. So:
-// - main draws a random 256-bit key per run and saves it (`ledger_key`) before anything
+// - main draws a random 256-bit key per run and saves it (`seal_key`) before anything
 //   else, and every value it saves is sealed: HMAC-SHA256 under that key over the state
 //   name and the value. Post trusts a value only if its seal verifies, and ignores (with a
 //   warning naming neither value nor token) whatever does not.
 // - The attacker cannot choose the key post uses: the runner builds post's environment from
 //   the job's env context and then applies the state main saved "at last"
-//   (actions/runner ActionRunner.cs), so main's `ledger_key` replaces a planted
-//   `STATE_ledger_key`. Main saves the key first thing, before it creates anything, so the
-//   only runs in which post sees a planted key are runs in which main saved nothing — and
-//   then there is nothing of ours to revoke. Even then a planted "files directory" must pass
+//   (actions/runner ActionRunner.cs), so main's `seal_key` replaces a planted
+//   `STATE_seal_key`. Main saves the key as soon as its inputs parse, before it creates anything
+//   or reads anything else, so the only runs in which post sees a planted key are runs in
+//   which the workflow's own inputs were invalid and main saved nothing — and then there is
+//   nothing of ours to revoke. Even then a planted "files directory" must pass
 //   the checks in revoke.ts (a direct child of RUNNER_TEMP named as main names it, a real
 //   directory we own), so the worst a forged ledger can do there is make post revoke a token
 //   the attacker already holds.
@@ -46,7 +47,7 @@ export const LEDGER_STATE_PREFIX = 'ledger_';
 /** `revoked_<n>` marks entry n as undone by main already (after a failure). */
 export const REVOKED_STATE_PREFIX = 'revoked_';
 /** The per-run key that seals every state value main saves. */
-export const LEDGER_KEY_STATE = 'ledger_key';
+export const LEDGER_KEY_STATE = 'seal_key';
 const KEY_BYTES = 32;
 
 export type StateWriter = (name: string, value: string) => void;
@@ -92,7 +93,7 @@ export class Ledger {
 
   /**
    * Saves the run's key. Main calls this before it creates anything, so that post's
-   * `ledger_key` is always main's own (see the top of this file).
+   * `seal_key` is always main's own (see the top of this file).
    */
   saveKey(): void {
     if (this.keySaved) return;
@@ -146,7 +147,7 @@ export function readLedger(env: NodeJS.ProcessEnv = process.env): SavedLedger {
   const revokedPrefix = `STATE_${REVOKED_STATE_PREFIX}`;
   const saved: SavedLedger = { pending: [], revokedByMain: [], rejected: 0 };
   const names = Object.keys(env)
-    .filter((name) => name.startsWith(prefix) && name !== `STATE_${LEDGER_KEY_STATE}`)
+    .filter((name) => name.startsWith(prefix))
     .sort();
   for (const name of names) {
     const stateName = name.slice('STATE_'.length);

@@ -28,10 +28,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   let records: readonly ReadRecord[] = [];
   let context: ReturnType<typeof createContext> | undefined;
   try {
-    // First, before anything exists to revoke: post trusts only what this key seals.
-    ledger.saveKey();
     config = readConfig(envInputReader(env));
     plan = planSecrets(config.secrets);
+    // Before anything exists to revoke (and before any check that reads the environment an
+    // earlier step can shape): post trusts only what this key seals. Only invalid inputs,
+    // which are the workflow's own, end the step before the key is saved; nothing was
+    // created then, and what post would trust instead is bounded (see src/ledger.ts).
+    ledger.saveKey();
     const refused = checkPolicy(config, env);
     if (refused.length) throw new ActionErrors(refused);
     context = createContext(config, gate, (entry) => ledger.record(entry), env);

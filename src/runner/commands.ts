@@ -171,14 +171,14 @@ const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
 
 /**
  * Text for a markdown table cell in the job summary, shown as text: line breaks become
- * spaces (a row is one line), `|`, `\` and the punctuation of links, images, code spans and
- * emphasis are backslash-escaped, and `&`, `<`, `>` become entities, so that no tag, entity,
- * image or link in the text reaches the page.
+ * spaces (a row is one line), `|`, `\` and the brackets and backticks of links, images and
+ * code spans are backslash-escaped, and `&`, `<`, `>` become entities, so that no tag, entity,
+ * image or link in the text reaches the page (emphasis is left alone: it hides nothing).
  */
 export function tableCell(text: string): string {
   return showHidden(text.replace(LINE_BREAKS, ' '))
     .replace(/\\/g, '\\\\')
-    .replace(/[|[\]`*_~]/g, '\\$&')
+    .replace(/[|[\]`]/g, '\\$&')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
