@@ -15,11 +15,14 @@ import { thirdPartyNotices } from './third-party-notices.mjs';
 
 const outdir = resolve(process.argv[2] ?? 'dist');
 
-/** entry point → output name; the action.yml files and package.json "bin" name these. */
+/**
+ * output name → entry point; the action.yml files name these outputs. Each entry only calls
+ * its module's `run` (the modules have no side effects at import, so tests import them).
+ */
 export const entries = {
-  main: 'src/main.ts',
-  post: 'src/post.ts',
-  scan: 'src/scan/main.ts',
+  main: 'src/entries/main.ts',
+  post: 'src/entries/post.ts',
+  scan: 'src/entries/scan.ts',
   demo: 'demo/demo.ts',
 };
 

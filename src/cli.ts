@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { HELP_OPTION, UsageError, formatOptions } from './cli/args.js';
 import { loadBundle } from './cli/compile-cache.js';
-import { reportError, type CommandModule } from './cli/report.js';
+import { reportError, writeErr, writeOut, type CommandModule } from './cli/report.js';
 import packageJson from '../package.json' with { type: 'json' };
 
 const COMMANDS: Record<string, { summary: string }> = {
@@ -31,7 +31,7 @@ function loadCommand(name: string, argv: readonly string[]): CommandModule {
   const bundle = loadBundle(join(__dirname, 'cli', `${name}.cjs`));
   if (!wantsHelp(argv)) process.once('exit', bundle.save);
   if (process.env.OIDC_SECRETS_DEBUG === '1') {
-    process.stderr.write(`oidc-secrets: compile cache for ${name}: ${bundle.cache}\n`);
+    writeErr(`oidc-secrets: compile cache for ${name}: ${bundle.cache}\n`);
   }
   return (bundle.exports as { command: CommandModule }).command;
 }
@@ -64,21 +64,21 @@ Exit codes: 0 success, 1 error (see each command for its own).
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
-    process.stderr.write(mainHelp());
+    writeErr(mainHelp());
     return 1;
   }
   if (first === '--help' || first === '-h') {
-    process.stdout.write(mainHelp());
+    writeOut(mainHelp());
     return 0;
   }
   if (first === '--version') {
-    process.stdout.write(`${packageJson.version}\n`);
+    writeOut(`${packageJson.version}\n`);
     return 0;
   }
   if (first === 'help') {
     const [topic, ...more] = rest;
     if (topic === undefined) {
-      process.stdout.write(mainHelp());
+      writeOut(mainHelp());
       return 0;
     }
     if (!Object.hasOwn(COMMANDS, topic)) {
@@ -89,7 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const command = loadCommand(topic, ['--help']);
     if (more.length > 0) return command.main([...more, '--help']);
-    process.stdout.write(command.help());
+    writeOut(command.help());
     return 0;
   }
   if (!Object.hasOwn(COMMANDS, first)) {

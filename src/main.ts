@@ -30,6 +30,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   try {
     config = readConfig(envInputReader(env));
     plan = planSecrets(config.secrets);
+    // Before anything exists to revoke (and before any check that reads the environment an
+    // earlier step can shape): post trusts only what this key seals. Only invalid inputs,
+    // which are the workflow's own, end the step before the key is saved; nothing was
+    // created then, and what post would trust instead is bounded (see src/ledger.ts).
+    ledger.saveKey();
     const refused = checkPolicy(config, env);
     if (refused.length) throw new ActionErrors(refused);
     context = createContext(config, gate, (entry) => ledger.record(entry), env);
@@ -62,7 +67,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     for (const [name, value] of sessionVariables) fileCommand('GITHUB_ENV', name, value);
     if (config.sweep) {
       const values = [...road.values.values(), ...secrets.map((s) => s.value)];
-      fileCommand('GITHUB_STATE', SWEEP_STATE, JSON.stringify(fingerprintValues(values)));
+      ledger.writeSealed(SWEEP_STATE, JSON.stringify(fingerprintValues(values)));
     }
     const leases = records.filter((r) => r.leaseId).length;
     info(
@@ -137,24 +142,16 @@ function reportFailure(error: unknown, gate: MaskGate): void {
   const annotated = messages.length > 10 ? messages.slice(0, 9) : messages;
   for (const message of annotated) annotate('error', message, { title: 'oidc-secrets' });
   const rest = messages.slice(annotated.length);
-  for (const message of rest) info(`error: ${message}`);
+  // Each line its own log line (continuations indented), each shown as data by `info`.
+  for (const message of rest) {
+    const [first, ...more] = message.split(/\r?\n/);
+    info(`error: ${first ?? ''}`);
+    for (const line of more) info(`  ${line}`);
+  }
   if (rest.length) {
     annotate('error', `${rest.length} more problems, listed in this step's log`, {
       title: 'oidc-secrets',
     });
   }
   runnerLogger.info('oidc-secrets: nothing was exported');
-}
-
-// Run when executed as the bundle (dist/main.js), not when imported by tests.
-if (process.env.OIDC_SECRETS_NO_AUTORUN !== '1') {
-  run().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      annotate('error', `unexpected failure: ${describeError(error)}`);
-      process.exitCode = 1;
-    },
-  );
 }

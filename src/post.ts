@@ -1,17 +1,28 @@
 // The post step: revoke every lease and token main recorded, remove the files directory,
 // and say what was revoked. Runs also when main failed half way (post-if: always()).
+// It acts only on what main sealed under its per-run key (src/ledger.ts explains why and how).
 import { envInputReader, readConfig, type ActionConfig } from './config.js';
 import { createContext } from './context.js';
 import { describeError } from './errors.js';
-import { readLedger } from './ledger.js';
+import { openState, readLedger, savedKey } from './ledger.js';
 import { MaskGate } from './mask.js';
 import { createProvider } from './providers/registry.js';
 import { revokeEntries } from './revoke.js';
 import { addMask, annotate, info } from './runner/commands.js';
 import { SWEEP_STATE, sweepWorkspace, type SweepFingerprints } from './sweep.js';
 
-export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { pending: entries, revokedByMain } = readLedger(env);
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { pending: entries, revokedByMain, rejected } = readLedger(env);
+  if (rejected) {
+    // Neither the names' values nor any token: only how many, and what was done about them.
+    annotate(
+      'warning',
+      `oidc-secrets post: ignored ${rejected} saved state entr${rejected === 1 ? 'y' : 'ies'} ` +
+        `that this action's main step did not record (they fail its integrity check); another ` +
+        `step may have planted them through GITHUB_ENV. Nothing was revoked or removed for them.`,
+      { title: 'oidc-secrets' },
+    );
+  }
   sweep(env);
   if (revokedByMain.length) {
     info(
@@ -62,16 +73,21 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<num
 
 /** Reports workspace files that hold a fetched value, when main left fingerprints. */
 function sweep(env: NodeJS.ProcessEnv): void {
-  const saved = env[`STATE_${SWEEP_STATE}`];
+  const sealed = env[`STATE_${SWEEP_STATE}`];
   const workspace = env.GITHUB_WORKSPACE;
-  if (!saved || !workspace) return;
-  let fingerprints: SweepFingerprints;
+  if (sealed === undefined || !workspace) return;
+  const key = savedKey(env);
+  const saved = key ? openState(key, SWEEP_STATE, sealed) : undefined;
+  let fingerprints: SweepFingerprints | undefined;
   try {
-    fingerprints = JSON.parse(saved) as SweepFingerprints;
+    fingerprints = saved === undefined ? undefined : (JSON.parse(saved) as SweepFingerprints);
   } catch {
+    fingerprints = undefined;
+  }
+  if (!fingerprints) {
     annotate(
       'warning',
-      'oidc-secrets post: the sweep fingerprints saved by main are unreadable; no sweep',
+      'oidc-secrets post: the sweep fingerprints in the saved state were not recorded by main (or are unreadable); no sweep',
     );
     return;
   }
@@ -89,17 +105,5 @@ function sweep(env: NodeJS.ProcessEnv): void {
       ` (${report.scannedFiles} files, ${(report.scannedBytes / 1048576).toFixed(1)} MiB in ${Math.round(performance.now() - started)} ms` +
       (report.skipped ? `; ${report.skipped} too large, not read` : '') +
       ')',
-  );
-}
-
-if (process.env.OIDC_SECRETS_NO_AUTORUN !== '1') {
-  runPost().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      annotate('error', `oidc-secrets post: unexpected failure: ${describeError(error)}`);
-      process.exitCode = 1;
-    },
   );
 }

@@ -1,7 +1,7 @@
 // The job summary table (SPEC §1.4 `summary`): what was fetched and from where, lease TTLs
 // and how many strings were masked — never a value.
 import type { ReadRecord } from './road.js';
-import { tableCell } from './runner/commands.js';
+import { codeCell, tableCell } from './runner/commands.js';
 import type { ShapedSecret } from './shape.js';
 import type { Plan } from './spec/types.js';
 
@@ -33,7 +33,7 @@ export function summaryMarkdown(input: SummaryInput): string {
       line.ref.locator + (line.ref.selector.length ? `#${line.ref.selector.join('.')}` : '');
     const ttl = record?.leaseTtlSeconds !== undefined ? formatTtl(record.leaseTtlSeconds) : '—';
     const status = !record ? 'not read' : record.outcome === 'ok' ? 'ok' : 'failed';
-    return `| ${tableCell(name)} | ${line.ref.provider} | \`${tableCell(location)}\` | ${ttl} | ${status} |`;
+    return `| ${tableCell(name)} | ${line.ref.provider} | ${codeCell(location)} | ${ttl} | ${status} |`;
   });
   const shown = rows.slice(0, MAX_ROWS);
   return [

@@ -2,8 +2,38 @@
 // or line at fault and what was expected. Only errors of our own (or Node's system errors,
 // which name paths) carry a message we print: an unexpected error's message could quote
 // input — JSON.parse quotes the text it failed on — so it is reduced to its class name.
+//
+// Every line the CLI writes to the terminal goes through `terminalText`: messages carry data
+// (store paths, lock holders, names, file names, providers' error text), and data must not
+// move the cursor, recolour or retitle the terminal, or — when the CLI runs in a CI step,
+// whose output the runner parses — issue a workflow command. Only the bytes a user asks for
+// (`store get --reveal`, the wrapped command's own output) are written as they are.
 import { ActionErrors } from '../errors.js';
+import { logLine } from '../runner/commands.js';
 import { UsageError } from './args.js';
+
+/**
+ * Text as the terminal may show it: each line (split at LF) as the runner's log shows a
+ * plain line — C0 and C1 controls (ESC and CSI included), DEL, bidirectional and other
+ * invisible format characters shown as `\uXXXX`, CR as `\r`, a leading `::` and any `##[`
+ * defused. Line feeds stay: messages of several lines are ours.
+ */
+export function terminalText(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => logLine(line))
+    .join('\n');
+}
+
+/** Writes a message to stderr, shown as data (`terminalText`). */
+export function writeErr(text: string): void {
+  process.stderr.write(terminalText(text));
+}
+
+/** Writes a message to stdout, shown as data (`terminalText`). */
+export function writeOut(text: string): void {
+  process.stdout.write(terminalText(text));
+}
 
 /**
  * What each command's bundle gives the dispatcher (src/cli.ts). A command reports its own
@@ -33,23 +63,23 @@ export function commandModule(
 export function reportError(error: unknown): void {
   if (error instanceof UsageError) {
     const command = error.command ? `oidc-secrets ${error.command}` : 'oidc-secrets';
-    process.stderr.write(`${command}: ${error.message}\nRun \`${command} --help\` for usage.\n`);
+    writeErr(`${command}: ${error.message}\nRun \`${command} --help\` for usage.\n`);
     return;
   }
   if (error instanceof ActionErrors) {
-    for (const each of error.errors) process.stderr.write(`oidc-secrets: error: ${each.message}\n`);
+    for (const each of error.errors) writeErr(`oidc-secrets: error: ${each.message}\n`);
     return;
   }
   if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string') {
-    process.stderr.write(`oidc-secrets: error: ${error.message}\n`);
+    writeErr(`oidc-secrets: error: ${error.message}\n`);
     return;
   }
   const kind = error instanceof Error ? error.name : typeof error;
-  process.stderr.write(
+  writeErr(
     `oidc-secrets: unexpected internal error (${kind}); its message is not shown in case it quotes a secret.` +
       ` Set OIDC_SECRETS_DEBUG=1 to see it.\n`,
   );
   if (process.env.OIDC_SECRETS_DEBUG === '1' && error instanceof Error) {
-    process.stderr.write(`${error.stack ?? error.message}\n`);
+    writeErr(`${error.stack ?? error.message}\n`);
   }
 }

@@ -18,6 +18,7 @@ import type { Logger } from '../providers/types.js';
 import { revokeEntries } from '../revoke.js';
 import { resolvePlan } from '../road.js';
 import { addMask } from '../runner/commands.js';
+import { writeErr } from './report.js';
 import { shapeSecrets, type ShapedSecret } from '../shape.js';
 import { planSecrets } from '../spec/plan.js';
 import { lineLabel, type ProviderName } from '../spec/types.js';
@@ -26,10 +27,10 @@ import { lineLabel, type ProviderName } from '../spec/types.js';
 const OIDC_PROVIDERS: readonly ProviderName[] = ['vault', 'aws', 'gcp', 'azure'];
 
 export const stderrLogger: Logger = {
-  info: (message) => process.stderr.write(`oidc-secrets: ${message}\n`),
-  warning: (message) => process.stderr.write(`oidc-secrets: warning: ${message}\n`),
+  info: (message) => writeErr(`oidc-secrets: ${message}\n`),
+  warning: (message) => writeErr(`oidc-secrets: warning: ${message}\n`),
   debug: (message) => {
-    if (process.env.OIDC_SECRETS_DEBUG === '1') process.stderr.write(`oidc-secrets: ${message}\n`);
+    if (process.env.OIDC_SECRETS_DEBUG === '1') writeErr(`oidc-secrets: ${message}\n`);
   },
 };
 

@@ -16,7 +16,7 @@ import {
   optionString,
   parseArgs,
 } from './args.js';
-import { commandModule } from './report.js';
+import { commandModule, writeErr, writeOut } from './report.js';
 import { resolveSecrets, type Resolved } from './resolve-secrets.js';
 
 export const DEFAULT_RUN_FILE = '.oidc-secrets';
@@ -77,7 +77,7 @@ export const command = commandModule(runHelp, runRunCommand);
 export async function runRunCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, RUN_OPTIONS, 'run', { stopAtOperand: true });
   if (args.options.has('help')) {
-    process.stdout.write(runHelp());
+    writeOut(runHelp());
     return 0;
   }
   const [command, ...commandArgs] = args.rest;
@@ -110,7 +110,7 @@ export async function runRunCommand(argv: readonly string[]): Promise<number> {
     return await runMasked(command, commandArgs, resolved);
   } finally {
     await resolved.revoke().catch((error: unknown) => {
-      process.stderr.write(
+      writeErr(
         `oidc-secrets: warning: revoking leases failed: ${resolved.gate.redact(String((error as Error)?.message))}\n`,
       );
     });
@@ -148,7 +148,7 @@ export async function runMasked(
     ).catch((error: unknown) => {
       const code = (error as { code?: unknown }).code;
       const status = code === 'ENOENT' ? 127 : 126;
-      process.stderr.write(
+      writeErr(
         `oidc-secrets run: ${code === 'ENOENT' ? 'command not found' : `cannot execute (${String(code)})`}: ${command}\n`,
       );
       return { code: status, signal: null };

@@ -15,7 +15,7 @@ import {
   parseArgs,
 } from './args.js';
 import { promptHidden, readStream, trimFinalNewline } from './input.js';
-import { commandModule, reportError } from './report.js';
+import { commandModule, reportError, writeErr, writeOut } from './report.js';
 
 export const STORE_OPTIONS: OptionSpec[] = [
   { name: 'file', short: 'f', value: 'PATH', description: 'the store file (default below)' },
@@ -74,7 +74,7 @@ it ends with one.`,
       if (args.options.has('reveal')) {
         process.stdout.write(value.endsWith('\n') ? value : value + '\n');
       } else {
-        process.stdout.write(maskedPreview(value) + '\n');
+        writeOut(maskedPreview(value) + '\n');
       }
       return 0;
     },
@@ -85,7 +85,7 @@ it ends with one.`,
     async run(args, store) {
       noOperands(args, 'store list');
       const names = await store.names();
-      if (names.length > 0) process.stdout.write(names.join('\n') + '\n');
+      if (names.length > 0) writeOut(names.join('\n') + '\n');
       return 0;
     },
   },
@@ -95,7 +95,7 @@ it ends with one.`,
     async run(args, store) {
       const name = onlyName(args, 'store exists');
       if (!(await store.exists())) {
-        process.stderr.write(`oidc-secrets: no store file at ${store.location.storePath}\n`);
+        writeErr(`oidc-secrets: no store file at ${store.location.storePath}\n`);
         return 1;
       }
       return (await store.get(name)) === undefined ? 1 : 0;
@@ -126,7 +126,7 @@ none if one of them is not valid. Empty variables are skipped with a warning.`,
       for (const [variable, value] of Object.entries(process.env)) {
         if (!variable.startsWith(prefix) || variable.length === prefix.length) continue;
         if (!value) {
-          process.stderr.write(`oidc-secrets: warning: ${variable} is empty, not imported\n`);
+          writeErr(`oidc-secrets: warning: ${variable} is empty, not imported\n`);
           continue;
         }
         entries.push([variable.slice(prefix.length), value]);
@@ -150,7 +150,7 @@ none if one of them is not valid. Empty variables are skipped with a warning.`,
         }
         throw error;
       }
-      process.stderr.write(
+      writeErr(
         `oidc-secrets: imported ${entries.length} secret${entries.length === 1 ? '' : 's'}: ${entries.map(([n]) => n).join(', ')}\n`,
       );
       return 0;
@@ -167,7 +167,7 @@ backup made before needs the old key.`,
       if (path === undefined || extra !== undefined)
         throw new UsageError('expected PATH', 'store backup');
       const target = await store.backup(path, { force: args.options.has('force') });
-      process.stderr.write(`oidc-secrets: backed up ${store.location.storePath} to ${target}\n`);
+      writeErr(`oidc-secrets: backed up ${store.location.storePath} to ${target}\n`);
       return 0;
     },
   },
@@ -180,7 +180,7 @@ Backups made before need the old key.`,
     async run(args, store) {
       noOperands(args, 'store rotate-key');
       const { oldKeyId, newKeyId } = await store.rotateKey();
-      process.stderr.write(
+      writeErr(
         `oidc-secrets: ${store.location.storePath} re-encrypted; key ${store.location.keyPath} replaced (key id ${oldKeyId} → ${newKeyId})\n`,
       );
       return 0;
@@ -239,11 +239,11 @@ export async function runStoreCommand(argv: readonly string[]): Promise<number> 
       'store',
     );
     if (head.options.has('help') || name === 'help') {
-      process.stdout.write(storeHelp());
+      writeOut(storeHelp());
       return 0;
     }
     if (name === undefined) {
-      process.stderr.write(storeHelp());
+      writeErr(storeHelp());
       return 1;
     }
     throw new UsageError(
@@ -263,7 +263,7 @@ export async function runStoreCommand(argv: readonly string[]): Promise<number> 
     return 2;
   }
   if (args.options.has('help')) {
-    process.stdout.write(subcommandHelp(sub));
+    writeOut(subcommandHelp(sub));
     return 0;
   }
   const location = resolveStoreLocation({
@@ -327,12 +327,12 @@ export function maskedPreview(value: string): string {
 }
 
 function reportNewKey(location: StoreLocation): void {
-  process.stderr.write(
+  writeErr(
     `oidc-secrets: created ${location.storePath} with a new key in ${location.keyPath}; keep the key out of version control\n`,
   );
   const repository = enclosingGitWorkTree(dirname(location.keyPath));
   if (repository && !gitIgnores(repository, location.keyPath)) {
-    process.stderr.write(
+    writeErr(
       `oidc-secrets: warning: ${location.keyPath} is inside the git work tree ${repository}: add it to .gitignore\n`,
     );
   }

@@ -1,15 +1,66 @@
 // The runner's two channels, written the way actions/runner parses them:
 // - workflow commands on stdout (`::add-mask::`, `::warning::`, `::error file=…::`),
 // - file commands (GITHUB_ENV, GITHUB_OUTPUT, GITHUB_STATE, GITHUB_STEP_SUMMARY).
-// We write these ourselves instead of bundling @actions/core: the toolkit pulls an HTTP
-// client (and its proxy tunnel) into every bundle, and start-up time is most of our step.
+// This hand-written writer stands in for @actions/core on purpose: the toolkit costs about
+// 30 ms of start-up per step and ~800 KB of bundle (it pulls an HTTP client and its proxy
+// tunnel in), and start-up time is most of our step. Everything the action prints goes
+// through here, and everything printed is treated as data except the command we issue
+// deliberately: see `logLine` for plain lines and `escapeData` for command data.
 import { appendFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { EOL } from 'node:os';
 
-/** Escaping of a command's data part, as the runner unescapes it. */
+// What the runner does with a line of the step's output (ActionCommandManager):
+// - .NET's reader ends a line at LF, CR or CRLF, so a lone CR starts a new line too;
+// - `::name props::data` is a command when the line starts with it after TrimStart()
+//   (which trims every Unicode white space, U+2028/U+2029 and U+0085 included);
+// - failing that, `##[name props]data` is a command wherever `##[` appears in the line.
+// Text from a provider, a repository or the workspace must never produce either.
+
+/**
+ * Characters shown as `\uXXXX` wherever they appear in text we print: C0 and C1 controls
+ * (tab aside), DEL, the Unicode line and paragraph separators, and format characters
+ * (zero-width, bidirectional overrides, BOM) that hide or reorder text, or that a
+ * culture-aware comparison skips when the runner looks for `::` and `##[`.
+ */
+const HIDDEN = /(?![\t\n])[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+
+function showHidden(text: string): string {
+  return text.replace(HIDDEN, (c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** .NET's Char.IsWhiteSpace, which String.TrimStart() trims before looking for `::`. */
+const LEADING_DOTNET_SPACE =
+  /^[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*/;
+
+/**
+ * One plain log line that the runner shows and never runs: CR and LF inside it are shown
+ * as `\r` and `\n` (so no text can start a line of its own), hidden characters as
+ * `\uXXXX`, a leading `::` as `%3A:` and every `##[` as `##%5B`.
+ */
+export function logLine(text: string): string {
+  const flat = showHidden(text.replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
+  const lead = LEADING_DOTNET_SPACE.exec(flat)?.[0].length ?? 0;
+  const safe = flat.startsWith('::', lead)
+    ? `${flat.slice(0, lead)}%3A${flat.slice(lead + 1)}`
+    : flat;
+  return safe.replace(/##\[/g, '##%5B');
+}
+
+/**
+ * Escaping of a command's data part, as the runner unescapes it (`%25`, `%0D`, `%0A`): a
+ * CR or LF in the data becomes part of the message, never a line of its own.
+ */
 export function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Data of a message (annotation, debug, group title): hidden characters shown, then escaped. */
+export function escapeMessage(text: string): string {
+  return escapeData(showHidden(text));
 }
 
 /** Escaping of a command's property values (`file=…,line=…`). */
@@ -20,16 +71,17 @@ export function escapeProperty(text: string): string {
 export type CommandProperties = Record<string, string | number | undefined>;
 
 /** Writes one workflow command line to stdout (never stderr: see SPEC §1.2). */
-export function issueCommand(command: string, properties: CommandProperties, data: string): void {
+function issueCommand(command: string, properties: CommandProperties, escapedData: string): void {
   const props = Object.entries(properties)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
     .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
     .join(',');
-  process.stdout.write(`::${command}${props ? ' ' + props : ''}::${escapeData(data)}${EOL}`);
+  process.stdout.write(`::${command}${props ? ' ' + props : ''}::${escapedData}${EOL}`);
 }
 
+/** Registers a value with the runner's masker: the value exactly, only protocol-escaped. */
 export function addMask(value: string): void {
-  issueCommand('add-mask', {}, value);
+  issueCommand('add-mask', {}, escapeData(value));
 }
 
 export interface AnnotationProperties {
@@ -46,19 +98,20 @@ export function annotate(
   message: string,
   where: AnnotationProperties = {},
 ): void {
-  issueCommand(level, { ...where }, message);
+  issueCommand(level, { ...where }, escapeMessage(message));
 }
 
+/** A plain line of the step's log; see `logLine` for what keeps it from being a command. */
 export function info(message: string): void {
-  process.stdout.write(message + EOL);
+  process.stdout.write(logLine(message) + EOL);
 }
 
 export function debug(message: string): void {
-  issueCommand('debug', {}, message);
+  issueCommand('debug', {}, escapeMessage(message));
 }
 
 export function startGroup(name: string): void {
-  issueCommand('group', {}, name);
+  issueCommand('group', {}, escapeMessage(name));
 }
 
 export function endGroup(): void {
@@ -113,7 +166,37 @@ export function appendSummary(markdown: string): boolean {
   return true;
 }
 
-/** Escapes text for a markdown table cell. */
+/** Line breaks of any kind, which would end a table row. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+
+/**
+ * Text for a markdown table cell in the job summary, shown as text: line breaks become
+ * spaces (a row is one line), `|`, `\` and the brackets and backticks of links, images and
+ * code spans are backslash-escaped, and `&`, `<`, `>` become entities, so that no tag, entity,
+ * image or link in the text reaches the page (emphasis is left alone: it hides nothing).
+ */
 export function tableCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return showHidden(text.replace(LINE_BREAKS, ' '))
+    .replace(/\\/g, '\\\\')
+    .replace(/[|[\]`]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/**
+ * A code span for a table cell. Inside a code span nothing is markup (entities included),
+ * so only what could end the span or the cell is handled: the fence is one backtick longer
+ * than the longest run of backticks in the text (CommonMark), padded with a space when the
+ * text starts or ends with one, and `|` is escaped for the table (cmark-gfm splits cells
+ * before it parses code spans).
+ */
+export function codeCell(text: string): string {
+  const body = showHidden(text.replace(LINE_BREAKS, ' '))
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${body}${pad}${fence}`;
 }

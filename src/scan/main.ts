@@ -237,16 +237,3 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     return 1;
   }
 }
-
-// Run when executed as the bundle (dist/scan.js), not when imported by tests.
-if (process.env.OIDC_SECRETS_NO_AUTORUN !== '1') {
-  run().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      annotate('error', errorMessage(error), { title: TITLE });
-      process.exitCode = 1;
-    },
-  );
-}

@@ -4,8 +4,9 @@
 //   defaults applied), STATE_<name> in post, fresh file-command files, GITHUB_* and RUNNER_*
 //   context, ACTIONS_ID_TOKEN_REQUEST_* from the issuer — and nothing else of the test
 //   process's environment but PATH and HOME;
-// - workflow commands (`::cmd k=v::data` and legacy `##[cmd]data`) on stdout *and* stderr,
-//   with the runner's unescaping; `stop-commands`;
+// - output lines ended by LF, CR or CRLF (.NET's reader); workflow commands (`::cmd k=v::data`
+//   at a line's start, and legacy `##[cmd]data` anywhere in a line; names in any case) on
+//   stdout *and* stderr, with the runner's unescaping; `stop-commands`;
 // - file commands GITHUB_ENV/OUTPUT/STATE (`name=value` and `name<<DELIM` heredocs, parsed as
 //   the runner parses them), GITHUB_PATH, GITHUB_STEP_SUMMARY;
 // - the secret masker: add-mask registers the value and each trimmed non-empty line; each
@@ -190,42 +191,68 @@ const unescapeProperty = (s: string) =>
     .replace(/%2C/g, ',')
     .replace(/%25/g, '%');
 
-/** ActionCommand.TryParseV2: `::name k=v,k=v::data`, after trimming leading space. */
+/** What .NET's String.TrimStart() trims (Char.IsWhiteSpace) before TryParseV2 looks for `::`. */
+const DOTNET_LEADING_SPACE =
+  /^[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*/;
+
+/** The runner's command names are compared ignoring case (StringComparer.OrdinalIgnoreCase). */
+function registeredCommand(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return REGISTERED_COMMANDS.has(lower) ? lower : undefined;
+}
+
+/**
+ * ActionCommandManager.TryProcessCommand: ActionCommand.TryParseV2 (`::name k=v,k=v::data`
+ * at the start of the line after TrimStart), and failing that ActionCommand.TryParse, the
+ * legacy `##[name k=v;k=v]data` found ANYWHERE in the line (it uses IndexOf).
+ */
 export function parseWorkflowCommand(line: string): Omit<WorkflowCommand, 'stream'> | undefined {
-  const message = line.trimStart();
+  const message = line.replace(DOTNET_LEADING_SPACE, '');
   if (message.startsWith('::')) {
     const end = message.indexOf('::', 2);
-    if (end < 0) return undefined;
-    const info = message.slice(2, end);
-    const space = info.indexOf(' ');
-    const command = space < 0 ? info : info.slice(0, space);
-    if (!REGISTERED_COMMANDS.has(command)) return undefined;
-    const properties: Record<string, string> = {};
-    if (space > 0) {
-      for (const pair of info
-        .slice(space + 1)
-        .trim()
-        .split(',')
-        .filter(Boolean)) {
-        const eq = pair.indexOf('=');
-        if (eq > 0 && eq < pair.length - 1) {
-          properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1));
+    if (end >= 0) {
+      const info = message.slice(2, end);
+      const space = info.indexOf(' ');
+      const command = registeredCommand(space < 0 ? info : info.slice(0, space));
+      if (command) {
+        const properties: Record<string, string> = {};
+        if (space > 0) {
+          for (const pair of info
+            .slice(space + 1)
+            .trim()
+            .split(',')
+            .filter(Boolean)) {
+            const eq = pair.indexOf('=');
+            if (eq > 0 && eq < pair.length - 1) {
+              properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1));
+            }
+          }
         }
+        return { command, properties, data: unescapeData(message.slice(end + 2)) };
       }
     }
-    return { command, properties, data: unescapeData(message.slice(end + 2)) };
   }
-  // The legacy form `##[name k=v;k=v]data`, which the runner still honours.
-  const legacy = /^##\[([^\]\s]+)(?:\s+([^\]]*))?\](.*)$/s.exec(message);
-  if (legacy && REGISTERED_COMMANDS.has(legacy[1] as string)) {
-    const properties: Record<string, string> = {};
-    for (const pair of (legacy[2] ?? '').split(';').filter(Boolean)) {
+  const prefix = line.indexOf('##[');
+  if (prefix < 0) return undefined;
+  const close = line.indexOf(']', prefix);
+  if (close < 0) return undefined;
+  const info = line.slice(prefix + 3, close);
+  const space = info.indexOf(' ');
+  const command = registeredCommand(space < 0 ? info : info.slice(0, space));
+  if (!command) return undefined;
+  const properties: Record<string, string> = {};
+  if (space > 0) {
+    for (const pair of info
+      .slice(space + 1)
+      .split(';')
+      .filter(Boolean)) {
       const eq = pair.indexOf('=');
-      if (eq > 0) properties[pair.slice(0, eq).trim()] = unescapeLegacy(pair.slice(eq + 1));
+      if (eq > 0 && eq < pair.length - 1) {
+        properties[pair.slice(0, eq)] = unescapeLegacy(pair.slice(eq + 1));
+      }
     }
-    return { command: legacy[1] as string, properties, data: unescapeLegacy(legacy[3] ?? '') };
   }
-  return undefined;
+  return { command, properties, data: unescapeLegacy(line.slice(close + 1)) };
 }
 
 const unescapeLegacy = (s: string) =>
@@ -829,9 +856,11 @@ function spawnCollect(
       const text = chunk.toString('utf8');
       raw[stream] += text;
       const at = performance.now();
-      const parts = (pending[stream] + text).split('\n');
+      // .NET's reader ends a line at LF, CR or CRLF; a CR at the end of a chunk waits to see
+      // whether an LF follows.
+      const parts = (pending[stream] + text).split(/\r\n|\n|\r(?!$)/);
       pending[stream] = parts.pop() ?? '';
-      for (const part of parts) lines.push({ stream, text: part.replace(/\r$/, ''), at });
+      for (const part of parts) lines.push({ stream, text: part, at });
     };
     child.stdout.on('data', collect('stdout'));
     child.stderr.on('data', collect('stderr'));

@@ -215,11 +215,14 @@ describe('export modes', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(file.replace(/\/[^/]+$/, '')).mode & 0o777).toBe(0o700);
     expect(readFileSync(file, 'utf8') === f.values.pem).toBe(true);
+    // Post runs in the same job: the same RUNNER_TEMP, where main made the directory.
     const post = await runStep({
       entry: 'post',
       inputs: f.inputs(secrets, { export: 'files' }),
       state: main.state,
       issuer: f.issuer,
+      runnerTemp: main.runnerTemp,
+      workspace: main.workspace,
     });
     expect(post.exitCode).toBe(0);
     expect(existsSync(file)).toBe(false);
