@@ -76,7 +76,7 @@ export class MaskGate {
     }
     for (const line of text.split(/\r?\n|\r/)) {
       const trimmed = line.trim();
-      if (!trimmed || PUNCTUATION_ONLY.test(trimmed)) continue;
+      if (!trimmed || isStructureLine(trimmed)) continue;
       this.register(trimmed, origin);
     }
     for (const encoded of singleLineEncodings(text)) this.register(encoded, origin, false);
@@ -96,8 +96,24 @@ export class MaskGate {
   }
 }
 
-/** Lines made only of punctuation and blanks carry no secret and must not become masks. */
-const PUNCTUATION_ONLY = /^[\p{P}\p{S}\s]+$/u;
+/**
+ * Lines of a multi-line value that are left unregistered: the structure of JSON and PEM
+ * text, which carries no secret and, masked, would be blanked wherever it appears in the
+ * job's log. Only that, by an allow-list: a line of other symbols (`#$%&*+=!?~^|<>@`) or of
+ * emoji can be a password, and is masked.
+ * - JSON/YAML structure: braces, brackets, commas, colons, quotes, dashes, blanks;
+ * - PEM armour: `-----BEGIN LABEL-----` / `-----END LABEL-----` (RFC 7468 labels);
+ * - ASCII punctuation shorter than SHORT_MASK_LENGTH (`});`, `];`): as a mask it would
+ *   blank that text in every log line, for at most three characters of secret.
+ */
+function isStructureLine(line: string): boolean {
+  return JSON_STRUCTURE.test(line) || PEM_ARMOUR.test(line) || SHORT_PUNCTUATION.test(line);
+}
+
+const JSON_STRUCTURE = /^[{}[\],:"'\-\s]+$/;
+const PEM_ARMOUR = /^-----(BEGIN|END) [A-Z0-9][A-Z0-9 ]{0,63}-----$/;
+/** ASCII punctuation is ! to /, : to @, [ to ` and { to ~. */
+const SHORT_PUNCTUATION = /^[!-/:-@[-`{-~]{1,3}$/;
 
 /**
  * The single-line encodings the runner would derive from a whole multi-line value: JSON
