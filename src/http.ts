@@ -356,13 +356,19 @@ export class HttpClient {
   }
 }
 
-/** A 3xx answer: refused without its body or Location (provider text, possibly a secret). */
+/**
+ * A 3xx answer: refused without its body or Location (provider text, possibly a secret).
+ * The description stands in for the body excerpt, which is what providers' error mapping
+ * quotes after "HTTP <status>:".
+ */
 function redirectRefused(request: HttpRequest, status: number): HttpError {
+  const description =
+    'redirect refused (the provider answered with a redirect, which is never followed: check the URL and any endpoints override)';
   return new HttpError(
     request.what,
     status,
-    '',
-    `${request.what}: HTTP ${status}: redirect refused (the provider answered with a redirect, which is never followed: check the URL and any endpoints override)`,
+    description,
+    `${request.what}: HTTP ${status}: ${description}`,
   );
 }
 
