@@ -133,21 +133,21 @@ export class MaskGate {
 }
 
 /**
- * Lines of a multi-line value that are left unregistered: the structure of JSON and PEM
- * text, which carries no secret and, masked, would be blanked wherever it appears in the
- * job's log. Only that, by an allow-list: a line of other symbols (`#$%&*+=!?~^|<>@`) or of
- * emoji can be a password, and is masked.
+ * Lines of a multi-line value that are left unregistered: the structure of JSON text, which
+ * carries no secret and, masked, would be blanked wherever it appears in the job's log.
+ * Only that, by an allow-list: a line of other symbols (`#$%&*+=!?~^|<>@`) or of emoji can
+ * be a password, and is masked.
  * - JSON/YAML structure: braces, brackets, commas, colons, quotes, dashes, blanks;
- * - PEM armour: `-----BEGIN LABEL-----` / `-----END LABEL-----` (RFC 7468 labels);
  * - ASCII punctuation shorter than SHORT_MASK_LENGTH (`});`, `];`): as a mask it would
  *   blank that text in every log line, for at most three characters of secret.
+ * PEM armour (`-----BEGIN PRIVATE KEY-----`) has letters and is masked like any line: it
+ * says what the value is, and blanking it elsewhere in the log costs nothing.
  */
 function isStructureLine(line: string): boolean {
-  return JSON_STRUCTURE.test(line) || PEM_ARMOUR.test(line) || SHORT_PUNCTUATION.test(line);
+  return JSON_STRUCTURE.test(line) || SHORT_PUNCTUATION.test(line);
 }
 
 const JSON_STRUCTURE = /^[{}[\],:"'\-\s]+$/;
-const PEM_ARMOUR = /^-----(BEGIN|END) [A-Z0-9][A-Z0-9 ]{0,63}-----$/;
 /** ASCII punctuation is ! to /, : to @, [ to ` and { to ~. */
 const SHORT_PUNCTUATION = /^[!-/:-@[-`{-~]{1,3}$/;
 

@@ -32,13 +32,11 @@ export const describeSecret = (text: string): string =>
 
 /**
  * Lines of a multi-line secret that carry nothing secret (SPEC §1.2): blanks, JSON/YAML
- * structure, PEM armour, ASCII punctuation shorter than 4 characters. Any other line (a
- * line of symbols or emoji included) is a secret line and must not be readable.
+ * structure, ASCII punctuation shorter than 4 characters. Any other line (a line of symbols
+ * or emoji, PEM armour) must not be readable.
  */
 const onlyPunctuation = (line: string) =>
-  /^[{}[\],:"'\-\s]*$/.test(line) ||
-  /^-----(BEGIN|END) [A-Z0-9][A-Z0-9 ]{0,63}-----$/.test(line) ||
-  /^[!-/:-@[-`{-~]{1,3}$/.test(line);
+  /^[{}[\],:"'\-\s]*$/.test(line) || /^[!-/:-@[-`{-~]{1,3}$/.test(line);
 
 /** Strings and numbers at the leaves of a JSON value; `true`/`false`/`null` are no secrets. */
 export function jsonLeaves(value: unknown): string[] {
