@@ -1,6 +1,7 @@
 // The optional audit file (`audit-log` input): one JSON line per read — reference, lines,
 // provider, duration, lease id and TTL, outcome. Never a value; error texts are redacted.
-import { appendFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
+import { ActionError } from './errors.js';
 import type { ReadRecord } from './road.js';
 
 export interface AuditContext {
@@ -39,6 +40,12 @@ export function auditLines(
     .join('');
 }
 
+/**
+ * Appends the records to `path`. The file is opened without following a link (O_NOFOLLOW)
+ * and must be a regular file: a link planted at the audit path by an earlier step would
+ * otherwise make this step append to any file the runner's user can write (a shell's rc
+ * file, another job's log). O_NOFOLLOW does not exist on Windows.
+ */
 export function writeAudit(
   path: string,
   records: readonly ReadRecord[],
@@ -46,18 +53,43 @@ export function writeAudit(
   redact: (text: string) => string,
 ): void {
   if (!path || records.length === 0) return;
-  appendFileSync(
-    path,
-    auditLines(
-      records,
-      {
-        runId: env.GITHUB_RUN_ID,
-        runAttempt: env.GITHUB_RUN_ATTEMPT,
-        repository: env.GITHUB_REPOSITORY,
-        job: env.GITHUB_JOB,
-      },
-      redact,
-    ),
-    { mode: 0o600 },
+  const text = auditLines(
+    records,
+    {
+      runId: env.GITHUB_RUN_ID,
+      runAttempt: env.GITHUB_RUN_ATTEMPT,
+      repository: env.GITHUB_REPOSITORY,
+      job: env.GITHUB_JOB,
+    },
+    redact,
   );
+  const flags =
+    constants.O_WRONLY |
+    constants.O_APPEND |
+    constants.O_CREAT |
+    (process.platform === 'win32' ? 0 : constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  let fd: number;
+  try {
+    fd = openSync(path, flags, 0o600);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new ActionError(
+      'INPUT_INVALID',
+      code === 'ELOOP'
+        ? `input audit-log: ${path} is a symbolic link; refusing to write the audit log through it`
+        : `input audit-log: cannot open ${path} for appending (${code ?? 'error'})`,
+    );
+  }
+  try {
+    if (!fstatSync(fd).isFile())
+      throw new ActionError(
+        'INPUT_INVALID',
+        `input audit-log: ${path} is not a regular file; refusing to write the audit log to it`,
+      );
+    const bytes = Buffer.from(text, 'utf8');
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -182,7 +182,7 @@ function optionalUrl(value: string, input: string): string {
   if (url.protocol === 'http:' && !isLoopback(url.hostname))
     invalid(
       input,
-      'an https:// URL: plain http:// would send tokens in the clear and is allowed only to loopback addresses (127.0.0.1, localhost)',
+      'an https:// URL: plain http:// would send tokens in the clear and is allowed only to literal loopback addresses (localhost, 127.0.0.0/8, [::1]); a name under .localhost is not trusted by its name',
     );
   if (url.search || url.hash) invalid(input, 'a base URL without ?query or #fragment');
   return url.href.replace(/\/+$/, '');

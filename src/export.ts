@@ -48,13 +48,39 @@ export function envVariableLimit(platform: NodeJS.Platform = process.platform): 
 }
 
 /**
+ * What a new process may receive in all, arguments and environment together: Linux's
+ * execve() refuses more than ARG_MAX (a quarter of the stack limit, 2 MiB with the usual
+ * 8 MiB stack), macOS more than its ARG_MAX of 1 MiB. Windows has no limit on the whole
+ * environment block, only per variable. Each string costs its bytes, its NUL and the
+ * pointer to it.
+ */
+export function environmentBudget(
+  platform: NodeJS.Platform = process.platform,
+): { max: number; size: (name: string, value: string) => number } | undefined {
+  if (platform === 'win32') return undefined;
+  const size = (n: string, v: string) => Buffer.byteLength(`${n}=${v}`) + 1 + POINTER_BYTES;
+  return { max: platform === 'darwin' ? 1024 * 1024 : 2 * 1024 * 1024, size };
+}
+
+const POINTER_BYTES = 8;
+/**
+ * Kept free for what else a later step starts with: its program's arguments (a script
+ * path, a command line) and the variables the runner adds for each step (INPUT_*,
+ * GITHUB_ACTION, …).
+ */
+export const ARGUMENT_RESERVE = 128 * 1024;
+
+/**
  * Refuses, before anything is written, an export that cannot work: a value too large for an
- * environment variable, or NAME_FILE variables that would clash with other names.
+ * environment variable, exports that together with the environment already there leave
+ * later steps unable to start, or NAME_FILE variables that would clash with other names.
+ * `env` is the environment later steps inherit (the runner's, and earlier exports).
  */
 export function checkExport(
   secrets: readonly ShapedSecret[],
   modes: readonly ExportMode[],
   platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
 ): void {
   if (modes.includes('env')) {
     const limit = envVariableLimit(platform);
@@ -69,6 +95,8 @@ export function checkExport(
       );
     }
   }
+  if (modes.includes('env') || modes.includes('files'))
+    checkEnvironmentTotal(secrets, modes, platform, env);
   if (!modes.includes('files')) return;
   const names = new Map(secrets.map((s) => [s.name.toUpperCase(), s.line]));
   for (const secret of secrets) {
@@ -84,12 +112,62 @@ export function checkExport(
   }
 }
 
+/**
+ * Each variable fits, but do they all, with what is already there? Today's environment
+ * stays (minus what an export replaces) and later steps still need room for arguments.
+ */
+function checkEnvironmentTotal(
+  secrets: readonly ShapedSecret[],
+  modes: readonly ExportMode[],
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+): void {
+  const budget = environmentBudget(platform);
+  if (!budget || secrets.length === 0) return;
+  const exported = new Map<string, ShapedSecret>();
+  for (const secret of secrets) exported.set(secret.name, secret);
+  let present = 0;
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && !exported.has(name)) present += budget.size(name, value);
+  }
+  // export: files adds NAME_FILE=<path under RUNNER_TEMP> for each secret as well.
+  const pathBytes = Buffer.byteLength(env.RUNNER_TEMP ?? '') + 64;
+  const sizes = secrets.map((secret) => ({
+    secret,
+    bytes:
+      (modes.includes('env') ? budget.size(secret.name, secret.value) : 0) +
+      (modes.includes('files') ? budget.size(`${secret.name}${FILE_SUFFIX}`, '') + pathBytes : 0),
+  }));
+  const added = sizes.reduce((sum, s) => sum + s.bytes, 0);
+  const room = budget.max - ARGUMENT_RESERVE - present;
+  if (added <= room) return;
+  const largest = [...sizes].sort((a, b) => b.bytes - a.bytes);
+  const shown = largest
+    .slice(0, 5)
+    .map((s) => `line ${s.secret.line} ${s.secret.name} (${kib(s.bytes)})`)
+    .join(', ');
+  const more = largest.length > 5 ? ` and ${largest.length - 5} more` : '';
+  const first = largest[0]?.secret.line;
+  throw new ActionError(
+    'EXPORT_FAILED',
+    `secrets: export ${modes.filter((m) => m === 'env' || m === 'files').join(', ')} would add ${kib(added)} to an environment that already holds ${kib(present)}; ` +
+      `together they exceed what a program can be started with on this runner (about ${kib(budget.max)} ` +
+      `of environment and arguments), so every later step would fail to start ("Argument list too long"). ` +
+      `Largest: ${shown}${more}. Use export: files for the large values (NAME${FILE_SUFFIX} then holds the path of a file with the value).`,
+    first,
+  );
+}
+
+function kib(bytes: number): string {
+  return `${Math.ceil(bytes / 1024)} KiB`;
+}
+
 export function exportSecrets(
   secrets: readonly ShapedSecret[],
   modes: readonly ExportMode[],
   deps: ExportDependencies,
 ): ExportReport {
-  checkExport(secrets, modes);
+  checkExport(secrets, modes, process.platform, deps.env);
   const report: ExportReport = { env: 0, outputs: 0, files: 0 };
   if (modes.includes('files')) {
     const temp = deps.env.RUNNER_TEMP;

@@ -1,4 +1,5 @@
-// The only place that talks to the network. Per-request timeout; retries with jittered
+// The only place that talks to the network. A deadline per attempt (connect, headers and
+// body together); retries with jittered
 // exponential backoff on 429, 5xx and connection errors, honouring Retry-After; keep-alive
 // connections (a step's reads go to a handful of hosts); proxies from the environment; a
 // private CA; and error bodies scrubbed before they can enter a message.
@@ -86,6 +87,12 @@ const RETRYABLE_CODES = new Set([
   'REQUEST_TIMEOUT',
 ]);
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * How much of an error response is kept. Error bodies only feed messages (cut to a few
+ * hundred characters after scrubbing), so a few KB is plenty; cutting before anything looks
+ * at them keeps a hostile or broken provider's 1 GB error page from costing regex time.
+ */
+export const ERROR_BODY_BYTES = 4 * 1024;
 
 export class HttpClient {
   private agents: { http: http.Agent; https: https.Agent } | undefined;
@@ -105,8 +112,13 @@ export class HttpClient {
       let failure: HttpError;
       try {
         const response = await this.once(url, request);
-        if (response.status < 400) return response;
-        failure = this.errorFor(request, response);
+        if (response.status >= 200 && response.status < 300) return response;
+        // A redirect is refused, never followed and never a value: no provider API answers
+        // one, and following it would send the request's token to wherever it points.
+        failure =
+          response.status >= 300 && response.status < 400
+            ? redirectRefused(request, response.status)
+            : this.errorFor(request, response);
         if (!isRetryableStatus(response.status)) throw failure;
         retryAfterMs = parseRetryAfter(response.headers['retry-after']);
       } catch (error) {
@@ -181,40 +193,68 @@ export class HttpClient {
     };
 
     return new Promise<HttpResponse>((resolve, reject) => {
+      const timeoutMs = this.options.timeoutMs;
+      let settled = false;
+      const finish = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        outcome();
+      };
+      const fail = (error: unknown) => finish(() => reject(error));
       const onResponse = (res: http.IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        const success = status >= 200 && status < 300;
+        // A success body may be large (up to MAX_BODY_BYTES); anything else is only read
+        // for a message, and only its first ERROR_BODY_BYTES.
+        const limit = success ? MAX_BODY_BYTES : ERROR_BODY_BYTES;
         const chunks: Buffer[] = [];
         let size = 0;
+        const done = () => {
+          const bytes = Buffer.concat(chunks);
+          finish(() =>
+            resolve({
+              status,
+              headers: res.headers,
+              body: bytes,
+              text: () => bytes.toString('utf8'),
+              json: <T>() => parseJsonBody<T>(bytes, request.what),
+            }),
+          );
+        };
         res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) {
+          if (settled) return;
+          if (size + chunk.length <= limit) {
+            size += chunk.length;
+            chunks.push(chunk);
+            return;
+          }
+          if (success) {
             req.destroy(
               Object.assign(new Error('response body too large'), { code: 'EBODYTOOLARGE' }),
             );
             return;
           }
-          chunks.push(chunk);
+          // The rest of an error body is not waited for: the connection is dropped.
+          chunks.push(chunk.subarray(0, limit - size));
+          size = limit;
+          done();
+          req.destroy();
         });
-        res.on('error', reject);
-        res.on('end', () => {
-          const bytes = Buffer.concat(chunks);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: bytes,
-            text: () => bytes.toString('utf8'),
-            json: <T>() => parseJsonBody<T>(bytes, request.what),
-          });
-        });
+        res.on('error', fail);
+        res.on('end', done);
       };
       const req = transport.request(url, target, onResponse);
-      req.setTimeout(this.options.timeoutMs, () => {
-        req.destroy(
-          Object.assign(new Error(`no answer within ${this.options.timeoutMs / 1000} s`), {
-            code: 'REQUEST_TIMEOUT',
-          }),
-        );
-      });
-      req.on('error', reject);
+      // One deadline for the whole attempt: a socket-idle timeout would let a server that
+      // trickles a byte a second hold the step for ever.
+      const deadline = setTimeout(() => {
+        const error = Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), {
+          code: 'REQUEST_TIMEOUT',
+        });
+        fail(error);
+        req.destroy(error);
+      }, timeoutMs);
+      req.on('error', fail);
       req.end(body);
     });
   }
@@ -316,6 +356,22 @@ export class HttpClient {
   }
 }
 
+/**
+ * A 3xx answer: refused without its body or Location (provider text, possibly a secret).
+ * The description stands in for the body excerpt, which is what providers' error mapping
+ * quotes after "HTTP <status>:".
+ */
+function redirectRefused(request: HttpRequest, status: number): HttpError {
+  const description =
+    'redirect refused (the provider answered with a redirect, which is never followed: check the URL and any endpoints override)';
+  return new HttpError(
+    request.what,
+    status,
+    description,
+    `${request.what}: HTTP ${status}: ${description}`,
+  );
+}
+
 /** The last failure of a retried request, saying that it was retried. */
 function gaveUp(failure: HttpError, attempts: number): HttpError {
   return new HttpError(
@@ -371,14 +427,17 @@ export function parseRetryAfter(
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
+/**
+ * Literal loopback only: `localhost`, 127.0.0.0/8 and ::1. A name under `.localhost` is not
+ * trusted by its name: RFC 6761 asks resolvers to answer it with loopback, but the runner's
+ * resolver (a hosts file, a corporate DNS) may not, and plain http to it would send tokens
+ * over the network in the clear.
+ */
 export function isLoopback(hostname: string): boolean {
-  return (
-    LOOPBACK_HOSTS.has(hostname) ||
-    /^127\.\d+\.\d+\.\d+$/.test(hostname) ||
-    hostname.endsWith('.localhost')
-  );
+  const host = hostname.toLowerCase();
+  if (host === 'localhost' || host === '::1' || host === '[::1]') return true;
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return octets !== null && octets.slice(1).every((o) => Number(o) <= 255);
 }
 
 /** Plain http:// sends tokens in the clear: only to loopback (local emulators, sidecars). */

@@ -50,6 +50,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     const secrets = shapeSecrets(plan, road.values, (value, line) =>
       gate.admitValue(value, { label: lineLabel(line) }),
     );
+    gate.flushShortWarnings();
     checkExport(secrets, config.exportModes);
     const sessionVariables = [...road.providers.values()].flatMap((provider) =>
       Object.entries(provider.sessionVariables?.() ?? {}),

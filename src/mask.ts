@@ -17,8 +17,15 @@ export interface MaskSink {
 
 /** What a value is about, for warnings: never the value itself. */
 export interface MaskOrigin {
-  /** e.g. "secrets line 3 (DB_*)" or "vault token". */
+  /** e.g. "secrets line 3 (DB_PASSWORD)" or "vault token". */
   label: string;
+  /**
+   * A read as it arrives (the road): its strings are masked at once, but a warning about a
+   * short one waits, so that it can name the variable that holds it once values are shaped
+   * (a later admission of the same string without this flag), or the read's own label at
+   * flushShortWarnings() when no variable holds it (a leaf that is not exported).
+   */
+  deferShortWarning?: boolean;
 }
 
 /** Values shorter than this are masked but earn a warning (they blank common text). */
@@ -26,7 +33,12 @@ export const SHORT_MASK_LENGTH = 4;
 
 export class MaskGate {
   private readonly registered = new Set<string>();
+  /** Labels already warned about (one warning per label). */
   private readonly warned = new Set<string>();
+  /** Short strings whose warning waits, with the label of the read they came in. */
+  private readonly pendingShort = new Map<string, string>();
+  /** Short strings already warned about under a label that names their variable. */
+  private readonly claimedShort = new Set<string>();
 
   constructor(
     private readonly sink: MaskSink,
@@ -44,6 +56,15 @@ export class MaskGate {
   /** A credential of the exchange (OIDC token, Vault token, session keys, access tokens). */
   admitCredential(value: string, what: string): void {
     this.admitText(value, { label: what });
+  }
+
+  /**
+   * Warns about the short strings of reads that no variable claimed, under the read's
+   * label. Call once the values are shaped.
+   */
+  flushShortWarnings(): void {
+    for (const [value, label] of this.pendingShort) this.warnShort(value, label);
+    this.pendingShort.clear();
   }
 
   /** How many distinct strings have been registered so far. */
@@ -76,28 +97,59 @@ export class MaskGate {
     }
     for (const line of text.split(/\r?\n|\r/)) {
       const trimmed = line.trim();
-      if (!trimmed || PUNCTUATION_ONLY.test(trimmed)) continue;
+      if (!trimmed || isStructureLine(trimmed)) continue;
       this.register(trimmed, origin);
     }
     for (const encoded of singleLineEncodings(text)) this.register(encoded, origin, false);
   }
 
   private register(value: string, origin: MaskOrigin, warnIfShort = true): void {
-    if (!value || this.registered.has(value)) return;
+    if (!value) return;
+    if (warnIfShort && value.length < SHORT_MASK_LENGTH) this.noteShort(value, origin);
+    if (this.registered.has(value)) return;
     this.registered.add(value);
     this.sink.add(value);
-    if (warnIfShort && value.length < SHORT_MASK_LENGTH && !this.warned.has(origin.label)) {
-      this.warned.add(origin.label);
-      this.warn(
-        `${origin.label}: a value of ${value.length} character${value.length === 1 ? '' : 's'} is masked; ` +
-          `masks this short also hide that text wherever else it appears in the job's log`,
-      );
+  }
+
+  private noteShort(value: string, origin: MaskOrigin): void {
+    if (origin.deferShortWarning) {
+      if (!this.claimedShort.has(value) && !this.pendingShort.has(value))
+        this.pendingShort.set(value, origin.label);
+      return;
     }
+    this.pendingShort.delete(value);
+    this.claimedShort.add(value);
+    this.warnShort(value, origin.label);
+  }
+
+  private warnShort(value: string, label: string): void {
+    if (this.warned.has(label)) return;
+    this.warned.add(label);
+    this.warn(
+      `${label}: a value of ${value.length} character${value.length === 1 ? '' : 's'} is masked; ` +
+        `masks this short also hide that text wherever else it appears in the job's log`,
+    );
   }
 }
 
-/** Lines made only of punctuation and blanks carry no secret and must not become masks. */
-const PUNCTUATION_ONLY = /^[\p{P}\p{S}\s]+$/u;
+/**
+ * Lines of a multi-line value that are left unregistered: the structure of JSON text, which
+ * carries no secret and, masked, would be blanked wherever it appears in the job's log.
+ * Only that, by an allow-list: a line of other symbols (`#$%&*+=!?~^|<>@`) or of emoji can
+ * be a password, and is masked.
+ * - JSON/YAML structure: braces, brackets, commas, colons, quotes, dashes, blanks;
+ * - ASCII punctuation shorter than SHORT_MASK_LENGTH (`});`, `];`): as a mask it would
+ *   blank that text in every log line, for at most three characters of secret.
+ * PEM armour (`-----BEGIN PRIVATE KEY-----`) has letters and is masked like any line: it
+ * says what the value is, and blanking it elsewhere in the log costs nothing.
+ */
+function isStructureLine(line: string): boolean {
+  return JSON_STRUCTURE.test(line) || SHORT_PUNCTUATION.test(line);
+}
+
+const JSON_STRUCTURE = /^[{}[\],:"'\-\s]+$/;
+/** ASCII punctuation is ! to /, : to @, [ to ` and { to ~. */
+const SHORT_PUNCTUATION = /^[!-/:-@[-`{-~]{1,3}$/;
 
 /**
  * The single-line encodings the runner would derive from a whole multi-line value: JSON

@@ -40,6 +40,8 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
   const result: RoadResult = { values: new Map(), records: [], errors: [], providers: new Map() };
   const originOf = (location: Location) => ({
     label: `secrets line${location.lines.length > 1 ? 's' : ''} ${location.lines.join(', ')} (${location.provider}:${location.locator})`,
+    // Masked now; a warning about a short string waits to name the variable holding it.
+    deferShortWarning: true,
   });
 
   const arrive = (location: Location, started: number, outcome: FetchedSecret | Error) => {

@@ -16,9 +16,10 @@ export interface ShapedSecret {
 export type FetchedValues = ReadonlyMap<string, string>;
 
 /**
- * Applies each line's selector and flattening. `admit` is called for every derived value
- * (a selected sub-object's JSON text is a new string) so the mask gate has seen everything
- * that can be exported; it is a no-op for strings it already knows.
+ * Applies each line's selector and flattening. `admit` is called for every value a variable
+ * gets (a selected sub-object's JSON text is a new string) so the mask gate has seen
+ * everything that can be exported, and can name the variable in what it says: the line is
+ * passed as that variable (a flattened line as the NAME it produced, not as PREFIX_*).
  */
 export function shapeSecrets(
   plan: Plan,
@@ -58,7 +59,9 @@ export function shapeSecrets(
       return;
     }
     owner.set(upper, line.line);
-    admit(value, line);
+    // A flattened value is admitted as the variable it became (DB_PORT, not DB_*), so that
+    // what the gate says about it names that variable.
+    admit(value, line.flatten ? { ...line, name, flatten: false } : line);
     out.push({ name, value, line: line.line });
   };
 

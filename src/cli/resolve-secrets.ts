@@ -114,6 +114,7 @@ export async function resolveSecrets(request: ResolveRequest): Promise<Resolved>
     const secrets = shapeSecrets(plan, road.values, (value, line) =>
       gate.admitValue(value, { label: lineLabel(line) }),
     );
+    gate.flushShortWarnings();
     // The runner masks the encoded forms of each registered string itself; `run` is the
     // runner here.
     for (const value of [...masks]) {

@@ -122,8 +122,11 @@ export function parseReference(text: string, where: string, line?: number): Secr
   const colon = text.indexOf(':');
   const providerText = colon > 0 ? text.slice(0, colon).trim() : '';
   if (!isProvider(providerText)) {
+    const named = isNameable(providerText)
+      ? `unknown provider '${providerText}'${suggestion(providerText, PROVIDERS)}: `
+      : '';
     return fail(
-      `the reference must start with a provider: one of ${PROVIDERS.join(', ')}, then ':' and a locator (PROVIDER:LOCATOR[?OPTIONS][#SELECTOR])`,
+      `${named}the reference must start with a provider: one of ${PROVIDERS.join(', ')}, then ':' and a locator (PROVIDER:LOCATOR[?OPTIONS][#SELECTOR])`,
     );
   }
   const provider = providerText;
@@ -157,10 +160,11 @@ export function parseReference(text: string, where: string, line?: number): Secr
       const known = Object.keys(rule.options);
       const validate = rule.options[key];
       if (!validate) {
+        const named = isNameable(key) ? ` '${key}'${suggestion(key, known)}` : '';
         fail(
           known.length
-            ? `${provider}:${checked.locator}: unknown option; ${provider} takes ${known.join(', ')}`
-            : `${provider}:${checked.locator}: ${provider} references take no options`,
+            ? `${provider}:${checked.locator}: unknown option${named}; ${provider} takes ${known.join(', ')}`
+            : `${provider}:${checked.locator}: unknown option${named}; ${provider} references take no options`,
         );
         continue;
       }
@@ -182,6 +186,56 @@ export function parseReference(text: string, where: string, line?: number): Secr
     selector,
     key: `${provider}:${checked.locator}${optionKey ? '?' + optionKey : ''}`,
   };
+}
+
+/**
+ * Whether a word the user wrote where a provider or option name belongs may be quoted back.
+ * The runner prints the whole `secrets` input in the step's header, so quoting a word of it
+ * reveals nothing new, but a value pasted in the wrong place (`user:password`, `AKIA…:…`)
+ * should not be repeated in an error annotation: only short words of letters, `-` and `_`
+ * are quoted. Tokens and keys carry digits or are long.
+ */
+function isNameable(word: string): boolean {
+  return /^[A-Za-z][A-Za-z_-]{0,23}$/.test(word);
+}
+
+/** " (did you mean 'vault'?)" when a valid name is a likely typo's target, else "". */
+function suggestion(word: string, valid: readonly string[]): string {
+  const lower = word.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of valid) {
+    const distance = editDistance(lower, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const close = Math.max(2, Math.floor(lower.length / 3));
+  return best !== undefined && bestDistance <= close ? ` (did you mean '${best}'?)` : '';
+}
+
+/** Levenshtein distance with adjacent transpositions counted as one edit (versoin → version). */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(
+        (d[(i - 1) * cols + j] ?? 0) + 1,
+        (d[i * cols + j - 1] ?? 0) + 1,
+        (d[(i - 1) * cols + j - 1] ?? 0) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, (d[(i - 2) * cols + j - 2] ?? 0) + 1);
+      d[i * cols + j] = value;
+    }
+  }
+  return d[rows * cols - 1] ?? 0;
 }
 
 const SELECTOR_SEGMENT = /^[A-Za-z0-9_$@-]+$/;

@@ -30,7 +30,13 @@ export const fingerprint = (text: string): string =>
 export const describeSecret = (text: string): string =>
   `sha256:${fingerprint(text)}… (${text.length} chars)`;
 
-const onlyPunctuation = (line: string) => /^[\s\p{P}\p{S}]*$/u.test(line);
+/**
+ * Lines of a multi-line secret that carry nothing secret (SPEC §1.2): blanks, JSON/YAML
+ * structure, ASCII punctuation shorter than 4 characters. Any other line (a line of symbols
+ * or emoji, PEM armour) must not be readable.
+ */
+const onlyPunctuation = (line: string) =>
+  /^[{}[\],:"'\-\s]*$/.test(line) || /^[!-/:-@[-`{-~]{1,3}$/.test(line);
 
 /** Strings and numbers at the leaves of a JSON value; `true`/`false`/`null` are no secrets. */
 export function jsonLeaves(value: unknown): string[] {

@@ -42,3 +42,54 @@ describe('checkExport size limit', () => {
       expect(() => checkExport([secret(big)], [mode], 'linux')).not.toThrow();
   });
 });
+
+describe('checkExport total size (SPEC §1.4a)', () => {
+  const many = (count: number, bytes: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      name: `BIG_${String(i).padStart(2, '0')}`,
+      value: 'v'.repeat(bytes),
+      line: i + 1,
+    }));
+  const small = { PATH: '/usr/bin:/bin', HOME: '/home/runner' };
+
+  it('refuses 20 values of 120 KiB that each fit, naming the largest lines, never a value', () => {
+    const error = refusal(() => checkExport(many(20, 120 * 1024), ['env'], 'linux', small));
+    expect(error.code).toBe('EXPORT_FAILED');
+    expect(error.line).toBe(1);
+    expect(error.message).toMatch(
+      /^secrets: export env would add 2401 KiB to an environment that already holds 1 KiB; .*Argument list too long/,
+    );
+    expect(error.message).toContain('Largest: line 1 BIG_00 (121 KiB), line 2 BIG_01 (121 KiB)');
+    expect(error.message).toContain('and 15 more');
+    expect(error.message).toContain('Use export: files');
+    expect(error.message).not.toContain('vvvv');
+  });
+
+  it('accepts what leaves room for the environment already there and for arguments', () => {
+    expect(() => checkExport(many(10, 100 * 1024), ['env'], 'linux', small)).not.toThrow();
+  });
+
+  it("counts the runner's own environment", () => {
+    const crowded = { ...small, EARLIER: 'e'.repeat(120 * 1024) };
+    for (let i = 0; i < 15; i++) crowded[`EARLIER_${i}` as 'EARLIER'] = 'e'.repeat(120 * 1024);
+    const error = refusal(() => checkExport(many(1, 100 * 1024), ['env'], 'linux', crowded));
+    expect(error.message).toMatch(
+      /would add 101 KiB to an environment that already holds 1921 KiB/,
+    );
+    // A variable the export replaces is not counted twice.
+    expect(() =>
+      checkExport([{ name: 'EARLIER', value: 'x', line: 1 }], ['env'], 'linux', crowded),
+    ).not.toThrow();
+  });
+
+  it('is tighter on macOS, and absent on Windows (no limit on the whole block)', () => {
+    expect(() => checkExport(many(10, 100 * 1024), ['env'], 'darwin', small)).toThrow(
+      /Argument list too long/,
+    );
+    expect(() => checkExport(many(20, 30 * 1024), ['env'], 'win32', small)).not.toThrow();
+  });
+
+  it('counts only the NAME_FILE paths for export: files', () => {
+    expect(() => checkExport(many(20, 120 * 1024), ['files'], 'linux', small)).not.toThrow();
+  });
+});
