@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { MaskAutomaton, createMaskingStream } from '../src/mask-stream.js';
+import { MaskAutomaton, createMaskingStream } from '../src/core/mask-stream.js';
 import { median, printTable } from './stats.js';
 
 const TOTAL_MB = Number(process.env.BENCH_MASK_MB ?? 100);

@@ -28,11 +28,11 @@ import { dirname, extname, join } from 'node:path';
 import { lintSource } from '@secretlint/core';
 import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
 import { secretLintProfiler } from '@secretlint/profiler';
-import { compileConfig } from '../src/scan/config.js';
-import { builtinConfig } from '../src/scan/rules.js';
+import { compileConfig } from '../src/scan/config/config.js';
+import { builtinConfig } from '../src/scan/config/rules.js';
 import { runScan } from '../src/scan/scan.js';
-import { Detector } from '../src/scan/detector.js';
-import { KeywordMatcher } from '../src/scan/keywords.js';
+import { Detector } from '../src/scan/detect/detector.js';
+import { KeywordMatcher } from '../src/scan/detect/keywords.js';
 
 // ---------------------------------------------------------------------------------------
 // options

@@ -50,17 +50,17 @@ const common = {
 
 /** The CLI's bundles; package.json "bin" names cli.cjs, which loads the others by name. */
 export const cliEntries = {
-  cli: 'src/cli.ts',
-  'cli/run': 'src/cli/run-command.ts',
-  'cli/store': 'src/cli/store-command.ts',
-  'cli/scan': 'src/scan/cli.ts',
+  cli: 'src/entries/cli.ts',
+  'cli/run': 'src/entries/cli-run.ts',
+  'cli/store': 'src/entries/cli-store.ts',
+  'cli/scan': 'src/entries/cli-scan.ts',
 };
 
 const commonJs = {
   ...common,
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
-  // The one use of import.meta (src/http.ts: createRequire) gets the CommonJS equivalent.
+  // The one use of import.meta (src/net/http.ts: createRequire) gets the CommonJS equivalent.
   define: { 'import.meta.url': '__import_meta_url' },
   banner: {
     // Strict mode first: the directive only counts at the very top, above the banner.

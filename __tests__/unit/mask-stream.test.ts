@@ -6,7 +6,7 @@ import {
   StreamMasker,
   createMaskingStream,
   maskText,
-} from '../../src/mask-stream.js';
+} from '../../src/core/mask-stream.js';
 
 /** The reference: every occurrence of every mask, merged when overlapping or touching. */
 function naiveMask(input: Buffer, masks: string[]): Buffer {

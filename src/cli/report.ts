@@ -8,8 +8,8 @@
 // move the cursor, recolour or retitle the terminal, or — when the CLI runs in a CI step,
 // whose output the runner parses — issue a workflow command. Only the bytes a user asks for
 // (`store get --reveal`, the wrapped command's own output) are written as they are.
-import { ActionErrors } from '../errors.js';
-import { logLine } from '../runner/commands.js';
+import { ActionErrors } from '../core/errors.js';
+import { logLine } from '../github/commands.js';
 import { UsageError } from './args.js';
 
 /**
@@ -36,7 +36,7 @@ export function writeOut(text: string): void {
 }
 
 /**
- * What each command's bundle gives the dispatcher (src/cli.ts). A command reports its own
+ * What each command's bundle gives the dispatcher (src/cli/dispatch.ts). A command reports its own
  * failures: the dispatcher is a separate bundle with its own copies of the error classes,
  * so `instanceof` there would not recognise the command's errors.
  */

@@ -7,21 +7,21 @@
 // OIDC_SECRETS_VAULT_URL, OIDC_SECRETS_AWS_ROLE_ARN, OIDC_SECRETS_GCP_WORKLOAD_IDENTITY_PROVIDER,
 // … (input name upper-cased, dashes as underscores). Cloud providers need a GitHub OIDC
 // token, so they work where the environment can mint one (a job with id-token: write).
-import { readConfig, type ActionConfig } from '../config.js';
-import { createContext } from '../context.js';
-import { ActionErrors } from '../errors.js';
-import { checkPolicy } from '../identity/policy.js';
-import { Ledger } from '../ledger.js';
-import { MaskGate, singleLineEncodings } from '../mask.js';
+import { readConfig, type ActionConfig } from '../github/inputs.js';
+import { createContext } from '../core/context.js';
+import { ActionErrors } from '../core/errors.js';
+import { checkPolicy } from '../core/policy.js';
+import { Ledger } from '../core/ledger.js';
+import { MaskGate, singleLineEncodings } from '../core/mask.js';
 import { createProvider } from '../providers/registry.js';
 import type { Logger } from '../providers/types.js';
-import { revokeEntries } from '../revoke.js';
-import { resolvePlan } from '../road.js';
-import { addMask } from '../runner/commands.js';
+import { revokeEntries } from '../core/revoke.js';
+import { resolvePlan } from '../core/resolve.js';
+import { addMask } from '../github/commands.js';
 import { writeErr } from './report.js';
-import { shapeSecrets, type ShapedSecret } from '../shape.js';
-import { planSecrets } from '../spec/plan.js';
-import { lineLabel, type ProviderName } from '../spec/types.js';
+import { shapeSecrets, type ShapedSecret } from '../core/shape.js';
+import { planSecrets } from '../core/plan/plan.js';
+import { lineLabel, type ProviderName } from '../core/plan/types.js';
 
 /** Providers that log in with the job's OIDC token: the OIDC-only policy is about these. */
 const OIDC_PROVIDERS: readonly ProviderName[] = ['vault', 'aws', 'gcp', 'azure'];

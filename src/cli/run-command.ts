@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ActionError, ActionErrors } from '../errors.js';
-import { MaskAutomaton, createMaskingStream } from '../mask-stream.js';
+import { ActionError, ActionErrors } from '../core/errors.js';
+import { MaskAutomaton, createMaskingStream } from '../core/mask-stream.js';
 import {
   HELP_OPTION,
   type OptionSpec,

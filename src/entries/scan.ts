@@ -1,5 +1,5 @@
-// dist/scan.js (scan/action.yml `runs.main`): runs the scan. src/scan/main.ts only exports `run`.
-import { run } from '../scan/main.js';
+// dist/scan.js (scan/action.yml `runs.main`): runs the scan. src/github/scan.ts only exports `run`.
+import { run } from '../github/scan.js';
 import { start } from './start.js';
 
 start(() => run(), 'oidc-secrets scan');

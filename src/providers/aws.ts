@@ -5,12 +5,12 @@
 // end with their duration (aws-session-duration, 900 s by default).
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { ActionError } from '../errors.js';
-import { HttpError, type HttpResponse } from '../http.js';
-import { formatClaims, shownClaims } from '../identity/claims.js';
+import { ActionError } from '../core/errors.js';
+import { HttpError, type HttpResponse } from '../net/http.js';
+import { formatClaims, shownClaims } from '../core/claims.js';
 import { printableText } from './binary.js';
 import { jsonStringField } from './error-body.js';
-import type { Location } from '../spec/types.js';
+import type { Location } from '../core/plan/types.js';
 import type { FetchedSecret, ProviderContext, ProviderFactory } from './types.js';
 
 export interface AwsSession {

@@ -2,11 +2,11 @@
 // request (a federated identity credential on the app) → a Key Vault access token → Key
 // Vault `GET secrets/{name}[/{version}]` in whichever vault each reference names.
 // Entra access tokens cannot be revoked; they expire after about an hour.
-import { ActionError } from '../errors.js';
-import { HttpError, type HttpResponse } from '../http.js';
-import { formatClaims, shownClaims } from '../identity/claims.js';
+import { ActionError } from '../core/errors.js';
+import { HttpError, type HttpResponse } from '../net/http.js';
+import { formatClaims, shownClaims } from '../core/claims.js';
 import { jsonNumberField, jsonStringField } from './error-body.js';
-import type { Location } from '../spec/types.js';
+import type { Location } from '../core/plan/types.js';
 import type { FetchedSecret, ProviderFactory } from './types.js';
 
 const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';

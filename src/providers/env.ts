@@ -1,6 +1,6 @@
 // `env:NAME` — a variable of the step's environment (already a secret the runner holds,
 // brought under the same masking, shaping and export as the others).
-import { ActionError } from '../errors.js';
+import { ActionError } from '../core/errors.js';
 import type { ProviderFactory } from './types.js';
 
 export const createEnvProvider: ProviderFactory = (context) => ({

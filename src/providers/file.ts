@@ -7,7 +7,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { ActionError } from '../errors.js';
+import { ActionError } from '../core/errors.js';
 import type { ProviderFactory } from './types.js';
 
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;

@@ -2,13 +2,13 @@
 // (RFC 8693) → a federated access token; optionally → IAM Credentials generateAccessToken to
 // act as a service account; then Secret Manager `versions/*:access`, whose payload is checked
 // against its CRC32C. Post revokes the access token at the OAuth 2.0 revocation endpoint.
-import { ActionError } from '../errors.js';
-import { HttpError, type HttpResponse } from '../http.js';
-import { formatClaims, shownClaims } from '../identity/claims.js';
+import { ActionError } from '../core/errors.js';
+import { HttpError, type HttpResponse } from '../net/http.js';
+import { formatClaims, shownClaims } from '../core/claims.js';
 import { printableText } from './binary.js';
 import { jsonStringField } from './error-body.js';
-import type { LedgerEntry } from '../ledger.js';
-import type { Location } from '../spec/types.js';
+import type { LedgerEntry } from '../core/ledger.js';
+import type { Location } from '../core/plan/types.js';
 import type { FetchedSecret, ProviderFactory, RevocationResult } from './types.js';
 
 const PROVIDER_NAME =

@@ -6,7 +6,7 @@
 // base64 characters or 64 hex digits, typically `${{ secrets.STORE_KEY }}`) or the path of
 // a key file; empty means the key file beside the store (secrets.json.enc → secrets.key).
 // Key text is registered with the mask gate before use, like any credential.
-import { ActionError, type ErrorCode } from '../errors.js';
+import { ActionError, type ErrorCode } from '../core/errors.js';
 import { StoreError } from '../store/errors.js';
 import type { Secrets } from '../store/format.js';
 import { isKeyText, parseKey } from '../store/key.js';

@@ -1,8 +1,8 @@
 // Which module serves which provider name. Each is loaded when a plan first needs it: the
 // action bundles inline these imports, and the CLI's code-split build then loads only the
 // providers a `run` file names (the AWS signer alone is a fifth of the CLI).
-import { ActionError } from '../errors.js';
-import type { ProviderName } from '../spec/types.js';
+import { ActionError } from '../core/errors.js';
+import type { ProviderName } from '../core/plan/types.js';
 import type { ProviderContext, ProviderFactory, SecretProvider } from './types.js';
 
 const LOADERS: Record<ProviderName, () => Promise<ProviderFactory>> = {

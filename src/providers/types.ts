@@ -1,11 +1,11 @@
 // One small interface for every secret source. A provider knows its wire protocol and
 // nothing about GitHub: identity, masking and the ledger reach it through ProviderContext,
 // so the CLI can drive the same providers with other sinks.
-import type { ActionConfig } from '../config.js';
-import type { HttpClient } from '../http.js';
-import type { IdentitySource } from '../identity/oidc.js';
-import type { LedgerEntry } from '../ledger.js';
-import type { Location, ProviderName } from '../spec/types.js';
+import type { ActionConfig } from '../github/inputs.js';
+import type { HttpClient } from '../net/http.js';
+import type { IdentitySource } from '../github/oidc.js';
+import type { LedgerEntry } from '../core/ledger.js';
+import type { Location, ProviderName } from '../core/plan/types.js';
 
 export interface Lease {
   id: string;

@@ -1,11 +1,11 @@
 // HashiCorp Vault: JWT/OIDC login with the job's token, KV v1/v2 and dynamic reads, lease
 // and token revocation. Wire format: Vault's HTTP API (`/v1/...`, X-Vault-Token,
 // X-Vault-Namespace, `{"errors": [...]}` error bodies).
-import { ActionError } from '../errors.js';
-import { HttpError, type HttpResponse } from '../http.js';
-import { formatClaims, shownClaims } from '../identity/claims.js';
-import type { LedgerEntry } from '../ledger.js';
-import type { Location } from '../spec/types.js';
+import { ActionError } from '../core/errors.js';
+import { HttpError, type HttpResponse } from '../net/http.js';
+import { formatClaims, shownClaims } from '../core/claims.js';
+import type { LedgerEntry } from '../core/ledger.js';
+import type { Location } from '../core/plan/types.js';
 import type { FetchedSecret, ProviderFactory, RevocationResult } from './types.js';
 
 interface VaultEnvelope {

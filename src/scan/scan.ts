@@ -1,17 +1,17 @@
 // One scan, whatever asked for it (the action or the CLI): read the target (a commit range's
 // added lines or a path tree), run the detector over each fragment, drop what
 // `.gitleaksignore` lists, and return findings with what was skipped and how much was read.
-import { Detector } from './detector.js';
-import { formatSize } from './diff.js';
-import { IgnoreList } from './fingerprint.js';
+import { Detector } from './detect/detector.js';
+import { formatSize } from './sources/diff.js';
+import { IgnoreList } from './detect/fingerprint.js';
 import {
   changedPaths,
   ensureRange,
   scanCommits,
   type CommitRange,
   type EnsureOptions,
-} from './git.js';
-import { scanTree } from './tree.js';
+} from './sources/git.js';
+import { scanTree } from './sources/tree.js';
 import type { Finding, ScanConfig, ScanNote } from './types.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;

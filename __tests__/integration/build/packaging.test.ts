@@ -154,7 +154,7 @@ describe('third-party notices', () => {
       'node_modules/a/node_modules/@s/b',
     );
     expect(packageDirOf('node_modules/yaml/dist/index.js')).toBe('node_modules/yaml');
-    expect(packageDirOf('src/main.ts')).toBeUndefined();
+    expect(packageDirOf('src/github/main.ts')).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-// `oidc-secrets scan` is the pre-check engine's own command (src/scan/cli.ts): these only
+// `oidc-secrets scan` is the pre-check engine's own command (src/cli/scan-command.ts): these only
 // check that the CLI dispatches to it, with its exit codes.
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';

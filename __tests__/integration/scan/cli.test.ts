@@ -5,7 +5,7 @@ import { jest } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runScanCommand } from '../../../src/scan/cli.js';
+import { runScanCommand } from '../../../src/cli/scan-command.js';
 import { Repo, tokens } from '../../unit/scan/helpers.js';
 
 declare global {

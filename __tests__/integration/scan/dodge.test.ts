@@ -16,11 +16,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runScanCommand } from '../../../src/scan/cli.js';
-import { loadScanConfig } from '../../../src/scan/config.js';
-import { IgnoreList } from '../../../src/scan/fingerprint.js';
+import { runScanCommand } from '../../../src/cli/scan-command.js';
+import { loadScanConfig } from '../../../src/scan/config/config.js';
+import { IgnoreList } from '../../../src/scan/detect/fingerprint.js';
 import { runScan, type ScanResult, type ScanTarget } from '../../../src/scan/scan.js';
-import { lintWorkflows } from '../../../src/scan/workflow-lint.js';
+import { lintWorkflows } from '../../../src/scan/lint/workflow-lint.js';
 import { REPO_ROOT, runStep, type StepResult } from '../../../test/support/runner.js';
 import { git, Repo, tokens } from '../../unit/scan/helpers.js';
 

@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScanConfig } from '../../../src/scan/config.js';
-import { readEvent, targetFromEvent } from '../../../src/scan/event.js';
-import { IgnoreList } from '../../../src/scan/fingerprint.js';
-import { GitError } from '../../../src/scan/git.js';
+import { loadScanConfig } from '../../../src/scan/config/config.js';
+import { readEvent, targetFromEvent } from '../../../src/scan/sources/event.js';
+import { IgnoreList } from '../../../src/scan/detect/fingerprint.js';
+import { GitError } from '../../../src/scan/sources/git.js';
 import { runScan, type ScanTarget } from '../../../src/scan/scan.js';
 import { git, Repo, sha, tokens } from '../../unit/scan/helpers.js';
 

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeAudit } from '../../../src/audit.js';
-import type { ReadRecord } from '../../../src/road.js';
+import { writeAudit } from '../../../src/core/audit.js';
+import type { ReadRecord } from '../../../src/core/resolve.js';
 
 const posix = process.platform !== 'win32';
 const record: ReadRecord = {

@@ -1,7 +1,7 @@
 // checkExport refuses an env export that no environment variable can hold (Linux: 128 KiB
 // for NAME=value and its NUL; Windows: 32 767 characters), naming the line, never the value.
-import { ActionError } from '../../../src/errors.js';
-import { checkExport } from '../../../src/export.js';
+import { ActionError } from '../../../src/core/errors.js';
+import { checkExport } from '../../../src/github/export.js';
 
 const secret = (value: string, line = 3) => ({ name: 'BIG', value, line });
 

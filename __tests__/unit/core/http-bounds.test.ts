@@ -4,7 +4,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { ERROR_BODY_BYTES, HttpClient, HttpError } from '../../../src/http.js';
+import { ERROR_BODY_BYTES, HttpClient, HttpError } from '../../../src/net/http.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 

@@ -7,7 +7,7 @@ import {
   parseRetryAfter,
   readProxySettings,
   scrubCredentials,
-} from '../../../src/http.js';
+} from '../../../src/net/http.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, hit: number) => void;
 

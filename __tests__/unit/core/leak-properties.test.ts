@@ -1,6 +1,6 @@
 // Property-based leak tests (fast-check), in-process: every generated value goes through the
 // action's MaskGate, each registration travels as the `::add-mask::` command the action prints
-// (escaped by src/runner/commands.ts, parsed as the runner parses it) into the runner's
+// (escaped by src/github/commands.ts, parsed as the runner parses it) into the runner's
 // SecretMasker model (test/support/runner.ts). Then a later step "prints" the value every way
 // a workflow is likely to — whole, line by line, JSON.stringify'd, base64, and each JSON leaf
 // the same ways — and no masked log line may still show it.
@@ -20,8 +20,8 @@
 //   multi-line values such as "a\n" are concerned);
 // - a leak that itself contains `*` and touches a `***`: it cannot be told from the mask.
 import fc from 'fast-check';
-import { MaskGate } from '../../../src/mask.js';
-import { escapeData } from '../../../src/runner/commands.js';
+import { MaskGate } from '../../../src/core/mask.js';
+import { escapeData } from '../../../src/github/commands.js';
 import { leakCandidates, jsonLeaves, describeSecret } from '../../../test/support/leaks.js';
 import { parseWorkflowCommand, SecretMasker } from '../../../test/support/runner.js';
 

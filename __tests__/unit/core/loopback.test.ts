@@ -1,7 +1,7 @@
 // Plain http:// carries tokens in the clear: it is allowed only to literal loopback
 // addresses, never to a name that merely ends in `.localhost` (SPEC §1.4a, §1.6).
-import { readConfig } from '../../../src/config.js';
-import { assertSecureUrl, isLoopback } from '../../../src/http.js';
+import { readConfig } from '../../../src/github/inputs.js';
+import { assertSecureUrl, isLoopback } from '../../../src/net/http.js';
 
 describe('loopback is literal', () => {
   it.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '127.255.255.255', '[::1]', '::1'])(

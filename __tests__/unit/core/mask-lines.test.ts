@@ -1,7 +1,7 @@
 // Multi-line values (SPEC §1.2): only lines of pure JSON structure, and ASCII
 // punctuation shorter than 4 characters, are left unregistered. Any other line, symbols and
 // emoji included, can be a secret and becomes a mask.
-import { MaskGate } from '../../../src/mask.js';
+import { MaskGate } from '../../../src/core/mask.js';
 
 function admit(value: string) {
   const masks: string[] = [];

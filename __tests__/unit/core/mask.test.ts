@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { jsonLeaves, MaskGate, singleLineEncodings } from '../../../src/mask.js';
+import { jsonLeaves, MaskGate, singleLineEncodings } from '../../../src/core/mask.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 

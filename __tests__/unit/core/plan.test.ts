@@ -1,5 +1,5 @@
-import { ActionError, ActionErrors } from '../../../src/errors.js';
-import { planSecrets } from '../../../src/spec/plan.js';
+import { ActionError, ActionErrors } from '../../../src/core/errors.js';
+import { planSecrets } from '../../../src/core/plan/plan.js';
 
 function planError(input: string): ActionError[] {
   try {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkPolicy } from '../../../src/identity/policy.js';
+import { checkPolicy } from '../../../src/core/policy.js';
 
 const strict = { requireOidc: true, allowUntrustedEvents: false };
 const messages = (env: NodeJS.ProcessEnv, options = strict) =>

@@ -2,10 +2,10 @@
 // arbitrary input never crashes the planner, never puts a value in a message, and either
 // yields exactly the expected names or fails with an error that names its line.
 import fc from 'fast-check';
-import { ActionError, ActionErrors } from '../../../src/errors.js';
-import { shapeSecrets } from '../../../src/shape.js';
-import { reservedPrefixReason, reservedReason } from '../../../src/spec/names.js';
-import { planSecrets } from '../../../src/spec/plan.js';
+import { ActionError, ActionErrors } from '../../../src/core/errors.js';
+import { shapeSecrets } from '../../../src/core/shape.js';
+import { reservedPrefixReason, reservedReason } from '../../../src/core/plan/names.js';
+import { planSecrets } from '../../../src/core/plan/plan.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 2000);
 
@@ -129,7 +129,7 @@ describe('grammar properties', () => {
   });
 });
 
-/** The SPEC §1.1 flattening, written independently of src/shape.ts. */
+/** The SPEC §1.1 flattening, written independently of src/core/shape.ts. */
 function expectedFlatten(
   prefix: string,
   node: unknown,

@@ -1,8 +1,8 @@
 // An unknown provider or option is named in its error, with the closest valid one, when the
 // word is identifier-shaped (the runner prints the whole `secrets` input in the step header
 // anyway); a word that could be a pasted value is still not echoed.
-import { ActionError } from '../../../src/errors.js';
-import { parseReference } from '../../../src/spec/reference.js';
+import { ActionError } from '../../../src/core/errors.js';
+import { parseReference } from '../../../src/core/plan/reference.js';
 
 function messageOf(reference: string): string {
   try {

@@ -1,9 +1,9 @@
 // SPEC §1.4a: names that change how later programs load code, whom they trust or how they
 // configure themselves are reserved, case-insensitively, and flatten prefixes that can only
 // produce such names are refused too.
-import { reservedPrefixReason, reservedReason } from '../../../src/spec/names.js';
-import { planSecrets } from '../../../src/spec/plan.js';
-import { ActionErrors } from '../../../src/errors.js';
+import { reservedPrefixReason, reservedReason } from '../../../src/core/plan/names.js';
+import { planSecrets } from '../../../src/core/plan/plan.js';
+import { ActionErrors } from '../../../src/core/errors.js';
 
 const RESERVED = [
   // git's environment configuration and the programs git runs

@@ -1,6 +1,6 @@
-import { ActionErrors } from '../../../src/errors.js';
-import { shapeSecrets } from '../../../src/shape.js';
-import { planSecrets } from '../../../src/spec/plan.js';
+import { ActionErrors } from '../../../src/core/errors.js';
+import { shapeSecrets } from '../../../src/core/shape.js';
+import { planSecrets } from '../../../src/core/plan/plan.js';
 
 function shape(input: string, values: Record<string, string>) {
   const plan = planSecrets(input);

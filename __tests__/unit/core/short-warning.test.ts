@@ -1,15 +1,15 @@
 // A warning about a short masked value names the variable that holds it and its line, not
 // only the read it came from; a short leaf no variable holds is still warned about, under
 // the read's label. Warnings never carry the value.
-import { readConfig } from '../../../src/config.js';
-import { createContext } from '../../../src/context.js';
-import { MaskGate } from '../../../src/mask.js';
+import { readConfig } from '../../../src/github/inputs.js';
+import { createContext } from '../../../src/core/context.js';
+import { MaskGate } from '../../../src/core/mask.js';
 import { createProvider } from '../../../src/providers/registry.js';
 import type { Logger } from '../../../src/providers/types.js';
-import { resolvePlan } from '../../../src/road.js';
-import { shapeSecrets } from '../../../src/shape.js';
-import { lineLabel } from '../../../src/spec/types.js';
-import { planSecrets } from '../../../src/spec/plan.js';
+import { resolvePlan } from '../../../src/core/resolve.js';
+import { shapeSecrets } from '../../../src/core/shape.js';
+import { lineLabel } from '../../../src/core/plan/types.js';
+import { planSecrets } from '../../../src/core/plan/plan.js';
 
 const quiet: Logger = { info() {}, warning() {}, debug() {} };
 

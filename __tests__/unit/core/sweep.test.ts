@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fingerprintValues, sweepWorkspace } from '../../../src/sweep.js';
+import { fingerprintValues, sweepWorkspace } from '../../../src/core/sweep.js';
 
 describe('sweep', () => {
   it('finds files holding a value, a line of one, or its base64 — and only those', () => {

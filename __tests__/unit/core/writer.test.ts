@@ -1,10 +1,10 @@
-// The one writer (src/runner/commands.ts) and what shares its escaping (summary cells, the
+// The one writer (src/github/commands.ts) and what shares its escaping (summary cells, the
 // CLI's terminal text): no text given to it comes out as a command, a second line, markup
 // or a terminal escape — checked with the test runner's parser, which follows actions/runner.
 import { jest } from '@jest/globals';
 import { terminalText } from '../../../src/cli/report.js';
-import { openState, readLedger, sealState, Ledger } from '../../../src/ledger.js';
-import { annotate, codeCell, info, logLine, tableCell } from '../../../src/runner/commands.js';
+import { openState, readLedger, sealState, Ledger } from '../../../src/core/ledger.js';
+import { annotate, codeCell, info, logLine, tableCell } from '../../../src/github/commands.js';
 import { parseWorkflowCommand } from '../../../test/support/runner.js';
 
 /** Splits output as the runner's .NET reader does: at LF, CR or CRLF. */
@@ -164,8 +164,8 @@ describe('the sealed ledger', () => {
 
 describe('the job summary table', () => {
   it('shows a location full of markup and pipes as text in its code span', async () => {
-    const { planSecrets } = await import('../../../src/spec/plan.js');
-    const { summaryMarkdown } = await import('../../../src/summary.js');
+    const { planSecrets } = await import('../../../src/core/plan/plan.js');
+    const { summaryMarkdown } = await import('../../../src/github/summary.js');
     const plan = planSecrets('APP: file:a`|<img src=x>|b.txt\n');
     const markdown = summaryMarkdown({
       plan,

@@ -1,19 +1,19 @@
 // The AWS, GCP and Azure providers on the real road (config → plan → context → resolvePlan)
 // against the cloud emulators, with a real GitHub OIDC issuer and real HTTP.
 import { createHash, randomBytes } from 'node:crypto';
-import { readConfig } from '../../../src/config.js';
-import { createContext } from '../../../src/context.js';
-import type { LedgerEntry } from '../../../src/ledger.js';
-import { MaskGate } from '../../../src/mask.js';
+import { readConfig } from '../../../src/github/inputs.js';
+import { createContext } from '../../../src/core/context.js';
+import type { LedgerEntry } from '../../../src/core/ledger.js';
+import { MaskGate } from '../../../src/core/mask.js';
 import { roleSessionName } from '../../../src/providers/aws.js';
 import { crc32c, providerResourceName } from '../../../src/providers/gcp.js';
 import { keyVaultResource, vaultBaseUrl } from '../../../src/providers/azure.js';
 import { createProvider } from '../../../src/providers/registry.js';
 import type { Logger } from '../../../src/providers/types.js';
-import { revokeEntries } from '../../../src/revoke.js';
-import { resolvePlan } from '../../../src/road.js';
-import { shapeSecrets } from '../../../src/shape.js';
-import { planSecrets } from '../../../src/spec/plan.js';
+import { revokeEntries } from '../../../src/core/revoke.js';
+import { resolvePlan } from '../../../src/core/resolve.js';
+import { shapeSecrets } from '../../../src/core/shape.js';
+import { planSecrets } from '../../../src/core/plan/plan.js';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
 import {

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readConfig } from '../../../src/config.js';
-import { createContext } from '../../../src/context.js';
-import { MaskGate } from '../../../src/mask.js';
+import { readConfig } from '../../../src/github/inputs.js';
+import { createContext } from '../../../src/core/context.js';
+import { MaskGate } from '../../../src/core/mask.js';
 import { createProvider } from '../../../src/providers/registry.js';
 import type { Logger } from '../../../src/providers/types.js';
-import { resolvePlan } from '../../../src/road.js';
-import { shapeSecrets } from '../../../src/shape.js';
-import { planSecrets } from '../../../src/spec/plan.js';
+import { resolvePlan } from '../../../src/core/resolve.js';
+import { shapeSecrets } from '../../../src/core/shape.js';
+import { planSecrets } from '../../../src/core/plan/plan.js';
 import { LocalStore } from '../../../src/store/store.js';
 
 const sha = (text: string | undefined): string =>

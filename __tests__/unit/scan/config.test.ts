@@ -2,8 +2,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScanConfig, parseScanConfig, ScanConfigError } from '../../../src/scan/config.js';
-import { builtinConfig } from '../../../src/scan/rules.js';
+import {
+  loadScanConfig,
+  parseScanConfig,
+  ScanConfigError,
+} from '../../../src/scan/config/config.js';
+import { builtinConfig } from '../../../src/scan/config/rules.js';
 
 const parse = (toml: string) => parseScanConfig(toml, '.gitleaks.toml');
 

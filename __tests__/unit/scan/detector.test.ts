@@ -2,8 +2,8 @@
 // rule's regex over the whole fragment (what gitleaks does), and gitleaks' secret group,
 // entropy, allowlist, gitleaks:allow and path rules.
 import fc from 'fast-check';
-import { parseScanConfig } from '../../../src/scan/config.js';
-import { Detector, unionGate } from '../../../src/scan/detector.js';
+import { parseScanConfig } from '../../../src/scan/config/config.js';
+import { Detector, unionGate } from '../../../src/scan/detect/detector.js';
 import type { Finding, ScanConfig } from '../../../src/scan/types.js';
 import { sha, tokens } from './helpers.js';
 

@@ -1,5 +1,5 @@
 // `git log -p -U0 --cc` output → the lines each commit adds, with their new line numbers.
-import { DiffParser, fromBytes, unquote } from '../../../src/scan/diff.js';
+import { DiffParser, fromBytes, unquote } from '../../../src/scan/sources/diff.js';
 import type { Fragment, ScanNote } from '../../../src/scan/types.js';
 
 function parse(

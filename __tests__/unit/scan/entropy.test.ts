@@ -1,5 +1,5 @@
 // shannonEntropy against the textbook sum -Σ p·log2(p), for the thresholds of gitleaks rules.
-import { shannonEntropy } from '../../../src/scan/entropy.js';
+import { shannonEntropy } from '../../../src/scan/detect/entropy.js';
 
 function reference(text: string): number {
   const counts = new Map<string, number>();

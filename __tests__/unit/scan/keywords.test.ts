@@ -1,7 +1,7 @@
 // The keyword prefilter must find every occurrence of every keyword, case-insensitively,
 // by either walk (JavaScript over strings, WebAssembly over ASCII bytes).
 import fc from 'fast-check';
-import { KeywordMatcher } from '../../../src/scan/keywords.js';
+import { KeywordMatcher } from '../../../src/scan/detect/keywords.js';
 
 /** Every (end offset, keyword) occurrence, the slow way. */
 function naive(text: string, keywords: string[]): string[] {

@@ -1,6 +1,6 @@
 // RE2 → JavaScript: what gitleaks' Go regexes mean must be what the translated ones match.
 import fc from 'fast-check';
-import { compileRe2, RegexTranslationError, translateRe2 } from '../../../src/scan/re2.js';
+import { compileRe2, RegexTranslationError, translateRe2 } from '../../../src/scan/config/re2.js';
 
 const re = (pattern: string, flags = '') => compileRe2(pattern, 'rule "t" regex', flags);
 const matches = (pattern: string, text: string): string | null =>

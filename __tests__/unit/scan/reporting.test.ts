@@ -1,12 +1,12 @@
 // Fingerprints, redaction, SARIF (validated against the SARIF 2.1.0 schema), the summary.
 import '@microsoft/jest-sarif';
-import { IgnoreList, ignoreEntry, secretHash } from '../../../src/scan/fingerprint.js';
-import { redact } from '../../../src/scan/redact.js';
+import { IgnoreList, ignoreEntry, secretHash } from '../../../src/scan/detect/fingerprint.js';
+import { redact } from '../../../src/scan/detect/redact.js';
 import { buildSarif, pathToUri } from '../../../src/scan/report/sarif.js';
 import { renderSummary, SUMMARY_ROW_LIMIT } from '../../../src/scan/report/summary.js';
 import type { ScanResult } from '../../../src/scan/scan.js';
 import type { Finding } from '../../../src/scan/types.js';
-import type { LintFinding } from '../../../src/scan/workflow-lint.js';
+import type { LintFinding } from '../../../src/scan/lint/workflow-lint.js';
 import { tokens } from './helpers.js';
 
 declare global {

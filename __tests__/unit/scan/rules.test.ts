@@ -1,8 +1,8 @@
 // The built-in rules on credentials made at test time in each provider's documented format,
 // and on what is not a credential: documentation samples, placeholders, references, hashes.
-import { compileConfig } from '../../../src/scan/config.js';
-import { Detector } from '../../../src/scan/detector.js';
-import { builtinConfig } from '../../../src/scan/rules.js';
+import { compileConfig } from '../../../src/scan/config/config.js';
+import { Detector } from '../../../src/scan/detect/detector.js';
+import { builtinConfig } from '../../../src/scan/config/rules.js';
 import { B62, B64URL, DIGITS, HEX, LOWER, random, sha, tokens, UPPER } from './helpers.js';
 
 const detector = new Detector(compileConfig(builtinConfig(), 'built-in'));

@@ -1,6 +1,6 @@
 // The workflow policy lint (SPEC §2): long-lived cloud credentials from secrets.*, and OIDC
 // credential steps in jobs without `id-token: write`; every message says what to use instead.
-import { lintWorkflowText } from '../../../src/scan/workflow-lint.js';
+import { lintWorkflowText } from '../../../src/scan/lint/workflow-lint.js';
 
 const lint = (yaml: string) => lintWorkflowText(yaml, '.github/workflows/ci.yml');
 const rules = (yaml: string) => lint(yaml).findings.map((f) => `${f.ruleId}@${f.line}`);

@@ -2,11 +2,11 @@
 // The runner shows 10 annotations of each level per step (50 per job) and drops the rest, so
 // no more than that are written, the step's own messages counted, and the log says when more
 // exist: the summary and the SARIF file carry them all.
-import { annotate, info } from '../../runner/commands.js';
-import { ignoreEntry } from '../fingerprint.js';
-import { redact } from '../redact.js';
+import { annotate, info } from '../../github/commands.js';
+import { ignoreEntry } from '../detect/fingerprint.js';
+import { redact } from '../detect/redact.js';
 import type { Finding } from '../types.js';
-import type { LintFinding } from '../workflow-lint.js';
+import type { LintFinding } from '../lint/workflow-lint.js';
 
 export const ANNOTATION_LIMIT = 10;
 

@@ -5,9 +5,9 @@
 // The types are the SARIF 2.1.0 schema's own (@types/sarif), so a misnamed or misplaced
 // property fails to compile instead of being dropped by code scanning.
 import type { Log, ReportingDescriptor, Result, Run } from 'sarif';
-import { redact } from '../redact.js';
+import { redact } from '../detect/redact.js';
 import type { Finding } from '../types.js';
-import type { LintFinding } from '../workflow-lint.js';
+import type { LintFinding } from '../lint/workflow-lint.js';
 
 export const TOOL_NAME = 'oidc-secrets scan';
 export const TOOL_VERSION = '0.1.0';

@@ -2,10 +2,10 @@
 // put in `.gitleaksignore` when one is a false positive), the workflow lint, and what was
 // skipped. The runner refuses a summary over 1 MiB, so long tables are cut with a pointer to
 // the SARIF file, which always has everything.
-import { ignoreEntry } from '../fingerprint.js';
-import { redact } from '../redact.js';
+import { ignoreEntry } from '../detect/fingerprint.js';
+import { redact } from '../detect/redact.js';
 import { describeAmount, describeNotes, type ScanResult } from '../scan.js';
-import type { LintFinding } from '../workflow-lint.js';
+import type { LintFinding } from '../lint/workflow-lint.js';
 import { summaryCode as code, summaryText as cell } from './safe.js';
 
 export const SUMMARY_ROW_LIMIT = 200;

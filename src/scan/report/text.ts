@@ -2,10 +2,10 @@
 // silence exactly it in `.gitleaksignore`. Every piece of repository text (file names, rule
 // ids, messages) goes through terminalText: no escape sequence from the data reaches the
 // terminal, no line break splits a line.
-import { ignoreEntry } from '../fingerprint.js';
-import { redact } from '../redact.js';
+import { ignoreEntry } from '../detect/fingerprint.js';
+import { redact } from '../detect/redact.js';
 import { describeAmount, describeNotes, type ScanResult } from '../scan.js';
-import type { LintFinding } from '../workflow-lint.js';
+import type { LintFinding } from '../lint/workflow-lint.js';
 import { terminalText as t } from './safe.js';
 
 export function renderText(result: ScanResult, lint: readonly LintFinding[]): string {

@@ -1,8 +1,8 @@
 // Action inputs → a typed configuration, validated once, with errors that name the input.
 // Providers read their own section; nothing else reads INPUT_* variables.
 import { readFileSync } from 'node:fs';
-import { ActionError } from './errors.js';
-import { isLoopback } from './http.js';
+import { ActionError } from '../core/errors.js';
+import { isLoopback } from '../net/http.js';
 
 export type ExportMode = 'env' | 'outputs' | 'files' | 'none';
 const EXPORT_MODES: readonly ExportMode[] = ['env', 'outputs', 'files', 'none'];

@@ -8,7 +8,7 @@ import type https from 'node:https';
 import { createRequire } from 'node:module';
 import type net from 'node:net';
 import type tls from 'node:tls';
-import { ActionError } from './errors.js';
+import { ActionError } from '../core/errors.js';
 
 /**
  * Node's network modules, loaded on the first request rather than at import: `run` with

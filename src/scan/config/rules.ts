@@ -6,7 +6,7 @@
 // where one exists (those rules are precise), context words and an entropy floor where it
 // doesn't. Every rule has keywords that occur inside its matches: the matcher only runs a
 // rule's regex next to one of them. Secrets are capture group 1 unless said otherwise.
-import type { RawAllowlist, RawConfig, RawRule } from './types.js';
+import type { RawAllowlist, RawConfig, RawRule } from '../types.js';
 
 /** Values that are templates, placeholders or documentation samples, not credentials. */
 const PLACEHOLDERS: RawAllowlist = {

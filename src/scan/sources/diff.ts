@@ -9,7 +9,7 @@
 // NUL byte say: a file's added text is turned into characters only once it is whole, after
 // asking whether it is binary by content type (then it is named and skipped) or UTF-16.
 import { binaryContentType, isUtf16 } from './content-type.js';
-import type { Fragment, ScanNote } from './types.js';
+import type { Fragment, ScanNote } from '../types.js';
 
 /** A Latin-1 byte string (as the log is read) → the text its bytes spell in UTF-8. */
 export function fromBytes(bytes: string): string {

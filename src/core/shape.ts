@@ -2,8 +2,8 @@
 // checks that need the values (a selector that finds nothing, a flatten over something that
 // is not an object, two lines producing the same name, a produced name that is reserved).
 import { ActionError, ActionErrors } from './errors.js';
-import { keyToName, reservedReason } from './spec/names.js';
-import { lineLabel, refLabel, type Plan, type SecretLine } from './spec/types.js';
+import { keyToName, reservedReason } from './plan/names.js';
+import { lineLabel, refLabel, type Plan, type SecretLine } from './plan/types.js';
 
 export interface ShapedSecret {
   name: string;

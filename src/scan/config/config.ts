@@ -17,7 +17,7 @@ import type {
   Rule,
   ScanConfig,
   TextTest,
-} from './types.js';
+} from '../types.js';
 
 export class ScanConfigError extends Error {
   readonly code = 'SCAN_CONFIG';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { COMMIT_MARKER, DiffParser } from './diff.js';
-import type { Fragment, ScanNote } from './types.js';
+import type { Fragment, ScanNote } from '../types.js';
 
 export class GitError extends Error {
   readonly code = 'SCAN_GIT';

@@ -9,18 +9,18 @@ import {
   parseArgs,
   UsageError,
   type OptionSpec,
-} from '../cli/args.js';
-import { commandModule } from '../cli/report.js';
-import { loadScanConfig } from './config.js';
-import { IgnoreList } from './fingerprint.js';
-import { isGitRepository, resolveCommit, runGit } from './git.js';
-import { buildSarif } from './report/sarif.js';
-import { terminalText } from './report/safe.js';
-import { renderText } from './report/text.js';
-import { writeReportFile } from './report/write.js';
-import { runScan, type ScanTarget } from './scan.js';
-import { workTreeReader } from './settings.js';
-import { lintWorkflows, type LintFinding } from './workflow-lint.js';
+} from './args.js';
+import { commandModule } from './report.js';
+import { loadScanConfig } from '../scan/config/config.js';
+import { IgnoreList } from '../scan/detect/fingerprint.js';
+import { isGitRepository, resolveCommit, runGit } from '../scan/sources/git.js';
+import { buildSarif } from '../scan/report/sarif.js';
+import { terminalText } from '../scan/report/safe.js';
+import { renderText } from '../scan/report/text.js';
+import { writeReportFile } from '../scan/report/write.js';
+import { runScan, type ScanTarget } from '../scan/scan.js';
+import { workTreeReader } from '../scan/config/settings.js';
+import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
 const OPTIONS: OptionSpec[] = [
   {

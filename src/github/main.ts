@@ -1,23 +1,23 @@
 // The action's main step: inputs → plan → OIDC → providers → mask → shape → export.
 // Nothing is exported unless every line resolved; whatever was created before a failure is
 // revoked here at once when possible, and in any case by the post step from the ledger.
-import { readConfig, envInputReader, type ActionConfig } from './config.js';
-import { createContext, runnerLogger } from './context.js';
-import { ActionError, ActionErrors, describeError } from './errors.js';
+import { readConfig, envInputReader, type ActionConfig } from './inputs.js';
+import { createContext, runnerLogger } from '../core/context.js';
+import { ActionError, ActionErrors, describeError } from '../core/errors.js';
 import { checkExport, exportSecrets } from './export.js';
-import { writeAudit } from './audit.js';
-import { checkPolicy } from './identity/policy.js';
-import { Ledger } from './ledger.js';
-import { MaskGate } from './mask.js';
-import { revokeEntries } from './revoke.js';
-import { createProvider } from './providers/registry.js';
-import { resolvePlan, type ReadRecord } from './road.js';
-import { addMask, annotate, appendSummary, fileCommand, info } from './runner/commands.js';
-import { shapeSecrets, type ShapedSecret } from './shape.js';
-import { planSecrets } from './spec/plan.js';
-import { lineLabel, type Plan } from './spec/types.js';
+import { writeAudit } from '../core/audit.js';
+import { checkPolicy } from '../core/policy.js';
+import { Ledger } from '../core/ledger.js';
+import { MaskGate } from '../core/mask.js';
+import { revokeEntries } from '../core/revoke.js';
+import { createProvider } from '../providers/registry.js';
+import { resolvePlan, type ReadRecord } from '../core/resolve.js';
+import { addMask, annotate, appendSummary, fileCommand, info } from './commands.js';
+import { shapeSecrets, type ShapedSecret } from '../core/shape.js';
+import { planSecrets } from '../core/plan/plan.js';
+import { lineLabel, type Plan } from '../core/plan/types.js';
 import { summaryMarkdown } from './summary.js';
-import { fingerprintValues, SWEEP_STATE } from './sweep.js';
+import { fingerprintValues, SWEEP_STATE } from '../core/sweep.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = performance.now();
@@ -33,7 +33,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     // Before anything exists to revoke (and before any check that reads the environment an
     // earlier step can shape): post trusts only what this key seals. Only invalid inputs,
     // which are the workflow's own, end the step before the key is saved; nothing was
-    // created then, and what post would trust instead is bounded (see src/ledger.ts).
+    // created then, and what post would trust instead is bounded (see src/core/ledger.ts).
     ledger.saveKey();
     const refused = checkPolicy(config, env);
     if (refused.length) throw new ActionErrors(refused);

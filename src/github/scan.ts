@@ -11,19 +11,25 @@ import {
   getInput,
   getMultilineInput,
   info as writeLine,
-} from '../runner/commands.js';
-import { loadScanConfig } from './config.js';
-import { parseMode, readEvent, ScanInputError, settingsCommit, targetFromEvent } from './event.js';
-import { IgnoreList } from './fingerprint.js';
-import { ensureCommit, ensureRange, isGitRepository } from './git.js';
-import { ANNOTATION_LIMIT, writeAnnotations } from './report/annotations.js';
-import { logLine } from './report/safe.js';
-import { buildSarif } from './report/sarif.js';
-import { renderSummary } from './report/summary.js';
-import { writeReportFile } from './report/write.js';
-import { describeAmount, describeNotes, runScan } from './scan.js';
-import { commitReader, workTreeReader, type SettingsReader } from './settings.js';
-import { lintWorkflows, type LintFinding } from './workflow-lint.js';
+} from './commands.js';
+import { loadScanConfig } from '../scan/config/config.js';
+import {
+  parseMode,
+  readEvent,
+  ScanInputError,
+  settingsCommit,
+  targetFromEvent,
+} from '../scan/sources/event.js';
+import { IgnoreList } from '../scan/detect/fingerprint.js';
+import { ensureCommit, ensureRange, isGitRepository } from '../scan/sources/git.js';
+import { ANNOTATION_LIMIT, writeAnnotations } from '../scan/report/annotations.js';
+import { logLine } from '../scan/report/safe.js';
+import { buildSarif } from '../scan/report/sarif.js';
+import { renderSummary } from '../scan/report/summary.js';
+import { writeReportFile } from '../scan/report/write.js';
+import { describeAmount, describeNotes, runScan } from '../scan/scan.js';
+import { commitReader, workTreeReader, type SettingsReader } from '../scan/config/settings.js';
+import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
 /** Every plain log line of the scan holds data (paths, config text): none becomes a command. */
 const info = (message: string): void => writeLine(logLine(message));

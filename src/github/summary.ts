@@ -1,9 +1,9 @@
 // The job summary table (SPEC §1.4 `summary`): what was fetched and from where, lease TTLs
 // and how many strings were masked — never a value.
-import type { ReadRecord } from './road.js';
-import { codeCell, tableCell } from './runner/commands.js';
-import type { ShapedSecret } from './shape.js';
-import type { Plan } from './spec/types.js';
+import type { ReadRecord } from '../core/resolve.js';
+import { codeCell, tableCell } from './commands.js';
+import type { ShapedSecret } from '../core/shape.js';
+import type { Plan } from '../core/plan/types.js';
 
 export interface SummaryInput {
   plan: Plan;

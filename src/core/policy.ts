@@ -2,7 +2,7 @@
 // run with secrets on code a fork may control. Checked before any request is made.
 // Messages name variables and inputs, never their values.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { ActionError } from '../errors.js';
+import { ActionError } from './errors.js';
 
 export interface PolicyOptions {
   requireOidc: boolean;

@@ -1,15 +1,14 @@
-#!/usr/bin/env node
 // `oidc-secrets`: the same engine as the action, for laptops and self-hosted runners.
 // Thin: it picks the command and reports its own usage errors. Each command is a separate
 // CommonJS bundle beside this one (scripts/build.mjs: dist/cli/<command>.cjs, built from
-// src/cli/run-command.ts, src/cli/store-command.ts and src/scan/cli.ts), loaded only when
+// src/cli/run-command.ts, src/cli/store-command.ts and src/cli/scan-command.ts), loaded only when
 // that command runs, through V8's code cache (src/cli/compile-cache.ts): `run` starts the
 // command it wraps sooner when node has only `run`'s code to load, compiled already.
 import { join } from 'node:path';
-import { HELP_OPTION, UsageError, formatOptions } from './cli/args.js';
-import { loadBundle } from './cli/compile-cache.js';
-import { reportError, writeErr, writeOut, type CommandModule } from './cli/report.js';
-import packageJson from '../package.json' with { type: 'json' };
+import { HELP_OPTION, UsageError, formatOptions } from './args.js';
+import { loadBundle } from './compile-cache.js';
+import { writeErr, writeOut, type CommandModule } from './report.js';
+import packageJson from '../../package.json' with { type: 'json' };
 
 const COMMANDS: Record<string, { summary: string }> = {
   store: {
@@ -100,13 +99,3 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   return loadCommand(first, rest).main(rest);
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    reportError(error);
-    process.exitCode = 1;
-  },
-);

@@ -9,8 +9,8 @@
 //   ANY secret ever written on that line, so it is not honoured: a finding it names is
 //   reported with a notice giving the hashed entry to use instead.
 import { createHash } from 'node:crypto';
-import { readFileNoFollow, type SettingsReader } from './settings.js';
-import type { Finding } from './types.js';
+import { readFileNoFollow, type SettingsReader } from '../config/settings.js';
+import type { Finding } from '../types.js';
 
 /** Hex digits of a secret's hash printed in an ignore entry (at least 8 are required). */
 export const HASH_DIGITS = 12;

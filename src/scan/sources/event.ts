@@ -8,7 +8,7 @@
 // Inputs can force a mode or override the shas.
 import { readFileSync } from 'node:fs';
 import { fetchBranchTip, isZeroSha, resolveCommit } from './git.js';
-import type { ScanTarget } from './scan.js';
+import type { ScanTarget } from '../scan.js';
 
 export class ScanInputError extends Error {
   readonly code = 'SCAN_INPUT';

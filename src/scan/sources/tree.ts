@@ -4,9 +4,9 @@
 // files over the size limit skipped with a note. UTF-16 text is read as text.
 import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { readFully, walkDirectory } from '../walk.js';
+import { readFully, walkDirectory } from '../../core/walk.js';
 import { binaryContentType, isUtf16, utf16ToUtf8 } from './content-type.js';
-import type { ScanNote } from './types.js';
+import type { ScanNote } from '../types.js';
 
 export interface TreeScanOptions {
   /** Scan root: finding paths are relative to it. */

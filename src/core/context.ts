@@ -1,12 +1,12 @@
 // What main and post both build from the configuration: the HTTP client, the OIDC identity
 // and the provider context, wired to the mask gate and the ledger.
-import type { ActionConfig } from './config.js';
-import { HttpClient } from './http.js';
-import { GitHubOidc, oidcRequestEnvironment } from './identity/oidc.js';
+import type { ActionConfig } from '../github/inputs.js';
+import { HttpClient } from '../net/http.js';
+import { GitHubOidc, oidcRequestEnvironment } from '../github/oidc.js';
 import type { LedgerEntry } from './ledger.js';
 import type { MaskGate } from './mask.js';
-import type { Logger, ProviderContext } from './providers/types.js';
-import { annotate, debug, info } from './runner/commands.js';
+import type { Logger, ProviderContext } from '../providers/types.js';
+import { annotate, debug, info } from '../github/commands.js';
 
 export const USER_AGENT = 'oidc-secrets/0.1 (+https://github.com/oidc-secrets/oidc-secrets)';
 

@@ -16,7 +16,7 @@ import {
   type Node as YamlNode,
   type YAMLMap,
 } from 'yaml';
-import { readFileNoFollow } from './settings.js';
+import { readFileNoFollow } from '../config/settings.js';
 
 export type LintRuleId = 'workflow-static-credential' | 'workflow-missing-id-token';
 

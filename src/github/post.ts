@@ -1,15 +1,15 @@
 // The post step: revoke every lease and token main recorded, remove the files directory,
 // and say what was revoked. Runs also when main failed half way (post-if: always()).
-// It acts only on what main sealed under its per-run key (src/ledger.ts explains why and how).
-import { envInputReader, readConfig, type ActionConfig } from './config.js';
-import { createContext } from './context.js';
-import { describeError } from './errors.js';
-import { openState, readLedger, savedKey } from './ledger.js';
-import { MaskGate } from './mask.js';
-import { createProvider } from './providers/registry.js';
-import { revokeEntries } from './revoke.js';
-import { addMask, annotate, info } from './runner/commands.js';
-import { SWEEP_STATE, sweepWorkspace, type SweepFingerprints } from './sweep.js';
+// It acts only on what main sealed under its per-run key (src/core/ledger.ts explains why and how).
+import { envInputReader, readConfig, type ActionConfig } from './inputs.js';
+import { createContext } from '../core/context.js';
+import { describeError } from '../core/errors.js';
+import { openState, readLedger, savedKey } from '../core/ledger.js';
+import { MaskGate } from '../core/mask.js';
+import { createProvider } from '../providers/registry.js';
+import { revokeEntries } from '../core/revoke.js';
+import { addMask, annotate, info } from './commands.js';
+import { SWEEP_STATE, sweepWorkspace, type SweepFingerprints } from '../core/sweep.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { pending: entries, revokedByMain, rejected } = readLedger(env);

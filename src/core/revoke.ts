@@ -4,9 +4,9 @@ import { lstatSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { describeError } from './errors.js';
 import type { LedgerEntry } from './ledger.js';
-import type { ProviderCreator } from './providers/registry.js';
-import type { ProviderContext, RevocationResult } from './providers/types.js';
-import { PROVIDERS, type ProviderName } from './spec/types.js';
+import type { ProviderCreator } from '../providers/registry.js';
+import type { ProviderContext, RevocationResult } from '../providers/types.js';
+import { PROVIDERS, type ProviderName } from './plan/types.js';
 
 export interface RevokeOptions {
   removeFiles: boolean;

@@ -14,7 +14,7 @@
 // the whole fragment, as in gitleaks.
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher, type KeywordHits } from './keywords.js';
-import type { Allowlist, ContentPattern, Finding, Fragment, Rule, ScanConfig } from './types.js';
+import type { Allowlist, ContentPattern, Finding, Fragment, Rule, ScanConfig } from '../types.js';
 
 const ALLOW_SIGNATURE = 'gitleaks:allow';
 /** Window half-width for rules whose matches are unbounded and may span lines (private keys). */

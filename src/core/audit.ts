@@ -2,7 +2,7 @@
 // provider, duration, lease id and TTL, outcome. Never a value; error texts are redacted.
 import { closeSync, constants, fstatSync, openSync, writeSync } from 'node:fs';
 import { ActionError } from './errors.js';
-import type { ReadRecord } from './road.js';
+import type { ReadRecord } from './resolve.js';
 
 export interface AuditContext {
   runId: string | undefined;

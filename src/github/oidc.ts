@@ -1,7 +1,7 @@
 // The job's GitHub OIDC token, as the runner mints it: one request per distinct audience,
 // shared by every provider that asks for it, masked the moment it arrives.
-import { ActionError } from '../errors.js';
-import type { HttpClient } from '../http.js';
+import { ActionError } from '../core/errors.js';
+import type { HttpClient } from '../net/http.js';
 
 /** What providers see of identity: a token for an audience (undefined: GitHub's default). */
 export interface IdentitySource {

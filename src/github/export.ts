@@ -2,11 +2,11 @@
 // been masked: the env file, step outputs, and private files under RUNNER_TEMP.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ActionError } from './errors.js';
-import type { ExportMode } from './config.js';
-import type { LedgerEntry } from './ledger.js';
-import { fileCommand, type FileCommand } from './runner/commands.js';
-import type { ShapedSecret } from './shape.js';
+import { ActionError } from '../core/errors.js';
+import type { ExportMode } from './inputs.js';
+import type { LedgerEntry } from '../core/ledger.js';
+import { fileCommand, type FileCommand } from './commands.js';
+import type { ShapedSecret } from '../core/shape.js';
 
 export interface ExportDependencies {
   env: NodeJS.ProcessEnv;

@@ -5,9 +5,9 @@
 import { ActionError, describeError } from './errors.js';
 import { Limiter } from './limiter.js';
 import type { MaskGate } from './mask.js';
-import type { ProviderCreator } from './providers/registry.js';
-import type { FetchedSecret, ProviderContext, SecretProvider } from './providers/types.js';
-import type { Location, Plan, ProviderName } from './spec/types.js';
+import type { ProviderCreator } from '../providers/registry.js';
+import type { FetchedSecret, ProviderContext, SecretProvider } from '../providers/types.js';
+import type { Location, Plan, ProviderName } from './plan/types.js';
 
 /** What happened to one read, for the summary and the audit log — never the value. */
 export interface ReadRecord {
