@@ -609,8 +609,11 @@ function rules(): RawRule[] {
     {
       id: 'private-key',
       description: 'Private key (PEM, OpenSSH, PGP)',
-      // The body: base64 lines, PEM headers, or one JSON string with \n escapes.
-      regex: String.raw`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s\\:,.-]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----`,
+      // The body: base64 lines, PEM headers, or one JSON string with \n escapes. It holds no
+      // run of five dashes (each of its items is up to four dashes and one other character),
+      // so a try that meets a `-----` which does not end the key stops there: a file of
+      // repeated BEGIN lines costs one line per try, not the rest of the file.
+      regex: String.raw`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:-{0,4}[A-Za-z0-9+/=\s\\:,.]){64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----`,
       keywords: ['-----begin'],
       entropy: 3.5,
       tags: ['secret', 'private-key'],
