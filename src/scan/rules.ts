@@ -675,7 +675,12 @@ function rules(): RawRule[] {
       // A value made only of letters, '_', '.' and '-' is a name, not a secret: requiring one
       // other character here spares checking every identifier. The entropy floor implies
       // the length: no string under 12 characters scores above log2(11) = 3.46.
-      String.raw`([\w.=+/~!@#%^*-]{0,64}[0-9=+/~!@#%^*][\w.=+/~!@#%^*-]{0,64})`,
+      // The required character is the value's first such one, so a try has one way to split
+      // the value (two overlapping runs around it, as this once was, give V8 64 × 64 splits
+      // to try at each keyword before the terminator fails: `key=key=…` took ~2 s a MB). It
+      // matches every value the overlapping form did (the value is always the whole run up to
+      // the terminator, whose characters are outside the value's), and values up to 193.
+      String.raw`([A-Za-z_.-]{0,64}[0-9=+/~!@#%^*][\w.=+/~!@#%^*-]{0,128})`,
       3.5,
       // Hexadecimal values are the next rule's: their entropy tops out at 4 bits a character.
       [String.raw`^[0-9a-fA-F]+$`],
