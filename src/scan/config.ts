@@ -442,6 +442,7 @@ export function compileConfig(
       pattern = {
         regex: linear ?? new RegExp(t.source, [...new Set(t.flags + 'g')].join('')),
         engine: linear ? 'linear' : 'native',
+        re2Source: r.regex,
         newlines: t.newlines,
         maxLength: t.maxLength,
         anchorsText: t.anchorsText,

@@ -16,11 +16,13 @@
 // Time is linear in the fragment: windows of one rule are merged (each character is searched
 // once per rule), anchored attempts are bounded by their rule's longest match, line ranges
 // come from one index of line starts, and each engine call is charged to its rule against a
-// budget proportional to the fragment's size. A rule over budget — or one whose native regex
-// overflows V8's stack — ends the scan with a ScanIncompleteError naming the file and the rule:
-// never a hang, never a fragment passed unscanned.
+// budget proportional to the fragment's size. A rule over budget ends the scan with a
+// ScanIncompleteError naming the file and the rule: never a hang, never a fragment passed
+// unscanned. A native regex that overflows V8's backtracking stack (a run of megabytes) is
+// run again, for that call, on the linear engine: the same pattern, the same matches.
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher, type KeywordHits } from './keywords.js';
+import { compileLinear, type LinearRegex } from './re2.js';
 import type {
   Allowlist,
   ContentPattern,
@@ -79,12 +81,9 @@ export class ScanIncompleteError extends Error {
     const where = incomplete.commit
       ? `${incomplete.path} (commit ${incomplete.commit.slice(0, 12)})`
       : incomplete.path;
-    const why =
-      incomplete.reason === 'budget'
-        ? 'needed more work than its budget (a multiple of the file size) allows'
-        : "overflowed the regex engine's stack";
     super(
-      `scan incomplete: rule "${incomplete.ruleId}" ${why} on ${where}; ` +
+      `scan incomplete: rule "${incomplete.ruleId}" needed more work than its budget ` +
+        `(a multiple of the file size) allows on ${where}; ` +
         'the file was not fully scanned (simplify the rule in the scan config, or split the file)',
     );
   }
@@ -135,6 +134,8 @@ export class Detector {
   private readonly work: Float64Array;
   /** Rules charged in the current fragment, to reset `work` cheaply. */
   private readonly charged: number[] = [];
+  /** Per rule: its pattern on the linear engine, compiled when V8's stack first overflows. */
+  private readonly fallback: (LinearRegex | undefined)[] = [];
   /** Per fragment: the most any rule may be charged. */
   private limit = 0;
   /** The fragment being scanned, for the error that names it. */
@@ -425,14 +426,32 @@ export class Detector {
     return new ScanIncompleteError({ ...this.current, ruleId: this.rules[r]!.id, reason });
   }
 
-  /** A native regex call; V8's "Maximum call stack size exceeded" becomes the rule's failure. */
+  /**
+   * A native regex call. Where V8 runs out of backtracking stack ("Maximum call stack size
+   * exceeded"), the call is made again on the linear engine, with the same protocol: a
+   * sticky regex matches only at `lastIndex` (RE2's leftmost match starts there when any
+   * does, and is the one a backtracker finds), a global one searches from it.
+   */
   private execNative(r: number, regex: RegExp, text: string): RegExpExecArray | null {
+    const from = regex.lastIndex;
     try {
       return regex.exec(text);
     } catch (err) {
-      if (err instanceof RangeError) throw this.incomplete(r, 'engine');
-      throw err;
+      if (!(err instanceof RangeError)) throw err;
     }
+    const linear = (this.fallback[r] ??= compileLinear(
+      this.rules[r]!.pattern!.re2Source,
+      `rule "${this.rules[r]!.id}" regex`,
+    ));
+    linear.lastIndex = from;
+    const m = linear.exec(text);
+    this.charge(r, (m === null ? text.length : m.index + m[0].length) - from);
+    if (m === null || (regex.sticky && m.index !== from)) {
+      regex.lastIndex = 0;
+      return null;
+    }
+    regex.lastIndex = linear.lastIndex;
+    return m;
   }
 
   /** An anchor group's places, in order and once each, for each of its rules. */
@@ -459,11 +478,10 @@ export class Detector {
     if (gate !== null) {
       // Where the gate fails, every rule's own attempt would: dropping the place changes nothing.
       kept = 0;
-      const first = rules[0]!;
-      this.charge(first, starts.length);
+      this.charge(rules[0]!, starts.length);
       for (let i = 0; i < starts.length; i++) {
         gate.lastIndex = starts[i]!;
-        if (this.execNative(first, gate, text) !== null) starts[kept++] = starts[i]!;
+        if (passesGate(gate, text)) starts[kept++] = starts[i]!;
       }
       starts.length = kept;
       if (kept === 0) return;
@@ -648,6 +666,16 @@ export function unionGate(patterns: readonly ContentPattern[]): RegExp | null {
     return new RegExp(`${first.slice(0, common).join('')}(?:${rest.join('|')})`, `${flags}y`);
   } catch {
     return null;
+  }
+}
+
+/** The gate at its `lastIndex`; where V8's stack overflows the place is kept (the rules decide). */
+function passesGate(gate: RegExp, text: string): boolean {
+  try {
+    return gate.test(text);
+  } catch (err) {
+    if (err instanceof RangeError) return true;
+    throw err;
   }
 }
 

@@ -69,6 +69,8 @@ export interface ContentPattern {
   regex: PatternRegex;
   /** Which engine runs `regex`: only `native` patterns may be tried anchored at keywords. */
   engine: 'native' | 'linear';
+  /** The pattern as written (RE2 syntax): what the linear engine runs if V8's stack overflows. */
+  re2Source: string;
   /** Where a match may hold a line break (see `TranslatedRegex.newlines`). */
   newlines: 'never' | 'edges' | 'inside';
   /** Longest possible match (Infinity when unbounded). */
@@ -155,6 +157,6 @@ export interface ScanIncomplete {
   path: string;
   commit?: string;
   ruleId: string;
-  /** What ran out: the work budget, or the regex engine's own stack. */
-  reason: 'budget' | 'engine';
+  /** What ran out: the work budget. */
+  reason: 'budget';
 }

@@ -1,7 +1,8 @@
-// What happens when a rule cannot finish a fragment within its work budget, or its native
-// regex overflows V8's stack: the scan stops with a "scan incomplete" error naming the file
-// and the rule (code SCAN_INCOMPLETE, which the CLI turns into exit 2 and the action into a
-// failed step, like every SCAN_ error), never a hang and never a silent pass.
+// What happens when a rule cannot finish a fragment within its work budget: the scan stops
+// with a "scan incomplete" error naming the file and the rule (code SCAN_INCOMPLETE, which the
+// CLI turns into exit 2 and the action into a failed step, like every SCAN_ error), never a
+// hang and never a silent pass. And when a native regex overflows V8's stack: the call is
+// made again on the linear engine.
 import { parse as parseToml } from 'smol-toml';
 import { compileConfig, parseScanConfig, validateConfig } from '../../../src/scan/config.js';
 import { builtinConfig } from '../../../src/scan/rules.js';
@@ -59,26 +60,39 @@ describe('the work budget', () => {
 });
 
 describe("a native regex that overflows V8's stack", () => {
-  it('ends in a scan-incomplete error naming file and rule, not an unexpected failure', () => {
+  it('is run again on the linear engine: same matches, no unexpected failure', () => {
     // Only the audited built-in patterns run natively; a config compiled with every pattern
-    // native stands in for a built-in one that would overflow on a 10 MB run.
+    // native stands in for a built-in one meeting a run of megabytes.
     const cfg = compileConfig(
-      validateConfig(parseToml(`[[rules]]\nid = "deep"\nregex = '''(x|y)*z'''\n`), 't.toml'),
+      validateConfig(
+        parseToml(`[[rules]]\nid = "deep"\nregex = \'\'\'tok(x|y)*z\'\'\'\nkeywords = ["tok"]\n`),
+        't.toml',
+      ),
       't.toml',
       { native: () => true },
     );
-    const err = thrown(() =>
-      new Detector(cfg).detect({ path: 'big.txt', text: 'x'.repeat(10_000_000) }),
-    );
-    expect(err).toBeInstanceOf(ScanIncompleteError);
-    expect((err as ScanIncompleteError).incomplete).toMatchObject({
-      path: 'big.txt',
-      ruleId: 'deep',
-      reason: 'engine',
-    });
+    const run = 'x'.repeat(10_000_000);
+    // V8 itself overflows on such a run: the case is real.
+    expect(() => new RegExp('tok(x|y)*z', 'y').exec(`tok${run}`)).toThrow(RangeError);
+    // An attempt that fails after the run (the linear engine answers in one pass), then a match.
+    const text = `tok${run}\ntokxyz\n`;
+    const findings = new Detector(cfg).detect({ path: 'big.txt', text });
+    // The secret is the first non-empty group, as in gitleaks: the `y` of `tokxyz`.
+    expect(findings.map((f) => [f.ruleId, f.startLine, f.startColumn, f.endColumn])).toEqual([
+      ['deep', 2, 5, 6],
+    ]);
   });
 
-  it('the same configured rule runs on the linear engine and finishes', () => {
+  it('a built-in rule on a run of megabytes: the JWT rule still finds the token after it', () => {
+    const detector = new Detector(compileConfig(builtinConfig(), 'built-in'));
+    const jwt = tokens.jwt();
+    const text = `eyJ${'a'.repeat(8_000_000)}\nconst t = "${jwt}";\n`;
+    expect(detector.detect({ path: 'big.txt', text }).map((f) => f.ruleId)).toContain('jwt');
+  });
+});
+
+describe('a configured rule runs on the linear engine', () => {
+  it('and finishes where V8 would overflow or backtrack', () => {
     const cfg = parseScanConfig(`[[rules]]\nid = "deep"\nregex = '''(x|y)*z'''\n`, 't.toml');
     expect(cfg.rules[0]!.pattern!.engine).toBe('linear');
     const text = 'x'.repeat(2_000_000) + 'z';
