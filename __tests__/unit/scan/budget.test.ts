@@ -65,7 +65,7 @@ describe("a native regex that overflows V8's stack", () => {
     // native stands in for a built-in one meeting a run of megabytes.
     const cfg = compileConfig(
       validateConfig(
-        parseToml(`[[rules]]\nid = "deep"\nregex = \'\'\'tok(x|y)*z\'\'\'\nkeywords = ["tok"]\n`),
+        parseToml(`[[rules]]\nid = "deep"\nregex = '''tok(x|y)*z'''\nkeywords = ["tok"]\n`),
         't.toml',
       ),
       't.toml',
