@@ -271,37 +271,42 @@ function mergeRule(base: RawRule, over: RawRule): RawRule {
 // or changed by one — runs on re2js, RE2's linear-time engine. A configured pattern whose
 // text equals a built-in one is the same audited pattern and keeps the native engine.
 
-let audited: ReadonlySet<string> | undefined;
+/** Where a pattern is used: it is audited for that use (a rule regex runs over whole files). */
+export type PatternRole = 'rule' | 'path' | 'allowlist';
 
-/** Every regex text of the built-in config: rules, their allowlists and paths, globals. */
-function auditedPatterns(): ReadonlySet<string> {
+let audited: Record<PatternRole, ReadonlySet<string>> | undefined;
+
+/** Every regex text of the built-in config, by use: rules, paths, allowlist regexes. */
+function auditedPatterns(): Record<PatternRole, ReadonlySet<string>> {
   if (audited) return audited;
-  const set = new Set<string>();
+  const sets = { rule: new Set<string>(), path: new Set<string>(), allowlist: new Set<string>() };
   const addAllowlist = (a: RawAllowlist): void => {
-    for (const p of a.paths ?? []) set.add(p);
-    for (const r of a.regexes ?? []) set.add(r);
+    for (const p of a.paths ?? []) sets.path.add(p);
+    for (const r of a.regexes ?? []) sets.allowlist.add(r);
   };
   const builtin = builtinConfig();
   for (const rule of builtin.rules ?? []) {
-    if (rule.regex) set.add(rule.regex);
-    if (rule.path) set.add(rule.path);
+    if (rule.regex) sets.rule.add(rule.regex);
+    if (rule.path) sets.path.add(rule.path);
     for (const a of rule.allowlists ?? []) addAllowlist(a);
   }
   for (const a of builtin.allowlists ?? []) addAllowlist(a);
-  return (audited = set);
+  return (audited = sets);
 }
 
-/** Whether a pattern may run on V8's backtracking engine (see above). */
-export function runsNative(pattern: string): boolean {
-  return auditedPatterns().has(pattern);
+/** Whether a pattern may run on V8's backtracking engine in this use (see above). */
+export function runsNative(pattern: string, role: PatternRole): boolean {
+  return auditedPatterns()[role].has(pattern);
 }
+
+type NativeTest = (pattern: string, role: PatternRole) => boolean;
 
 export interface CompileOptions {
   /**
    * Which patterns run on V8's backtracking engine; default: the audited built-in ones
    * (`runsNative`). Tests pass their own to cover both engines with one config.
    */
-  native?: (pattern: string) => boolean;
+  native?: NativeTest;
 }
 
 function configError(err: unknown): unknown {
@@ -311,10 +316,11 @@ function configError(err: unknown): unknown {
 function compileRegex(
   pattern: string,
   what: string,
-  native: (pattern: string) => boolean,
+  role: PatternRole,
+  native: NativeTest,
 ): RegExp | LinearRegex {
   try {
-    if (!native(pattern)) return compileLinear(pattern, what);
+    if (!native(pattern, role)) return compileLinear(pattern, what);
     const t = translateRe2(pattern, what);
     return new RegExp(t.source, t.flags);
   } catch (err) {
@@ -322,11 +328,7 @@ function compileRegex(
   }
 }
 
-function compileAllowlist(
-  a: RawAllowlist,
-  where: string,
-  native: (pattern: string) => boolean,
-): Allowlist {
+function compileAllowlist(a: RawAllowlist, where: string, native: NativeTest): Allowlist {
   const condition = (a.condition ?? '').toUpperCase();
   if (!['', 'OR', '||', 'AND', '&&'].includes(condition)) {
     throw new ScanConfigError(
@@ -340,9 +342,11 @@ function compileAllowlist(
     );
   }
   const commits = new Set((a.commits ?? []).map((c) => c.trim().toLowerCase()).filter(Boolean));
-  const paths = (a.paths ?? []).map((p, k) => compileRegex(p, `${where}: paths[${k}]`, native));
+  const paths = (a.paths ?? []).map((p, k) =>
+    compileRegex(p, `${where}: paths[${k}]`, 'path', native),
+  );
   const regexes = (a.regexes ?? []).map((r, k) =>
-    compileRegex(r, `${where}: regexes[${k}]`, native),
+    compileRegex(r, `${where}: regexes[${k}]`, 'allowlist', native),
   );
   const stopwords = [...new Set((a.stopwords ?? []).map((s) => s.toLowerCase()).filter(Boolean))];
   if (commits.size === 0 && paths.length === 0 && regexes.length === 0 && stopwords.length === 0) {
@@ -429,7 +433,7 @@ export function compileConfig(
       let linear: LinearRegex | undefined;
       try {
         t = translateRe2(r.regex, `${where} regex`);
-        if (!native(r.regex)) linear = compileLinear(r.regex, `${where} regex`);
+        if (!native(r.regex, 'rule')) linear = compileLinear(r.regex, `${where} regex`);
       } catch (err) {
         throw configError(err);
       }
@@ -457,7 +461,7 @@ export function compileConfig(
       id: r.id,
       description: r.description ?? r.id,
       pattern,
-      path: r.path ? compileRegex(r.path, `${where} path`, native) : undefined,
+      path: r.path ? compileRegex(r.path, `${where} path`, 'path', native) : undefined,
       secretGroup: r.secretGroup ?? 0,
       entropy,
       keywords: [...new Set((r.keywords ?? []).map((k) => k.toLowerCase()).filter(Boolean))],

@@ -279,3 +279,11 @@ regexes = ['''(?i)^TOK_ABC''', '''xyz$''']
     expect(test.test('x_tok_abc')).toBe(false);
   });
 });
+
+describe('an audited pattern keeps the native engine only in the use it was audited for', () => {
+  it('a built-in allowlist regex used as a rule regex runs on the linear engine', () => {
+    const allowlistRegex = builtinConfig().allowlists!.find((a) => a.regexes)!.regexes![0]!;
+    const cfg = parse(`[[rules]]\nid = "r"\nregex = '''${allowlistRegex}'''\n`);
+    expect(cfg.rules[0]!.pattern!.engine).toBe('linear');
+  });
+});
