@@ -1,5 +1,6 @@
 // The scan's domain: gitleaks-shaped configuration (raw, as written in `.gitleaks.toml`,
 // and compiled), the text fragments a scan reads, and what it finds.
+import type { PatternRegex } from './config/re2.js';
 
 /** An allowlist as written: `[[rules.allowlists]]`, `[rules.allowlist]`, `[[allowlists]]`, `[allowlist]`. */
 export interface RawAllowlist {
@@ -44,9 +45,9 @@ export interface Allowlist {
   description: string;
   condition: 'OR' | 'AND';
   commits: ReadonlySet<string>;
-  paths: readonly RegExp[];
+  paths: readonly TextTest[];
   regexTarget: RegexTarget;
-  regexes: readonly RegExp[];
+  regexes: readonly TextTest[];
   stopwords: readonly string[];
   /** `paths` and `regexes` joined into one test each (one regex run instead of many), if any. */
   anyPath?: TextTest;
@@ -61,8 +62,15 @@ export interface TextTest {
 
 /** A rule's content pattern, translated from RE2, with what the matcher needs to know about it. */
 export interface ContentPattern {
-  /** Global (`g`) JS regex. */
-  regex: RegExp;
+  /**
+   * Global (`g`) search. A built-in rule's is a native RegExp (its pattern is audited and
+   * tested for linear time); a configured rule's runs on the linear-time engine.
+   */
+  regex: PatternRegex;
+  /** Which engine runs `regex`: only `native` patterns may be tried anchored at keywords. */
+  engine: 'native' | 'linear';
+  /** The pattern as written (RE2 syntax): what the linear engine runs if V8's stack overflows. */
+  re2Source: string;
   /** Where a match may hold a line break (see `TranslatedRegex.newlines`). */
   newlines: 'never' | 'edges' | 'inside';
   /** Longest possible match (Infinity when unbounded). */
@@ -79,7 +87,7 @@ export interface Rule {
   id: string;
   description: string;
   pattern?: ContentPattern;
-  path?: RegExp;
+  path?: TextTest;
   secretGroup: number;
   entropy: number;
   /** Lower case. A rule without keywords runs on every fragment. */
@@ -141,4 +149,16 @@ export interface ScanNote {
   commit?: string;
   reason: 'binary' | 'too-large' | 'unreadable' | 'symlink';
   detail?: string;
+}
+
+/**
+ * A rule that needed more work on a fragment than its budget allows (a multiple of the
+ * fragment's size): the scan stops rather than run on or pass the fragment unscanned.
+ */
+export interface ScanIncomplete {
+  path: string;
+  commit?: string;
+  ruleId: string;
+  /** What ran out: the work budget. */
+  reason: 'budget';
 }

@@ -228,3 +228,66 @@ describe('the built-in rule set', () => {
     expect(() => parse('[extend]\nuseDefault = true')).not.toThrow();
   });
 });
+
+describe('which engine runs a pattern', () => {
+  it('the built-in patterns run natively (audited); a configured one runs on the linear engine', () => {
+    const cfg = parse(`
+[extend]
+useDefault = true
+
+[[rules]]
+id = "github-pat"
+regex = '''ghp_[0-9a-zA-Z]{36}(a|aa)+$'''
+
+[[rules]]
+id = "mine"
+regex = '''(a|aa)+$'''
+path = '''(x|xx)+y'''
+[[rules.allowlists]]
+regexes = ['''(b|bb)+$''']
+paths = ['''(c|cc)+$''']
+`);
+    const rule = (id: string) => cfg.rules.find((r) => r.id === id)!;
+    expect(rule('aws-access-key-id').pattern!.engine).toBe('native');
+    expect(rule('aws-access-key-id').pattern!.regex).toBeInstanceOf(RegExp);
+    // A built-in rule whose regex a config replaces is no longer the audited pattern.
+    expect(rule('github-pat').pattern!.engine).toBe('linear');
+    expect(rule('mine').pattern!.engine).toBe('linear');
+    expect(rule('mine').path).not.toBeInstanceOf(RegExp);
+    const allow = rule('mine').allowlists[0]!;
+    for (const test of [...allow.regexes, ...allow.paths]) expect(test).not.toBeInstanceOf(RegExp);
+    // What would take V8 exponential time is answered at once.
+    expect(allow.anyRegex!.test('b'.repeat(5000) + '!')).toBe(false);
+    expect(allow.anyPath!.test('c'.repeat(5000))).toBe(true);
+    expect(rule('mine').path!.test('x'.repeat(5000))).toBe(false);
+  });
+
+  it('a configured pattern equal to a built-in one keeps the native engine', () => {
+    const builtin = builtinConfig().rules!.find((r) => r.id === 'github-pat')!;
+    const cfg = parse(`[[rules]]\nid = "copy"\nregex = '''${builtin.regex}'''\n`);
+    expect(cfg.rules[0]!.pattern!.engine).toBe('native');
+  });
+
+  it('joins configured allowlist regexes with different flags into one linear test', () => {
+    const cfg = parse(`
+[[rules]]
+id = "r"
+regex = '''tok_[a-z]+'''
+[[rules.allowlists]]
+regexes = ['''(?i)^TOK_ABC''', '''xyz$''']
+`);
+    const test = cfg.rules[0]!.allowlists[0]!.anyRegex!;
+    expect(test.test('tok_abcdef')).toBe(true);
+    expect(test.test('tok_defxyz')).toBe(true);
+    expect(test.test('TOK_xyzz')).toBe(false);
+    expect(test.test('x_tok_abc')).toBe(false);
+  });
+});
+
+describe('an audited pattern keeps the native engine only in the use it was audited for', () => {
+  it('a built-in allowlist regex used as a rule regex runs on the linear engine', () => {
+    const allowlistRegex = builtinConfig().allowlists!.find((a) => a.regexes)!.regexes![0]!;
+    const cfg = parse(`[[rules]]\nid = "r"\nregex = '''${allowlistRegex}'''\n`);
+    expect(cfg.rules[0]!.pattern!.engine).toBe('linear');
+  });
+});

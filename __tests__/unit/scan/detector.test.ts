@@ -2,12 +2,18 @@
 // rule's regex over the whole fragment (what gitleaks does), and gitleaks' secret group,
 // entropy, allowlist, gitleaks:allow and path rules.
 import fc from 'fast-check';
-import { parseScanConfig } from '../../../src/scan/config/config.js';
+import { parse as parseToml } from 'smol-toml';
+import { compileConfig, parseScanConfig, validateConfig } from '../../../src/scan/config/config.js';
 import { Detector, unionGate } from '../../../src/scan/detect/detector.js';
+import { compileRe2 } from '../../../src/scan/config/re2.js';
 import type { Finding, ScanConfig } from '../../../src/scan/types.js';
 import { sha, tokens } from './helpers.js';
 
 const config = (toml: string): ScanConfig => parseScanConfig(toml, 'test.toml');
+/** The same config with every pattern on V8's engine, as the built-in rules run. */
+const nativeConfig = (toml: string): ScanConfig =>
+  compileConfig(validateConfig(parseToml(toml), 'test.toml'), 'test.toml', { native: () => true });
+const configOn = { linear: config, native: nativeConfig };
 
 /** The secrets a detector finds in one text (test fixtures are fake values). */
 const secretsFinder =
@@ -77,7 +83,12 @@ function reference(cfg: ScanConfig, text: string): string[] {
   const lower = text.toLowerCase();
   for (const rule of cfg.rules) {
     if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
-    const regex = new RegExp(rule.pattern!.regex.source, rule.pattern!.regex.flags);
+    const { regex: compiled, engine } = rule.pattern!;
+    // A configured pattern's source is its RE2 text: the reference runs its JS translation.
+    const regex =
+      engine === 'linear'
+        ? compileRe2(compiled.source, rule.id, 'g')
+        : new RegExp(compiled.source, compiled.flags);
     for (const m of text.matchAll(regex)) {
       if (m[0].length === 0) continue;
       let matched = m[0];
@@ -122,52 +133,58 @@ const PIECES = [
   '-',
 ];
 
-describe('the detector finds what gitleaks would', () => {
-  const cfg = config(SHAPES);
-  const detector = new Detector(cfg);
+describe.each(['native', 'linear'] as const)(
+  'the detector (%s engine) finds what gitleaks would',
+  (engine) => {
+    const cfg = configOn[engine](SHAPES);
+    const detector = new Detector(cfg);
 
-  it('on any text made of rule-shaped pieces (JavaScript walk)', () => {
-    fc.assert(
-      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }), (pieces) => {
-        const text = pieces.join('');
-        expect(summary(detector.detect({ path: 'f.txt', text }))).toEqual(reference(cfg, text));
-      }),
-      { numRuns: 400 },
-    );
-  });
-
-  it('on the bytes of a UTF-8 file, decoded by the detector', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.constantFrom(...PIECES, 'é', '日本', '🔑'), { minLength: 300, maxLength: 900 }),
-        (pieces) => {
+    it('on any text made of rule-shaped pieces (JavaScript walk)', () => {
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }), (pieces) => {
           const text = pieces.join('');
-          const bytes = Buffer.from(text, 'utf8');
-          expect(summary(detector.detectFile('f.txt', bytes))).toEqual(reference(cfg, text));
-        },
-      ),
-      { numRuns: 30 },
-    );
-  });
+          expect(summary(detector.detect({ path: 'f.txt', text }))).toEqual(reference(cfg, text));
+        }),
+        { numRuns: 400 },
+      );
+    });
 
-  it('on the bytes of large ASCII files, through the WebAssembly walk', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.constantFrom(...PIECES), { minLength: 400, maxLength: 1200 }),
-        (pieces) => {
-          const text = pieces.join('');
-          expect(summary(detector.detectFile('f.txt', Buffer.from(text, 'latin1')))).toEqual(
-            reference(cfg, text),
-          );
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
-});
+    it('on the bytes of a UTF-8 file, decoded by the detector', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.constantFrom(...PIECES, 'é', '日本', '🔑'), {
+            minLength: 300,
+            maxLength: 900,
+          }),
+          (pieces) => {
+            const text = pieces.join('');
+            const bytes = Buffer.from(text, 'utf8');
+            expect(summary(detector.detectFile('f.txt', bytes))).toEqual(reference(cfg, text));
+          },
+        ),
+        { numRuns: 30 },
+      );
+    });
+
+    it('on the bytes of large ASCII files, through the WebAssembly walk', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.constantFrom(...PIECES), { minLength: 400, maxLength: 1200 }),
+          (pieces) => {
+            const text = pieces.join('');
+            expect(summary(detector.detectFile('f.txt', Buffer.from(text, 'latin1')))).toEqual(
+              reference(cfg, text),
+            );
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+  },
+);
 
 describe('the gate of rules tried at the same places', () => {
-  const cfg = config(SHAPES);
+  const cfg = nativeConfig(SHAPES);
   const rule = (id: string) => cfg.rules.find((r) => r.id === id)!.pattern!;
 
   it('shares the leading parts and matches exactly where one of the rules matches', () => {

@@ -1,6 +1,11 @@
 // RE2 → JavaScript: what gitleaks' Go regexes mean must be what the translated ones match.
 import fc from 'fast-check';
-import { compileRe2, RegexTranslationError, translateRe2 } from '../../../src/scan/config/re2.js';
+import {
+  compileLinear,
+  compileRe2,
+  RegexTranslationError,
+  translateRe2,
+} from '../../../src/scan/config/re2.js';
 
 const re = (pattern: string, flags = '') => compileRe2(pattern, 'rule "t" regex', flags);
 const matches = (pattern: string, text: string): string | null =>
@@ -192,5 +197,89 @@ describe('literal text', () => {
         return r.exec(`<${s}>`)?.[0] === s;
       }),
     );
+  });
+});
+
+// The linear engine (re2js) runs configured patterns as written; the translation above is the
+// reference both must agree with on the syntax gitleaks' configs use.
+describe('the linear engine agrees with the translation', () => {
+  const PATTERNS = [
+    String.raw`(?i)\b(tok_[a-z0-9]{8})\b`,
+    String.raw`(?i)(?:key|pass)[a-z_]{0,5}[ \t]{0,2}[=:][ \t]{0,2}([a-z0-9]{6,12})`,
+    String.raw`(?P<name>[[:alpha:]]+)=(?P<value>[[:digit:]]{2,})`,
+    String.raw`(?<word>\w+)\z`,
+    String.raw`^ab|cd$`,
+    String.raw`(?m)^x[^\n]*$`,
+    String.raw`(?s)a.{0,3}b`,
+    String.raw`a.b`,
+    String.raw`(?:^|[^a-z])(q~[a-z]{4})(?:[^a-z]|$)`,
+    String.raw`(a|aa)+$`,
+    String.raw`x(y)?z`,
+    String.raw`(?i)ab(?-i)c`,
+    String.raw`[\x{1F511}é]+`,
+    String.raw`\Qa.b\E+`,
+  ];
+  const ALPHABET = [
+    'a',
+    'b',
+    'c',
+    'd',
+    'x',
+    'y',
+    'z',
+    'A',
+    'B',
+    'Q',
+    'tok_',
+    'key=',
+    'Pass: ',
+    '=',
+    '12',
+    ' ',
+    '\n',
+    '\r',
+    '\t',
+    '~',
+    'q~',
+    '.',
+    'é',
+    '🔑',
+    '_',
+    'TOK_',
+  ];
+
+  /** Every match of a global search: index, text and groups (undefined when not taking part). */
+  const all = (
+    regex: { lastIndex: number; exec(t: string): RegExpExecArray | null },
+    text: string,
+  ) => {
+    const out: unknown[] = [];
+    regex.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = regex.exec(text)) !== null) {
+      out.push([m.index, ...m]);
+      if (m[0].length === 0) regex.lastIndex = m.index + 1;
+    }
+    return out;
+  };
+
+  it.each(PATTERNS)('%s', (pattern) => {
+    const linear = compileLinear(pattern, 'rule "t" regex');
+    const translated = compileRe2(pattern, 'rule "t" regex', 'g');
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...ALPHABET), { maxLength: 40 }), (pieces) => {
+        const text = pieces.join('');
+        expect(all(linear, text)).toEqual(all(translated, text));
+        expect(linear.test(text)).toBe(translated.test(((translated.lastIndex = 0), text)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses what RE2 refuses, naming the rule and not quoting the pattern', () => {
+    for (const pattern of ['(?=x)y', String.raw`(a)\1`, 'a{2,1}', '(']) {
+      expect(() => compileLinear(pattern, 'rule "r" regex')).toThrow(RegexTranslationError);
+      expect(() => compileLinear(pattern, 'rule "r" regex')).toThrow(/^rule "r" regex: /);
+    }
   });
 });

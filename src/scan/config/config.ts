@@ -6,7 +6,7 @@
 import { dirname, isAbsolute, posix, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { builtinConfig } from './rules.js';
-import { translateRe2, RegexTranslationError } from './re2.js';
+import { compileLinear, translateRe2, RegexTranslationError, type LinearRegex } from './re2.js';
 import { insideRoot, readFileNoFollow, workTreeReader, type SettingsReader } from './settings.js';
 import type {
   Allowlist,
@@ -321,18 +321,72 @@ function mergeRule(base: RawRule, over: RawRule): RawRule {
 }
 
 // --- compilation ----------------------------------------------------------------------------
+//
+// Two engines. V8's RegExp backtracks: a pattern such as `(a|aa)+$` takes exponential time,
+// and no check on a pattern's text can rule that out in general. So it runs only the
+// patterns this package ships (the built-in rules, allowlists and paths), each audited for
+// linear time and covered by the linearity tests; any other pattern — written in a config,
+// or changed by one — runs on re2js, RE2's linear-time engine. A configured pattern whose
+// text equals a built-in one is the same audited pattern and keeps the native engine.
 
-function compileRegex(pattern: string, what: string, flags = ''): RegExp {
+/** Where a pattern is used: it is audited for that use (a rule regex runs over whole files). */
+export type PatternRole = 'rule' | 'path' | 'allowlist';
+
+let audited: Record<PatternRole, ReadonlySet<string>> | undefined;
+
+/** Every regex text of the built-in config, by use: rules, paths, allowlist regexes. */
+function auditedPatterns(): Record<PatternRole, ReadonlySet<string>> {
+  if (audited) return audited;
+  const sets = { rule: new Set<string>(), path: new Set<string>(), allowlist: new Set<string>() };
+  const addAllowlist = (a: RawAllowlist): void => {
+    for (const p of a.paths ?? []) sets.path.add(p);
+    for (const r of a.regexes ?? []) sets.allowlist.add(r);
+  };
+  const builtin = builtinConfig();
+  for (const rule of builtin.rules ?? []) {
+    if (rule.regex) sets.rule.add(rule.regex);
+    if (rule.path) sets.path.add(rule.path);
+    for (const a of rule.allowlists ?? []) addAllowlist(a);
+  }
+  for (const a of builtin.allowlists ?? []) addAllowlist(a);
+  return (audited = sets);
+}
+
+/** Whether a pattern may run on V8's backtracking engine in this use (see above). */
+export function runsNative(pattern: string, role: PatternRole): boolean {
+  return auditedPatterns()[role].has(pattern);
+}
+
+type NativeTest = (pattern: string, role: PatternRole) => boolean;
+
+export interface CompileOptions {
+  /**
+   * Which patterns run on V8's backtracking engine; default: the audited built-in ones
+   * (`runsNative`). Tests pass their own to cover both engines with one config.
+   */
+  native?: NativeTest;
+}
+
+function configError(err: unknown): unknown {
+  return err instanceof RegexTranslationError ? new ScanConfigError(err.message) : err;
+}
+
+function compileRegex(
+  pattern: string,
+  what: string,
+  role: PatternRole,
+  native: NativeTest,
+): RegExp | LinearRegex {
   try {
+    if (!native(pattern, role)) return compileLinear(pattern, what);
     const t = translateRe2(pattern, what);
-    return new RegExp(t.source, [...new Set(t.flags + flags)].join(''));
+    return new RegExp(t.source, t.flags);
   } catch (err) {
-    if (err instanceof RegexTranslationError) throw new ScanConfigError(err.message);
-    throw err;
+    throw configError(err);
   }
 }
 
-function compileAllowlist(a: RawAllowlist, where: string): Allowlist {
+function compileAllowlist(a: RawAllowlist, where: string, native: NativeTest): Allowlist {
   const condition = (a.condition ?? '').toUpperCase();
   if (!['', 'OR', '||', 'AND', '&&'].includes(condition)) {
     throw new ScanConfigError(
@@ -346,8 +400,12 @@ function compileAllowlist(a: RawAllowlist, where: string): Allowlist {
     );
   }
   const commits = new Set((a.commits ?? []).map((c) => c.trim().toLowerCase()).filter(Boolean));
-  const paths = (a.paths ?? []).map((p, k) => compileRegex(p, `${where}: paths[${k}]`));
-  const regexes = (a.regexes ?? []).map((r, k) => compileRegex(r, `${where}: regexes[${k}]`));
+  const paths = (a.paths ?? []).map((p, k) =>
+    compileRegex(p, `${where}: paths[${k}]`, 'path', native),
+  );
+  const regexes = (a.regexes ?? []).map((r, k) =>
+    compileRegex(r, `${where}: regexes[${k}]`, 'allowlist', native),
+  );
   const stopwords = [...new Set((a.stopwords ?? []).map((s) => s.toLowerCase()).filter(Boolean))];
   if (commits.size === 0 && paths.length === 0 && regexes.length === 0 && stopwords.length === 0) {
     throw new ScanConfigError(
@@ -362,8 +420,8 @@ function compileAllowlist(a: RawAllowlist, where: string): Allowlist {
     regexTarget: (target || 'secret') as RegexTarget,
     regexes,
     stopwords,
-    anyPath: joinRegexes(paths),
-    anyRegex: joinRegexes(regexes),
+    anyPath: joinRegexes(paths, `${where}: paths`),
+    anyRegex: joinRegexes(regexes, `${where}: regexes`),
     anyStopword: containsAny(stopwords),
   };
 }
@@ -378,12 +436,19 @@ function containsAny(words: readonly string[]): TextTest | undefined {
 /**
  * Regexes joined into as few alternations as possible: one per set of flags (a pattern that
  * folds case cannot share a regex with exact ones), and patterns anchored at the start apart,
- * run sticky at offset 0 — joined unanchored they would be tried at every offset.
+ * run sticky at offset 0 — joined unanchored they would be tried at every offset. Patterns
+ * on the linear engine join into one RE2 alternation (each keeps its inline flags, which
+ * RE2 scopes to the group).
  */
-function joinRegexes(list: RegExp[]): TextTest | undefined {
+function joinRegexes(list: readonly (RegExp | LinearRegex)[], what: string): TextTest | undefined {
   if (list.length === 0) return undefined;
   const groups = new Map<string, string[]>();
+  const linear: string[] = [];
   for (const r of list) {
+    if (!(r instanceof RegExp)) {
+      linear.push(`(?:${r.source})`);
+      continue;
+    }
     const key = (r.source.startsWith('^') ? 'y' : '') + r.flags.replace('g', '');
     groups.set(key, [...(groups.get(key) ?? []), `(?:${r.source})`]);
   }
@@ -395,13 +460,27 @@ function joinRegexes(list: RegExp[]): TextTest | undefined {
       return joined.test(text);
     };
   });
+  if (linear.length > 0) {
+    let joined: LinearRegex;
+    try {
+      joined = compileLinear(linear.join('|'), what);
+    } catch (err) {
+      throw configError(err);
+    }
+    tests.push((text: string) => joined.test(text));
+  }
   return tests.length === 1
     ? { test: tests[0]! }
     : { test: (text: string) => tests.some((t) => t(text)) };
 }
 
 /** Compiles a flattened raw config: every regex translated, every field checked. */
-export function compileConfig(raw: RawConfig, source: string): ScanConfig {
+export function compileConfig(
+  raw: RawConfig,
+  source: string,
+  options: CompileOptions = {},
+): ScanConfig {
+  const native = options.native ?? runsNative;
   const byId = new Map<string, Rule>();
   for (const r of raw.rules ?? []) {
     const where = `rule "${r.id}"`;
@@ -409,11 +488,12 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
     let pattern: Rule['pattern'];
     if (r.regex) {
       let t;
+      let linear: LinearRegex | undefined;
       try {
         t = translateRe2(r.regex, `${where} regex`);
+        if (!native(r.regex, 'rule')) linear = compileLinear(r.regex, `${where} regex`);
       } catch (err) {
-        if (err instanceof RegexTranslationError) throw new ScanConfigError(err.message);
-        throw err;
+        throw configError(err);
       }
       const secretGroup = r.secretGroup ?? 0;
       if (!Number.isInteger(secretGroup) || secretGroup < 0 || secretGroup > t.groups) {
@@ -422,7 +502,9 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
         );
       }
       pattern = {
-        regex: new RegExp(t.source, [...new Set(t.flags + 'g')].join('')),
+        regex: linear ?? new RegExp(t.source, [...new Set(t.flags + 'g')].join('')),
+        engine: linear ? 'linear' : 'native',
+        re2Source: r.regex,
         newlines: t.newlines,
         maxLength: t.maxLength,
         anchorsText: t.anchorsText,
@@ -437,19 +519,19 @@ export function compileConfig(raw: RawConfig, source: string): ScanConfig {
       id: r.id,
       description: r.description ?? r.id,
       pattern,
-      path: r.path ? compileRegex(r.path, `${where} path`) : undefined,
+      path: r.path ? compileRegex(r.path, `${where} path`, 'path', native) : undefined,
       secretGroup: r.secretGroup ?? 0,
       entropy,
       keywords: [...new Set((r.keywords ?? []).map((k) => k.toLowerCase()).filter(Boolean))],
       tags: [...new Set(r.tags ?? [])],
       allowlists: (r.allowlists ?? []).map((a, k) =>
-        compileAllowlist(a, `${where}: allowlists[${k}]`),
+        compileAllowlist(a, `${where}: allowlists[${k}]`, native),
       ),
     });
   }
   const globals: Allowlist[] = [];
   (raw.allowlists ?? []).forEach((a, k) => {
-    const compiled = compileAllowlist(a, `allowlists[${k}]`);
+    const compiled = compileAllowlist(a, `allowlists[${k}]`, native);
     if (a.targetRules && a.targetRules.length > 0) {
       for (const id of a.targetRules) {
         const rule = byId.get(id);

@@ -8,6 +8,12 @@
 // classes with RE2's ASCII meaning, `.` without `s` excluding only `\n`, `^`/`$` as
 // start/end of text unless `m`. Besides the source, the parse yields two facts the matcher
 // needs: whether a match can cross a line break, and the longest possible match.
+//
+// A translated pattern runs on V8's backtracking engine, which can take exponential time
+// (`(a|aa)+$`). Only the built-in rules, whose patterns are audited and tested for linear
+// time, run that way; a pattern from a user's config runs on `LinearRegex` below (re2js, a
+// port of RE2: time linear in the text searched, Go's own syntax and semantics).
+import { RE2JS, type Matcher } from 're2js';
 
 export class RegexTranslationError extends Error {
   readonly code = 'SCAN_REGEX';
@@ -942,4 +948,96 @@ export function translateRe2(pattern: string, what: string): TranslatedRegex {
 export function compileRe2(pattern: string, what: string, extraFlags = ''): RegExp {
   const t = translateRe2(pattern, what);
   return new RegExp(t.source, [...new Set(t.flags + extraFlags)].join(''));
+}
+
+// --- the linear-time engine -----------------------------------------------------------
+
+/**
+ * What the detector needs of a compiled pattern: RegExp's global-search protocol (`exec`
+ * from `lastIndex`, a match array with `index` and unmatched groups `undefined`).
+ * Both `RegExp` and `LinearRegex` are one.
+ */
+export interface PatternRegex {
+  readonly source: string;
+  readonly flags: string;
+  lastIndex: number;
+  exec(text: string): RegExpExecArray | null;
+}
+
+/**
+ * A Go RE2 pattern on re2js, behind RegExp's global `exec`/`lastIndex`/`test` protocol, so
+ * the detector runs it as it runs a native regex. Offsets are UTF-16 code units, as in JS.
+ * `flags` is `g` (searches continue from `lastIndex`); case folding and the like are the
+ * pattern's own inline flags, as in gitleaks.
+ */
+/** re2js' `RE2Flags.UNANCHORED` (not exported by name). */
+const UNANCHORED = 0;
+
+export class LinearRegex implements PatternRegex {
+  readonly flags = 'g';
+  lastIndex = 0;
+  private readonly compiled: RE2JS;
+  private readonly groupCount: number;
+  private matcher: Matcher | null = null;
+  private input: string | null = null;
+
+  constructor(
+    readonly source: string,
+    what: string,
+  ) {
+    try {
+      this.compiled = RE2JS.compile(source);
+    } catch (err) {
+      // re2js's message quotes the pattern; ours does not (an allowlist may hold a secret).
+      const reason = (err as { error?: unknown }).error;
+      throw new RegexTranslationError(
+        `${what}: not a valid RE2 pattern${typeof reason === 'string' ? ` (${reason})` : ''}`,
+      );
+    }
+    this.groupCount = this.compiled.groupCount();
+  }
+
+  exec(text: string): RegExpExecArray | null {
+    if (this.input !== text || this.matcher === null) {
+      this.matcher = this.compiled.matcher(text);
+      this.input = text;
+    }
+    const from = this.lastIndex;
+    // First the DFA, which tracks no groups and is many times faster than the NFA that
+    // `find` runs for them: most searches (a window with no secret) end here.
+    if (from > text.length || !this.anyFrom(text, from) || !this.matcher.find(from)) {
+      this.lastIndex = 0;
+      return null;
+    }
+    const m = this.matcher;
+    const out: string[] = [];
+    for (let g = 0; g <= this.groupCount; g++) out.push(m.group(g) ?? (undefined as never));
+    const result = out as unknown as RegExpExecArray;
+    result.index = m.start();
+    result.input = text;
+    this.lastIndex = m.end();
+    return result;
+  }
+
+  /** Whether a match starts at or after `from` (with the text before it as context). */
+  private anyFrom(text: string, from: number): boolean {
+    if (from === 0) return this.compiled.test(text);
+    const [found] = this.compiled.re2().matchWithGroup(text, from, text.length, UNANCHORED, 0);
+    return found === true;
+  }
+
+  /** Whether the pattern matches anywhere in the text (re2js' DFA: no groups tracked). */
+  test(text: string): boolean {
+    return this.compiled.test(text);
+  }
+}
+
+/**
+ * Compiles a Go RE2 pattern for a text that is untrusted and a pattern that is not audited:
+ * validated with RE2's grammar as `translateRe2` reads it (the same refusals and errors), run
+ * on the linear engine.
+ */
+export function compileLinear(pattern: string, what: string): LinearRegex {
+  translateRe2(pattern, what);
+  return new LinearRegex(pattern, what);
 }

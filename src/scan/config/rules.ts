@@ -6,6 +6,11 @@
 // where one exists (those rules are precise), context words and an entropy floor where it
 // doesn't. Every rule has keywords that occur inside its matches: the matcher only runs a
 // rule's regex next to one of them. Secrets are capture group 1 unless said otherwise.
+//
+// Each pattern runs on V8's backtracking engine, so each is written to take time linear in
+// the text (see __tests__/unit/scan/linear.test.ts): no quantified run overlaps the next
+// item it must give way to, and a run that ends a token is capped (RE2's largest count,
+// 1000): uncapped, a run of megabytes overflows V8's backtracking stack.
 import type { RawAllowlist, RawConfig, RawRule } from '../types.js';
 
 /** Values that are templates, placeholders or documentation samples, not credentials. */
@@ -158,7 +163,7 @@ function rules(): RawRule[] {
     prefixed(
       'gcp-oauth-access-token',
       'Google OAuth access token',
-      String.raw`\b(ya29\.[0-9A-Za-z_-]{30,})`,
+      String.raw`\b(ya29\.[0-9A-Za-z_-]{30,1000})`,
       ['ya29.'],
       { entropy: 4 },
     ),
@@ -351,7 +356,7 @@ function rules(): RawRule[] {
     prefixed(
       'sentry-token',
       'Sentry organization or user auth token',
-      String.raw`\b(sntrys_eyJ[A-Za-z0-9+/=_-]{80,}|sntryu_[a-f0-9]{64})`,
+      String.raw`\b(sntrys_eyJ[A-Za-z0-9+/=_-]{80,1000}|sntryu_[a-f0-9]{64})`,
       ['sntrys_', 'sntryu_'],
     ),
     prefixed(
@@ -402,7 +407,7 @@ function rules(): RawRule[] {
     prefixed(
       'slack-legacy-token',
       'Slack legacy workspace, app or refresh token',
-      String.raw`\b(xox[aors]-[0-9]{6,}-[0-9A-Za-z-]{10,})`,
+      String.raw`\b(xox[aors]-[0-9]{6,100}-[0-9A-Za-z-]{10,1000})`,
       ['xoxa-', 'xoxo-', 'xoxr-', 'xoxs-'],
       { entropy: 3.5 },
     ),
@@ -509,13 +514,13 @@ function rules(): RawRule[] {
     prefixed(
       'npmrc-auth-token',
       'npm registry auth token in .npmrc',
-      String.raw`(?i)_authToken[ \t]*=[ \t]*([A-Za-z0-9_./+=-]{20,})`,
+      String.raw`(?i)_authToken[ \t]*=[ \t]*([A-Za-z0-9_./+=-]{20,1000})`,
       ['_authtoken'],
     ),
     prefixed(
       'pypi-upload-token',
       'PyPI upload token',
-      String.raw`\b(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,})`,
+      String.raw`\b(pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,1000})`,
       ['pypi-ageichlwas5vcmc', 'pypi-agendgvzdc5wexbplm9yzw'],
     ),
     prefixed('rubygems-api-token', 'RubyGems API key', String.raw`\b(rubygems_[a-f0-9]{48})\b`, [
@@ -609,8 +614,11 @@ function rules(): RawRule[] {
     {
       id: 'private-key',
       description: 'Private key (PEM, OpenSSH, PGP)',
-      // The body: base64 lines, PEM headers, or one JSON string with \n escapes.
-      regex: String.raw`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\s\\:,.-]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----`,
+      // The body: base64 lines, PEM headers, or one JSON string with \n escapes. It holds no
+      // run of five dashes (each of its items is up to four dashes and one other character),
+      // so a try that meets a `-----` which does not end the key stops there: a file of
+      // repeated BEGIN lines costs one line per try, not the rest of the file.
+      regex: String.raw`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:-{0,4}[A-Za-z0-9+/=\s\\:,.]){64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----`,
       keywords: ['-----begin'],
       entropy: 3.5,
       tags: ['secret', 'private-key'],
@@ -624,7 +632,7 @@ function rules(): RawRule[] {
     prefixed(
       'jwt',
       'JSON Web Token',
-      String.raw`\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,})`,
+      String.raw`\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,1000})`,
       ['eyj'],
       {
         entropy: 4,
@@ -672,7 +680,12 @@ function rules(): RawRule[] {
       // A value made only of letters, '_', '.' and '-' is a name, not a secret: requiring one
       // other character here spares checking every identifier. The entropy floor implies
       // the length: no string under 12 characters scores above log2(11) = 3.46.
-      String.raw`([\w.=+/~!@#%^*-]{0,64}[0-9=+/~!@#%^*][\w.=+/~!@#%^*-]{0,64})`,
+      // The required character is the value's first such one, so a try has one way to split
+      // the value (two overlapping runs around it, as this once was, give V8 64 × 64 splits
+      // to try at each keyword before the terminator fails: `key=key=…` took ~2 s a MB). It
+      // matches every value the overlapping form did (the value is always the whole run up to
+      // the terminator, whose characters are outside the value's), and values up to 193.
+      String.raw`([A-Za-z_.-]{0,64}[0-9=+/~!@#%^*][\w.=+/~!@#%^*-]{0,128})`,
       3.5,
       // Hexadecimal values are the next rule's: their entropy tops out at 4 bits a character.
       [String.raw`^[0-9a-fA-F]+$`],

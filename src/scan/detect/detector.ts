@@ -12,9 +12,26 @@
 // Either way every match that contains a keyword occurrence is found, which is what keywords
 // are for: a rule's keywords are words inside its matches. A rule without keywords runs over
 // the whole fragment, as in gitleaks.
+//
+// Time is linear in the fragment: windows of one rule are merged (each character is searched
+// once per rule), anchored attempts are bounded by their rule's longest match, line ranges
+// come from one index of line starts, and each engine call is charged to its rule against a
+// budget proportional to the fragment's size. A rule over budget ends the scan with a
+// ScanIncompleteError naming the file and the rule: never a hang, never a fragment passed
+// unscanned. A native regex that overflows V8's backtracking stack (a run of megabytes) is
+// run again, for that call, on the linear engine: the same pattern, the same matches.
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher, type KeywordHits } from './keywords.js';
-import type { Allowlist, ContentPattern, Finding, Fragment, Rule, ScanConfig } from '../types.js';
+import { compileLinear, type LinearRegex } from '../config/re2.js';
+import type {
+  Allowlist,
+  ContentPattern,
+  Finding,
+  Fragment,
+  Rule,
+  ScanConfig,
+  ScanIncomplete,
+} from '../types.js';
 
 const ALLOW_SIGNATURE = 'gitleaks:allow';
 /** Window half-width for rules whose matches are unbounded and may span lines (private keys). */
@@ -37,15 +54,47 @@ interface RawMatch {
   match: string;
 }
 
+/**
+ * Work a rule may do on one fragment: `perChar` units for each character plus `base`. A unit
+ * is one engine call or one character an engine call moved over (a search's start to its
+ * match's end, or to its window's end when nothing matched). Linear scanning uses about 3 per
+ * character (windows, anchored attempts, their matches); the margin is for dense fragments.
+ */
+export interface WorkBudget {
+  perChar: number;
+  base: number;
+}
+
+export const DEFAULT_BUDGET: WorkBudget = { perChar: 16, base: 1 << 20 };
+
 export interface DetectorOptions {
   /** Report findings on lines carrying `gitleaks:allow` too. */
   ignoreAllowComments?: boolean;
+  /** Per rule and fragment (tests lower it to show what happens when it runs out). */
+  budget?: WorkBudget;
+}
+
+/** The scan stopped: a rule could not finish a fragment within its budget. */
+export class ScanIncompleteError extends Error {
+  readonly code = 'SCAN_INCOMPLETE';
+  constructor(readonly incomplete: ScanIncomplete) {
+    const where = incomplete.commit
+      ? `${incomplete.path} (commit ${incomplete.commit.slice(0, 12)})`
+      : incomplete.path;
+    super(
+      `scan incomplete: rule "${incomplete.ruleId}" needed more work than its budget ` +
+        `(a multiple of the file size) allows on ${where}; ` +
+        'the file was not fully scanned (simplify the rule in the scan config, or split the file)',
+    );
+  }
 }
 
 /** Whether every match of the rule starts with one of its keywords (see re2.ts leadingLiterals). */
 function anchoredOnKeywords(rule: Rule): boolean {
   const literals = rule.pattern?.leadingLiterals;
+  // The linear engine searches; it is not tried place by place (each try would be a search).
   return (
+    rule.pattern?.engine === 'native' &&
     !!literals &&
     rule.keywords.length > 0 &&
     literals.every((l) => rule.keywords.some((k) => l.startsWith(k)))
@@ -80,6 +129,17 @@ export class Detector {
   /** Per rule: the sticky regex of an anchored rule. */
   private readonly sticky: (RegExp | null)[];
   private readonly ignoreAllowComments: boolean;
+  private readonly budget: WorkBudget;
+  /** Per rule: work charged in the current fragment (see WorkBudget). */
+  private readonly work: Float64Array;
+  /** Rules charged in the current fragment, to reset `work` cheaply. */
+  private readonly charged: number[] = [];
+  /** Per rule: its pattern on the linear engine, compiled when V8's stack first overflows. */
+  private readonly fallback: (LinearRegex | undefined)[] = [];
+  /** Per fragment: the most any rule may be charged. */
+  private limit = 0;
+  /** The fragment being scanned, for the error that names it. */
+  private current: { path: string; commit?: string } = { path: '' };
 
   // Per-fragment scratch, reused to keep small fragments cheap.
   private readonly winStart: Int32Array;
@@ -97,6 +157,7 @@ export class Detector {
     this.config = config;
     this.rules = config.rules;
     this.ignoreAllowComments = options.ignoreAllowComments ?? false;
+    this.budget = options.budget ?? DEFAULT_BUDGET;
     const keywordIds = new Map<string, number>();
     const keywordRules: number[][] = [];
     this.unconditional = [];
@@ -188,6 +249,7 @@ export class Detector {
         ? Math.min(MAX_SPAN, ...Array.from(rules, (r) => this.reach[r]!))
         : -1,
     );
+    this.work = new Float64Array(count);
     this.winStart = new Int32Array(count).fill(-1);
     this.winEnd = new Int32Array(count);
     this.spots = Array.from({ length: count }, () => []);
@@ -233,13 +295,18 @@ export class Detector {
   /** The findings in a fragment's text, given its keyword hits, after `findings`. */
   private contentFindings(fragment: Fragment, hits: KeywordHits, findings: Finding[]): Finding[] {
     const text = fragment.text;
+    this.current = { path: fragment.path, commit: fragment.commit };
+    for (const r of this.charged) this.work[r] = 0;
+    this.charged.length = 0;
+    this.limit = this.budget.perChar * text.length + this.budget.base;
     const matches = this.collectMatches(text, fragment.path, hits);
     if (matches.length === 0) return findings;
     const lines = new LineIndex(text);
     const allowComments = this.ignoreAllowComments ? [] : this.allowEnds;
+    const lineVerdicts = new Map<Allowlist, Map<number, boolean>>();
     const kept: { finding: Finding; match: RawMatch }[] = [];
     for (const match of matches) {
-      const finding = this.toFinding(match, fragment, text, lines, allowComments);
+      const finding = this.toFinding(match, fragment, text, lines, allowComments, lineVerdicts);
       if (finding) kept.push({ finding, match });
     }
     if (kept.length === 0) return findings;
@@ -347,6 +414,46 @@ export class Detector {
     return matches;
   }
 
+  /** Charges work to a rule; over its budget the scan stops (see WorkBudget). */
+  private charge(r: number, units: number): void {
+    const before = this.work[r]!;
+    if (before === 0) this.charged.push(r);
+    this.work[r] = before + units;
+    if (before + units > this.limit) throw this.incomplete(r, 'budget');
+  }
+
+  private incomplete(r: number, reason: ScanIncomplete['reason']): ScanIncompleteError {
+    return new ScanIncompleteError({ ...this.current, ruleId: this.rules[r]!.id, reason });
+  }
+
+  /**
+   * A native regex call. Where V8 runs out of backtracking stack ("Maximum call stack size
+   * exceeded"), the call is made again on the linear engine, with the same protocol: a
+   * sticky regex matches only at `lastIndex` (RE2's leftmost match starts there when any
+   * does, and is the one a backtracker finds), a global one searches from it.
+   */
+  private execNative(r: number, regex: RegExp, text: string): RegExpExecArray | null {
+    const from = regex.lastIndex;
+    try {
+      return regex.exec(text);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+    }
+    const linear = (this.fallback[r] ??= compileLinear(
+      this.rules[r]!.pattern!.re2Source,
+      `rule "${this.rules[r]!.id}" regex`,
+    ));
+    linear.lastIndex = from;
+    const m = linear.exec(text);
+    this.charge(r, (m === null ? text.length : m.index + m[0].length) - from);
+    if (m === null || (regex.sticky && m.index !== from)) {
+      regex.lastIndex = 0;
+      return null;
+    }
+    regex.lastIndex = linear.lastIndex;
+    return m;
+  }
+
   /** An anchor group's places, in order and once each, for each of its rules. */
   private runAnchorGroup(
     g: number,
@@ -371,9 +478,10 @@ export class Detector {
     if (gate !== null) {
       // Where the gate fails, every rule's own attempt would: dropping the place changes nothing.
       kept = 0;
+      this.charge(rules[0]!, starts.length);
       for (let i = 0; i < starts.length; i++) {
         gate.lastIndex = starts[i]!;
-        if (gate.test(text)) starts[kept++] = starts[i]!;
+        if (passesGate(gate, text)) starts[kept++] = starts[i]!;
       }
       starts.length = kept;
       if (kept === 0) return;
@@ -392,12 +500,14 @@ export class Detector {
     const rule = this.rules[r]!;
     if (rule.path && !rule.path.test(path)) return;
     const regex = this.sticky[r]!;
+    this.charge(r, starts.length);
     let lastEnd = -1;
     for (const start of starts) {
       if (start < lastEnd) continue;
       regex.lastIndex = start;
-      const m = regex.exec(text);
+      const m = this.execNative(r, regex, text);
       if (m === null) continue;
+      this.charge(r, m[0].length);
       const end = this.record(rule, r, m, start, out);
       if (end !== -1) lastEnd = end;
     }
@@ -414,6 +524,7 @@ export class Detector {
     const rule = this.rules[r]!;
     if (rule.path && !rule.path.test(path)) return;
     const regex = rule.pattern!.regex;
+    const native = regex instanceof RegExp ? regex : null;
     const textAnchored = rule.pattern!.anchorsText;
     const n = text.length;
     let lastEnd = -1;
@@ -426,7 +537,12 @@ export class Detector {
       const slice = from === 0 && to === n ? text : text.slice(from, to);
       regex.lastIndex = 0;
       let m: RegExpExecArray | null;
-      while ((m = regex.exec(slice)) !== null) {
+      for (;;) {
+        const at = regex.lastIndex;
+        m = native ? this.execNative(r, native, slice) : regex.exec(slice);
+        // One unit for the call and one for each character it moved over.
+        this.charge(r, 1 + (m === null ? slice.length : m.index + m[0].length) - at);
+        if (m === null) break;
         if (m[0].length === 0) {
           regex.lastIndex++;
           continue;
@@ -483,6 +599,7 @@ export class Detector {
     text: string,
     lines: LineIndex,
     allowComments: readonly number[],
+    lineVerdicts: Map<Allowlist, Map<number, boolean>>,
   ): Finding | null {
     const rule = this.rules[match.rule]!;
     const { secret } = match;
@@ -492,11 +609,12 @@ export class Detector {
     if (rule.entropy > 0 && entropy <= rule.entropy) return null;
     if (allowComments.length > 0) {
       // Where `gitleaks:allow` ends in the fragment, found by the keyword pass.
-      const [lineStart, lineEnd] = linesAround(text, match.start, match.end);
+      const [lineStart, lineEnd] = lines.around(match.start, match.end);
       for (const end of allowComments) if (end > lineStart && end <= lineEnd) return null;
     }
     const matchText = match.match;
-    const target = new AllowTarget(secret, matchText, text, match.start, match.end);
+    const target = new AllowTarget(secret, matchText, text, match.start, match.end, lines);
+    target.verdicts = lineVerdicts;
     // The rule's own allowlists first: they turn away most of a generic rule's candidates.
     if (findingAllowed(rule.allowlists, fragment, target)) return null;
     if (findingAllowed(this.config.allowlists, fragment, target)) return null;
@@ -551,6 +669,16 @@ export function unionGate(patterns: readonly ContentPattern[]): RegExp | null {
   }
 }
 
+/** The gate at its `lastIndex`; where V8's stack overflows the place is kept (the rules decide). */
+function passesGate(gate: RegExp, text: string): boolean {
+  try {
+    return gate.test(text);
+  } catch (err) {
+    if (err instanceof RangeError) return true;
+    throw err;
+  }
+}
+
 /**
  * Line starts of a text, found as far as asked for: only fragments with a finding need them,
  * and only up to their last finding.
@@ -574,6 +702,17 @@ class LineIndex {
       this.searched = nl + 1;
     }
     return starts;
+  }
+
+  /** Start and end (at its line break) of the line or lines that [start, end) lies on. */
+  around(start: number, end: number): [number, number] {
+    const first = this.lineOf(start);
+    const lastAt = Math.max(start, end - 1);
+    const last = this.lineOf(lastAt);
+    // One more line start than `lineOf` needs: where the last line ends.
+    const starts = this.upTo(lastAt + 1);
+    const next = starts[last + 1];
+    return [starts[first]!, next === undefined ? this.text.length : next - 1];
   }
 
   lineOf(offset: number): number {
@@ -640,31 +779,45 @@ export function fragmentAllowed(allowlists: readonly Allowlist[], fragment: Frag
   return false;
 }
 
-/** Start and end (at its line break) of the line or lines a match at [start, end) lies on. */
-function linesAround(text: string, start: number, end: number): [number, number] {
-  const lineStart = start === 0 ? 0 : text.lastIndexOf('\n', start - 1) + 1;
-  const nl = text.indexOf('\n', Math.max(start, end - 1));
-  return [lineStart, nl === -1 ? text.length : nl];
-}
-
 /** What allowlist regexes test: the secret, the match, or (found only when asked for) the line. */
 export class AllowTarget {
   private lineText: string | undefined;
+  private lineStart = -1;
   private lowerText: string | undefined;
+  /**
+   * Verdicts of `line` allowlists by line start, shared by a fragment's candidates: a long
+   * line with many candidates is tested once per allowlist, not once per candidate.
+   */
+  verdicts: Map<Allowlist, Map<number, boolean>> | undefined;
   constructor(
     readonly secret: string,
     readonly match: string,
     private readonly text: string,
     private readonly matchStart: number,
     private readonly matchEnd: number,
+    private readonly lines: LineIndex = new LineIndex(text),
   ) {}
 
   get(target: 'secret' | 'match' | 'line'): string {
     if (target === 'secret') return this.secret;
     if (target === 'match') return this.match;
-    return (this.lineText ??= this.text.slice(
-      ...linesAround(this.text, this.matchStart, this.matchEnd),
-    ));
+    if (this.lineText === undefined) {
+      const [start, end] = this.lines.around(this.matchStart, this.matchEnd);
+      this.lineStart = start;
+      this.lineText = this.text.slice(start, end);
+    }
+    return this.lineText;
+  }
+
+  /** A `line` allowlist's verdict on this candidate's line, computed once per line. */
+  lineVerdict(a: Allowlist, compute: (line: string) => boolean): boolean {
+    const line = this.get('line');
+    if (this.verdicts === undefined) return compute(line);
+    let byLine = this.verdicts.get(a);
+    if (byLine === undefined) this.verdicts.set(a, (byLine = new Map()));
+    let verdict = byLine.get(this.lineStart);
+    if (verdict === undefined) byLine.set(this.lineStart, (verdict = compute(line)));
+    return verdict;
   }
 
   /** The secret in lower case, as stopwords are compared. */
@@ -701,28 +854,49 @@ export function findingAllowed(
 }
 
 function regexAllowed(a: Allowlist, target: AllowTarget): boolean {
-  return a.anyRegex !== undefined && a.anyRegex.test(target.get(a.regexTarget));
+  const test = a.anyRegex;
+  if (test === undefined) return false;
+  if (a.regexTarget === 'line') return target.lineVerdict(a, (line) => test.test(line));
+  return test.test(target.get(a.regexTarget));
 }
 
 function stopwordAllowed(a: Allowlist, target: AllowTarget): boolean {
   return a.anyStopword !== undefined && a.anyStopword.test(target.lowerSecret());
 }
 
-/** A generic rule's finding that overlaps a specific rule's finding says nothing new. */
+/**
+ * A generic rule's finding that overlaps a specific rule's finding says nothing new. The
+ * specific secrets are sorted once, so each generic one is checked in log time, not against
+ * every specific one (a fragment may hold very many of both).
+ */
 function dropShadowedGeneric(
   kept: { finding: Finding; match: RawMatch }[],
   rules: readonly Rule[],
 ): Finding[] {
   const isGeneric = (m: RawMatch): boolean => rules[m.rule]!.id.startsWith('generic');
-  const specific = kept.filter((k) => !isGeneric(k.match));
+  const specific = kept
+    .filter((k) => !isGeneric(k.match))
+    .map((k) => [k.match.secretStart, k.match.secretStart + k.match.secret.length] as const)
+    .sort((x, y) => x[0] - y[0]);
+  // The furthest end among the first i+1 specific secrets (by start).
+  const reach: number[] = [];
+  for (const [, end] of specific) reach.push(Math.max(end, reach[reach.length - 1] ?? -1));
+  const overlapsSpecific = (s: number, e: number): boolean => {
+    // The last specific secret starting before e; any of those up to it overlaps when it ends after s.
+    let lo = 0;
+    let hi = specific.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (specific[mid]![0] < e) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && reach[lo - 1]! > s;
+  };
   return kept
     .filter((k) => {
       if (!isGeneric(k.match)) return true;
       const s = k.match.secretStart;
-      const e = s + k.match.secret.length;
-      return !specific.some(
-        (o) => o.match.secretStart < e && s < o.match.secretStart + o.match.secret.length,
-      );
+      return !overlapsSpecific(s, s + k.match.secret.length);
     })
     .map((k) => k.finding);
 }

@@ -1,0 +1,98 @@
+// Linear time: for each adversarial input the scan of 8n characters takes less than 16× the
+// scan of n (linear work gives about 8×, quadratic 64×). Times are the fastest of a few runs,
+// with n grown until one scan takes long enough for noise to be small; what is asserted is a
+// ratio with a wide margin, never a wall-clock bound.
+import { jest } from '@jest/globals';
+import { compileConfig, parseScanConfig } from '../../../src/scan/config/config.js';
+import { builtinConfig } from '../../../src/scan/config/rules.js';
+import { Detector } from '../../../src/scan/detect/detector.js';
+import { B62, random } from './helpers.js';
+
+jest.setTimeout(120_000);
+
+const builtin = new Detector(compileConfig(builtinConfig(), 'built-in'));
+
+function fastest(run: () => void): number {
+  let best = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const start = process.hrtime.bigint();
+    run();
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return best;
+}
+
+/** Time for 8n over time for n, n grown until the n scan takes at least 25 ms. */
+function growth(detector: Detector, make: (n: number) => string, start = 1 << 14): number {
+  const scan = (text: string) => () => detector.detect({ path: 'f.txt', text });
+  let n = start;
+  let small = fastest(scan(make(n)));
+  while (small < 25 && n < 1 << 20) {
+    n *= 2;
+    small = fastest(scan(make(n)));
+  }
+  const large = fastest(scan(make(8 * n)));
+  return large / small;
+}
+
+const repeat = (unit: string, n: number): string =>
+  unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+
+describe('the built-in rules scan in time linear in the input', () => {
+  it.each([
+    ['lines of -----BEGIN PRIVATE KEY-----', '-----BEGIN PRIVATE KEY-----\n'],
+    ['one line of -----BEGIN PRIVATE KEY-----', '-----BEGIN PRIVATE KEY-----'],
+    ['BEGIN lines with a base64 body and no END', '-----BEGIN RSA PRIVATE KEY-----\nMIIEow+/=\n'],
+    ['one line of key=key=…', 'key='],
+    ['one line of token: "…', 'token: "'],
+    ['one line of a', 'a'],
+  ])('%s', (_name, unit) => {
+    expect(growth(builtin, (n) => repeat(unit, n))).toBeLessThan(16);
+  });
+
+  it('many candidates on one long line tested against a line allowlist', () => {
+    // Generic-rule candidates on a single line that says "public key": each candidate's
+    // line allowlist used to test the whole line again.
+    const unit = () => `api_key = "${random(B62, 24)}", `;
+    const pool = Array.from({ length: 4096 }, unit).join('');
+    expect(
+      growth(builtin, (n) => 'public key: ' + repeat(pool, n).replace(/[^"]*$/, ''), 1 << 15),
+    ).toBeLessThan(16);
+  });
+
+  it('many generic and specific findings in one file', () => {
+    const pool = Array.from(
+      { length: 2048 },
+      () => `token = "ghp_${random(B62, 36)}"\npassword = "${random(B62, 20)}"\n`,
+    ).join('');
+    expect(growth(builtin, (n) => repeat(pool, n).replace(/[^\n]*$/, ''), 1 << 15)).toBeLessThan(
+      16,
+    );
+  });
+});
+
+describe('a configured rule scans in time linear in the input, whatever its regex', () => {
+  const redos = (keywords: string) =>
+    new Detector(
+      parseScanConfig(`[[rules]]\nid = "redos"\nregex = '''(a|aa)+$'''\n${keywords}`, 'redos.toml'),
+    );
+
+  it.each([
+    ['without keywords', ''],
+    ['with a keyword in every character', 'keywords = ["a"]'],
+  ])('(a|aa)+$ %s', (_name, keywords) => {
+    const detector = redos(keywords);
+    expect(growth(detector, (n) => repeat('a', n) + '!', 1 << 12)).toBeLessThan(16);
+    expect(growth(detector, (n) => repeat('a'.repeat(999) + '\n', n), 1 << 12)).toBeLessThan(16);
+  });
+
+  it('a nested quantifier with a failing suffix: (x+x+)+y', () => {
+    const detector = new Detector(
+      parseScanConfig(
+        `[[rules]]\nid = "nested"\nregex = '''(x+x+)+y'''\nkeywords = ["x"]\n`,
+        'nested.toml',
+      ),
+    );
+    expect(growth(detector, (n) => repeat('x', n), 1 << 12)).toBeLessThan(16);
+  });
+});
