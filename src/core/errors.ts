@@ -109,7 +109,7 @@ export class OidcSecretsError extends Error {
  * so the code is any project code, not only the pipeline's own.
  */
 export class ActionError extends OidcSecretsError {
-  override readonly name = 'ActionError';
+  override readonly name: string = 'ActionError';
   constructor(
     code: ErrorCode,
     message: string,
