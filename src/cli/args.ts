@@ -1,6 +1,7 @@
 // A small argv parser for the CLI: `--name value`, `--name=value`, `-n value`, boolean
 // flags, `--` ending the options, and (for `run`) options that stop at the first operand
 // so the child command keeps its own flags.
+import { OidcSecretsError } from '../core/errors.js';
 
 export interface OptionSpec {
   /** Long name without dashes: `file` for `--file`. */
@@ -20,15 +21,16 @@ export interface ParsedArgs {
   rest: string[];
 }
 
-export class UsageError extends Error {
+/** A command line that does not parse: the message names the flag or operand at fault. */
+export class UsageError extends OidcSecretsError {
   override readonly name = 'UsageError';
-  readonly code = 'USAGE';
+  declare readonly code: 'USAGE';
   constructor(
     message: string,
     /** The command whose `--help` to point at, e.g. `store get`. */
     readonly command: string,
   ) {
-    super(message);
+    super('USAGE', message);
   }
 }
 

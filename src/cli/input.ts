@@ -1,5 +1,6 @@
 // Reading a secret value without it landing in shell history: from stdin, or from a prompt
 // that does not echo what is typed.
+import { OidcSecretsError } from '../core/errors.js';
 
 export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -39,8 +40,7 @@ export function promptHidden(question: string): Promise<string> {
     const onData = (data: Buffer): void => {
       for (const ch of data.toString('utf8')) {
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
-        if (ch === '\u0003')
-          return finish(Object.assign(new Error('interrupted'), { code: 'INTERRUPTED' }));
+        if (ch === '\u0003') return finish(new OidcSecretsError('INTERRUPTED', 'interrupted'));
         if (ch === '\u007f' || ch === '\b') typed = [...typed].slice(0, -1).join('');
         else typed += ch;
       }

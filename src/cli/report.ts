@@ -1,14 +1,15 @@
 // How the CLI reports a failure on stderr (SPEC §4): the message names the argument, file
-// or line at fault and what was expected. Only errors of our own (or Node's system errors,
-// which name paths) carry a message we print: an unexpected error's message could quote
-// input — JSON.parse quotes the text it failed on — so it is reduced to its class name.
+// or line at fault and what was expected. Only errors of our own (OidcSecretsError, told by
+// type) and Node's system errors, which name paths, carry a message we print: an unexpected
+// error's message could quote input — JSON.parse quotes the text it failed on — so it is
+// reduced to its class name.
 //
 // Every line the CLI writes to the terminal goes through `terminalText`: messages carry data
 // (store paths, lock holders, names, file names, providers' error text), and data must not
 // move the cursor, recolour or retitle the terminal, or — when the CLI runs in a CI step,
 // whose output the runner parses — issue a workflow command. Only the bytes a user asks for
 // (`store get --reveal`, the wrapped command's own output) are written as they are.
-import { ActionErrors } from '../core/errors.js';
+import { ActionErrors, OidcSecretsError, foreignKind, isSystemError } from '../core/errors.js';
 import { logLine } from '../github/commands.js';
 import { UsageError } from './args.js';
 
@@ -70,13 +71,12 @@ export function reportError(error: unknown): void {
     for (const each of error.errors) writeErr(`oidc-secrets: error: ${each.message}\n`);
     return;
   }
-  if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string') {
+  if (error instanceof OidcSecretsError || isSystemError(error)) {
     writeErr(`oidc-secrets: error: ${error.message}\n`);
     return;
   }
-  const kind = error instanceof Error ? error.name : typeof error;
   writeErr(
-    `oidc-secrets: unexpected internal error (${kind}); its message is not shown in case it quotes a secret.` +
+    `oidc-secrets: unexpected internal error (${foreignKind(error)}); its message is not shown in case it quotes a secret.` +
       ` Set OIDC_SECRETS_DEBUG=1 to see it.\n`,
   );
   if (process.env.OIDC_SECRETS_DEBUG === '1' && error instanceof Error) {

@@ -2,6 +2,7 @@
 // with `--base REV` the lines the commits since REV add. Exit code 1 when something is
 // found, 0 when clean, 2 when the scan could not run.
 import { resolve } from 'node:path';
+import { OidcSecretsError, describeForeignError } from '../core/errors.js';
 import {
   formatOptions,
   HELP_OPTION,
@@ -124,14 +125,8 @@ export async function runScanCommand(argv: string[]): Promise<number> {
     return result.findings.length > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message} (see oidc-secrets scan --help)`);
-    if (
-      error instanceof Error &&
-      'code' in error &&
-      typeof error.code === 'string' &&
-      error.code.startsWith('SCAN_')
-    ) {
-      return fail(error.message);
-    }
-    return fail(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+    // Our own errors say what is wrong; anything else is described without its message.
+    if (error instanceof OidcSecretsError) return fail(error.message);
+    return fail(`unexpected failure: ${describeForeignError(error)}`);
   }
 }

@@ -2,7 +2,7 @@
 // reads start the moment its own login is done, bounded by one limiter across providers.
 // The critical path is OIDC token → slowest login → one parallel round of reads.
 // Every value passes the mask gate as it arrives, before anything else sees it.
-import { ActionError, describeError } from './errors.js';
+import { ActionError, OidcSecretsError, describeError } from './errors.js';
 import { Limiter } from './limiter.js';
 import type { MaskGate } from './mask.js';
 import type { ProviderCreator } from '../providers/registry.js';
@@ -117,7 +117,8 @@ function toError(error: unknown): Error {
 }
 
 function asActionError(error: unknown, where: string): ActionError {
-  if (error instanceof ActionError) {
+  // Any project error keeps its code (a store error its STORE_ code): only the line is added.
+  if (error instanceof OidcSecretsError) {
     const attributedError = new ActionError(error.code, `${where}: ${error.message}`);
     return attributedError;
   }

@@ -6,6 +6,7 @@
 // tunnel in), and start-up time is most of our step. Everything the action prints goes
 // through here, and everything printed is treated as data except the command we issue
 // deliberately: see `logLine` for plain lines and `escapeData` for command data.
+import { OidcSecretsError, type ErrorAbout } from '../core/errors.js';
 import { appendFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { EOL } from 'node:os';
@@ -121,8 +122,13 @@ export function endGroup(): void {
 /** Which file command a value goes to. */
 export type FileCommand = 'GITHUB_ENV' | 'GITHUB_OUTPUT' | 'GITHUB_STATE';
 
-export class FileCommandError extends Error {
-  readonly code = 'FILE_COMMAND';
+/** A runner file command (GITHUB_ENV, GITHUB_OUTPUT, GITHUB_STATE) that cannot be written. */
+export class FileCommandError extends OidcSecretsError {
+  override readonly name = 'FileCommandError';
+  declare readonly code: 'FILE_COMMAND';
+  constructor(message: string, about?: ErrorAbout) {
+    super('FILE_COMMAND', message, about);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // revoked here at once when possible, and in any case by the post step from the ledger.
 import { readConfig, envInputReader, type ActionConfig } from './inputs.js';
 import { createContext, runnerLogger } from '../core/context.js';
-import { ActionError, ActionErrors, describeError } from '../core/errors.js';
+import { ActionError, ActionErrors, OidcSecretsError, describeError } from '../core/errors.js';
 import { checkExport, exportSecrets } from './export.js';
 import { writeAudit } from '../core/audit.js';
 import { checkPolicy } from '../core/policy.js';
@@ -137,7 +137,9 @@ function writeSummary(
 function reportFailure(error: unknown, gate: MaskGate): void {
   const messages = (error instanceof ActionErrors ? error.errors : [error]).map((item) =>
     gate.redact(
-      item instanceof ActionError ? item.message : `unexpected failure: ${describeError(item)}`,
+      item instanceof OidcSecretsError
+        ? item.message
+        : `unexpected failure: ${describeError(item)}`,
     ),
   );
   const annotated = messages.length > 10 ? messages.slice(0, 9) : messages;

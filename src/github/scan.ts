@@ -3,6 +3,7 @@
 // offers — error annotations on the added lines, the job summary, a SARIF file, outputs —
 // and fail the step when a credential was found (unless `fail-on-findings: false`).
 import { isAbsolute, join, resolve } from 'node:path';
+import { OidcSecretsError, describeForeignError } from '../core/errors.js';
 import {
   addMask,
   annotate,
@@ -52,16 +53,10 @@ function listInput(name: string): string[] {
     .filter(Boolean);
 }
 
+/** Our own errors say what is wrong; anything else is described without its message. */
 function errorMessage(error: unknown): string {
-  if (
-    error instanceof Error &&
-    'code' in error &&
-    typeof error.code === 'string' &&
-    error.code.startsWith('SCAN_')
-  ) {
-    return error.message;
-  }
-  return `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
+  if (error instanceof OidcSecretsError) return error.message;
+  return `unexpected failure: ${describeForeignError(error)}`;
 }
 
 /** The config and ignore list, read through `reader`; a bad ignore line is a warning. */

@@ -6,7 +6,7 @@
 // base64 characters or 64 hex digits, typically `${{ secrets.STORE_KEY }}`) or the path of
 // a key file; empty means the key file beside the store (secrets.json.enc → secrets.key).
 // Key text is registered with the mask gate before use, like any credential.
-import { ActionError, type ErrorCode } from '../core/errors.js';
+import { ActionError } from '../core/errors.js';
 import { StoreError } from '../store/errors.js';
 import type { Secrets } from '../store/format.js';
 import { isKeyText, parseKey } from '../store/key.js';
@@ -36,7 +36,7 @@ export const createLocalProvider: ProviderFactory = (context) => {
         });
         return await new LocalStore(location).readAll();
       } catch (error) {
-        throw asActionError(error);
+        throw fromStore(error);
       }
     })();
     return secrets;
@@ -61,22 +61,18 @@ export const createLocalProvider: ProviderFactory = (context) => {
   };
 };
 
-const CODES: Partial<Record<StoreError['code'], ErrorCode>> = {
-  STORE_NOT_FOUND: 'PROVIDER_NOT_CONFIGURED',
-  STORE_KEY_NOT_FOUND: 'PROVIDER_NOT_CONFIGURED',
-  STORE_KEY_FORMAT: 'INPUT_INVALID',
-  STORE_PERMISSIONS: 'ACCESS_DENIED',
-};
-
-/** Store errors name files and key ids only, so their messages carry over as they are. */
-function asActionError(error: unknown): unknown {
+/**
+ * Store errors name files and key ids only, so their messages and codes carry over as they
+ * are: said to be the store's, with the inputs that choose it when it was not found.
+ */
+function fromStore(error: unknown): unknown {
   if (!(error instanceof StoreError)) return error;
   const hint =
     error.code === 'STORE_NOT_FOUND' || error.code === 'STORE_KEY_NOT_FOUND'
       ? ' (inputs store-path and store-key)'
       : '';
-  return new ActionError(
-    CODES[error.code] ?? 'READ_FAILED',
-    `local store: ${error.message}${hint}`,
-  );
+  return new StoreError(error.code, `local store: ${error.message}${hint}`, {
+    file: error.file,
+    cause: error,
+  });
 }

@@ -1,28 +1,13 @@
 // Every failure of the store is one of these: a stable `code` for callers and tests, and a
 // message that names the file or the secret name it is about. A secret value or key never
-// enters a message.
+// enters a message. The codes are listed with every other code in src/core/errors.ts.
+import { OidcSecretsError, type ErrorAbout, type StoreErrorCode } from '../core/errors.js';
 
-export type StoreErrorCode =
-  | 'STORE_NOT_FOUND' // no store file where one was expected
-  | 'STORE_KEY_NOT_FOUND' // the store exists but its key file does not
-  | 'STORE_PERMISSIONS' // a store or key file is open to group/others
-  | 'STORE_AUTH' // AES-GCM authentication failed: modified file or wrong key
-  | 'STORE_FORMAT' // the file is not a store this version can read
-  | 'STORE_KEY_FORMAT' // the key text is not a 256-bit key
-  | 'STORE_LOCKED' // another process held the lock for too long
-  | 'STORE_NAME' // a secret name that is not an environment-variable name
-  | 'STORE_NO_SECRET' // no secret of that name
-  | 'STORE_VALUE' // an empty value
-  | 'STORE_EXISTS' // a backup target already exists
-  | 'STORE_IO'; // any other file-system failure
-
-export class StoreError extends Error {
+export class StoreError extends OidcSecretsError {
   override readonly name = 'StoreError';
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, about: Omit<ErrorAbout, 'line'> = {}) {
+    super(code, message, about);
   }
 }
 

@@ -71,6 +71,7 @@ export function parseEnvelope(text: string, storePath: string): Envelope {
     new StoreError(
       'STORE_FORMAT',
       `store file ${storePath} is damaged (${detail}): it was modified or truncated; restore it from a backup`,
+      { file: storePath },
     );
   if (!text.endsWith('\n') || text.indexOf('\n') !== text.length - 1) {
     throw damaged('expected one JSON line');
@@ -94,6 +95,7 @@ export function parseEnvelope(text: string, storePath: string): Envelope {
       throw new StoreError(
         'STORE_FORMAT',
         `store file ${storePath} has format version ${record.v}; this oidc-secrets reads version ${STORE_VERSION}: upgrade oidc-secrets`,
+        { file: storePath },
       );
     }
     throw damaged('unknown format version');
@@ -119,6 +121,7 @@ export function openSecrets(text: string, key: Buffer, storePath: string): Secre
     new StoreError(
       'STORE_AUTH',
       `store file ${storePath} failed authentication: it was modified or the key is wrong (${detail})`,
+      { file: storePath },
     );
   if (envelope.kid !== keyId(key)) {
     throw authFailed(`it names key id ${envelope.kid}, the key given has id ${keyId(key)}`);
@@ -147,7 +150,9 @@ function parsePlaintext(plaintext: Buffer, storePath: string): Secrets {
   const unreadable = (detail: string): StoreError =>
     new StoreError(
       'STORE_FORMAT',
+      // No cause: a parse error of the decrypted text would quote secrets.
       `store file ${storePath} decrypted but its content is not a version-${STORE_VERSION} store (${detail})`,
+      { file: storePath },
     );
   let parsed: unknown;
   try {

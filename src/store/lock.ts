@@ -107,11 +107,13 @@ export async function acquireLock(
       throw new StoreError(
         'STORE_IO',
         `the lock file ${lockPath} is a symbolic link, which oidc-secrets never creates; refusing to follow it. Remove it if no oidc-secrets is running`,
+        { file: lockPath },
       );
     if (held.kind === 'other')
       throw new StoreError(
         'STORE_IO',
         `the lock file ${lockPath} is not a regular file; refusing to use it. Remove it if no oidc-secrets is running`,
+        { file: lockPath },
       );
     if (held.kind !== 'missing') {
       const holder = held.kind === 'file' ? parseOwner(held.text) : undefined;
@@ -126,6 +128,7 @@ export async function acquireLock(
         'STORE_LOCKED',
         `the store is locked by ${lastHolder || 'another process'} (lock file ${lockPath}); ` +
           `waited ${Math.round(timeoutMs / 1000)} s. Remove the lock file if no oidc-secrets is running`,
+        { file: lockPath },
       );
     }
     await sleep(delay + Math.random() * delay);

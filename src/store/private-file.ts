@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { isSystemError } from '../core/errors.js';
 import { StoreError, errnoCode } from './errors.js';
 
 /** Mode bits are meaningless on Windows (ACLs decide there), so nothing is checked there. */
@@ -13,6 +14,7 @@ export function permissionError(path: string, what: string, mode: number): Store
   return new StoreError(
     'STORE_PERMISSIONS',
     `${what} ${path} is open to other users (mode ${octal}); refusing to use it: run chmod 600 ${path}`,
+    { file: path },
   );
 }
 
@@ -32,7 +34,8 @@ export async function readPrivateFile(path: string, what: string): Promise<strin
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new StoreError('STORE_IO', `${what} ${path} is not a regular file`);
+    if (!stat.isFile())
+      throw new StoreError('STORE_IO', `${what} ${path} is not a regular file`, { file: path });
     if (CHECK_MODES && (stat.mode & 0o077) !== 0) throw permissionError(path, what, stat.mode);
     return readFileSync(fd, 'utf8');
   } finally {
@@ -87,5 +90,11 @@ export async function syncDirectory(dir: string): Promise<void> {
 
 export function ioError(message: string, error: unknown): StoreError {
   const code = errnoCode(error);
-  return new StoreError('STORE_IO', code ? `${message}: ${code}` : message);
+  // A system error names paths, never file contents: it is kept as the cause. Anything else
+  // might quote what was being written, so it is not.
+  return new StoreError(
+    'STORE_IO',
+    code ? `${message}: ${code}` : message,
+    isSystemError(error) ? { cause: error } : {},
+  );
 }

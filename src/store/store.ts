@@ -240,6 +240,7 @@ export class LocalStore {
     return new StoreError(
       'STORE_NOT_FOUND',
       `no store file at ${this.location.storePath}: create one with \`oidc-secrets store set NAME\`, or pick another with -f PATH`,
+      { file: this.location.storePath },
     );
   }
 
@@ -248,6 +249,7 @@ export class LocalStore {
       'STORE_KEY_NOT_FOUND',
       `store file ${this.location.storePath} exists but its key file ${this.location.keyPath} does not: ` +
         'restore the key (a new key cannot open the existing store), or pass --key-file PATH',
+      { file: this.location.keyPath },
     );
   }
 }
@@ -260,7 +262,7 @@ export async function readStoreWithKey(storePath: string, key: Buffer): Promise<
   const path = resolve(storePath);
   const text = await readPrivateFile(path, STORE);
   if (text === undefined) {
-    throw new StoreError('STORE_NOT_FOUND', `no store file at ${path}`);
+    throw new StoreError('STORE_NOT_FOUND', `no store file at ${path}`, { file: path });
   }
   return openSecrets(text, key, path);
 }

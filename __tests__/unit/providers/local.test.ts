@@ -37,10 +37,11 @@ async function resolve(secrets: string, inputs: Record<string, string>) {
   try {
     const plan = planSecrets(secrets);
     const road = await resolvePlan(plan, { context, gate, concurrency: 4, createProvider });
+    const codes = road.errors.map((e) => e.code);
     if (road.errors.length)
-      return { errors: road.errors.map((e) => e.message), masks, values: new Map() };
+      return { errors: road.errors.map((e) => e.message), codes, masks, values: new Map() };
     const shaped = shapeSecrets(plan, road.values, (v) => gate.admitValue(v, { label: 'x' }));
-    return { errors: [], masks, values: new Map(shaped.map((s) => [s.name, s.value])) };
+    return { errors: [], codes, masks, values: new Map(shaped.map((s) => [s.name, s.value])) };
   } finally {
     context.http.close();
   }
@@ -112,5 +113,20 @@ describe('local: provider', () => {
     const none = await resolve('X: local:BOT_TOKEN', { 'store-path': 'other.json.enc' });
     expect(none.errors[0]).toContain(`no store file at ${join(dir, 'other.json.enc')}`);
     expect(none.errors[0]).toContain('(inputs store-path and store-key)');
+  });
+
+  it("keeps the store's own error code (no translation table)", async () => {
+    const wrongKey = await resolve('X: local:BOT_TOKEN', {
+      'store-path': 'secrets.json.enc',
+      'store-key': Buffer.alloc(32, 7).toString('base64'),
+    });
+    expect(wrongKey.codes).toEqual(['STORE_AUTH']);
+    const none = await resolve('A: local:NOPE\nB: local:BOT_TOKEN', {
+      'store-path': 'other.json.enc',
+    });
+    expect(none.codes).toEqual(['STORE_NOT_FOUND']);
+    await chmod(join(dir, 'secrets.key'), 0o644);
+    const open = await resolve('X: local:BOT_TOKEN', { 'store-path': 'secrets.json.enc' });
+    expect(open.codes).toEqual(['STORE_PERMISSIONS']);
   });
 });

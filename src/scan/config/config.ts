@@ -3,6 +3,7 @@
 // `useDefault` (our built-in rule set plays gitleaks' default config), `path` and
 // `disabledRules`. A rule that exists in both the file and what it extends is merged field
 // by field: the file's non-empty fields win, keywords, tags and allowlists add up.
+import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { dirname, isAbsolute, posix, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { builtinConfig } from './rules.js';
@@ -19,8 +20,13 @@ import type {
   TextTest,
 } from '../types.js';
 
-export class ScanConfigError extends Error {
-  readonly code = 'SCAN_CONFIG';
+/** A gitleaks config the scan cannot use: the message names the file and the key. */
+export class ScanConfigError extends OidcSecretsError {
+  override readonly name = 'ScanConfigError';
+  declare readonly code: 'SCAN_CONFIG';
+  constructor(message: string, about?: ErrorAbout) {
+    super('SCAN_CONFIG', message, about);
+  }
 }
 
 const MAX_EXTEND_DEPTH = 2;
@@ -82,7 +88,7 @@ function readLocation(location: ConfigLocation, reader: SettingsReader): string 
       ? reader.read(location.repo)
       : readFileNoFollow(location.outside, location.outside);
   } catch (err) {
-    throw new ScanConfigError(`config: ${(err as Error).message}`);
+    throw new ScanConfigError(`config: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -368,7 +374,9 @@ export interface CompileOptions {
 }
 
 function configError(err: unknown): unknown {
-  return err instanceof RegexTranslationError ? new ScanConfigError(err.message) : err;
+  return err instanceof RegexTranslationError
+    ? new ScanConfigError(err.message, { cause: err })
+    : err;
 }
 
 function compileRegex(

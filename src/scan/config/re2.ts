@@ -13,10 +13,16 @@
 // (`(a|aa)+$`). Only the built-in rules, whose patterns are audited and tested for linear
 // time, run that way; a pattern from a user's config runs on `LinearRegex` below (re2js, a
 // port of RE2: time linear in the text searched, Go's own syntax and semantics).
+import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { RE2JS, type Matcher } from 're2js';
 
-export class RegexTranslationError extends Error {
-  readonly code = 'SCAN_REGEX';
+/** A config regex with no equivalent here (config.ts reports it as a config error). */
+export class RegexTranslationError extends OidcSecretsError {
+  override readonly name = 'RegexTranslationError';
+  declare readonly code: 'SCAN_REGEX';
+  constructor(message: string, about?: ErrorAbout) {
+    super('SCAN_REGEX', message, about);
+  }
 }
 
 export interface TranslatedRegex {

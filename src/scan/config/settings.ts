@@ -4,12 +4,18 @@
 // place or delete what decides how it is judged. On a push (the change is already in) they
 // come from the work tree. Either way a symbolic link is never followed: in a commit it is
 // refused by its mode, in the work tree by lstat of each directory and O_NOFOLLOW.
+import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
-export class SettingsFileError extends Error {
-  readonly code = 'SCAN_SETTINGS';
+/** A settings file (the config, what it extends, the ignore list) that cannot be read as one. */
+export class SettingsFileError extends OidcSecretsError {
+  override readonly name = 'SettingsFileError';
+  declare readonly code: 'SCAN_SETTINGS';
+  constructor(message: string, about?: ErrorAbout) {
+    super('SCAN_SETTINGS', message, about);
+  }
 }
 
 /** Settings files are small: a bigger one is refused rather than read whole. */
@@ -43,8 +49,13 @@ export function readFileNoFollow(abs: string, shown: string): string | undefined
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     if (code === 'ELOOP')
-      throw new SettingsFileError(`${shown} is a symbolic link: the scan does not follow links`);
-    throw new SettingsFileError(`cannot read ${shown}: ${code ?? 'error'}`);
+      throw new SettingsFileError(`${shown} is a symbolic link: the scan does not follow links`, {
+        file: shown,
+      });
+    throw new SettingsFileError(`cannot read ${shown}: ${code ?? 'error'}`, {
+      file: shown,
+      cause: err,
+    });
   }
   try {
     const st = fstatSync(fd);

@@ -20,6 +20,7 @@
 // ScanIncompleteError naming the file and the rule: never a hang, never a fragment passed
 // unscanned. A native regex that overflows V8's backtracking stack (a run of megabytes) is
 // run again, for that call, on the linear engine: the same pattern, the same matches.
+import { OidcSecretsError } from '../../core/errors.js';
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher, type KeywordHits } from './keywords.js';
 import { compileLinear, type LinearRegex } from '../config/re2.js';
@@ -75,16 +76,19 @@ export interface DetectorOptions {
 }
 
 /** The scan stopped: a rule could not finish a fragment within its budget. */
-export class ScanIncompleteError extends Error {
-  readonly code = 'SCAN_INCOMPLETE';
+export class ScanIncompleteError extends OidcSecretsError {
+  override readonly name = 'ScanIncompleteError';
+  declare readonly code: 'SCAN_INCOMPLETE';
   constructor(readonly incomplete: ScanIncomplete) {
     const where = incomplete.commit
       ? `${incomplete.path} (commit ${incomplete.commit.slice(0, 12)})`
       : incomplete.path;
     super(
+      'SCAN_INCOMPLETE',
       `scan incomplete: rule "${incomplete.ruleId}" needed more work than its budget ` +
         `(a multiple of the file size) allows on ${where}; ` +
         'the file was not fully scanned (simplify the rule in the scan config, or split the file)',
+      { file: incomplete.path },
     );
   }
 }

@@ -4,6 +4,7 @@
 // O_NOFOLLOW: created, never opened through a link) that is renamed over the target. A
 // rename replaces a link itself, never what it points to, so even a link planted after the
 // check is not written through.
+import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -17,8 +18,13 @@ import {
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
-export class ReportWriteError extends Error {
-  readonly code = 'SCAN_OUTPUT';
+/** The SARIF report cannot be written where asked. */
+export class ReportWriteError extends OidcSecretsError {
+  override readonly name = 'ReportWriteError';
+  declare readonly code: 'SCAN_OUTPUT';
+  constructor(message: string, about?: ErrorAbout) {
+    super('SCAN_OUTPUT', message, about);
+  }
 }
 
 /** `what` names the setting in errors (`sarif-file`, `--sarif`). */
@@ -72,6 +78,7 @@ export function writeReportFile(path: string, content: string, root: string, wha
     unlinkSync(temp);
     throw new ReportWriteError(
       `${what}: cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      { file: path, cause: err },
     );
   }
 }

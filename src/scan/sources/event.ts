@@ -6,12 +6,18 @@
 //   the default branch; a deleted branch has nothing to scan;
 // - anything else (workflow_dispatch, schedule, …): the checked-out tree.
 // Inputs can force a mode or override the shas.
+import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { readFileSync } from 'node:fs';
 import { fetchBranchTip, isZeroSha, resolveCommit } from './git.js';
 import type { ScanTarget } from '../scan.js';
 
-export class ScanInputError extends Error {
-  readonly code = 'SCAN_INPUT';
+/** The scan's inputs or the event payload say something the scan cannot do. */
+export class ScanInputError extends OidcSecretsError {
+  override readonly name = 'ScanInputError';
+  declare readonly code: 'SCAN_INPUT';
+  constructor(message: string, about?: ErrorAbout) {
+    super('SCAN_INPUT', message, about);
+  }
 }
 
 export type ScanMode = 'auto' | 'diff' | 'tree';

@@ -1,6 +1,7 @@
 // The scan's window on history, through the `git` CLI: resolving revisions, making sure a
 // shallow checkout holds every commit of the range (deepening it as far as needed, or saying
 // which `fetch-depth` would), and streaming each commit's added lines into the detector.
+import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,8 +9,13 @@ import { StringDecoder } from 'node:string_decoder';
 import { COMMIT_MARKER, DiffParser } from './diff.js';
 import type { Fragment, ScanNote } from '../types.js';
 
-export class GitError extends Error {
-  readonly code = 'SCAN_GIT';
+/** git could not run, or could not give the history the scan needs. */
+export class GitError extends OidcSecretsError {
+  override readonly name = 'GitError';
+  declare readonly code: 'SCAN_GIT';
+  constructor(message: string, about?: ErrorAbout) {
+    super('SCAN_GIT', message, about);
+  }
 }
 
 const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
@@ -29,7 +35,9 @@ export function runGit(cwd: string, args: string[]): Promise<GitResult> {
       { cwd, env: { ...process.env, ...GIT_ENV }, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
         if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
-          reject(new GitError(`cannot run git: ${(err as NodeJS.ErrnoException).code}`));
+          reject(
+            new GitError(`cannot run git: ${(err as NodeJS.ErrnoException).code}`, { cause: err }),
+          );
           return;
         }
         const code = err ? Number((err as { code?: number }).code ?? 1) : 0;

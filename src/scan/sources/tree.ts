@@ -2,6 +2,7 @@
 // directories and symbolic links left out (a link is never opened: O_NOFOLLOW), files that
 // are binary by content type (content-type.ts: a signature, not a NUL byte nor a name) and
 // files over the size limit skipped with a note. UTF-16 text is read as text.
+import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { readFully, walkDirectory } from '../../core/walk.js';
@@ -26,8 +27,13 @@ export interface TreeScanStats {
 
 const SKIP_DIRECTORIES: ReadonlySet<string> = new Set(['.git']);
 
-export class TreeScanError extends Error {
-  readonly code = 'SCAN_PATH';
+/** A path given to scan cannot be read. */
+export class TreeScanError extends OidcSecretsError {
+  override readonly name = 'TreeScanError';
+  declare readonly code: 'SCAN_PATH';
+  constructor(message: string, about?: ErrorAbout) {
+    super('SCAN_PATH', message, about);
+  }
 }
 
 /** One read buffer, reused from file to file: a file is scanned before the next read. */
