@@ -17,7 +17,9 @@ import {
   parseArgs,
 } from './args.js';
 import { commandModule, writeErr, writeOut } from './report.js';
+import { wordSettings } from '../core/settings.js';
 import { resolveSecrets, type Resolved } from './resolve-secrets.js';
+import { CLI_WORDS, SETTING_OPTIONS, readCliSettings } from './settings.js';
 
 export const DEFAULT_RUN_FILE = '.oidc-secrets';
 
@@ -34,6 +36,7 @@ const RUN_OPTIONS: OptionSpec[] = [
     value: 'PATH',
     description: 'its key file (default: beside the store)',
   },
+  ...SETTING_OPTIONS,
   HELP_OPTION,
 ];
 
@@ -59,9 +62,10 @@ and # comments ignored):
 
 Providers: local (the store, see \`oidc-secrets store --help\`), env, file; vault, aws, gcp
 and azure where a GitHub OIDC token can be minted (a job with id-token: write), configured
-with one variable per action input: OIDC_SECRETS_VAULT_URL, OIDC_SECRETS_VAULT_ROLE,
-OIDC_SECRETS_AWS_ROLE_ARN, OIDC_SECRETS_AWS_REGION, … (the input name upper-cased, dashes
-as underscores). The store key may also be given as text in OIDC_SECRETS_STORE_KEY.
+with one flag or variable per action input: --vault-url or OIDC_SECRETS_VAULT_URL,
+--vault-role or OIDC_SECRETS_VAULT_ROLE, --aws-role-arn or OIDC_SECRETS_AWS_ROLE_ARN, …
+(the variable is the input name upper-cased, dashes as underscores; a flag wins over its
+variable). The store key may also be given as text in OIDC_SECRETS_STORE_KEY.
 
 Options:
 ${formatOptions(RUN_OPTIONS)}
@@ -92,15 +96,20 @@ export async function runRunCommand(argv: readonly string[]): Promise<number> {
         : `cannot read the secrets file ${configPath} (${String(code ?? 'error')})`,
     );
   });
-  const store = optionString(args, 'file');
-  const keyFile = optionString(args, 'key-file');
+  const flags = new Map<string, string>();
+  for (const option of RUN_OPTIONS) {
+    const value = option.value ? optionString(args, option.name) : undefined;
+    if (value === undefined || option.name === 'config') continue;
+    // Store paths are taken from the current directory, whatever the workspace.
+    const path = option.name === 'file' || option.name === 'key-file';
+    flags.set(option.name, path && value ? resolve(value) : value);
+  }
 
   let resolved: Resolved;
   try {
     resolved = await resolveSecrets({
       secrets: text,
-      storePath: store ? resolve(store) : undefined,
-      storeKey: keyFile ? resolve(keyFile) : undefined,
+      settings: readCliSettings(flags, process.env),
       env: process.env,
     });
   } catch (error) {
@@ -193,7 +202,7 @@ function inFile(error: unknown, file: string): unknown {
   const prefix = (e: ActionError) =>
     new ActionError(
       e.code,
-      `${file}: ${e.message}` +
+      `${file}: ${wordSettings(e.message, CLI_WORDS)}` +
         (e.code === 'POLICY_REFUSED' ? ' (from the CLI: OIDC_SECRETS_REQUIRE_OIDC=false)' : ''),
       e.line,
     );

@@ -1,45 +1,48 @@
-// What main and post both build from the configuration: the HTTP client, the OIDC identity
-// and the provider context, wired to the mask gate and the ledger.
-import type { ActionConfig } from '../github/inputs.js';
+// What main, post and the CLI build from the pipeline's settings: the one HTTP client,
+// scrubbed through the mask gate, and the dependencies every provider receives.
 import { HttpClient } from '../net/http.js';
-import { GitHubOidc, oidcRequestEnvironment } from '../github/oidc.js';
+import type { IdentitySource } from './identity.js';
 import type { LedgerEntry } from './ledger.js';
 import type { MaskGate } from './mask.js';
-import type { Logger, ProviderContext } from '../providers/types.js';
-import { annotate, debug, info } from '../github/commands.js';
+import type { PipelineSettings } from './settings.js';
+import type { Logger, ProviderDeps } from '../providers/types.js';
 
 export const USER_AGENT = 'oidc-secrets/0.1 (+https://github.com/oidc-secrets/oidc-secrets)';
 
-export const runnerLogger: Logger = {
-  info,
-  warning: (message) => annotate('warning', message),
-  debug,
-};
-
-export function createContext(
-  config: ActionConfig,
+/**
+ * The HTTP client of one run. `proxyEnvironment` is the front end's snapshot of the proxy
+ * variables (HTTPS_PROXY, NO_PROXY, …): core reads no environment of its own.
+ */
+export function createHttpClient(
+  settings: PipelineSettings,
   gate: MaskGate,
-  record: (entry: LedgerEntry) => void,
-  env: NodeJS.ProcessEnv,
-  log: Logger = runnerLogger,
-): ProviderContext & { http: HttpClient } {
-  const http = new HttpClient({
-    timeoutMs: config.timeoutSeconds * 1000,
-    retries: config.retries,
-    ...(config.caCertificate ? { ca: config.caCertificate } : {}),
-    maxSockets: config.concurrency,
+  proxyEnvironment: NodeJS.ProcessEnv,
+): HttpClient {
+  return new HttpClient({
+    timeoutMs: settings.timeoutSeconds * 1000,
+    retries: settings.retries,
+    ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
+    maxSockets: settings.concurrency,
     userAgent: USER_AGENT,
-    env,
+    env: proxyEnvironment,
     redact: (text) => gate.redact(text),
   });
-  const admitCredential = (value: string, what: string) => gate.admitCredential(value, what);
+}
+
+/** The dependencies of every provider, wired to the mask gate and the ledger. */
+export function providerDeps(parts: {
+  http: HttpClient;
+  gate: MaskGate;
+  identity: (admitCredential: ProviderDeps['admitCredential']) => IdentitySource;
+  record: (entry: LedgerEntry) => void;
+  log: Logger;
+}): ProviderDeps {
+  const admitCredential = (value: string, what: string) => parts.gate.admitCredential(value, what);
   return {
-    config,
-    http,
-    identity: new GitHubOidc(http, oidcRequestEnvironment(env), admitCredential),
+    http: parts.http,
+    identity: parts.identity(admitCredential),
     admitCredential,
-    record,
-    log,
-    env,
+    record: parts.record,
+    log: parts.log,
   };
 }

@@ -6,7 +6,8 @@ import { ActionError, OidcSecretsError, describeError } from './errors.js';
 import { Limiter } from './limiter.js';
 import type { MaskGate } from './mask.js';
 import type { ProviderCreator } from '../providers/registry.js';
-import type { FetchedSecret, ProviderContext, SecretProvider } from '../providers/types.js';
+import type { ProviderSettings } from './settings.js';
+import type { FetchedSecret, ProviderDeps, SecretProvider } from '../providers/types.js';
 import type { Location, Plan, ProviderName } from './plan/types.js';
 
 /** What happened to one read, for the summary and the audit log — never the value. */
@@ -29,7 +30,8 @@ export interface RoadResult {
 }
 
 export interface RoadDependencies {
-  context: ProviderContext;
+  settings: ProviderSettings;
+  deps: ProviderDeps;
   gate: MaskGate;
   concurrency: number;
   createProvider: ProviderCreator;
@@ -67,7 +69,7 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
     const locations = plan.locations.filter((l) => l.provider === name);
     let provider: SecretProvider;
     try {
-      provider = await deps.createProvider(name, deps.context);
+      provider = await deps.createProvider(name, deps.settings, deps.deps);
       result.providers.set(name, provider);
       await provider.login();
     } catch (error) {

@@ -5,16 +5,25 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { describeError } from './errors.js';
 import type { LedgerEntry } from './ledger.js';
 import type { ProviderCreator } from '../providers/registry.js';
-import type { ProviderContext, RevocationResult } from '../providers/types.js';
+import type { ProviderSettings } from './settings.js';
+import type { ProviderDeps, RevocationResult } from '../providers/types.js';
 import { PROVIDERS, type ProviderName } from './plan/types.js';
 
 export interface RevokeOptions {
+  /** Remove the files directory; it must be a direct child of runnerTemp. */
   removeFiles: boolean;
+  runnerTemp?: string | undefined;
+}
+
+/** What revoking needs: each provider's settings and dependencies. */
+export interface RevokeContext {
+  settings: ProviderSettings;
+  deps: ProviderDeps;
 }
 
 export async function revokeEntries(
   entries: readonly LedgerEntry[],
-  context: ProviderContext,
+  context: RevokeContext,
   createProvider: ProviderCreator,
   options: RevokeOptions,
 ): Promise<RevocationResult[]> {
@@ -28,7 +37,7 @@ export async function revokeEntries(
     [...byProvider].map(async ([provider, list]): Promise<RevocationResult[]> => {
       if (provider === 'files') {
         if (!options.removeFiles) return [];
-        return list.map((entry) => removeDirectory(entry, context.env.RUNNER_TEMP));
+        return list.map((entry) => removeDirectory(entry, options.runnerTemp));
       }
       if (!(PROVIDERS as readonly string[]).includes(provider)) {
         return list.map((entry) => ({
@@ -38,7 +47,11 @@ export async function revokeEntries(
         }));
       }
       try {
-        const revoker = await createProvider(provider as ProviderName, context);
+        const revoker = await createProvider(
+          provider as ProviderName,
+          context.settings,
+          context.deps,
+        );
         if (!revoker.revoke) return [];
         return await revoker.revoke(list);
       } catch (error) {
@@ -54,9 +67,9 @@ export async function revokeEntries(
   for (const result of flat) {
     const what = `${result.entry.provider} ${result.entry.kind} ${result.entry.label}`;
     if (result.outcome === 'failed') {
-      context.log.warning(`could not revoke ${what}: ${result.detail ?? 'unknown error'}`);
+      context.deps.log.warning(`could not revoke ${what}: ${result.detail ?? 'unknown error'}`);
     } else {
-      context.log.info(
+      context.deps.log.info(
         `${result.outcome === 'revoked' ? 'revoked' : 'already gone'}: ${what}${result.detail ? ` (${result.detail})` : ''}`,
       );
     }

@@ -1,76 +1,61 @@
-// Action inputs → a typed configuration, validated once, with errors that name the input.
-// Providers read their own section; nothing else reads INPUT_* variables.
-import { readFileSync } from 'node:fs';
+// Action inputs → typed settings, validated once, with errors worded as inputs. The
+// parsing is the pipeline's (src/core/settings.ts); this file knows which input holds
+// which setting, the runner's environment facts, and the action's own inputs (export,
+// summary, sweep, audit-log). Nothing else reads INPUT_* variables.
 import { ActionError } from '../core/errors.js';
-import { isLoopback } from '../net/http.js';
+import {
+  readSettings,
+  wordSettings,
+  type SettingKey,
+  type SettingWords,
+  type Settings,
+} from '../core/settings.js';
+import { resolveStoreLocation } from '../store/location.js';
 
 export type ExportMode = 'env' | 'outputs' | 'files' | 'none';
 const EXPORT_MODES: readonly ExportMode[] = ['env', 'outputs', 'files', 'none'];
 
-/** Services whose base URL the `endpoints` input may override (SPEC §1.4). */
-export const ENDPOINT_SERVICES = [
-  'aws-sts',
-  'aws-secretsmanager',
-  'gcp-sts',
-  'gcp-iamcredentials',
-  'gcp-secretmanager',
-  'gcp-oauth2',
-  'azure-authority',
-  'azure-keyvault-suffix',
-] as const;
-export type EndpointService = (typeof ENDPOINT_SERVICES)[number];
+/** The input that holds each setting. */
+export const SETTING_INPUTS: Record<SettingKey, string> = {
+  'vault.url': 'vault-url',
+  'vault.role': 'vault-role',
+  'vault.authPath': 'vault-auth-path',
+  'vault.namespace': 'vault-namespace',
+  'vault.audience': 'vault-audience',
+  'aws.roleArn': 'aws-role-arn',
+  'aws.region': 'aws-region',
+  'aws.audience': 'aws-audience',
+  'aws.sessionDuration': 'aws-session-duration',
+  'aws.exportCredentials': 'aws-export-credentials',
+  'gcp.workloadIdentityProvider': 'gcp-workload-identity-provider',
+  'gcp.serviceAccount': 'gcp-service-account',
+  'gcp.audience': 'gcp-audience',
+  'azure.clientId': 'azure-client-id',
+  'azure.tenantId': 'azure-tenant-id',
+  'azure.audience': 'azure-audience',
+  'local.storePath': 'store-path',
+  'local.storeKey': 'store-key',
+  endpoints: 'endpoints',
+  caCertificate: 'ca-certificate',
+  requireOidc: 'require-oidc',
+  allowUntrustedEvents: 'allow-untrusted-events',
+  revoke: 'revoke',
+  concurrency: 'concurrency',
+  retries: 'retries',
+  timeoutSeconds: 'timeout-seconds',
+};
 
-export interface VaultConfig {
-  url: string;
-  role: string;
-  authPath: string;
-  namespace: string;
-  audience: string;
-}
-
-export interface AwsConfig {
-  roleArn: string;
-  region: string;
-  audience: string;
-  sessionDurationSeconds: number;
-  exportCredentials: boolean;
-}
-
-export interface GcpConfig {
-  workloadIdentityProvider: string;
-  serviceAccount: string;
-  audience: string;
-}
-
-export interface AzureConfig {
-  clientId: string;
-  tenantId: string;
-  audience: string;
-}
-
-export interface StoreConfig {
-  path: string;
-  key: string;
-}
+/** The action's words for a setting: "the vault-url input", "input vault-url: …". */
+export const ACTION_WORDS: SettingWords = {
+  noun: (key) => `the ${SETTING_INPUTS[key]} input`,
+  label: (key) => `input ${SETTING_INPUTS[key]}`,
+};
 
 export interface ActionConfig {
   secrets: string;
   exportModes: ExportMode[];
-  vault: VaultConfig;
-  aws: AwsConfig;
-  gcp: GcpConfig;
-  azure: AzureConfig;
-  store: StoreConfig;
-  endpoints: Partial<Record<EndpointService, string>>;
-  /** PEM text of a private CA (read from a path when the input is one). */
-  caCertificate: string | undefined;
-  requireOidc: boolean;
-  allowUntrustedEvents: boolean;
-  revoke: boolean;
+  settings: Settings;
   sweep: boolean;
-  concurrency: number;
-  retries: number;
-  timeoutSeconds: number;
   summary: boolean;
   auditLog: string;
 }
@@ -82,53 +67,42 @@ export function envInputReader(env: NodeJS.ProcessEnv = process.env): InputReade
   return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
 }
 
-export function readConfig(read: InputReader = envInputReader()): ActionConfig {
+/** The runner's facts the settings need: workspace, run, region fallback, variables. */
+export function runnerFacts(env: NodeJS.ProcessEnv) {
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  return {
+    workspace,
+    runId: env.GITHUB_RUN_ID,
+    runAttempt: env.GITHUB_RUN_ATTEMPT,
+    awsRegionFallback: env.AWS_REGION || env.AWS_DEFAULT_REGION || '',
+    env: { lookup: (name: string) => env[name] },
+    // Relative store paths are the workspace's; $OIDC_SECRETS_STORE and _KEY_FILE are
+    // the defaults the CLI uses too.
+    storeLocation: (file: string, keyFile: string) =>
+      resolveStoreLocation({ file, keyFile, env, cwd: workspace }),
+  };
+}
+
+export function readConfig(
+  read: InputReader = envInputReader(),
+  env: NodeJS.ProcessEnv = process.env,
+): ActionConfig {
   const text = (name: string, fallback = '') => read(name).trim() || fallback;
+  const exportModes = parseExportModes(text('export', 'env'));
+  let settings: Settings;
+  try {
+    settings = readSettings((key) => read(SETTING_INPUTS[key]), runnerFacts(env));
+  } catch (error) {
+    // The front end words what it read: "input vault-url: expected …".
+    if (error instanceof ActionError)
+      throw new ActionError(error.code, wordSettings(error.message, ACTION_WORDS), error.line);
+    throw error;
+  }
   return {
     secrets: read('secrets'),
-    exportModes: parseExportModes(text('export', 'env')),
-    vault: {
-      url: optionalUrl(text('vault-url'), 'vault-url'),
-      role: text('vault-role'),
-      authPath: text('vault-auth-path', 'jwt').replace(/^\/+|\/+$/g, ''),
-      namespace: text('vault-namespace'),
-      audience: text('vault-audience'),
-    },
-    aws: {
-      roleArn: text('aws-role-arn'),
-      region: text('aws-region'),
-      audience: text('aws-audience', 'sts.amazonaws.com'),
-      sessionDurationSeconds: integer(
-        text('aws-session-duration', '900'),
-        'aws-session-duration',
-        900,
-        43200,
-      ),
-      exportCredentials: boolean(text('aws-export-credentials', 'false'), 'aws-export-credentials'),
-    },
-    gcp: {
-      workloadIdentityProvider: text('gcp-workload-identity-provider'),
-      serviceAccount: text('gcp-service-account'),
-      audience: text('gcp-audience'),
-    },
-    azure: {
-      clientId: text('azure-client-id'),
-      tenantId: text('azure-tenant-id'),
-      audience: text('azure-audience', 'api://AzureADTokenExchange'),
-    },
-    store: { path: text('store-path'), key: text('store-key') },
-    endpoints: parseEndpoints(read('endpoints')),
-    caCertificate: readCaCertificate(text('ca-certificate')),
-    requireOidc: boolean(text('require-oidc', 'true'), 'require-oidc'),
-    allowUntrustedEvents: boolean(
-      text('allow-untrusted-events', 'false'),
-      'allow-untrusted-events',
-    ),
-    revoke: boolean(text('revoke', 'true'), 'revoke'),
+    exportModes,
+    settings,
     sweep: boolean(text('sweep', 'false'), 'sweep'),
-    concurrency: integer(text('concurrency', '128'), 'concurrency', 1, 1024),
-    retries: integer(text('retries', '3'), 'retries', 0, 10),
-    timeoutSeconds: integer(text('timeout-seconds', '30'), 'timeout-seconds', 1, 600),
     summary: boolean(text('summary', 'true'), 'summary'),
     auditLog: text('audit-log'),
   };
@@ -143,13 +117,6 @@ function boolean(value: string, input: string): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
   return invalid(input, 'true or false');
-}
-
-function integer(value: string, input: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value)) invalid(input, `a whole number from ${min} to ${max}`);
-  const number = Number(value);
-  if (number < min || number > max) invalid(input, `a whole number from ${min} to ${max}`);
-  return number;
 }
 
 export function parseExportModes(value: string): ExportMode[] {
@@ -167,75 +134,4 @@ export function parseExportModes(value: string): ExportMode[] {
   if (modes.includes('none') && modes.length > 1)
     invalid('export', '`none` alone, or a combination of env, outputs, files');
   return [...new Set(modes)] as ExportMode[];
-}
-
-function optionalUrl(value: string, input: string): string {
-  if (!value) return '';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return invalid(input, 'an absolute URL such as https://vault.example.com');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') invalid(input, 'an https:// URL');
-  // Checked here, before the job's OIDC token is minted, so the error names the input.
-  if (url.protocol === 'http:' && !isLoopback(url.hostname))
-    invalid(
-      input,
-      'an https:// URL: plain http:// would send tokens in the clear and is allowed only to literal loopback addresses (localhost, 127.0.0.0/8, [::1]); a name under .localhost is not trusted by its name',
-    );
-  if (url.search || url.hash) invalid(input, 'a base URL without ?query or #fragment');
-  return url.href.replace(/\/+$/, '');
-}
-
-function parseEndpoints(value: string): Partial<Record<EndpointService, string>> {
-  const endpoints: Partial<Record<EndpointService, string>> = {};
-  value.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
-    const colon = line.indexOf(':');
-    const service = line.slice(0, colon).trim();
-    const target = line.slice(colon + 1).trim();
-    if (colon < 0 || !(ENDPOINT_SERVICES as readonly string[]).includes(service)) {
-      invalid(
-        `endpoints (line ${index + 1})`,
-        `service: url with a service among ${ENDPOINT_SERVICES.join(', ')}`,
-      );
-    }
-    if (service === 'azure-keyvault-suffix' && target.includes('://')) {
-      // A base URL instead of a DNS suffix: vaults are then reached as URL/VAULT (a local
-      // emulator, or a proxy fronting several vaults on one host).
-      endpoints[service] = optionalUrl(target, `endpoints (line ${index + 1}, ${service})`);
-      return;
-    }
-    if (service === 'azure-keyvault-suffix') {
-      if (!/^[a-z0-9.-]+(:\d+)?$/i.test(target))
-        invalid(`endpoints (line ${index + 1})`, 'a DNS suffix such as vault.azure.cn');
-      endpoints[service] = target.toLowerCase();
-      return;
-    }
-    endpoints[service as EndpointService] = optionalUrl(
-      target,
-      `endpoints (line ${index + 1}, ${service})`,
-    );
-  });
-  return endpoints;
-}
-
-function readCaCertificate(value: string): string | undefined {
-  if (!value) return undefined;
-  if (value.includes('-----BEGIN CERTIFICATE-----')) return value;
-  try {
-    const pem = readFileSync(value, 'utf8');
-    if (pem.includes('-----BEGIN CERTIFICATE-----')) return pem;
-  } catch {
-    return invalid(
-      'ca-certificate',
-      'PEM text or the path of a readable PEM file (the path could not be read)',
-    );
-  }
-  return invalid(
-    'ca-certificate',
-    'PEM text or the path of a PEM file containing -----BEGIN CERTIFICATE-----',
-  );
 }

@@ -1,23 +1,28 @@
-// The action's main step: inputs → plan → OIDC → providers → mask → shape → export.
-// Nothing is exported unless every line resolved; whatever was created before a failure is
-// revoked here at once when possible, and in any case by the post step from the ledger.
-import { readConfig, envInputReader, type ActionConfig } from './inputs.js';
-import { createContext, runnerLogger } from '../core/context.js';
+// The action's main step: inputs → the pipeline (plan, settings checks, policy, OIDC,
+// providers, mask, shape) → export. Nothing is exported unless every line resolved;
+// whatever was created before a failure is revoked here at once when possible, and in any
+// case by the post step from the ledger.
+import { readConfig, envInputReader, ACTION_WORDS, type ActionConfig } from './inputs.js';
 import { ActionError, ActionErrors, OidcSecretsError, describeError } from '../core/errors.js';
 import { checkExport, exportSecrets } from './export.js';
 import { writeAudit } from '../core/audit.js';
-import { checkPolicy } from '../core/policy.js';
 import { Ledger } from '../core/ledger.js';
 import { MaskGate } from '../core/mask.js';
+import { runPipeline } from '../core/pipeline.js';
 import { revokeEntries } from '../core/revoke.js';
+import { wordSettings } from '../core/settings.js';
 import { createProvider } from '../providers/registry.js';
-import { resolvePlan, type ReadRecord } from '../core/resolve.js';
+import type { ReadRecord } from '../core/resolve.js';
 import { addMask, annotate, appendSummary, fileCommand, info } from './commands.js';
-import { shapeSecrets, type ShapedSecret } from '../core/shape.js';
-import { planSecrets } from '../core/plan/plan.js';
-import { lineLabel, type Plan } from '../core/plan/types.js';
+import type { ShapedSecret } from '../core/shape.js';
+import type { Plan } from '../core/plan/types.js';
+import { runnerLogger } from './logger.js';
+import { runnerProviderDeps } from './providers.js';
 import { summaryMarkdown } from './summary.js';
 import { fingerprintValues, SWEEP_STATE } from '../core/sweep.js';
+
+/** A message from below in the action's words: settings named as inputs. */
+const worded = (message: string) => wordSettings(message, ACTION_WORDS);
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = performance.now();
@@ -26,33 +31,38 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   let config: ActionConfig | undefined;
   let plan: Plan | undefined;
   let records: readonly ReadRecord[] = [];
-  let context: ReturnType<typeof createContext> | undefined;
+  let wired: ReturnType<typeof runnerProviderDeps> | undefined;
   try {
-    config = readConfig(envInputReader(env));
-    plan = planSecrets(config.secrets);
-    // Before anything exists to revoke (and before any check that reads the environment an
-    // earlier step can shape): post trusts only what this key seals. Only invalid inputs,
-    // which are the workflow's own, end the step before the key is saved; nothing was
-    // created then, and what post would trust instead is bounded (see src/core/ledger.ts).
-    ledger.saveKey();
-    const refused = checkPolicy(config, env);
-    if (refused.length) throw new ActionErrors(refused);
-    context = createContext(config, gate, (entry) => ledger.record(entry), env);
-    const road = await resolvePlan(plan, {
-      context,
-      gate,
-      concurrency: config.concurrency,
-      createProvider,
-    });
-    records = road.records;
-    writeAudit(config.auditLog, records, env, (text) => gate.redact(text));
-    if (road.errors.length) throw new ActionErrors(road.errors);
-    const secrets = shapeSecrets(plan, road.values, (value, line) =>
-      gate.admitValue(value, { label: lineLabel(line) }),
+    config = readConfig(envInputReader(env), env);
+    const settings = config.settings;
+    wired = runnerProviderDeps(settings.pipeline, gate, (entry) => ledger.record(entry), env);
+    const result = await runPipeline(
+      {
+        secrets: config.secrets,
+        settings,
+        policy: () => settings.pipeline,
+        environment: env,
+      },
+      {
+        gate,
+        providers: wired.deps,
+        // Before anything exists to revoke (and before any check that reads the environment
+        // an earlier step can shape): post trusts only what this key seals. Only invalid
+        // inputs and lines, which are the workflow's own, end the step before the key is
+        // saved; nothing was created then, and what post would trust instead is bounded
+        // (see src/core/ledger.ts).
+        onPlanned: () => ledger.saveKey(),
+      },
     );
-    gate.flushShortWarnings();
+    plan = result.plan;
+    records = result.records.map((record) =>
+      record.error === undefined ? record : { ...record, error: worded(record.error) },
+    );
+    writeAudit(config.auditLog, records, env, (text) => gate.redact(text));
+    if (result.errors.length || !plan) throw new ActionErrors(result.errors);
+    const secrets = result.secrets;
     checkExport(secrets, config.exportModes);
-    const sessionVariables = [...road.providers.values()].flatMap((provider) =>
+    const sessionVariables = [...result.providers.values()].flatMap((provider) =>
       Object.entries(provider.sessionVariables?.() ?? {}),
     );
     checkSessionVariables(secrets, sessionVariables);
@@ -67,7 +77,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     // they passed the mask gate at login.
     for (const [name, value] of sessionVariables) fileCommand('GITHUB_ENV', name, value);
     if (config.sweep) {
-      const values = [...road.values.values(), ...secrets.map((s) => s.value)];
+      const values = [...result.values.values(), ...secrets.map((s) => s.value)];
       ledger.writeSealed(SWEEP_STATE, JSON.stringify(fingerprintValues(values)));
     }
     const leases = records.filter((r) => r.leaseId).length;
@@ -82,17 +92,20 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   } catch (error) {
     reportFailure(error, gate);
     if (config?.summary && plan) writeSummary(plan, records, [], gate.size, config, true);
-    if (context && config?.revoke && ledger.entries.length) {
+    if (wired && config?.settings.pipeline.revoke && ledger.entries.length) {
       info('oidc-secrets: the step failed; revoking what it created (the post step checks again)');
-      const results = await revokeEntries(ledger.entries, context, createProvider, {
-        removeFiles: true,
-      });
+      const results = await revokeEntries(
+        ledger.entries,
+        { settings: config.settings.providers, deps: wired.deps },
+        createProvider,
+        { removeFiles: true, runnerTemp: env.RUNNER_TEMP },
+      );
       for (const result of results)
         if (result.outcome !== 'failed') ledger.markRevoked(result.entry);
     }
     return 1;
   } finally {
-    context?.http.close();
+    wired?.http.close();
   }
 }
 
@@ -138,7 +151,7 @@ function reportFailure(error: unknown, gate: MaskGate): void {
   const messages = (error instanceof ActionErrors ? error.errors : [error]).map((item) =>
     gate.redact(
       item instanceof OidcSecretsError
-        ? item.message
+        ? worded(item.message)
         : `unexpected failure: ${describeError(item)}`,
     ),
   );

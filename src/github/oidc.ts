@@ -1,12 +1,8 @@
 // The job's GitHub OIDC token, as the runner mints it: one request per distinct audience,
 // shared by every provider that asks for it, masked the moment it arrives.
 import { ActionError } from '../core/errors.js';
+import type { IdentitySource } from '../core/identity.js';
 import type { HttpClient } from '../net/http.js';
-
-/** What providers see of identity: a token for an audience (undefined: GitHub's default). */
-export interface IdentitySource {
-  idToken(audience?: string): Promise<string>;
-}
 
 export interface OidcRequestEnvironment {
   requestUrl: string | undefined;

@@ -1,9 +1,10 @@
 // The post step: revoke every lease and token main recorded, remove the files directory,
 // and say what was revoked. Runs also when main failed half way (post-if: always()).
 // It acts only on what main sealed under its per-run key (src/core/ledger.ts explains why and how).
-import { envInputReader, readConfig, type ActionConfig } from './inputs.js';
-import { createContext } from '../core/context.js';
+import { ACTION_WORDS, envInputReader, readConfig, type ActionConfig } from './inputs.js';
 import { describeError } from '../core/errors.js';
+import { wordSettings } from '../core/settings.js';
+import { runnerProviderDeps } from './providers.js';
 import { openState, readLedger, savedKey } from '../core/ledger.js';
 import { MaskGate } from '../core/mask.js';
 import { createProvider } from '../providers/registry.js';
@@ -41,23 +42,29 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
 
   let config: ActionConfig;
   try {
-    config = readConfig(envInputReader(env));
+    config = readConfig(envInputReader(env), env);
   } catch (error) {
     annotate(
       'error',
-      `oidc-secrets post: cannot read the inputs to revoke with: ${describeError(error)}`,
+      `oidc-secrets post: cannot read the inputs to revoke with: ${wordSettings(describeError(error), ACTION_WORDS)}`,
     );
     return 1;
   }
-  const revocable = config.revoke ? entries : entries.filter((e) => e.provider === 'files');
-  if (!config.revoke && revocable.length < entries.length) {
+  const revoke = config.settings.pipeline.revoke;
+  const revocable = revoke ? entries : entries.filter((e) => e.provider === 'files');
+  if (!revoke && revocable.length < entries.length) {
     info(
       `oidc-secrets post: revoke is false; leaving ${entries.length - revocable.length} leases and tokens to expire`,
     );
   }
-  const context = createContext(config, gate, () => {}, env);
+  const { http, deps } = runnerProviderDeps(config.settings.pipeline, gate, () => {}, env);
   try {
-    const results = await revokeEntries(revocable, context, createProvider, { removeFiles: true });
+    const results = await revokeEntries(
+      revocable,
+      { settings: config.settings.providers, deps },
+      createProvider,
+      { removeFiles: true, runnerTemp: env.RUNNER_TEMP },
+    );
     const failed = results.filter((r) => r.outcome === 'failed').length;
     info(
       `oidc-secrets post: ${results.length - failed} of ${results.length} revoked or cleaned up` +
@@ -67,7 +74,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     );
     return 0;
   } finally {
-    context.http.close();
+    http.close();
   }
 }
 

@@ -11,7 +11,9 @@ import { formatClaims, shownClaims } from '../core/claims.js';
 import { printableText } from './binary.js';
 import { jsonStringField } from './error-body.js';
 import type { Location } from '../core/plan/types.js';
-import type { FetchedSecret, ProviderContext, ProviderFactory } from './types.js';
+import { named } from '../core/settings.js';
+import type { AwsSettings } from '../core/settings.js';
+import type { FetchedSecret, ProviderDeps, ProviderModule, SecretProvider } from './types.js';
 
 export interface AwsSession {
   accessKeyId: string;
@@ -72,10 +74,10 @@ export const AWS_BATCH_SIZE = 20;
 const SESSION_NAME_CHARS = /[^\w+=,.@-]/g;
 
 /** `gha-<run id>-<attempt>` within STS's limits (2–64 characters of [\w+=,.@-]). */
-export function roleSessionName(env: NodeJS.ProcessEnv): string {
-  const run = (env.GITHUB_RUN_ID ?? '').replace(SESSION_NAME_CHARS, '_');
-  const attempt = (env.GITHUB_RUN_ATTEMPT ?? '1').replace(SESSION_NAME_CHARS, '_');
-  const name = run ? `gha-${run}-${attempt}` : `oidc-secrets-${Date.now()}`;
+export function roleSessionName(run: Pick<AwsSettings, 'runId' | 'runAttempt'>): string {
+  const runId = (run.runId ?? '').replace(SESSION_NAME_CHARS, '_');
+  const attempt = (run.runAttempt ?? '1').replace(SESSION_NAME_CHARS, '_');
+  const name = runId ? `gha-${runId}-${attempt}` : `oidc-secrets-${Date.now()}`;
   return name.slice(0, 64);
 }
 
@@ -94,14 +96,23 @@ function xmlText(xml: string, tag: string): string | undefined {
     .replace(/&amp;/g, '&');
 }
 
-export const createAwsProvider: ProviderFactory = (context) => {
-  const { config, http } = context;
-  const aws = config.aws;
-  const region = aws.region || context.env.AWS_REGION || context.env.AWS_DEFAULT_REGION || '';
-  const stsBase = config.endpoints['aws-sts'] ?? `https://sts.${region}.${dnsSuffix(region)}`;
+/** A role and a region (the front end has applied its region fallback already). */
+export function checkAwsSettings(aws: AwsSettings): ActionError[] {
+  if (aws.roleArn && aws.region) return [];
+  return [
+    new ActionError(
+      'PROVIDER_NOT_CONFIGURED',
+      `aws: references need ${named('aws.roleArn')} and ${named('aws.region')} (a role that trusts token.actions.githubusercontent.com)`,
+    ),
+  ];
+}
+
+function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvider {
+  const { http } = context;
+  const region = aws.region;
+  const stsBase = aws.endpoints.sts ?? `https://sts.${region}.${dnsSuffix(region)}`;
   const smBase =
-    config.endpoints['aws-secretsmanager'] ??
-    `https://secretsmanager.${region}.${dnsSuffix(region)}`;
+    aws.endpoints.secretsManager ?? `https://secretsmanager.${region}.${dnsSuffix(region)}`;
   let session: AwsSession | undefined;
   let signer: SignatureV4 | undefined;
   let batchAllowed = true;
@@ -146,14 +157,10 @@ export const createAwsProvider: ProviderFactory = (context) => {
     batchSize: AWS_BATCH_SIZE,
 
     async login() {
-      if (!aws.roleArn || !region) {
-        throw new ActionError(
-          'PROVIDER_NOT_CONFIGURED',
-          'aws: references need the aws-role-arn and aws-region inputs (a role that trusts token.actions.githubusercontent.com)',
-        );
-      }
+      const [notConfigured] = checkAwsSettings(aws);
+      if (notConfigured) throw notConfigured;
       const jwt = await context.identity.idToken(aws.audience);
-      const sessionName = roleSessionName(context.env);
+      const sessionName = roleSessionName(aws);
       const what = `aws login (sts:AssumeRoleWithWebIdentity, role ${aws.roleArn})`;
       let response: HttpResponse;
       try {
@@ -287,12 +294,17 @@ export const createAwsProvider: ProviderFactory = (context) => {
       );
     },
   };
+}
+
+export const awsProvider: ProviderModule<AwsSettings> = {
+  check: checkAwsSettings,
+  create: createAwsProvider,
 };
 
 function fetched(
   entry: SecretValueEntry,
   location: Location,
-  admit: ProviderContext['admitCredential'],
+  admit: ProviderDeps['admitCredential'],
 ): FetchedSecret {
   if (typeof entry.SecretString === 'string') return { value: entry.SecretString };
   if (typeof entry.SecretBinary === 'string') {
@@ -353,7 +365,7 @@ function readError(error: unknown, location: Location, roleArn: string): Error {
   if (code === 'ExpiredTokenException') {
     return new ActionError(
       'AUTH_FAILED',
-      `aws:${location.locator}: the STS session expired before the read (raise aws-session-duration)`,
+      `aws:${location.locator}: the STS session expired before the read (raise ${named('aws.sessionDuration')})`,
     );
   }
   return errorFromCode(code ?? `HTTP ${error.status}`, awsErrorMessage(error), location, roleArn);
@@ -375,7 +387,7 @@ function loginError(error: unknown, jwt: string, what: string, audience: string)
 /** Which trust condition most likely failed, from STS's code and wording. */
 export function stsHint(code: string, message: string, audience: string): string {
   if (/audience/i.test(message)) {
-    return `Hint: the token's aud (${audience}) is not a client ID of the account's IAM OIDC provider: add it there, or set aws-audience to one of its client IDs (sts.amazonaws.com by default).`;
+    return `Hint: the token's aud (${audience}) is not a client ID of the account's IAM OIDC provider: add it there, or set ${named('aws.audience')} to one of its client IDs (sts.amazonaws.com by default).`;
   }
   if (/No OpenIDConnect provider/i.test(message)) {
     return "Hint: the account has no IAM OIDC identity provider for the token's issuer: create one for the iss shown below (https://token.actions.githubusercontent.com, or your GHES/enterprise issuer).";
@@ -390,7 +402,7 @@ export function stsHint(code: string, message: string, audience: string): string
     return 'Hint: the token had expired when STS checked it: check the runner clock.';
   }
   if (/DurationSeconds/.test(message)) {
-    return "Hint: aws-session-duration exceeds the role's maximum session duration: lower it or raise the role's MaxSessionDuration.";
+    return `Hint: ${named('aws.sessionDuration')} exceeds the role's maximum session duration: lower it or raise the role's MaxSessionDuration.`;
   }
   if (code === 'InvalidIdentityToken') {
     return "Hint: STS could not verify the token with the issuer's keys: check the IAM OIDC provider's issuer URL.";

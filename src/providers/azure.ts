@@ -7,7 +7,9 @@ import { HttpError, type HttpResponse } from '../net/http.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
 import { jsonNumberField, jsonStringField } from './error-body.js';
 import type { Location } from '../core/plan/types.js';
-import type { FetchedSecret, ProviderFactory } from './types.js';
+import { labelled, named } from '../core/settings.js';
+import type { AzureSettings } from '../core/settings.js';
+import type { FetchedSecret, ProviderDeps, ProviderModule, SecretProvider } from './types.js';
 
 const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
 const DEFAULT_VAULT_SUFFIX = 'vault.azure.net';
@@ -36,11 +38,40 @@ export function vaultBaseUrl(vault: string, suffix: string): string {
   return `https://${vault}.${suffix}`;
 }
 
-export const createAzureProvider: ProviderFactory = (context) => {
-  const { config, http } = context;
-  const azure = config.azure;
-  const authority = (config.endpoints['azure-authority'] ?? DEFAULT_AUTHORITY).replace(/\/+$/, '');
-  const suffix = config.endpoints['azure-keyvault-suffix'] ?? DEFAULT_VAULT_SUFFIX;
+/** A client id (a GUID) and a tenant (a GUID or a verified domain). */
+export function checkAzureSettings(azure: AzureSettings): ActionError[] {
+  if (!azure.clientId || !azure.tenantId) {
+    return [
+      new ActionError(
+        'PROVIDER_NOT_CONFIGURED',
+        `azure: references need ${named('azure.clientId')} and ${named('azure.tenantId')} (an Entra app with a federated credential for this repository)`,
+      ),
+    ];
+  }
+  const problems: ActionError[] = [];
+  if (!GUID.test(azure.clientId)) {
+    problems.push(
+      new ActionError(
+        'INPUT_INVALID',
+        `${labelled('azure.clientId')}: expected the application (client) id, a GUID`,
+      ),
+    );
+  }
+  if (!TENANT.test(azure.tenantId)) {
+    problems.push(
+      new ActionError(
+        'INPUT_INVALID',
+        `${labelled('azure.tenantId')}: expected the directory (tenant) id, a GUID, or a verified domain`,
+      ),
+    );
+  }
+  return problems;
+}
+
+function createAzureProvider(azure: AzureSettings, context: ProviderDeps): SecretProvider {
+  const { http } = context;
+  const authority = (azure.endpoints.authority ?? DEFAULT_AUTHORITY).replace(/\/+$/, '');
+  const suffix = azure.endpoints.keyvaultSuffix ?? DEFAULT_VAULT_SUFFIX;
   const resource = keyVaultResource(suffix);
   let accessToken: string | undefined;
 
@@ -48,24 +79,8 @@ export const createAzureProvider: ProviderFactory = (context) => {
     name: 'azure',
 
     async login() {
-      if (!azure.clientId || !azure.tenantId) {
-        throw new ActionError(
-          'PROVIDER_NOT_CONFIGURED',
-          'azure: references need the azure-client-id and azure-tenant-id inputs (an Entra app with a federated credential for this repository)',
-        );
-      }
-      if (!GUID.test(azure.clientId)) {
-        throw new ActionError(
-          'INPUT_INVALID',
-          'input azure-client-id: expected the application (client) id, a GUID',
-        );
-      }
-      if (!TENANT.test(azure.tenantId)) {
-        throw new ActionError(
-          'INPUT_INVALID',
-          'input azure-tenant-id: expected the directory (tenant) id, a GUID, or a verified domain',
-        );
-      }
+      const [problem] = checkAzureSettings(azure);
+      if (problem) throw problem;
       const jwt = await context.identity.idToken(azure.audience);
       const what = `azure login (Entra client credentials for app ${azure.clientId})`;
       let response: HttpResponse;
@@ -118,6 +133,11 @@ export const createAzureProvider: ProviderFactory = (context) => {
       return { value };
     },
   };
+}
+
+export const azureProvider: ProviderModule<AzureSettings> = {
+  check: checkAzureSettings,
+  create: createAzureProvider,
 };
 
 /** `AADSTS700213: …` without the trace ids and timestamp Entra appends. */
@@ -149,7 +169,7 @@ export function entraHint(code: number | undefined, audience: string): string {
     case 700211:
       return "Hint: no federated credential of the app has the token's issuer: set its issuer to the iss shown below (https://token.actions.githubusercontent.com, or your GHES/enterprise issuer).";
     case 700212:
-      return `Hint: no federated credential of the app lists the token's audience (${audience}): add it to the credential's audiences, or set azure-audience to the credential's audience (api://AzureADTokenExchange by default).`;
+      return `Hint: no federated credential of the app lists the token's audience (${audience}): add it to the credential's audiences, or set ${named('azure.audience')} to the credential's audience (api://AzureADTokenExchange by default).`;
     case 700213:
     case 7002138:
       return (
@@ -159,9 +179,9 @@ export function entraHint(code: number | undefined, audience: string): string {
     case 700024:
       return 'Hint: the token was not valid at the time Entra checked it: check the runner clock.';
     case 700016:
-      return 'Hint: azure-client-id names no application in this tenant: check azure-client-id and azure-tenant-id.';
+      return `Hint: ${named('azure.clientId')} names no application in this tenant: check it and ${named('azure.tenantId')}.`;
     case 90002:
-      return 'Hint: azure-tenant-id names no tenant in this cloud: check it, and azure-authority for sovereign clouds.';
+      return `Hint: ${named('azure.tenantId')} names no tenant in this cloud: check it, and azure-authority in ${named('endpoints')} for sovereign clouds.`;
     default:
       return "Hint: compare the app's federated credentials (issuer, subject, audience) with the token's claims below.";
   }
@@ -180,7 +200,7 @@ function readError(error: unknown, location: Location, clientId: string): Error 
     // A vault is a DNS name: a name that does not resolve is a vault that does not exist.
     return new ActionError(
       'SECRET_NOT_FOUND',
-      `${where}: no Key Vault answers under this name (its host name does not resolve); check the vault name and azure-keyvault-suffix`,
+      `${where}: no Key Vault answers under this name (its host name does not resolve); check the vault name and azure-keyvault-suffix in ${named('endpoints')}`,
     );
   }
   if (!(error instanceof HttpError) || error.status === undefined) return error as Error;

@@ -1,19 +1,24 @@
 // `env:NAME` — a variable of the step's environment (already a secret the runner holds,
-// brought under the same masking, shaping and export as the others).
+// brought under the same masking, shaping and export as the others). The front end hands
+// the variables over as a lookup; the provider never reads the process environment.
 import { ActionError } from '../core/errors.js';
-import type { ProviderFactory } from './types.js';
+import type { EnvSettings } from '../core/settings.js';
+import type { ProviderModule } from './types.js';
 
-export const createEnvProvider: ProviderFactory = (context) => ({
-  name: 'env',
-  async login() {},
-  async read(location) {
-    const value = context.env[location.locator];
-    if (value === undefined) {
-      throw new ActionError(
-        'SECRET_NOT_FOUND',
-        `env:${location.locator}: the variable is not set in the environment (in a workflow, pass it with env: on the step)`,
-      );
-    }
-    return { value };
-  },
-});
+export const envProvider: ProviderModule<EnvSettings> = {
+  check: () => [],
+  create: (variables) => ({
+    name: 'env',
+    async login() {},
+    async read(location) {
+      const value = variables.lookup(location.locator);
+      if (value === undefined) {
+        throw new ActionError(
+          'SECRET_NOT_FOUND',
+          `env:${location.locator}: the variable is not set in the environment (in a workflow, pass it with env: on the step)`,
+        );
+      }
+      return { value };
+    },
+  }),
+};

@@ -1,5 +1,5 @@
-// `file:PATH` — a file on the runner (SPEC §1.4a). A relative path is read from
-// GITHUB_WORKSPACE and must stay inside it once links are resolved: the workspace holds the
+// `file:PATH` — a file on the runner (SPEC §1.4a). A relative path is read from the
+// workspace (GITHUB_WORKSPACE, as the front end resolved it) and must stay inside it once links are resolved: the workspace holds the
 // pull request's files, and `file:config/app.key` must not become a way to read
 // `~/.ssh/id_rsa` through a link a pull request committed. An absolute path is the
 // workflow author's own choice and is read as written. Only a regular file of at most
@@ -8,7 +8,8 @@ import { constants, type Stats } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ActionError } from '../core/errors.js';
-import type { ProviderFactory } from './types.js';
+import type { FileSettings } from '../core/settings.js';
+import type { ProviderModule } from './types.js';
 
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -23,16 +24,18 @@ const OPEN_FLAGS =
     ? constants.O_RDONLY
     : constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
 
-export const createFileProvider: ProviderFactory = (context) => ({
-  name: 'file',
-  async login() {},
-  async read(location) {
-    const workspace = context.env.GITHUB_WORKSPACE ?? process.cwd();
-    return {
-      value: await readWorkspaceFile(location.locator, workspace, `file:${location.locator}`),
-    };
-  },
-});
+export const fileProvider: ProviderModule<FileSettings> = {
+  check: () => [],
+  create: ({ workspace }) => ({
+    name: 'file',
+    async login() {},
+    async read(location) {
+      return {
+        value: await readWorkspaceFile(location.locator, workspace, `file:${location.locator}`),
+      };
+    },
+  }),
+};
 
 /**
  * Reads a file a reference names (`file:`, and `dotenv:` later). `what` names the reference
@@ -59,7 +62,7 @@ export async function readWorkspaceFile(
     path = await realpath(locator).catch(ioFailure);
   } else {
     const root = await realpath(workspace).catch(() =>
-      fail('READ_FAILED', 'the workspace (GITHUB_WORKSPACE) does not exist'),
+      fail('READ_FAILED', 'the workspace does not exist'),
     );
     path = await realpath(resolve(root, locator)).catch(ioFailure);
     const inside = relative(root, path);

@@ -9,7 +9,15 @@ import { printableText } from './binary.js';
 import { jsonStringField } from './error-body.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { Location } from '../core/plan/types.js';
-import type { FetchedSecret, ProviderFactory, RevocationResult } from './types.js';
+import { labelled, named } from '../core/settings.js';
+import type { GcpSettings } from '../core/settings.js';
+import type {
+  FetchedSecret,
+  ProviderDeps,
+  ProviderModule,
+  RevocationResult,
+  SecretProvider,
+} from './types.js';
 
 const PROVIDER_NAME =
   /^(?:\/\/iam\.googleapis\.com\/)?(projects\/[0-9]+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32})$/;
@@ -64,34 +72,46 @@ function checksumMatches(expected: unknown, bytes: Uint8Array): boolean {
   );
 }
 
-export const createGcpProvider: ProviderFactory = (context) => {
-  const { config, http } = context;
-  const gcp = config.gcp;
+/** A provider resource name, and a service account e-mail when one is given. */
+export function checkGcpSettings(gcp: GcpSettings): ActionError[] {
+  if (!gcp.workloadIdentityProvider) {
+    return [
+      new ActionError(
+        'PROVIDER_NOT_CONFIGURED',
+        `gcp: references need ${named('gcp.workloadIdentityProvider')} (projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER)`,
+      ),
+    ];
+  }
+  const problems: ActionError[] = [];
+  if (!providerResourceName(gcp.workloadIdentityProvider)) {
+    problems.push(
+      new ActionError(
+        'INPUT_INVALID',
+        `${labelled('gcp.workloadIdentityProvider')}: expected projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (the project number, not its id)`,
+      ),
+    );
+  }
+  if (gcp.serviceAccount && !SERVICE_ACCOUNT.test(gcp.serviceAccount)) {
+    problems.push(
+      new ActionError(
+        'INPUT_INVALID',
+        `${labelled('gcp.serviceAccount')}: expected a service account e-mail such as deployer@my-project.iam.gserviceaccount.com`,
+      ),
+    );
+  }
+  return problems;
+}
+
+function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvider {
+  const { http } = context;
   const endpoint = (service: keyof typeof DEFAULTS) =>
-    (config.endpoints[`gcp-${service}`] ?? DEFAULTS[service]).replace(/\/+$/, '');
+    (gcp.endpoints[service] ?? DEFAULTS[service]).replace(/\/+$/, '');
   let accessToken: string | undefined;
 
   const requireProvider = (): string => {
-    if (!gcp.workloadIdentityProvider) {
-      throw new ActionError(
-        'PROVIDER_NOT_CONFIGURED',
-        'gcp: references need the gcp-workload-identity-provider input (projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER)',
-      );
-    }
-    const name = providerResourceName(gcp.workloadIdentityProvider);
-    if (!name) {
-      throw new ActionError(
-        'INPUT_INVALID',
-        'input gcp-workload-identity-provider: expected projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (the project number, not its id)',
-      );
-    }
-    if (gcp.serviceAccount && !SERVICE_ACCOUNT.test(gcp.serviceAccount)) {
-      throw new ActionError(
-        'INPUT_INVALID',
-        'input gcp-service-account: expected a service account e-mail such as deployer@my-project.iam.gserviceaccount.com',
-      );
-    }
-    return name;
+    const [problem] = checkGcpSettings(gcp);
+    if (problem) throw problem;
+    return providerResourceName(gcp.workloadIdentityProvider) as string;
   };
 
   return {
@@ -225,6 +245,11 @@ export const createGcpProvider: ProviderFactory = (context) => {
       );
     },
   };
+}
+
+export const gcpProvider: ProviderModule<GcpSettings> = {
+  check: checkGcpSettings,
+  create: createGcpProvider,
 };
 
 function tokenField(response: HttpResponse, field: string, what: string): string {
@@ -266,13 +291,13 @@ export function stsHint(reason: string, audience: string): string {
     return "Hint: the provider's attribute condition rejected the token: compare it with the claims below (assertion.repository, assertion.ref, …; sub has two forms: repo:OWNER/REPO:… and repo:OWNER@OWNER_ID/REPO@REPO_ID:…).";
   }
   if (/audience/i.test(reason) && /invalid_grant/.test(reason)) {
-    return `Hint: the token's aud (${audience}) is not an allowed audience of the provider: leave gcp-audience empty to use the provider's default, or set it to one of the provider's allowed audiences.`;
+    return `Hint: the token's aud (${audience}) is not an allowed audience of the provider: leave ${named('gcp.audience')} empty to use the provider's default, or set it to one of the provider's allowed audiences.`;
   }
   if (/invalid_target/.test(reason)) {
-    return 'Hint: the workload identity pool or provider does not exist or is disabled: check gcp-workload-identity-provider (it names the project by number).';
+    return `Hint: the workload identity pool or provider does not exist or is disabled: check ${named('gcp.workloadIdentityProvider')} (it names the project by number).`;
   }
   if (/"audience"/.test(reason)) {
-    return 'Hint: gcp-workload-identity-provider must be the full provider name, projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER.';
+    return `Hint: ${named('gcp.workloadIdentityProvider')} must be the full provider name, projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER.`;
   }
   if (/expired|stale/i.test(reason)) {
     return 'Hint: the token had expired when Google checked it: check the runner clock.';
@@ -299,7 +324,7 @@ function impersonationError(
     `${what} was refused (HTTP ${error.status}): ${googleMessage(error)}\n` +
       `Hint: grant roles/iam.workloadIdentityUser on ${serviceAccount} to the workload identity, e.g. ` +
       `principalSet://iam.googleapis.com/${pool}/attribute.repository/${repository} (the provider must map attribute.repository), ` +
-      `or leave gcp-service-account empty and grant the secrets to the principal directly.`,
+      `or leave ${named('gcp.serviceAccount')} empty and grant the secrets to the principal directly.`,
   );
 }
 

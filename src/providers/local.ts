@@ -1,40 +1,37 @@
 // `local:NAME` — a secret of the encrypted store of SPEC §3, the same file the CLI's
 // `store` commands write.
 //
-// Inputs: `store-path` is the store file (relative paths from GITHUB_WORKSPACE; default
-// $OIDC_SECRETS_STORE or secrets.json.enc). `store-key` is either the key itself (44
-// base64 characters or 64 hex digits, typically `${{ secrets.STORE_KEY }}`) or the path of
-// a key file; empty means the key file beside the store (secrets.json.enc → secrets.key).
-// Key text is registered with the mask gate before use, like any credential.
+// The front end resolves where the store and its key are (the action: `store-path` from
+// the workspace, default $OIDC_SECRETS_STORE or secrets.json.enc; `store-key` either the
+// key itself — 44 base64 characters or 64 hex digits, typically `${{ secrets.STORE_KEY }}`
+// — or the path of a key file; empty means the key file beside the store). Key text is
+// registered with the mask gate before use, like any credential.
 import { ActionError } from '../core/errors.js';
+import { labelled, named, type LocalSettings } from '../core/settings.js';
 import { StoreError } from '../store/errors.js';
 import type { Secrets } from '../store/format.js';
-import { isKeyText, parseKey } from '../store/key.js';
-import { resolveStoreLocation } from '../store/location.js';
+import { parseKey } from '../store/key.js';
 import { LocalStore, readStoreWithKey } from '../store/store.js';
-import type { ProviderFactory } from './types.js';
+import type { ProviderDeps, ProviderModule, SecretProvider } from './types.js';
 
-export const createLocalProvider: ProviderFactory = (context) => {
-  const base = context.env.GITHUB_WORKSPACE ?? process.cwd();
-  const { path, key } = context.config.store;
+function createLocalProvider(store: LocalSettings, context: ProviderDeps): SecretProvider {
   let secrets: Promise<Secrets> | undefined;
 
   // The whole store is one file: read and authenticate it once for every local: line.
   const load = (): Promise<Secrets> => {
     secrets ??= (async () => {
       try {
-        if (key && isKeyText(key)) {
-          context.admitCredential(key.trim(), 'the store key (store-key)');
-          const location = resolveStoreLocation({ file: path, env: context.env, cwd: base });
-          return await readStoreWithKey(location.storePath, parseKey(key, 'store-key'));
+        if (store.keyText) {
+          context.admitCredential(store.keyText.trim(), 'the store key');
+          return await readStoreWithKey(
+            store.storePath,
+            parseKey(store.keyText, labelled('local.storeKey')),
+          );
         }
-        const location = resolveStoreLocation({
-          file: path,
-          keyFile: key,
-          env: context.env,
-          cwd: base,
-        });
-        return await new LocalStore(location).readAll();
+        return await new LocalStore({
+          storePath: store.storePath,
+          keyPath: store.keyPath,
+        }).readAll();
       } catch (error) {
         throw fromStore(error);
       }
@@ -50,15 +47,19 @@ export const createLocalProvider: ProviderFactory = (context) => {
     async read(location) {
       const value = (await load()).get(location.locator);
       if (value === undefined) {
-        const file = resolveStoreLocation({ file: path, env: context.env, cwd: base }).storePath;
         throw new ActionError(
           'SECRET_NOT_FOUND',
-          `local:${location.locator}: no secret of that name in the store ${file} (add it with \`oidc-secrets store set ${location.locator}\`)`,
+          `local:${location.locator}: no secret of that name in the store ${store.storePath} (add it with \`oidc-secrets store set ${location.locator}\`)`,
         );
       }
       return { value };
     },
   };
+}
+
+export const localProvider: ProviderModule<LocalSettings> = {
+  check: () => [],
+  create: createLocalProvider,
 };
 
 /**
@@ -69,7 +70,7 @@ function fromStore(error: unknown): unknown {
   if (!(error instanceof StoreError)) return error;
   const hint =
     error.code === 'STORE_NOT_FOUND' || error.code === 'STORE_KEY_NOT_FOUND'
-      ? ' (inputs store-path and store-key)'
+      ? ` (${named('local.storePath')} and ${named('local.storeKey')})`
       : '';
   return new StoreError(error.code, `local store: ${error.message}${hint}`, {
     file: error.file,

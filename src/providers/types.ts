@@ -1,9 +1,10 @@
 // One small interface for every secret source. A provider knows its wire protocol and
-// nothing about GitHub: identity, masking and the ledger reach it through ProviderContext,
-// so the CLI can drive the same providers with other sinks.
-import type { ActionConfig } from '../github/inputs.js';
+// nothing about GitHub: it gets its own settings object and ProviderDeps (the HTTP client,
+// an identity source, the mask gate's admit and the ledger's record), so either front end
+// can drive the same providers with its own sinks.
 import type { HttpClient } from '../net/http.js';
-import type { IdentitySource } from '../github/oidc.js';
+import type { IdentitySource } from '../core/identity.js';
+import type { ActionError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { Location, ProviderName } from '../core/plan/types.js';
 
@@ -25,8 +26,7 @@ export interface Logger {
   debug(message: string): void;
 }
 
-export interface ProviderContext {
-  readonly config: ActionConfig;
+export interface ProviderDeps {
   readonly http: HttpClient;
   readonly identity: IdentitySource;
   /** Registers a credential with the mask gate: call it before the credential is used. */
@@ -34,8 +34,6 @@ export interface ProviderContext {
   /** Records something post must undo, the moment it exists. */
   record(entry: LedgerEntry): void;
   readonly log: Logger;
-  /** Current environment (for `env:` and static-credential detection); tests pass their own. */
-  readonly env: NodeJS.ProcessEnv;
 }
 
 export interface RevocationResult {
@@ -66,4 +64,12 @@ export interface SecretProvider {
   revoke?(entries: readonly LedgerEntry[]): Promise<RevocationResult[]>;
 }
 
-export type ProviderFactory = (context: ProviderContext) => SecretProvider;
+/** What a provider module exports: a pure check of its settings, and its factory. */
+export interface ProviderModule<S> {
+  /**
+   * Every problem with the settings, without a request: the pipeline runs the checks of
+   * every provider a plan uses before any token is minted. Errors name settings.
+   */
+  check(settings: S): ActionError[];
+  create(settings: S, deps: ProviderDeps): SecretProvider;
+}

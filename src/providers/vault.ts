@@ -6,7 +6,15 @@ import { HttpError, type HttpResponse } from '../net/http.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { Location } from '../core/plan/types.js';
-import type { FetchedSecret, ProviderFactory, RevocationResult } from './types.js';
+import { named } from '../core/settings.js';
+import type { VaultSettings } from '../core/settings.js';
+import type {
+  FetchedSecret,
+  ProviderDeps,
+  ProviderModule,
+  RevocationResult,
+  SecretProvider,
+} from './types.js';
 
 interface VaultEnvelope {
   lease_id?: string;
@@ -17,9 +25,20 @@ interface VaultEnvelope {
   errors?: string[];
 }
 
-export const createVaultProvider: ProviderFactory = (context) => {
-  const { config, http } = context;
-  const vault = config.vault;
+function notConfigured(): ActionError {
+  return new ActionError(
+    'PROVIDER_NOT_CONFIGURED',
+    `vault: references need ${named('vault.url')} (and usually ${named('vault.role')}) to log in with the job OIDC token`,
+  );
+}
+
+/** The URL's form was checked when the settings were read; here: that there is one. */
+export function checkVaultSettings(vault: VaultSettings): ActionError[] {
+  return vault.url ? [] : [notConfigured()];
+}
+
+function createVaultProvider(vault: VaultSettings, context: ProviderDeps): SecretProvider {
+  const { http } = context;
   let token: string | undefined;
 
   const headers = (withToken: string | undefined = token): Record<string, string> => ({
@@ -30,12 +49,7 @@ export const createVaultProvider: ProviderFactory = (context) => {
   const url = (path: string) => `${vault.url}/v1/${path}`;
 
   const requireUrl = () => {
-    if (!vault.url) {
-      throw new ActionError(
-        'PROVIDER_NOT_CONFIGURED',
-        'vault: references need the vault-url input (and usually vault-role) to log in with the job OIDC token',
-      );
-    }
+    if (!vault.url) throw notConfigured();
   };
 
   return {
@@ -187,6 +201,11 @@ export const createVaultProvider: ProviderFactory = (context) => {
       return [...results, ...tokenResults];
     },
   };
+}
+
+export const vaultProvider: ProviderModule<VaultSettings> = {
+  check: checkVaultSettings,
+  create: createVaultProvider,
 };
 
 /** KV v2 wraps the secret in data.data next to data.metadata; everything else is data. */
@@ -232,7 +251,7 @@ export function loginHint(reason: string): string {
     text.includes('role') &&
     (text.includes('not found') || text.includes('could not be found'))
   ) {
-    return 'Hint: the vault-role input names a role that does not exist on this auth mount (check vault-auth-path and vault-namespace).';
+    return `Hint: ${named('vault.role')} names a role that does not exist on this auth mount (check ${named('vault.authPath')} and ${named('vault.namespace')}).`;
   }
   if (text.includes('(exp)') || text.includes('expired')) {
     return 'Hint: the token had expired when Vault checked it: check the clock skew between Vault and the runner.';
@@ -244,7 +263,7 @@ export function loginHint(reason: string): string {
     return "Hint: Vault could not verify the token: check the auth method's oidc_discovery_url/jwks_url and bound_issuer (https://token.actions.githubusercontent.com, or your GHES/enterprise issuer).";
   }
   if (text.includes('aud')) {
-    return "Hint: the role's bound_audiences does not contain the token's aud: set vault-audience to one of them, or add the aud shown below to the role.";
+    return `Hint: the role's bound_audiences does not contain the token's aud: set ${named('vault.audience')} to one of them, or add the aud shown below to the role.`;
   }
   if (text.includes('sub')) {
     return "Hint: the role's bound_subject does not match the token's sub shown below (both forms exist: repo:OWNER/REPO:… and repo:OWNER@ID/REPO@ID:…).";

@@ -150,4 +150,53 @@ describe('bad input', () => {
     expect(job.main.exitCode).toBe(1);
     expect(job.main.annotations[0]?.message).toMatch(/permissions: id-token: write/);
   });
+
+  describe('every setting is checked before any request', () => {
+    const VAULT_AND_GCP = `${OK}\nGCP_KEY: gcp:projects/my-proj/secrets/api`;
+
+    it('a malformed gcp setting next to vault: no OIDC token is minted, Vault is never asked', async () => {
+      const tokensBefore = f.issuer.tokenRequests.length;
+      const vaultBefore = f.vault.requests.length;
+      const job = await runJob({
+        inputs: f.inputs(VAULT_AND_GCP, {
+          // The project's id where its number belongs.
+          'gcp-workload-identity-provider':
+            'projects/my-proj/locations/global/workloadIdentityPools/github/providers/gh-actions',
+        }),
+        issuer: f.issuer,
+      });
+      expect(job.main.exitCode).toBe(1);
+      expect(job.main.env).toEqual({});
+      const errors = job.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /^secrets line 2: input gcp-workload-identity-provider: expected projects\/NUMBER\//,
+        ),
+      ]);
+      expect(f.issuer.tokenRequests.length).toBe(tokensBefore);
+      expect(f.vault.requests.length).toBe(vaultBefore);
+      expect(f.vault.liveTokens()).toBe(0);
+    });
+
+    it('reports every malformed setting of every provider at once', async () => {
+      const tokensBefore = f.issuer.tokenRequests.length;
+      const job = await runJob({
+        inputs: f.inputs(`${VAULT_AND_GCP}\nAZ: azure:kv-app/api-key`, {
+          'gcp-workload-identity-provider':
+            'projects/123456/locations/global/workloadIdentityPools/github/providers/gh-actions',
+          'gcp-service-account': 'not-an-email',
+          'azure-client-id': 'my-app',
+          'azure-tenant-id': 'contoso.onmicrosoft.com',
+        }),
+        issuer: f.issuer,
+      });
+      expect(job.main.exitCode).toBe(1);
+      const errors = job.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+      expect(errors).toEqual([
+        expect.stringMatching(/^secrets line 2: input gcp-service-account: expected/),
+        expect.stringMatching(/^secrets line 3: input azure-client-id: expected/),
+      ]);
+      expect(f.issuer.tokenRequests.length).toBe(tokensBefore);
+    });
+  });
 });

@@ -15,6 +15,7 @@ import {
 import { HttpError } from '../../../src/net/http.js';
 import { REPO_ROOT } from '../../../test/support/runner.js';
 import { StoreError } from '../../../src/store/errors.js';
+import { SettingError } from '../../../src/core/settings.js';
 import { UsageError } from '../../../src/cli/args.js';
 import { FileCommandError } from '../../../src/github/commands.js';
 import { SettingsFileError } from '../../../src/scan/config/settings.js';
@@ -61,6 +62,11 @@ const CASES: Record<string, Case> = {
   HttpError: {
     error: new HttpError('Vault login', 403, '', 'Vault login was refused (HTTP 403)'),
     code: 'HTTP_FAILED',
+    keepsCause: false,
+  },
+  SettingError: {
+    error: new SettingError('vault.url', 'an https:// URL'),
+    code: 'INPUT_INVALID',
     keepsCause: false,
   },
   StoreError: {

@@ -39,8 +39,8 @@ describe('loopback is literal', () => {
     expect(() => readConfig(inputs({ endpoints: 'aws-sts: http://sts.localhost:4566' }))).toThrow(
       /input endpoints \(line 1, aws-sts\): expected an https:\/\/ URL/,
     );
-    expect(readConfig(inputs({ 'vault-url': 'http://127.0.0.1:8200' })).vault.url).toBe(
-      'http://127.0.0.1:8200',
-    );
+    expect(
+      readConfig(inputs({ 'vault-url': 'http://127.0.0.1:8200' })).settings.providers.vault.url,
+    ).toBe('http://127.0.0.1:8200');
   });
 });

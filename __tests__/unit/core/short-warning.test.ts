@@ -1,37 +1,17 @@
 // A warning about a short masked value names the variable that holds it and its line, not
 // only the read it came from; a short leaf no variable holds is still warned about, under
 // the read's label. Warnings never carry the value.
-import { readConfig } from '../../../src/github/inputs.js';
-import { createContext } from '../../../src/core/context.js';
 import { MaskGate } from '../../../src/core/mask.js';
-import { createProvider } from '../../../src/providers/registry.js';
-import type { Logger } from '../../../src/providers/types.js';
-import { resolvePlan } from '../../../src/core/resolve.js';
-import { shapeSecrets } from '../../../src/core/shape.js';
-import { lineLabel } from '../../../src/core/plan/types.js';
-import { planSecrets } from '../../../src/core/plan/plan.js';
+import { runActionPipeline } from '../../../test/support/pipeline.js';
 
-const quiet: Logger = { info() {}, warning() {}, debug() {} };
-
-/** main's sequence: road, then shape with the variable's label, then the flush. */
+/** The pipeline's sequence: road, then shape with the variable's label, then the flush. */
 async function warningsFor(secrets: string, env: NodeJS.ProcessEnv) {
   const warnings: string[] = [];
   const masks: string[] = [];
   const gate = new MaskGate({ add: (v) => masks.push(v) }, (w) => warnings.push(w));
-  const config = readConfig((name) => (name === 'secrets' ? secrets : ''));
-  const context = createContext(config, gate, () => {}, env, quiet);
-  try {
-    const plan = planSecrets(secrets);
-    const road = await resolvePlan(plan, { context, gate, concurrency: 2, createProvider });
-    expect(road.errors).toEqual([]);
-    shapeSecrets(plan, road.values, (value, line) =>
-      gate.admitValue(value, { label: lineLabel(line) }),
-    );
-    gate.flushShortWarnings();
-    return { warnings, masks };
-  } finally {
-    context.http.close();
-  }
+  const run = await runActionPipeline(secrets, {}, env, gate);
+  expect(run.errors).toEqual([]);
+  return { warnings, masks };
 }
 
 const SHORT = 'Q7';

@@ -2,18 +2,15 @@
 // against the cloud emulators, with a real GitHub OIDC issuer and real HTTP.
 import { createHash, randomBytes } from 'node:crypto';
 import { readConfig } from '../../../src/github/inputs.js';
-import { createContext } from '../../../src/core/context.js';
 import type { LedgerEntry } from '../../../src/core/ledger.js';
 import { MaskGate } from '../../../src/core/mask.js';
 import { roleSessionName } from '../../../src/providers/aws.js';
 import { crc32c, providerResourceName } from '../../../src/providers/gcp.js';
 import { keyVaultResource, vaultBaseUrl } from '../../../src/providers/azure.js';
 import { createProvider } from '../../../src/providers/registry.js';
-import type { Logger } from '../../../src/providers/types.js';
 import { revokeEntries } from '../../../src/core/revoke.js';
-import { resolvePlan } from '../../../src/core/resolve.js';
-import { shapeSecrets } from '../../../src/core/shape.js';
-import { planSecrets } from '../../../src/core/plan/plan.js';
+import { runnerProviderDeps } from '../../../src/github/providers.js';
+import { quiet, runActionPipeline } from '../../../test/support/pipeline.js';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
 import {
@@ -29,7 +26,6 @@ const sha = (text: string | undefined) =>
     .update(text ?? '<undefined>')
     .digest('hex')
     .slice(0, 16);
-const quiet: Logger = { info() {}, warning() {}, debug() {} };
 
 const ROLE = 'arn:aws:iam::123456789012:role/gha-secrets';
 const NO_BATCH_ROLE = 'arn:aws:iam::123456789012:role/no-batch';
@@ -135,22 +131,32 @@ async function resolve(secrets: string, extra: Record<string, string> = {}) {
   const masks: string[] = [];
   const ledger: LedgerEntry[] = [];
   const gate = new MaskGate({ add: (v) => masks.push(v) }, () => {});
-  const given = inputs(extra);
-  const config = readConfig((name) => (name === 'secrets' ? secrets : (given[name] ?? '')));
   const env = { ...issuer.env(), GITHUB_RUN_ID: '9876543210', GITHUB_RUN_ATTEMPT: '2' };
-  const context = createContext(config, gate, (entry) => ledger.push(entry), env, quiet);
-  try {
-    const plan = planSecrets(secrets);
-    const road = await resolvePlan(plan, { context, gate, concurrency: 16, createProvider });
-    const values = new Map<string, string>();
-    if (road.errors.length === 0) {
-      const shaped = shapeSecrets(plan, road.values, (v) => gate.admitValue(v, { label: 'x' }));
-      for (const s of shaped) values.set(s.name, s.value);
+  const given = inputs(extra);
+  const run = await runActionPipeline(secrets, given, env, gate, (entry) => ledger.push(entry));
+  const values = new Map(run.secrets.map((s) => [s.name, s.value]));
+  // Errors as the action shows them: settings named as inputs.
+  const errors = run.errors.map((e, i) => ({
+    line: e.line,
+    code: e.code,
+    message: run.messages[i],
+  }));
+  /** Revokes with the same settings, as post would. */
+  const revoke = async (entries: LedgerEntry[]) => {
+    const config = readConfig((name) => given[name] ?? '', env);
+    const { http, deps } = runnerProviderDeps(config.settings.pipeline, gate, () => {}, env, quiet);
+    try {
+      return await revokeEntries(
+        entries,
+        { settings: config.settings.providers, deps },
+        createProvider,
+        { removeFiles: false },
+      );
+    } finally {
+      http.close();
     }
-    return { errors: road.errors, values, masks, ledger, context };
-  } finally {
-    context.http.close();
-  }
+  };
+  return { errors, values, masks, ledger, revoke };
 }
 
 describe('aws provider', () => {
@@ -240,15 +246,15 @@ describe('aws provider', () => {
   });
 
   it('derives a valid role session name', () => {
-    expect(roleSessionName({ GITHUB_RUN_ID: '123', GITHUB_RUN_ATTEMPT: '4' })).toBe('gha-123-4');
+    expect(roleSessionName({ runId: '123', runAttempt: '4' })).toBe('gha-123-4');
     expect(roleSessionName({})).toMatch(/^oidc-secrets-\d+$/);
-    expect(roleSessionName({ GITHUB_RUN_ID: 'a b/c'.repeat(30) })).toHaveLength(64);
+    expect(roleSessionName({ runId: 'a b/c'.repeat(30) })).toHaveLength(64);
   });
 });
 
 describe('gcp provider', () => {
   it('exchanges, impersonates and reads with a verified CRC32C; post revokes the token', async () => {
-    const { errors, values, masks, ledger, context } = await resolve(
+    const { errors, values, masks, ledger, revoke } = await resolve(
       'SA_JSON: gcp:projects/my-proj/secrets/deployer\nKEY_ID: gcp:projects/123456/secrets/deployer/versions/1#private_key_id',
     );
     expect(errors.map((e) => e.message)).toEqual([]);
@@ -264,14 +270,10 @@ describe('gcp provider', () => {
         data: { token: token.token },
       },
     ]);
-    const results = await revokeEntries(ledger, { ...context, log: quiet }, createProvider, {
-      removeFiles: false,
-    });
+    const results = await revoke(ledger);
     expect(results.map((r) => r.outcome)).toEqual(['revoked']);
     expect(token.revoked).toBe(true);
-    const again = await revokeEntries(ledger, { ...context, log: quiet }, createProvider, {
-      removeFiles: false,
-    });
+    const again = await revoke(ledger);
     expect(again.map((r) => r.outcome)).toEqual(['already-gone']);
   });
 

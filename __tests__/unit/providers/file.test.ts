@@ -6,16 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readConfig } from '../../../src/github/inputs.js';
-import { createContext } from '../../../src/core/context.js';
 import { MaskGate } from '../../../src/core/mask.js';
+import { runActionPipeline } from '../../../test/support/pipeline.js';
 import { MAX_FILE_BYTES } from '../../../src/providers/file.js';
-import { createProvider } from '../../../src/providers/registry.js';
-import type { Logger } from '../../../src/providers/types.js';
-import { resolvePlan } from '../../../src/core/resolve.js';
-import { planSecrets } from '../../../src/core/plan/plan.js';
 
-const quiet: Logger = { info() {}, warning() {}, debug() {} };
 const posix = process.platform !== 'win32';
 
 let root: string;
@@ -38,19 +32,8 @@ afterEach(async () => {
 /** The real road with `file:` lines; returns each error message and the values read. */
 async function read(secrets: string) {
   const gate = new MaskGate({ add() {} }, () => {});
-  const config = readConfig((name) => (name === 'secrets' ? secrets : ''));
-  const context = createContext(config, gate, () => {}, { GITHUB_WORKSPACE: workspace }, quiet);
-  try {
-    const road = await resolvePlan(planSecrets(secrets), {
-      context,
-      gate,
-      concurrency: 4,
-      createProvider,
-    });
-    return { errors: road.errors.map((e) => e.message), values: [...road.values.values()] };
-  } finally {
-    context.http.close();
-  }
+  const run = await runActionPipeline(secrets, {}, { GITHUB_WORKSPACE: workspace }, gate);
+  return { errors: run.messages, values: [...run.values.values()] };
 }
 
 describe('file: paths', () => {

@@ -2,14 +2,8 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readConfig } from '../../../src/github/inputs.js';
-import { createContext } from '../../../src/core/context.js';
 import { MaskGate } from '../../../src/core/mask.js';
-import { createProvider } from '../../../src/providers/registry.js';
-import type { Logger } from '../../../src/providers/types.js';
-import { resolvePlan } from '../../../src/core/resolve.js';
-import { shapeSecrets } from '../../../src/core/shape.js';
-import { planSecrets } from '../../../src/core/plan/plan.js';
+import { runActionPipeline } from '../../../test/support/pipeline.js';
 import { LocalStore } from '../../../src/store/store.js';
 
 const sha = (text: string | undefined): string =>
@@ -17,7 +11,6 @@ const sha = (text: string | undefined): string =>
     .update(text ?? '<undefined>')
     .digest('hex')
     .slice(0, 16);
-const quiet: Logger = { info() {}, warning() {}, debug() {} };
 
 let dir: string;
 beforeEach(async () => {
@@ -31,20 +24,10 @@ afterEach(async () => {
 async function resolve(secrets: string, inputs: Record<string, string>) {
   const masks: string[] = [];
   const gate = new MaskGate({ add: (v) => masks.push(v) }, () => {});
-  const config = readConfig((name) => (name === 'secrets' ? secrets : (inputs[name] ?? '')));
-  const env = { GITHUB_WORKSPACE: dir };
-  const context = createContext(config, gate, () => {}, env, quiet);
-  try {
-    const plan = planSecrets(secrets);
-    const road = await resolvePlan(plan, { context, gate, concurrency: 4, createProvider });
-    const codes = road.errors.map((e) => e.code);
-    if (road.errors.length)
-      return { errors: road.errors.map((e) => e.message), codes, masks, values: new Map() };
-    const shaped = shapeSecrets(plan, road.values, (v) => gate.admitValue(v, { label: 'x' }));
-    return { errors: [], codes, masks, values: new Map(shaped.map((s) => [s.name, s.value])) };
-  } finally {
-    context.http.close();
-  }
+  const run = await runActionPipeline(secrets, inputs, { GITHUB_WORKSPACE: dir }, gate);
+  const codes = run.errors.map((e) => e.code);
+  if (run.errors.length) return { errors: run.messages, codes, masks, values: new Map() };
+  return { errors: [], codes, masks, values: new Map(run.secrets.map((s) => [s.name, s.value])) };
 }
 
 describe('local: provider', () => {
@@ -112,7 +95,8 @@ describe('local: provider', () => {
     expect(open.errors[0]).toContain('run chmod 600');
     const none = await resolve('X: local:BOT_TOKEN', { 'store-path': 'other.json.enc' });
     expect(none.errors[0]).toContain(`no store file at ${join(dir, 'other.json.enc')}`);
-    expect(none.errors[0]).toContain('(inputs store-path and store-key)');
+    // Worded by the action: the provider names the settings local.storePath and local.storeKey.
+    expect(none.errors[0]).toContain('(the store-path input and the store-key input)');
   });
 
   it("keeps the store's own error code (no translation table)", async () => {

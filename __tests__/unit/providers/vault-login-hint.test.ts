@@ -1,6 +1,8 @@
 // loginHint against Vault's own wording of each JWT login rejection (vault-plugin-auth-jwt,
 // hashicorp/cap): every rejection gets the hint about the condition that failed. The time
 // and signature messages end in "claim" too, so their order matters.
+import { wordSettings } from '../../../src/core/settings.js';
+import { ACTION_WORDS } from '../../../src/github/inputs.js';
 import { loginHint } from '../../../src/providers/vault.js';
 
 describe('loginHint', () => {
@@ -31,6 +33,7 @@ describe('loginHint', () => {
     ],
     ['error validating claims: claim "repository" is missing', /bound_claims does not match/],
   ])('%s', (reason, hint) => {
-    expect(loginHint(reason)).toMatch(hint);
+    // The hint names settings; the action words them as its inputs.
+    expect(wordSettings(loginHint(reason), ACTION_WORDS)).toMatch(hint);
   });
 });

@@ -1,0 +1,366 @@
+// Typed settings: what the pipeline and each provider are configured with, whichever front
+// end gathered them (action inputs, CLI flags or OIDC_SECRETS_* variables). Each provider
+// receives only its own object; facts of the environment (workspace, run id, region
+// fallback, store location) are resolved by the front end before they get here.
+//
+// Errors below the front ends name a *setting* (`vault.url`), never an input or a flag: a
+// message refers to one as `{{vault.url}}` (a noun: "the vault-url input") or
+// `{{label:vault.url}}` (a heading: "input vault-url"), and the front end words it with
+// `wordSettings` and its own map before anything is shown.
+import { readFileSync } from 'node:fs';
+import { ActionError, type ErrorCode } from './errors.js';
+import { isLoopback } from '../net/http.js';
+import { isKeyText } from '../store/key.js';
+
+export const SETTING_KEYS = [
+  'vault.url',
+  'vault.role',
+  'vault.authPath',
+  'vault.namespace',
+  'vault.audience',
+  'aws.roleArn',
+  'aws.region',
+  'aws.audience',
+  'aws.sessionDuration',
+  'aws.exportCredentials',
+  'gcp.workloadIdentityProvider',
+  'gcp.serviceAccount',
+  'gcp.audience',
+  'azure.clientId',
+  'azure.tenantId',
+  'azure.audience',
+  'local.storePath',
+  'local.storeKey',
+  'endpoints',
+  'caCertificate',
+  'requireOidc',
+  'allowUntrustedEvents',
+  'revoke',
+  'concurrency',
+  'retries',
+  'timeoutSeconds',
+] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+/** A setting named inside a message, as a noun; the front end words it. */
+export function named(key: SettingKey): string {
+  return `{{${key}}}`;
+}
+
+/** A setting named at the head of a message ("input vault-url: …"). */
+export function labelled(key: SettingKey): string {
+  return `{{label:${key}}}`;
+}
+
+/** How a front end names a setting: as a noun inside a sentence, or as a heading. */
+export interface SettingWords {
+  noun(key: SettingKey): string;
+  label(key: SettingKey): string;
+}
+
+const REFERENCE = /\{\{(label:)?([A-Za-z.]+)\}\}/g;
+
+/** The message with every setting it names worded by the front end. */
+export function wordSettings(message: string, words: SettingWords): string {
+  return message.replace(REFERENCE, (whole, label: string | undefined, key: string) => {
+    if (!(SETTING_KEYS as readonly string[]).includes(key)) return whole;
+    return label ? words.label(key as SettingKey) : words.noun(key as SettingKey);
+  });
+}
+
+/** A setting whose value is malformed: names the setting and what was expected. */
+export class SettingError extends ActionError {
+  override readonly name: string = 'SettingError';
+  declare readonly setting: SettingKey;
+
+  constructor(
+    setting: SettingKey,
+    expected: string,
+    /** Where inside the setting (a line of `endpoints`), when it has parts. */
+    detail = '',
+    code: ErrorCode = 'INPUT_INVALID',
+  ) {
+    super(
+      code,
+      `${labelled(setting)}${detail ? ` ${detail}` : ''}: expected ${expected}`,
+      undefined,
+      {
+        setting,
+      },
+    );
+  }
+}
+
+/** Services whose base URL the `endpoints` setting may override (SPEC §1.4). */
+export const ENDPOINT_SERVICES = [
+  'aws-sts',
+  'aws-secretsmanager',
+  'gcp-sts',
+  'gcp-iamcredentials',
+  'gcp-secretmanager',
+  'gcp-oauth2',
+  'azure-authority',
+  'azure-keyvault-suffix',
+] as const;
+export type EndpointService = (typeof ENDPOINT_SERVICES)[number];
+export type Endpoints = Partial<Record<EndpointService, string>>;
+
+export interface VaultSettings {
+  /** Base URL without a trailing slash; empty when not configured. */
+  url: string;
+  role: string;
+  authPath: string;
+  namespace: string;
+  audience: string;
+}
+
+export interface AwsSettings {
+  roleArn: string;
+  /** The region, with the environment's AWS_REGION/AWS_DEFAULT_REGION fallback applied. */
+  region: string;
+  audience: string;
+  sessionDurationSeconds: number;
+  exportCredentials: boolean;
+  endpoints: { sts?: string | undefined; secretsManager?: string | undefined };
+  /** The workflow run (and attempt) the role session is named after, when there is one. */
+  runId?: string | undefined;
+  runAttempt?: string | undefined;
+}
+
+export interface GcpSettings {
+  workloadIdentityProvider: string;
+  serviceAccount: string;
+  audience: string;
+  endpoints: {
+    sts?: string | undefined;
+    iamcredentials?: string | undefined;
+    secretmanager?: string | undefined;
+    oauth2?: string | undefined;
+  };
+}
+
+export interface AzureSettings {
+  clientId: string;
+  tenantId: string;
+  audience: string;
+  endpoints: { authority?: string | undefined; keyvaultSuffix?: string | undefined };
+}
+
+export interface FileSettings {
+  /** Where relative `file:` paths are read from (and must stay inside). */
+  workspace: string;
+}
+
+export interface EnvSettings {
+  /** The variables `env:` references may read, handed over by the front end. */
+  lookup(name: string): string | undefined;
+}
+
+export interface LocalSettings {
+  /** The store file, absolute. */
+  storePath: string;
+  /** Its key file, absolute (unused when keyText is given). */
+  keyPath: string;
+  /** The key itself, when it was given as text rather than as a file. */
+  keyText?: string | undefined;
+}
+
+/** Settings of the pipeline itself: the HTTP client, the road and the policy. */
+export interface PipelineSettings {
+  concurrency: number;
+  retries: number;
+  timeoutSeconds: number;
+  /** PEM text of a private CA (read from a path when the setting is one). */
+  caCertificate: string | undefined;
+  requireOidc: boolean;
+  allowUntrustedEvents: boolean;
+  revoke: boolean;
+}
+
+export interface ProviderSettings {
+  vault: VaultSettings;
+  aws: AwsSettings;
+  gcp: GcpSettings;
+  azure: AzureSettings;
+  file: FileSettings;
+  env: EnvSettings;
+  local: LocalSettings;
+}
+
+export interface Settings {
+  pipeline: PipelineSettings;
+  providers: ProviderSettings;
+}
+
+/** What only the front end knows: facts of the environment it runs in. */
+export interface FrontEndFacts {
+  workspace: string;
+  runId?: string | undefined;
+  runAttempt?: string | undefined;
+  /** The region when the aws region setting is empty (AWS_REGION, AWS_DEFAULT_REGION). */
+  awsRegionFallback: string;
+  env: EnvSettings;
+  /** Resolves the store file and key file from the settings' (possibly empty) paths. */
+  storeLocation(file: string, keyFile: string): { storePath: string; keyPath: string };
+}
+
+/** Reads the raw text of a setting (empty when not given). */
+export type SettingReader = (key: SettingKey) => string;
+
+/** Parses and checks the text of every setting; the first malformed one throws. */
+export function readSettings(read: SettingReader, facts: FrontEndFacts): Settings {
+  const text = (key: SettingKey, fallback = '') => read(key).trim() || fallback;
+  const endpoints = parseEndpoints(read('endpoints'));
+  const storeKey = text('local.storeKey');
+  const keyIsText = storeKey !== '' && isKeyText(storeKey);
+  const store = facts.storeLocation(text('local.storePath'), keyIsText ? '' : storeKey);
+  return {
+    pipeline: {
+      concurrency: parseInteger(text('concurrency', '128'), 'concurrency', 1, 1024),
+      retries: parseInteger(text('retries', '3'), 'retries', 0, 10),
+      timeoutSeconds: parseInteger(text('timeoutSeconds', '30'), 'timeoutSeconds', 1, 600),
+      caCertificate: readCaCertificate(text('caCertificate')),
+      requireOidc: parseBoolean(text('requireOidc', 'true'), 'requireOidc'),
+      allowUntrustedEvents: parseBoolean(
+        text('allowUntrustedEvents', 'false'),
+        'allowUntrustedEvents',
+      ),
+      revoke: parseBoolean(text('revoke', 'true'), 'revoke'),
+    },
+    providers: {
+      vault: {
+        url: parseBaseUrl(text('vault.url'), 'vault.url'),
+        role: text('vault.role'),
+        authPath: text('vault.authPath', 'jwt').replace(/^\/+|\/+$/g, ''),
+        namespace: text('vault.namespace'),
+        audience: text('vault.audience'),
+      },
+      aws: {
+        roleArn: text('aws.roleArn'),
+        region: text('aws.region') || facts.awsRegionFallback,
+        audience: text('aws.audience', 'sts.amazonaws.com'),
+        sessionDurationSeconds: parseInteger(
+          text('aws.sessionDuration', '900'),
+          'aws.sessionDuration',
+          900,
+          43200,
+        ),
+        exportCredentials: parseBoolean(
+          text('aws.exportCredentials', 'false'),
+          'aws.exportCredentials',
+        ),
+        endpoints: { sts: endpoints['aws-sts'], secretsManager: endpoints['aws-secretsmanager'] },
+        runId: facts.runId,
+        runAttempt: facts.runAttempt,
+      },
+      gcp: {
+        workloadIdentityProvider: text('gcp.workloadIdentityProvider'),
+        serviceAccount: text('gcp.serviceAccount'),
+        audience: text('gcp.audience'),
+        endpoints: {
+          sts: endpoints['gcp-sts'],
+          iamcredentials: endpoints['gcp-iamcredentials'],
+          secretmanager: endpoints['gcp-secretmanager'],
+          oauth2: endpoints['gcp-oauth2'],
+        },
+      },
+      azure: {
+        clientId: text('azure.clientId'),
+        tenantId: text('azure.tenantId'),
+        audience: text('azure.audience', 'api://AzureADTokenExchange'),
+        endpoints: {
+          authority: endpoints['azure-authority'],
+          keyvaultSuffix: endpoints['azure-keyvault-suffix'],
+        },
+      },
+      file: { workspace: facts.workspace },
+      env: facts.env,
+      local: { ...store, ...(keyIsText ? { keyText: storeKey } : {}) },
+    },
+  };
+}
+
+/** YAML 1.2 core-schema booleans, as the toolkit's getBooleanInput accepts them. */
+export function parseBoolean(value: string, key: SettingKey): boolean {
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new SettingError(key, 'true or false');
+}
+
+export function parseInteger(value: string, key: SettingKey, min: number, max: number): number {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(number >= min && number <= max))
+    throw new SettingError(key, `a whole number from ${min} to ${max}`);
+  return number;
+}
+
+function parseBaseUrl(value: string, key: SettingKey, detail = ''): string {
+  if (!value) return '';
+  const invalid = (expected: string) => new SettingError(key, expected, detail);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid('an absolute URL such as https://vault.example.com');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('an https:// URL');
+  // Checked here, before the job's OIDC token is minted, so the error names the setting.
+  if (url.protocol === 'http:' && !isLoopback(url.hostname))
+    throw invalid(
+      'an https:// URL: plain http:// would send tokens in the clear and is allowed only to literal loopback addresses (localhost, 127.0.0.0/8, [::1]); a name under .localhost is not trusted by its name',
+    );
+  if (url.search || url.hash) throw invalid('a base URL without ?query or #fragment');
+  return url.href.replace(/\/+$/, '');
+}
+
+function parseEndpoints(value: string): Endpoints {
+  const endpoints: Endpoints = {};
+  value.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const colon = line.indexOf(':');
+    const service = line.slice(0, colon).trim();
+    const target = line.slice(colon + 1).trim();
+    const where = `(line ${index + 1})`;
+    if (colon < 0 || !(ENDPOINT_SERVICES as readonly string[]).includes(service)) {
+      throw new SettingError(
+        'endpoints',
+        `service: url with a service among ${ENDPOINT_SERVICES.join(', ')}`,
+        where,
+      );
+    }
+    const detail = `(line ${index + 1}, ${service})`;
+    if (service === 'azure-keyvault-suffix' && target.includes('://')) {
+      // A base URL instead of a DNS suffix: vaults are then reached as URL/VAULT (a local
+      // emulator, or a proxy fronting several vaults on one host).
+      endpoints[service] = parseBaseUrl(target, 'endpoints', detail);
+      return;
+    }
+    if (service === 'azure-keyvault-suffix') {
+      if (!/^[a-z0-9.-]+(:\d+)?$/i.test(target))
+        throw new SettingError('endpoints', 'a DNS suffix such as vault.azure.cn', where);
+      endpoints[service] = target.toLowerCase();
+      return;
+    }
+    endpoints[service as EndpointService] = parseBaseUrl(target, 'endpoints', detail);
+  });
+  return endpoints;
+}
+
+function readCaCertificate(value: string): string | undefined {
+  if (!value) return undefined;
+  if (value.includes('-----BEGIN CERTIFICATE-----')) return value;
+  try {
+    const pem = readFileSync(value, 'utf8');
+    if (pem.includes('-----BEGIN CERTIFICATE-----')) return pem;
+  } catch {
+    throw new SettingError(
+      'caCertificate',
+      'PEM text or the path of a readable PEM file (the path could not be read)',
+    );
+  }
+  throw new SettingError(
+    'caCertificate',
+    'PEM text or the path of a PEM file containing -----BEGIN CERTIFICATE-----',
+  );
+}
