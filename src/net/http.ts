@@ -52,8 +52,8 @@ export interface HttpOptions {
   /** Connections per host; the road's read concurrency. */
   maxSockets: number;
   userAgent: string;
-  /** Environment to read proxy settings from. */
-  env?: NodeJS.ProcessEnv;
+  /** Environment to read proxy settings from: the front end's, never read here by itself. */
+  env: NodeJS.ProcessEnv;
   /** Scrubs known secret values from text before it enters an error message. */
   redact?: (text: string) => string;
   /** Backoff base; tests make it small. */
@@ -100,7 +100,7 @@ export class HttpClient {
   private readonly proxyAgents = new Map<string, http.Agent>();
 
   constructor(private readonly options: HttpOptions) {
-    this.proxy = readProxySettings(options.env ?? process.env);
+    this.proxy = readProxySettings(options.env);
   }
 
   async request(request: HttpRequest): Promise<HttpResponse> {
