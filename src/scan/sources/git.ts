@@ -334,12 +334,6 @@ export async function fetchBranchTip(
   return tip.code === 0 ? tip.stdout.trim() : null;
 }
 
-/** The first parent of a commit, or null for a root commit. */
-export async function parentOf(cwd: string, sha: string): Promise<string | null> {
-  const r = await runGit(cwd, ['rev-parse', '--verify', '--quiet', `${sha}^1`]);
-  return r.code === 0 ? r.stdout.trim() : null;
-}
-
 /**
  * Which of `paths` the range changes in any way (added, edited, deleted, renamed to or from,
  * made a link): what the head side did since it left the base (`base...head`), renames split
