@@ -165,7 +165,8 @@ export class HttpClient {
   private backoffMs(attempt: number, retryAfterMs: number | undefined): number {
     const base = this.options.backoffBaseMs ?? 250;
     const exponential = Math.min(base * 2 ** (attempt - 1), 8000);
-    // Full jitter: many runners retrying in step would otherwise hit the provider together.
+    // Half jitter (between half and all of the exponential delay): many runners retrying in
+    // step would otherwise hit the provider together, and no retry comes back too soon.
     const jittered = exponential / 2 + Math.random() * (exponential / 2);
     if (retryAfterMs === undefined) return jittered;
     return Math.min(Math.max(retryAfterMs, jittered), this.options.maxRetryAfterMs ?? 30_000);
