@@ -3,8 +3,8 @@
 // (scan/detect/keywords.ts: keywords as case-folded characters). Each maps its symbols to
 // alphabet classes first (symbols in no pattern share class 0), so the table has one row of
 // `classCount` entries per state whatever the symbol size, and each adds what it needs on top:
-// the masker flags states that end a mask, the prefilter renumbers states so that those that
-// end a keyword come last.
+// the masker has entries that lead to a state ending a mask flagged (`outputFlag`), the
+// prefilter renumbers states so that those that end a keyword come last.
 //
 // The trie is written straight into the transition table and completed breadth first, one
 // pass over each state's row, with no allocation per state: the masker builds its automaton
@@ -16,7 +16,8 @@ export interface AhoCorasick {
   readonly classCount: number;
   /**
    * The complete DFA: `delta[state * classCount + class]` is the next state, premultiplied
-   * (`next * classCount`, the offset of its row), so a walk is one add and one load a symbol.
+   * (`next * classCount`, the offset of its row), so a walk is one add and one load a symbol;
+   * OR'd with `outputFlag` when the next state ends a pattern (its own or a suffix's).
    */
   readonly delta: Int32Array;
   /** Per state: its failure state (the longest proper suffix that is a trie state). */
@@ -29,14 +30,24 @@ export interface AhoCorasick {
   readonly order: Int32Array;
 }
 
+export interface BuildOptions {
+  /** Symbol → alphabet class; without it the patterns' symbols are the classes. */
+  classOf?: ArrayLike<number>;
+  /** A bit no row offset uses, set in entries that lead to a state ending a pattern. */
+  outputFlag?: number;
+}
+
 /**
- * Builds the automaton of `patterns`, each a sequence of alphabet classes in
- * [1, classCount). Patterns must be distinct and non-empty (callers deduplicate).
+ * Builds the automaton of `patterns`, each a sequence of symbols whose classes lie in
+ * [1, classCount). Patterns must be non-empty; a pattern equal to an earlier one ends at the
+ * same state, and `ends` names the later.
  */
 export function buildAhoCorasick(
   patterns: readonly ArrayLike<number>[],
   classCount: number,
+  { classOf, outputFlag = 0 }: BuildOptions = {},
 ): AhoCorasick {
+  const offsetBits = ~outputFlag;
   let totalLength = 0;
   for (const pattern of patterns) totalLength += pattern.length;
   if ((totalLength + 1) * classCount > 0x7fffffff) {
@@ -50,7 +61,7 @@ export function buildAhoCorasick(
   patterns.forEach((pattern, index) => {
     let node = 0;
     for (let i = 0; i < pattern.length; i++) {
-      const at = node * classCount + pattern[i]!;
+      const at = node * classCount + (classOf ? classOf[pattern[i]!]! : pattern[i]!);
       let next = delta[at]!;
       if (next === 0) {
         next = states++;
@@ -64,15 +75,18 @@ export function buildAhoCorasick(
 
   // Breadth first, one pass over each state's row: a trie child (non-zero before its row is
   // processed) gets its failure link and stays; every other entry is taken from the failure
-  // state's row, which is shallower and so already complete. Entries become row offsets.
+  // state's row, which is shallower and so already complete. Entries become row offsets,
+  // flagged when the state ends a pattern or its failure state does.
   const fail = new Int32Array(states);
   const order = new Int32Array(Math.max(0, states - 1));
+  const isOutput = new Uint8Array(states);
   let tail = 0;
   for (let cls = 0; cls < classCount; cls++) {
     const child = delta[cls]!;
     if (child === 0) continue;
     order[tail++] = child;
-    delta[cls] = child * classCount;
+    isOutput[child] = ends[child]! >= 0 ? 1 : 0;
+    delta[cls] = (child * classCount) | (isOutput[child] ? outputFlag : 0);
   }
   for (let head = 0; head < tail; head++) {
     const node = order[head]!;
@@ -84,8 +98,10 @@ export function buildAhoCorasick(
         delta[row + cls] = delta[failRow + cls]!;
         continue;
       }
-      fail[child] = delta[failRow + cls]! / classCount;
-      delta[row + cls] = child * classCount;
+      const suffix = (delta[failRow + cls]! & offsetBits) / classCount;
+      fail[child] = suffix;
+      isOutput[child] = ends[child]! >= 0 || isOutput[suffix] ? 1 : 0;
+      delta[row + cls] = (child * classCount) | (isOutput[child] ? outputFlag : 0);
       order[tail++] = child;
     }
   }

@@ -51,22 +51,18 @@ export class MaskAutomaton {
     this.classes = classes;
     this.classCount = classCount;
 
-    // Entries are premultiplied state offsets (aho-corasick.ts), here with the sign bit set
-    // when the target state ends a mask. A state also ends every mask its failure state
-    // ends, so it inherits the longer match length (failure states come first in `order`).
-    const automaton = buildAhoCorasick(
-      patterns.map((pattern) => pattern.map((byte) => classes[byte]!)),
-      classCount,
-    );
-    const { delta, depth, ends, fail, order, stateCount } = automaton;
+    // Entries are premultiplied state offsets (aho-corasick.ts), with the sign bit set when
+    // the target state ends a mask. A state also ends every mask its failure state ends, so
+    // it inherits the longer match length (failure states come first in `order`).
+    const { delta, depth, ends, fail, order, stateCount } = buildAhoCorasick(patterns, classCount, {
+      classOf: classes,
+      outputFlag: MATCH_FLAG,
+    });
     const matchLength = new Int32Array(stateCount);
     for (const state of order) {
       const own = ends[state]! >= 0 ? depth[state]! : 0;
-      matchLength[state] = Math.max(own, matchLength[fail[state]!]!);
-    }
-    for (let i = 0; i < delta.length; i++) {
-      const target = delta[i]!;
-      if (matchLength[target / classCount]! > 0) delta[i] = target | MATCH_FLAG;
+      const inherited = matchLength[fail[state]!]!;
+      matchLength[state] = own > inherited ? own : inherited;
     }
     this.delta = delta;
     this.matchLength = matchLength;
