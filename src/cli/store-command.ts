@@ -269,6 +269,7 @@ export async function runStoreCommand(argv: readonly string[]): Promise<number> 
   const location = resolveStoreLocation({
     file: optionString(args, 'file'),
     keyFile: optionString(args, 'key-file'),
+    env: process.env,
   });
   if (name !== 'exists') return sub.run(args, new LocalStore(location));
   // `exists` answers with 0/1, so its errors need a code of their own.

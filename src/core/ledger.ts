@@ -52,6 +52,16 @@ const KEY_BYTES = 32;
 
 export type StateWriter = (name: string, value: string) => void;
 
+/**
+ * What main saved, as post reads it back. The front end says where state lives (on a runner,
+ * `STATE_<name>` variables: src/github/state.ts); the ledger only reads names and values.
+ */
+export interface SavedState {
+  get(name: string): string | undefined;
+  /** Every saved name, planted ones included. */
+  names(): string[];
+}
+
 /** `<mac>.<value>`: the value with its HMAC under the run's key, bound to its state name. */
 export function sealState(key: Buffer, name: string, value: string): string {
   return `${stateMac(key, name, value)}.${value}`;
@@ -76,9 +86,9 @@ function stateMac(key: Buffer, name: string, value: string): string {
   return createHmac('sha256', key).update(`${name}\0${value}`, 'utf8').digest('base64url');
 }
 
-/** The key main saved, from post's environment; undefined when absent or malformed. */
-export function savedKey(env: NodeJS.ProcessEnv = process.env): Buffer | undefined {
-  const text = env[`STATE_${LEDGER_KEY_STATE}`];
+/** The key main saved; undefined when absent or malformed. */
+export function savedKey(state: SavedState): Buffer | undefined {
+  const text = state.get(LEDGER_KEY_STATE);
   if (!text || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
   const key = Buffer.from(text, 'base64');
   return key.length === KEY_BYTES ? key : undefined;
@@ -136,37 +146,31 @@ export interface SavedLedger {
   pending: LedgerEntry[];
   /** Entries main undid itself after a failure. */
   revokedByMain: LedgerEntry[];
-  /** STATE_ledger_* and STATE_revoked_* variables whose seal did not verify: ignored. */
+  /** Saved `ledger_*` and `revoked_*` values whose seal did not verify: ignored. */
   rejected: number;
 }
 
-/** Reads the entries main saved, from STATE_ledger_* and STATE_revoked_*. */
-export function readLedger(env: NodeJS.ProcessEnv = process.env): SavedLedger {
-  const key = savedKey(env);
-  const prefix = `STATE_${LEDGER_STATE_PREFIX}`;
-  const revokedPrefix = `STATE_${REVOKED_STATE_PREFIX}`;
+/** Reads the entries main saved, from its `ledger_*` and `revoked_*` state. */
+export function readLedger(state: SavedState): SavedLedger {
+  const key = savedKey(state);
   const saved: SavedLedger = { pending: [], revokedByMain: [], rejected: 0 };
-  const names = Object.keys(env)
-    .filter((name) => name.startsWith(prefix))
-    .sort();
-  for (const name of names) {
-    const stateName = name.slice('STATE_'.length);
-    const text = key ? openState(key, stateName, env[name]) : undefined;
+  const names = state.names();
+  for (const name of names.filter((n) => n.startsWith(LEDGER_STATE_PREFIX)).sort()) {
+    const text = key ? openState(key, name, state.get(name)) : undefined;
     const entry = text === undefined ? undefined : parseEntry(text);
     if (!entry) {
       saved.rejected++;
       continue;
     }
-    const revokedName = `${REVOKED_STATE_PREFIX}${name.slice(prefix.length)}`;
+    const revokedName = `${REVOKED_STATE_PREFIX}${name.slice(LEDGER_STATE_PREFIX.length)}`;
     const done =
-      key !== undefined && openState(key, revokedName, env[`STATE_${revokedName}`]) === 'true';
+      key !== undefined && openState(key, revokedName, state.get(revokedName)) === 'true';
     (done ? saved.revokedByMain : saved.pending).push(entry);
   }
   // A revoked mark that does not verify is ignored: its entry is revoked again (harmless).
-  for (const name of Object.keys(env)) {
-    if (!name.startsWith(revokedPrefix)) continue;
-    const stateName = name.slice('STATE_'.length);
-    if (!key || openState(key, stateName, env[name]) !== 'true') saved.rejected++;
+  for (const name of names) {
+    if (!name.startsWith(REVOKED_STATE_PREFIX)) continue;
+    if (!key || openState(key, name, state.get(name)) !== 'true') saved.rejected++;
   }
   return saved;
 }

@@ -6,15 +6,16 @@
 //   chunk boundary inside a multi-byte character needs no care (UTF-8 is self-synchronising:
 //   an encoded string can only match at character boundaries), and output that is not
 //   UTF-8 passes through untouched.
-// - One pass for all masks: an Aho-Corasick automaton compiled to a dense transition table
-//   over byte classes (bytes that occur in no mask share one class), so each input byte
-//   costs one table lookup whatever the number of masks.
+// - One pass for all masks: an Aho-Corasick automaton (aho-corasick.ts) compiled to a dense
+//   transition table over byte classes (bytes that occur in no mask share one class), so
+//   each input byte costs one table lookup whatever the number of masks.
 // - Overlapping or touching occurrences merge into one `***`, as the runner's masker merges
 //   its replacements; the result does not depend on how the stream is chunked.
 // - Hold-back is minimal: only the bytes that may still begin an occurrence (the
 //   automaton's current depth, < the longest mask) wait for the next chunk. Nothing is
 //   released on a timer: a child writing a secret slowly must not get it past the masker.
 import { Transform, type TransformCallback } from 'node:stream';
+import { buildAhoCorasick } from './aho-corasick.js';
 
 export const MASK_REPLACEMENT = '***';
 const REPLACEMENT = Buffer.from(MASK_REPLACEMENT);
@@ -50,69 +51,22 @@ export class MaskAutomaton {
     this.classes = classes;
     this.classCount = classCount;
 
-    // The trie, written straight into the table (entry = child index; 0 = none, since the
-    // root is nobody's child). Building it cold must be cheap: `run` builds it while CMD
-    // starts, so this is on the start-up path.
-    const totalBytes = patterns.reduce((sum, p) => sum + p.length, 0);
-    if ((totalBytes + 1) * classCount > 0x7fffffff) {
-      throw new RangeError(`too many mask bytes to compile (${totalBytes})`);
+    // Entries are premultiplied state offsets (aho-corasick.ts), with the sign bit set when
+    // the target state ends a mask. A state also ends every mask its failure state ends, so
+    // it inherits the longer match length (failure states come first in `order`).
+    const { delta, depth, ends, fail, order, stateCount } = buildAhoCorasick(patterns, classCount, {
+      classOf: classes,
+      outputFlag: MATCH_FLAG,
+    });
+    const matchLength = new Int32Array(stateCount);
+    for (const state of order) {
+      const own = ends[state]! >= 0 ? depth[state]! : 0;
+      const inherited = matchLength[fail[state]!]!;
+      matchLength[state] = own > inherited ? own : inherited;
     }
-    const delta = new Int32Array((totalBytes + 1) * classCount);
-    const depth = new Int32Array(totalBytes + 1);
-    const matchLength = new Int32Array(totalBytes + 1);
-    let states = 1;
-    for (const pattern of patterns) {
-      let node = 0;
-      for (let i = 0; i < pattern.length; i++) {
-        const at = node * classCount + classes[pattern[i]!]!;
-        let next = delta[at]!;
-        if (next === 0) {
-          next = states++;
-          delta[at] = next;
-          depth[next] = depth[node]! + 1;
-        }
-        node = next;
-      }
-      matchLength[node] = pattern.length;
-    }
-
-    // Breadth-first, one pass over each state's row: a trie child (non-zero before the row
-    // is processed) gets its failure link and stays; every other entry is taken from the
-    // failure state's row, which is shallower and so already final. A state also ends
-    // every mask that its failure state ends, so its match length is inherited when its
-    // failure link is set. Entries become premultiplied state offsets, with the sign bit
-    // set when the target state ends a mask. No allocation per state: this runs cold on
-    // the start-up path of `run`, concurrently with CMD's own start-up.
-    const queue = new Int32Array(states);
-    let tail = 0;
-    for (let cls = 0; cls < classCount; cls++) {
-      const child = delta[cls]!;
-      if (child === 0) continue;
-      queue[tail++] = child;
-      delta[cls] = (child * classCount) | (matchLength[child]! > 0 ? MATCH_FLAG : 0);
-    }
-    const failRowOf = new Int32Array(states); // failure state's row offset, per state
-    for (let head = 0; head < tail; head++) {
-      const node = queue[head]!;
-      const row = node * classCount;
-      const failRow = failRowOf[node]!;
-      for (let cls = 0; cls < classCount; cls++) {
-        const child = delta[row + cls]!;
-        if (child === 0) {
-          delta[row + cls] = delta[failRow + cls]!;
-          continue;
-        }
-        const suffixRow = delta[failRow + cls]! & OFFSET_BITS;
-        const suffix = suffixRow / classCount;
-        failRowOf[child] = suffixRow;
-        if (matchLength[suffix]! > matchLength[child]!) matchLength[child] = matchLength[suffix]!;
-        delta[row + cls] = (child * classCount) | (matchLength[child]! > 0 ? MATCH_FLAG : 0);
-        queue[tail++] = child;
-      }
-    }
-    this.delta = delta.subarray(0, states * classCount);
-    this.matchLength = matchLength.subarray(0, states);
-    this.depth = depth.subarray(0, states);
+    this.delta = delta;
+    this.matchLength = matchLength;
+    this.depth = depth;
   }
 }
 

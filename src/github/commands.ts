@@ -160,10 +160,6 @@ export function getMultilineInput(name: string): string {
   return process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
 }
 
-export function getState(name: string): string {
-  return process.env[`STATE_${name}`] ?? '';
-}
-
 /** Appends markdown to the job summary, if the runner gave us a summary file. */
 export function appendSummary(markdown: string): boolean {
   const path = process.env.GITHUB_STEP_SUMMARY;

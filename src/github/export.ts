@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ActionError } from '../core/errors.js';
 import type { ExportMode } from './inputs.js';
 import type { LedgerEntry } from '../core/ledger.js';
-import { fileCommand, type FileCommand } from './commands.js';
+import type { FileCommand } from './commands.js';
 import type { ShapedSecret } from '../core/shape.js';
 
 export interface ExportDependencies {
@@ -20,14 +20,6 @@ export interface ExportReport {
   files: number;
   filesDir?: string;
 }
-
-export const defaultExportDependencies = (
-  record: (entry: LedgerEntry) => void,
-): ExportDependencies => ({
-  env: process.env,
-  record,
-  write: fileCommand,
-});
 
 export const FILE_SUFFIX = '_FILE';
 

@@ -5,15 +5,17 @@ import { ACTION_WORDS, envInputReader, readConfig, type ActionConfig } from './i
 import { describeError } from '../core/errors.js';
 import { wordSettings } from '../core/settings.js';
 import { runnerProviderDeps } from './providers.js';
-import { openState, readLedger, savedKey } from '../core/ledger.js';
+import { openState, readLedger, savedKey, type SavedState } from '../core/ledger.js';
 import { MaskGate } from '../core/mask.js';
 import { createProvider } from '../providers/registry.js';
 import { revokeEntries } from '../core/revoke.js';
 import { addMask, annotate, info } from './commands.js';
 import { SWEEP_STATE, sweepWorkspace, type SweepFingerprints } from '../core/sweep.js';
+import { runnerState } from './state.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { pending: entries, revokedByMain, rejected } = readLedger(env);
+  const state = runnerState(env);
+  const { pending: entries, revokedByMain, rejected } = readLedger(state);
   if (rejected) {
     // Neither the names' values nor any token: only how many, and what was done about them.
     annotate(
@@ -24,7 +26,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       { title: 'oidc-secrets' },
     );
   }
-  sweep(env);
+  sweep(env, state);
   if (revokedByMain.length) {
     info(
       `oidc-secrets post: main already revoked ${revokedByMain.length} entr${revokedByMain.length === 1 ? 'y' : 'ies'} after its failure`,
@@ -79,11 +81,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
 }
 
 /** Reports workspace files that hold a fetched value, when main left fingerprints. */
-function sweep(env: NodeJS.ProcessEnv): void {
-  const sealed = env[`STATE_${SWEEP_STATE}`];
+function sweep(env: NodeJS.ProcessEnv, state: SavedState): void {
+  const sealed = state.get(SWEEP_STATE);
   const workspace = env.GITHUB_WORKSPACE;
   if (sealed === undefined || !workspace) return;
-  const key = savedKey(env);
+  const key = savedKey(state);
   const saved = key ? openState(key, SWEEP_STATE, sealed) : undefined;
   let fingerprints: SweepFingerprints | undefined;
   try {

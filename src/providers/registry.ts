@@ -1,6 +1,7 @@
-// Which module serves which provider name. Each is loaded when a plan first needs it: the
-// action bundles inline these imports, and the CLI's code-split build then loads only the
-// providers a `run` file names (the AWS signer alone is a fifth of the CLI).
+// Which module serves which provider name. Each is loaded when a plan first needs it. Every
+// bundle inlines these imports (the CLI's bundles may not keep an import(): build.mjs), and
+// esbuild runs an inlined module's top level only when its import() is reached, so a run
+// that names no AWS reference never initialises the AWS signer.
 import { ActionError } from '../core/errors.js';
 import type { ProviderName } from '../core/plan/types.js';
 import type { ProviderSettings } from '../core/settings.js';

@@ -17,12 +17,13 @@ export interface StoreLocation {
 export interface LocationChoice {
   file?: string | undefined;
   keyFile?: string | undefined;
-  env?: NodeJS.ProcessEnv;
+  /** Where OIDC_SECRETS_STORE and OIDC_SECRETS_KEY_FILE are read: the front end's environment. */
+  env: NodeJS.ProcessEnv;
   cwd?: string;
 }
 
-export function resolveStoreLocation(choice: LocationChoice = {}): StoreLocation {
-  const env = choice.env ?? process.env;
+export function resolveStoreLocation(choice: LocationChoice): StoreLocation {
+  const env = choice.env;
   const cwd = choice.cwd ?? process.cwd();
   const storePath = resolve(cwd, choice.file || env.OIDC_SECRETS_STORE || DEFAULT_STORE_FILE);
   const keyFile = choice.keyFile || env.OIDC_SECRETS_KEY_FILE;

@@ -1056,10 +1056,3 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
     }
   }
 }
-
-/** Removes every temp directory kept so far (call from afterAll when using keepTemp). */
-export function cleanupRunnerTemp(): void {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  tempDirs.clear();
-  isolatedCopies.clear();
-}

@@ -5,6 +5,7 @@ import { jest } from '@jest/globals';
 import { terminalText } from '../../../src/cli/report.js';
 import { openState, readLedger, sealState, Ledger } from '../../../src/core/ledger.js';
 import { annotate, codeCell, info, logLine, tableCell } from '../../../src/github/commands.js';
+import { runnerState } from '../../../src/github/state.js';
 import { parseWorkflowCommand } from '../../../test/support/runner.js';
 
 /** Splits output as the runner's .NET reader does: at LF, CR or CRLF. */
@@ -121,10 +122,11 @@ describe('the sealed ledger', () => {
     ledger.record({ provider: 'files', kind: 'dir', label: '/tmp/d', data: { path: '/tmp/d' } });
     return state;
   }
-  const env = (state: Record<string, string>, planted: Record<string, string> = {}) => ({
-    ...planted,
-    ...Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v])),
-  });
+  const env = (state: Record<string, string>, planted: Record<string, string> = {}) =>
+    runnerState({
+      ...planted,
+      ...Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v])),
+    });
 
   it('post reads back what main sealed', () => {
     const saved = readLedger(env(mainRun()));

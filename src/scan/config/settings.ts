@@ -8,6 +8,7 @@ import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { gitEnvironment } from '../sources/git.js';
 
 /** A settings file (the config, what it extends, the ignore list) that cannot be read as one. */
 export class SettingsFileError extends OidcSecretsError {
@@ -104,7 +105,7 @@ export function commitReader(root: string, commit: string): SettingsReader {
   const git = (args: string[]): Buffer =>
     execFileSync('git', args, {
       cwd: root,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
+      env: gitEnvironment(),
       stdio: ['ignore', 'pipe', 'pipe'],
       maxBuffer: MAX_SETTINGS_BYTES + 1024,
     });

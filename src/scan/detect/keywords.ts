@@ -1,12 +1,14 @@
 // The keyword prefilter: one pass over the text finds every occurrence of every rule's
 // keywords (case-insensitively), so that a rule's regex only ever runs next to one of its
-// keywords. It is an Aho-Corasick automaton compiled into a dense DFA: one table load per
-// character, no backtracking, no allocation per character. States are stored pre-multiplied
-// by the alphabet width and numbered so that every state that ends a keyword comes after
-// all those that don't: "did a keyword end here?" is a single comparison. Large ASCII
+// keywords. It is an Aho-Corasick automaton (src/core/aho-corasick.ts, shared with the
+// output masker) compiled into a dense DFA: one table load per character, no backtracking,
+// no allocation per character. States are stored pre-multiplied by the alphabet width and
+// numbered so that every state that ends a keyword comes after all those that don't: "did a
+// keyword end here?" is a single comparison. Large ASCII
 // inputs (files as read from disk) go through the same automaton compiled to WebAssembly
 // with four interleaved walks (dfa-wasm.ts).
 import { isAscii } from 'node:buffer';
+import { buildAhoCorasick } from '../../core/aho-corasick.js';
 import { WasmDfa } from './dfa-wasm.js';
 
 /** Below this size the WebAssembly call and copy cost more than they save. */
@@ -62,51 +64,17 @@ export class KeywordMatcher {
     this.width = width;
     this.lead = Math.max(0, ...list.map((k) => k.length)) - 1;
 
-    // Trie.
-    const children: Map<number, number>[] = [new Map()];
-    const output: number[][] = [[]];
-    list.forEach((keyword, index) => {
-      let state = 0;
-      for (const ch of keyword) {
-        const cls = chars.indexOf(ch) + 1;
-        let next = children[state]!.get(cls);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          output.push([]);
-          children[state]!.set(cls, next);
-        }
-        state = next;
-      }
-      output[state]!.push(index);
-    });
-
-    // Failure links, breadth first, completing the goto function into a DFA.
-    const count = children.length;
-    const fail = new Int32Array(count);
-    const next = new Int32Array(count * width);
-    const queue: number[] = [];
-    for (let cls = 1; cls < width; cls++) {
-      const child = children[0]!.get(cls);
-      if (child !== undefined) {
-        next[cls] = child;
-        queue.push(child);
-      }
-    }
-    for (let head = 0; head < queue.length; head++) {
-      const state = queue[head]!;
-      output[state] = [...output[state]!, ...output[fail[state]!]!];
-      for (let cls = 1; cls < width; cls++) {
-        const child = children[state]!.get(cls);
-        if (child !== undefined) {
-          fail[child] = next[fail[state]! * width + cls]!;
-          next[state * width + cls] = child;
-          queue.push(child);
-        } else {
-          next[state * width + cls] = next[fail[state]! * width + cls]!;
-        }
-      }
-    }
+    // The automaton (src/core/aho-corasick.ts); a state ends every keyword its failure
+    // state ends, which comes first in breadth-first order.
+    const automaton = buildAhoCorasick(
+      list.map((keyword) => [...keyword].map((ch) => chars.indexOf(ch) + 1)),
+      width,
+    );
+    const { delta: next, ends, fail, order: breadthFirst, stateCount: count } = automaton;
+    const output: number[][] = Array.from({ length: count }, (_, state) =>
+      ends[state]! >= 0 ? [ends[state]!] : [],
+    );
+    for (const state of breadthFirst) output[state] = [...output[state]!, ...output[fail[state]!]!];
 
     // Renumber: states without output first (the root stays 0), then states with output.
     const order = [...Array(count).keys()].sort((a, b) => {
@@ -123,7 +91,7 @@ export class KeywordMatcher {
     for (let old = 0; old < count; old++) {
       const base = renumber[old]! * width;
       for (let cls = 0; cls < width; cls++)
-        this.delta[base + cls] = renumber[next[old * width + cls]!]! * width;
+        this.delta[base + cls] = renumber[next[old * width + cls]! / width]! * width;
       if (output[old]!.length > 0) this.outputs.set(base, output[old]!);
     }
   }

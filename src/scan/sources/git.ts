@@ -19,6 +19,18 @@ export class GitError extends OidcSecretsError {
 }
 
 const GIT_ENV = { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
+
+/**
+ * The environment git runs with: this process's own, with prompts and optional locks off.
+ * Inherited on purpose, the one exemption from the boundary rule's process.env ban
+ * (eslint.config.js): git is the user's tool, configured by what the runner or the shell set
+ * (PATH, HOME and its global config, safe.directory, the checkout's GIT_* variables). The
+ * scanner reads nothing from it, and a front end could only pass the same object through.
+ */
+export function gitEnvironment(): NodeJS.ProcessEnv {
+  // eslint-disable-next-line no-restricted-properties -- inherited on purpose, see above
+  return { ...process.env, ...GIT_ENV };
+}
 const ZERO_SHA = /^0+$/;
 
 export interface GitResult {
@@ -32,7 +44,7 @@ export function runGit(cwd: string, args: string[]): Promise<GitResult> {
     execFile(
       'git',
       args,
-      { cwd, env: { ...process.env, ...GIT_ENV }, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      { cwd, env: gitEnvironment(), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
         if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
           reject(
@@ -269,7 +281,7 @@ export function scanCommits(
   return new Promise((resolvePromise, reject) => {
     const child = spawn('git', args, {
       cwd,
-      env: { ...process.env, ...GIT_ENV },
+      env: gitEnvironment(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // Latin-1: one character a byte, so the parser sees the bytes git printed (diff.ts).
@@ -328,12 +340,6 @@ export async function fetchBranchTip(
   if (r.code !== 0) return null;
   const tip = await runGit(cwd, ['rev-parse', '--verify', '--quiet', 'FETCH_HEAD^{commit}']);
   return tip.code === 0 ? tip.stdout.trim() : null;
-}
-
-/** The first parent of a commit, or null for a root commit. */
-export async function parentOf(cwd: string, sha: string): Promise<string | null> {
-  const r = await runGit(cwd, ['rev-parse', '--verify', '--quiet', `${sha}^1`]);
-  return r.code === 0 ? r.stdout.trim() : null;
 }
 
 /**
