@@ -84,10 +84,12 @@ function reference(cfg: ScanConfig, text: string): string[] {
   for (const rule of cfg.rules) {
     if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
     const { regex: compiled, engine } = rule.pattern!;
-    // A configured pattern's source is its RE2 text: the reference runs its JS translation.
+    // A configured pattern's source is its RE2 text: the reference runs its JS translation,
+    // over code points (`u`) as RE2 runs over runes: a `[^a-z]` takes a whole astral character
+    // (as gitleaks does), not half of its surrogate pair.
     const regex =
       engine === 'linear'
-        ? compileRe2(compiled.source, rule.id, 'g')
+        ? compileRe2(compiled.source, rule.id, 'gu')
         : new RegExp(compiled.source, compiled.flags);
     for (const m of text.matchAll(regex)) {
       if (m[0].length === 0) continue;
