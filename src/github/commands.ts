@@ -111,14 +111,6 @@ export function debug(message: string): void {
   issueCommand('debug', {}, escapeMessage(message));
 }
 
-export function startGroup(name: string): void {
-  issueCommand('group', {}, escapeMessage(name));
-}
-
-export function endGroup(): void {
-  issueCommand('endgroup', {}, '');
-}
-
 /** Which file command a value goes to. */
 export type FileCommand = 'GITHUB_ENV' | 'GITHUB_OUTPUT' | 'GITHUB_STATE';
 
