@@ -126,7 +126,7 @@ export function readConfig(read: InputReader = envInputReader()): ActionConfig {
     ),
     revoke: boolean(text('revoke', 'true'), 'revoke'),
     sweep: boolean(text('sweep', 'false'), 'sweep'),
-    concurrency: integer(text('concurrency', '128'), 'concurrency', 1, 1024),
+    concurrency: integer(text('concurrency', '256'), 'concurrency', 1, 1024),
     retries: integer(text('retries', '3'), 'retries', 0, 10),
     timeoutSeconds: integer(text('timeout-seconds', '30'), 'timeout-seconds', 1, 600),
     summary: boolean(text('summary', 'true'), 'summary'),
