@@ -37,6 +37,9 @@ const { floor: floorScript } = floorScripts();
 // BENCH_CONCURRENCY measures another `concurrency` input; unset, the step runs with the
 // action's defaults, which is what the targets are about.
 const concurrency = process.env.BENCH_CONCURRENCY;
+// BENCH_BEFORE names another build of the step (a copy of an earlier dist/, with its
+// package.json) to measure in the same rounds: a before/after that shares the machine's load.
+const BEFORE = process.env.BENCH_BEFORE ? resolve(process.env.BENCH_BEFORE) : undefined;
 
 const rows: string[][] = [
   [
@@ -47,6 +50,7 @@ const rows: string[][] = [
     'step / floor',
     'node -e ""',
     'step / node',
+    ...(BEFORE ? ['before (median)', 'before / floor', 'before / node'] : []),
   ],
 ];
 const ratios = new Map<string, { floor: number; node: number }>();
@@ -71,6 +75,8 @@ for (const latency of [0, 50]) {
       step: () => timeProcess([MAIN], stepEnvironment(inputs, issuer.env())),
       floor: () => timeProcess([floorScript, issuer.jwksUrl], { PATH: process.env.PATH }),
       node: timeNodeStart,
+      before: () =>
+        BEFORE ? timeProcess([BEFORE], stepEnvironment(inputs, issuer.env())) : Promise.resolve(0),
     });
     ratios.set(`${paths}/${latency}`, {
       floor: medians.step / medians.floor,
@@ -84,6 +90,13 @@ for (const latency of [0, 50]) {
       `${(medians.step / medians.floor).toFixed(2)}x`,
       ms(medians.node),
       `${(medians.step / medians.node).toFixed(2)}x`,
+      ...(BEFORE
+        ? [
+            ms(medians.before),
+            `${(medians.before / medians.floor).toFixed(2)}x`,
+            `${(medians.before / medians.node).toFixed(2)}x`,
+          ]
+        : []),
     ]);
   }
 }
