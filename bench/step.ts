@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './stats.js';
 
 export function stepEnvironment(
   inputs: Record<string, string>,
@@ -65,6 +66,34 @@ export async function samples(count: number, once: () => Promise<number>): Promi
   const out: number[] = [];
   for (let i = 0; i < count; i++) out.push(await once());
   return out;
+}
+
+/**
+ * Medians of several cases measured in turn (one of each per round, after one warm-up
+ * round), so that every case sees the same machine load: other processes share the cores,
+ * and a case measured alone in a quiet minute would flatter it.
+ */
+export async function interleavedMedians<K extends string>(
+  count: number,
+  cases: Record<K, () => Promise<number>>,
+): Promise<Record<K, number>> {
+  const names = Object.keys(cases) as K[];
+  const times = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    K,
+    number[]
+  >;
+  for (let round = -1; round < count; round++) {
+    for (const name of names) {
+      const elapsed = await cases[name]();
+      if (round >= 0) times[name].push(elapsed);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, median(times[name])])) as Record<K, number>;
+}
+
+/** A bare node start-up, `node -e ""`: what the step's own overhead is compared with. */
+export function timeNodeStart(): Promise<number> {
+  return timeProcess(['-e', ''], { PATH: process.env.PATH });
 }
 
 /**

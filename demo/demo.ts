@@ -9,7 +9,7 @@ import { startOidcIssuer } from '../test/emulators/oidc-issuer.js';
 import { startVault } from '../test/emulators/vault.js';
 import { runJob } from '../test/support/runner.js';
 
-// dist/demo.js → the repository root holds dist/ and action.yml.
+// dist/demo.mjs → the repository root holds dist/ and action.yml.
 const actionRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);

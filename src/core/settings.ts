@@ -216,7 +216,7 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
   const store = facts.storeLocation(text('local.storePath'), keyIsText ? '' : storeKey);
   return {
     pipeline: {
-      concurrency: parseInteger(text('concurrency', '128'), 'concurrency', 1, 1024),
+      concurrency: parseInteger(text('concurrency', '256'), 'concurrency', 1, 1024),
       retries: parseInteger(text('retries', '3'), 'retries', 0, 10),
       timeoutSeconds: parseInteger(text('timeoutSeconds', '30'), 'timeoutSeconds', 1, 600),
       caCertificate: readCaCertificate(text('caCertificate')),

@@ -1,14 +1,7 @@
 // dist/ is what the runner executes: it must be exactly what `npm run build` makes from
 // src/, and each bundle must start in a directory that has no node_modules.
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-  type Dirent,
-} from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +38,7 @@ describe('dist/', () => {
     (entry) => {
       const dir = mkdtempSync(join(tmpdir(), 'oidc-secrets-bare-'));
       copyFileSync(join(dist, `${entry}.js`), join(dir, `${entry}.js`));
-      writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+      copyFileSync(join(dist, 'package.json'), join(dir, 'package.json'));
       const result = spawnSync(process.execPath, [join(dir, `${entry}.js`)], {
         cwd: dir,
         env: { PATH: process.env.PATH },

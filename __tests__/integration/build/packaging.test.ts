@@ -182,7 +182,7 @@ describe('npm pack', () => {
     }
     // The demo bundle holds the Vault and OIDC issuer emulators: the repository keeps it for
     // `npm run demo`, the package does not.
-    expect(files).not.toContain('dist/demo.js');
+    expect(files).not.toContain('dist/demo.mjs');
     expect(files.filter((file) => /^(test|demo|__tests__|src)\//.test(file))).toEqual([]);
   });
 });
