@@ -96,7 +96,11 @@ export async function runPipeline(
       new ActionErrors(
         [...problems].flatMap(([name, errors]) =>
           errors.map(
-            (error) => new ActionError(error.code, `${linesOf(plan, name)}: ${error.message}`),
+            (error) =>
+              new ActionError(error.code, `${linesOf(plan, name)}: ${error.message}`, undefined, {
+                ...(error.setting !== undefined ? { setting: error.setting } : {}),
+                cause: error,
+              }),
           ),
         ),
       ),

@@ -103,6 +103,8 @@ export function checkAwsSettings(aws: AwsSettings): ActionError[] {
     new ActionError(
       'PROVIDER_NOT_CONFIGURED',
       `aws: references need ${named('aws.roleArn')} and ${named('aws.region')} (a role that trusts token.actions.githubusercontent.com)`,
+      undefined,
+      { setting: aws.roleArn ? 'aws.region' : 'aws.roleArn' },
     ),
   ];
 }

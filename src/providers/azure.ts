@@ -45,6 +45,8 @@ export function checkAzureSettings(azure: AzureSettings): ActionError[] {
       new ActionError(
         'PROVIDER_NOT_CONFIGURED',
         `azure: references need ${named('azure.clientId')} and ${named('azure.tenantId')} (an Entra app with a federated credential for this repository)`,
+        undefined,
+        { setting: azure.clientId ? 'azure.tenantId' : 'azure.clientId' },
       ),
     ];
   }
@@ -54,6 +56,8 @@ export function checkAzureSettings(azure: AzureSettings): ActionError[] {
       new ActionError(
         'INPUT_INVALID',
         `${labelled('azure.clientId')}: expected the application (client) id, a GUID`,
+        undefined,
+        { setting: 'azure.clientId' },
       ),
     );
   }
@@ -62,6 +66,8 @@ export function checkAzureSettings(azure: AzureSettings): ActionError[] {
       new ActionError(
         'INPUT_INVALID',
         `${labelled('azure.tenantId')}: expected the directory (tenant) id, a GUID, or a verified domain`,
+        undefined,
+        { setting: 'azure.tenantId' },
       ),
     );
   }

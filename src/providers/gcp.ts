@@ -79,6 +79,8 @@ export function checkGcpSettings(gcp: GcpSettings): ActionError[] {
       new ActionError(
         'PROVIDER_NOT_CONFIGURED',
         `gcp: references need ${named('gcp.workloadIdentityProvider')} (projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER)`,
+        undefined,
+        { setting: 'gcp.workloadIdentityProvider' },
       ),
     ];
   }
@@ -88,6 +90,8 @@ export function checkGcpSettings(gcp: GcpSettings): ActionError[] {
       new ActionError(
         'INPUT_INVALID',
         `${labelled('gcp.workloadIdentityProvider')}: expected projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (the project number, not its id)`,
+        undefined,
+        { setting: 'gcp.workloadIdentityProvider' },
       ),
     );
   }
@@ -96,6 +100,8 @@ export function checkGcpSettings(gcp: GcpSettings): ActionError[] {
       new ActionError(
         'INPUT_INVALID',
         `${labelled('gcp.serviceAccount')}: expected a service account e-mail such as deployer@my-project.iam.gserviceaccount.com`,
+        undefined,
+        { setting: 'gcp.serviceAccount' },
       ),
     );
   }

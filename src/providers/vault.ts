@@ -29,6 +29,8 @@ function notConfigured(): ActionError {
   return new ActionError(
     'PROVIDER_NOT_CONFIGURED',
     `vault: references need ${named('vault.url')} (and usually ${named('vault.role')}) to log in with the job OIDC token`,
+    undefined,
+    { setting: 'vault.url' },
   );
 }
 
