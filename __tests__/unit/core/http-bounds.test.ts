@@ -1,34 +1,8 @@
 // SPEC §1.4a: `timeout-seconds` bounds a whole attempt, body included; an error body is cut
 // to a few KB before anything looks into it; a redirect is an error, never a value.
-import http from 'node:http';
-import type net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { serveLocal as serve } from '../../../test/support/local-server.js';
 import { ERROR_BODY_BYTES, HttpClient, HttpError } from '../../../src/net/http.js';
-
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-async function serve(handler: Handler) {
-  const sockets = new Set<net.Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const server = http.createServer(handler);
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    timers,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearInterval(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const client = (over: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) =>
   new HttpClient({

@@ -1,6 +1,3 @@
-import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import {
   HttpClient,
   HttpError,
@@ -8,29 +5,7 @@ import {
   readProxySettings,
   scrubCredentials,
 } from '../../../src/net/http.js';
-
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, hit: number) => void;
-
-async function serve(handler: Handler) {
-  let hits = 0;
-  const sockets = new Set<net.Socket>();
-  const server = http.createServer((req, res) => handler(req, res, ++hits));
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hits: () => hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { serveLocal as serve } from '../../../test/support/local-server.js';
 
 const client = (over: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) =>
   new HttpClient({
