@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob } from '../../../test/support/runner.js';
+import { errorsOf } from '../../../test/support/vault-fixture.js';
 import { AUDIENCE, startVaultFixture, type VaultFixture } from '../vault/fixture.js';
 import { CLI, runCli } from './cli-process.js';
 
@@ -26,9 +27,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const errorsOf = (job: Awaited<ReturnType<typeof runJob>>) =>
-  job.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
-
 async function cli(secrets: string, env: Record<string, string>, flags: string[] = []) {
   await writeFile(join(dir, '.oidc-secrets'), `${secrets}\n`);
   return runCli(['run', ...flags, '--', 'true'], { cwd: dir, env: { ...f.issuer.env(), ...env } });
@@ -44,7 +42,7 @@ describe('the same misconfiguration, worded by each front end', () => {
       issuer: f.issuer,
     });
     expect(job.main.exitCode).toBe(1);
-    expect(errorsOf(job)).toEqual([
+    expect(errorsOf(job.main)).toEqual([
       expect.stringMatching(/^input vault-url: expected an https:\/\/ URL$/),
     ]);
   });
@@ -70,7 +68,7 @@ describe('the same misconfiguration, worded by each front end', () => {
       issuer: f.issuer,
     });
     expect(job.main.exitCode).toBe(1);
-    expect(errorsOf(job)).toEqual([
+    expect(errorsOf(job.main)).toEqual([
       expect.stringMatching(
         /^secrets line 1: gcp: references need the gcp-workload-identity-provider input \(projects\/NUMBER/,
       ),
