@@ -107,6 +107,8 @@ export async function runScanCommand(argv: string[]): Promise<number> {
       configPath: configPath ? resolve(configPath) : undefined,
       env: process.env,
     });
+    for (const warning of config.warnings ?? [])
+      process.stderr.write(`oidc-secrets scan: warning: ${terminalText(warning)}\n`);
     const ignore = IgnoreList.read(workTreeReader(root));
     const result = await runScan({ root, target, config, ignore, ensure: { offline: true } });
     const lint: LintFinding[] = parsed.options.has('no-lint') ? [] : lintWorkflows(root).findings;

@@ -138,6 +138,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     info(
       `Rules: ${config.source}, ${config.rules.length} rules${ignore.size ? `; ${ignore.size} fingerprints in .gitleaksignore` : ''}`,
     );
+    for (const warning of config.warnings ?? [])
+      annotate('warning', warning, { title: TITLE, file: config.configFile });
 
     const result = await runScan({
       root,

@@ -24,6 +24,7 @@ import { OidcSecretsError } from '../../core/errors.js';
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher, type KeywordHits } from './keywords.js';
 import { compileLinear, type LinearRegex } from '../config/re2.js';
+import { partsSatisfied, type Spot } from './composite.js';
 import type {
   Allowlist,
   ContentPattern,
@@ -144,6 +145,10 @@ export class Detector {
   private limit = 0;
   /** The fragment being scanned, for the error that names it. */
   private current: { path: string; commit?: string } = { path: '' };
+  /** Rule index by id, for composite rules' required parts. */
+  private readonly ruleIndex: ReadonlyMap<string, number>;
+  /** Whether any rule is composite or skips its report: only then is the composite pass run. */
+  private readonly composite: boolean;
 
   // Per-fragment scratch, reused to keep small fragments cheap.
   private readonly winStart: Int32Array;
@@ -160,6 +165,8 @@ export class Detector {
   constructor(config: ScanConfig, options: DetectorOptions = {}) {
     this.config = config;
     this.rules = config.rules;
+    this.ruleIndex = new Map(this.rules.map((rule, index) => [rule.id, index]));
+    this.composite = this.rules.some((rule) => rule.skipReport || rule.required.length > 0);
     this.ignoreAllowComments = options.ignoreAllowComments ?? false;
     this.budget = options.budget ?? DEFAULT_BUDGET;
     const keywordIds = new Map<string, number>();
@@ -263,7 +270,8 @@ export class Detector {
   /** Text already decoded (a diff's added lines): the keyword pass walks the string. */
   detect(fragment: Fragment): Finding[] {
     const findings = this.pathFindings(fragment);
-    if (findings === null || fragment.text.length === 0) return findings ?? [];
+    if (findings === null) return [];
+    if (fragment.text.length === 0) return this.composedPathFindings(findings, fragment);
     return this.contentFindings(fragment, this.matcher.scan(fragment.text), findings);
   }
 
@@ -273,7 +281,8 @@ export class Detector {
    */
   detectFile(path: string, bytes: Buffer): Finding[] {
     const findings = this.pathFindings({ path, text: '' });
-    if (findings === null || bytes.length === 0) return findings ?? [];
+    if (findings === null) return [];
+    if (bytes.length === 0) return this.composedPathFindings(findings, { path, text: '' });
     const hits = this.matcher.scanBytes(bytes);
     if (hits !== null)
       return this.contentFindings({ path, text: bytes.toString('latin1') }, hits, findings);
@@ -304,7 +313,7 @@ export class Detector {
     this.charged.length = 0;
     this.limit = this.budget.perChar * text.length + this.budget.base;
     const matches = this.collectMatches(text, fragment.path, hits);
-    if (matches.length === 0) return findings;
+    if (matches.length === 0) return this.composedPathFindings(findings, fragment);
     const lines = new LineIndex(text);
     const allowComments = this.ignoreAllowComments ? [] : this.allowEnds;
     const lineVerdicts = new Map<Allowlist, Map<number, boolean>>();
@@ -313,11 +322,86 @@ export class Detector {
       const finding = this.toFinding(match, fragment, text, lines, allowComments, lineVerdicts);
       if (finding) kept.push({ finding, match });
     }
-    if (kept.length === 0) return findings;
-    const found = dropShadowedGeneric(kept, this.rules).sort(
+    const reported = this.composite
+      ? this.composed(kept, fragment, lines, allowComments, lineVerdicts)
+      : kept;
+    findings = this.composedPathFindings(findings, fragment, lines, allowComments, lineVerdicts);
+    if (reported.length === 0) return findings;
+    const found = dropShadowedGeneric(reported, this.rules).sort(
       (x, y) => x.startLine - y.startLine || x.startColumn - y.startColumn,
     );
     return findings.length === 0 ? found : [...findings, ...found];
+  }
+
+  /**
+   * Composite rules (composite.ts): drops findings of `skipReport` rules, and primary findings
+   * whose required parts have no finding close enough. As in gitleaks, a required rule runs
+   * over the whole fragment whether or not its keywords occur in it, with its allowlists,
+   * entropy floor and `gitleaks:allow`; this happens only for fragments where a primary rule
+   * found something.
+   */
+  private composed(
+    kept: { finding: Finding; match: RawMatch }[],
+    fragment: Fragment,
+    lines: LineIndex,
+    allowComments: readonly number[],
+    lineVerdicts: Map<Allowlist, Map<number, boolean>>,
+  ): { finding: Finding; match: RawMatch }[] {
+    const spotsOf = this.requiredSpots(fragment, lines, allowComments, lineVerdicts);
+    return kept.filter(({ finding, match }) => {
+      const rule = this.rules[match.rule]!;
+      if (rule.skipReport) return false;
+      if (rule.required.length === 0) return true;
+      const at = { line: finding.matchLine, column: finding.matchColumn };
+      return partsSatisfied(at, rule.required, spotsOf);
+    });
+  }
+
+  /** Path-only findings under the composite rules: the same test, at line 0 and column 0. */
+  private composedPathFindings(
+    findings: Finding[],
+    fragment: Fragment,
+    lines = new LineIndex(fragment.text),
+    allowComments: readonly number[] = this.ignoreAllowComments ? [] : this.allowEnds,
+    lineVerdicts = new Map<Allowlist, Map<number, boolean>>(),
+  ): Finding[] {
+    if (!this.composite || findings.length === 0) return findings;
+    const spotsOf = this.requiredSpots(fragment, lines, allowComments, lineVerdicts);
+    return findings.filter((finding) => {
+      const rule = this.rules[this.ruleIndex.get(finding.ruleId)!]!;
+      if (rule.skipReport) return false;
+      return partsSatisfied({ line: 0, column: 0 }, rule.required, spotsOf);
+    });
+  }
+
+  /** Where each rule (by id) finds something in the fragment, computed once per rule. */
+  private requiredSpots(
+    fragment: Fragment,
+    lines: LineIndex,
+    allowComments: readonly number[],
+    lineVerdicts: Map<Allowlist, Map<number, boolean>>,
+  ): (id: string) => readonly Spot[] {
+    const cache = new Map<string, Spot[]>();
+    return (id) => {
+      let spots = cache.get(id);
+      if (spots) return spots;
+      spots = [];
+      const r = this.ruleIndex.get(id)!;
+      const rule = this.rules[r]!;
+      if (!rule.pattern) {
+        if (rule.path?.test(fragment.path) && !fragmentAllowed(rule.allowlists, fragment))
+          spots.push({ line: 0, column: 0 });
+      } else if (fragment.text.length > 0) {
+        const raw: RawMatch[] = [];
+        this.runWindows(r, fragment.text, fragment.path, [0, fragment.text.length], raw);
+        for (const m of raw) {
+          const f = this.toFinding(m, fragment, fragment.text, lines, allowComments, lineVerdicts);
+          if (f) spots.push({ line: f.matchLine, column: f.matchColumn });
+        }
+      }
+      cache.set(id, spots);
+      return spots;
+    };
   }
 
   /** From the keyword hits, each triggered rule: anchored at its keywords, or over its windows. */
@@ -640,6 +724,7 @@ export class Detector {
       endLine: fileLine(secretEndLine),
       endColumn: secretEnd - lines.startOf(secretEndLine) + 1,
       matchLine,
+      matchColumn: match.start - lines.startOf(firstLine) + 1,
       secret,
       match: matchText,
       entropy,
@@ -749,6 +834,7 @@ function pathFinding(rule: Rule, fragment: Fragment): Finding {
     endLine: 1,
     endColumn: 1,
     matchLine: 0,
+    matchColumn: 0,
     secret: '',
     match: `file detected: ${fragment.path}`,
     entropy: 0,
