@@ -92,6 +92,12 @@ export interface ContentPattern {
   leadingLiterals: readonly string[] | null;
   /** The regex source cut at its top-level concatenation (see re2.ts). */
   parts: readonly string[];
+  /**
+   * Whether every match provably holds one of the rule's keywords. When not (gitleaks'
+   * Airtable, Facebook and Sourcegraph rules name the service but match only the token), the
+   * rule runs over the whole fragment wherever a keyword occurs in it, as gitleaks runs it.
+   */
+  keywordsInside: boolean;
 }
 
 export interface Rule {

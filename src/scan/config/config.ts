@@ -626,6 +626,9 @@ export function compileConfig(
         anchorsText: t.anchorsText,
         leadingLiterals: t.leadingLiterals,
         parts: t.parts,
+        keywordsInside: t.alwaysContains(
+          (r.keywords ?? []).map((k) => k.toLowerCase()).filter(Boolean),
+        ),
       };
     }
     const entropy = r.entropy ?? 0;

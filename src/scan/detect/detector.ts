@@ -38,6 +38,8 @@ import type {
 const ALLOW_SIGNATURE = 'gitleaks:allow';
 /** Window half-width for rules whose matches are unbounded and may span lines (private keys). */
 const MAX_SPAN = 64 * 1024;
+/** Window half-width that covers any fragment (a JavaScript string is shorter than 2^30). */
+const WHOLE_FRAGMENT = 2 ** 30;
 
 /** Anchored rules with the same keywords: tried at the same places. */
 interface AnchorGroup {
@@ -187,6 +189,12 @@ export class Detector {
       if (rule.keywords.length === 0) {
         this.unconditional.push(index);
         return;
+      }
+      if (!rule.pattern.keywordsInside) {
+        // A match need not hold the keyword: one window over the whole fragment, opened by
+        // the keyword's first occurrence (gitleaks runs such a rule over the fragment too).
+        this.reach[index] = WHOLE_FRAGMENT;
+        this.lineBound[index] = 0;
       }
       if (anchoredOnKeywords(rule)) {
         this.sticky[index] = new RegExp(
