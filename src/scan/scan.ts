@@ -97,14 +97,18 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   };
   const changed = new Set<string>();
   const watched = new Set(settingsFiles(request.config));
-  const onNote = (note: ScanNote): void => {
-    result.notes.push(note);
-  };
   const report = (findings: Finding[]): void => {
     for (const finding of findings) {
       if (ignore.ignores(finding)) result.ignored++;
       else result.findings.push(finding);
     }
+  };
+  const onNote = (note: ScanNote): void => {
+    result.notes.push(note);
+    // A file too large or binary for the content rules still meets the path-only ones (a
+    // committed `.p12` is a finding whatever its bytes), as gitleaks tries them first.
+    if (note.reason === 'binary' || note.reason === 'too-large')
+      report(detector.detect({ path: note.path, commit: note.commit, text: '' }));
   };
 
   const target = request.target;
