@@ -78,3 +78,27 @@ describe('alwaysContains (which rules may be searched near their keywords only)'
     expect(wide.map((r) => r.id)).toEqual([]);
   });
 });
+
+describe('a match that spans lines', () => {
+  const SPANNING = `
+[[rules]]
+id = "yaml-password"
+regex = '''(?i)password:[ \\t]*\\n[ \\t]+([a-z0-9]{16})'''
+keywords = ["password"]
+`;
+
+  it.each([
+    ['linear engine', linear],
+    ['native engine', native],
+  ])('is reported on the line where the match starts, like its fingerprint (%s)', (_e, load) => {
+    const text = 'db:\n  password:\n    fakefakefake0000\n';
+    const [finding] = new Detector(load(SPANNING)).detect({ path: 'values.yaml', text });
+    expect(finding).toMatchObject({
+      startLine: 2,
+      startColumn: 3,
+      endLine: 3,
+      matchLine: 2,
+      globalFingerprint: 'values.yaml:yaml-password:2',
+    });
+  });
+});

@@ -727,8 +727,14 @@ export class Detector {
       description: rule.description,
       file: fragment.path,
       commit: fragment.commit,
-      startLine: fileLine(secretLine),
-      startColumn: match.secretStart - lines.startOf(secretLine) + 1,
+      // A match that starts on an earlier line than its secret is reported where it starts,
+      // as gitleaks reports it (its StartLine is the match's): the same line as the
+      // fingerprint, so findings from a gitleaks report line up with ours.
+      startLine: fileLine(secretLine === firstLine ? secretLine : firstLine),
+      startColumn:
+        secretLine === firstLine
+          ? match.secretStart - lines.startOf(secretLine) + 1
+          : match.start - lines.startOf(firstLine) + 1,
       endLine: fileLine(secretEndLine),
       endColumn: secretEnd - lines.startOf(secretEndLine) + 1,
       matchLine,
