@@ -172,6 +172,11 @@ export interface Finding {
   match: string;
   entropy: number;
   tags: readonly string[];
+  /**
+   * Set when the finding lies in decoded text (`base64`, `hex`, `percent`, or a chain such as
+   * `base64>hex` from the outermost in): its place is the encoded run's, its secret decoded.
+   */
+  decoded?: string;
   /** gitleaks fingerprint: `commit:file:rule:line`, or `file:rule:line` without a commit. */
   fingerprint: string;
   /** The commit-less form, which survives a squash merge. */

@@ -25,6 +25,7 @@ import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher, type KeywordHits } from './keywords.js';
 import { compileLinear, type LinearRegex } from '../config/re2.js';
 import { partsSatisfied, type Spot } from './composite.js';
+import { DecodedText, type DecodedRun } from './decode.js';
 import type {
   Allowlist,
   ContentPattern,
@@ -76,6 +77,8 @@ export interface DetectorOptions {
   ignoreAllowComments?: boolean;
   /** Per rule and fragment (tests lower it to show what happens when it runs out). */
   budget?: WorkBudget;
+  /** Passes of decoding encoded runs (decode.ts); 0, the default here, scans text as it is. */
+  maxDecodeDepth?: number;
 }
 
 /** The scan stopped: a rule could not finish a fragment within its budget. */
@@ -137,6 +140,7 @@ export class Detector {
   private readonly sticky: (RegExp | null)[];
   private readonly ignoreAllowComments: boolean;
   private readonly budget: WorkBudget;
+  private readonly maxDecodeDepth: number;
   /** Per rule: work charged in the current fragment (see WorkBudget). */
   private readonly work: Float64Array;
   /** Rules charged in the current fragment, to reset `work` cheaply. */
@@ -171,6 +175,7 @@ export class Detector {
     this.composite = this.rules.some((rule) => rule.skipReport || rule.required.length > 0);
     this.ignoreAllowComments = options.ignoreAllowComments ?? false;
     this.budget = options.budget ?? DEFAULT_BUDGET;
+    this.maxDecodeDepth = options.maxDecodeDepth ?? 0;
     const keywordIds = new Map<string, number>();
     const keywordRules: number[][] = [];
     this.unconditional = [];
@@ -277,6 +282,11 @@ export class Detector {
 
   /** Text already decoded (a diff's added lines): the keyword pass walks the string. */
   detect(fragment: Fragment): Finding[] {
+    const found = this.detectText(fragment);
+    return this.maxDecodeDepth > 0 ? this.withDecoded(fragment, found) : found;
+  }
+
+  private detectText(fragment: Fragment): Finding[] {
     const findings = this.pathFindings(fragment);
     if (findings === null) return [];
     if (fragment.text.length === 0) return this.composedPathFindings(findings, fragment);
@@ -288,8 +298,16 @@ export class Detector {
    * ASCII (the WebAssembly walk tells as it goes: no separate check), else as UTF-8.
    */
   detectFile(path: string, bytes: Buffer): Finding[] {
+    const found = this.detectBytes(path, bytes);
+    if (this.maxDecodeDepth === 0 || found === null) return found ?? [];
+    // Positions agree with the ones found in the bytes: Latin-1 is used only for pure ASCII.
+    return this.withDecoded({ path, text: bytes.toString('utf8') }, found);
+  }
+
+  /** Findings in a file's bytes; null when the path or commit is not scanned at all. */
+  private detectBytes(path: string, bytes: Buffer): Finding[] | null {
     const findings = this.pathFindings({ path, text: '' });
-    if (findings === null) return [];
+    if (findings === null) return null;
     if (bytes.length === 0) return this.composedPathFindings(findings, { path, text: '' });
     const hits = this.matcher.scanBytes(bytes);
     if (hits !== null)
@@ -339,6 +357,38 @@ export class Detector {
       (x, y) => x.startLine - y.startLine || x.startColumn - y.startColumn,
     );
     return findings.length === 0 ? found : [...findings, ...found];
+  }
+
+  /**
+   * Findings in the fragment's encoded runs (decode.ts): each pass decodes the runs of the
+   * text before it and scans the result; a finding counts when its match overlaps a run that
+   * pass decoded, and is placed at that run in the original (widened to where the match
+   * starts or ends outside it), its secret decoded, its encodings named.
+   */
+  private withDecoded(fragment: Fragment, found: Finding[]): Finding[] {
+    let text = DecodedText.original(fragment.text);
+    const original = new LineIndex(fragment.text);
+    const out = [...found];
+    for (let depth = 1; depth <= this.maxDecodeDepth; depth++) {
+      const next = text.next();
+      if (next === null) break;
+      text = next;
+      const lines = new LineIndex(next.text);
+      for (const f of this.detectText({
+        path: fragment.path,
+        commit: fragment.commit,
+        text: next.text,
+      })) {
+        if (f.matchLine === 0) continue; // path-only: found in the plain pass already
+        const start = lines.startOfLine(f.matchLine - 1) + f.matchColumn - 1;
+        const runs = next.runsOverlapping(start, start + f.match.length);
+        if (runs.length === 0) continue; // the text was already there in an earlier pass
+        const from = next.originalStart(start);
+        const to = next.originalEnd(start + f.match.length);
+        out.push(placeDecoded(f, fragment, original, from, to, runs[0]!));
+      }
+    }
+    return out;
   }
 
   /**
@@ -834,6 +884,44 @@ class LineIndex {
   startOf(line: number): number {
     return this.starts[line]!;
   }
+
+  /** Start of line `line` (0-based), searching as far as needed. */
+  startOfLine(line: number): number {
+    while (this.starts.length <= line && this.searched < this.text.length)
+      this.upTo(this.searched + 1);
+    return this.starts[Math.min(line, this.starts.length - 1)]!;
+  }
+}
+
+/** A finding from decoded text, moved to [from, to) of the fragment's own text. */
+function placeDecoded(
+  f: Finding,
+  fragment: Fragment,
+  lines: LineIndex,
+  from: number,
+  to: number,
+  run: DecodedRun,
+): Finding {
+  const fileLine = (index: number): number => fragment.lineNumbers?.[index] ?? index + 1;
+  const first = lines.lineOf(from);
+  const last = lines.lineOf(Math.max(from, to - 1));
+  const startLine = fileLine(first);
+  const startColumn = from - lines.startOf(first) + 1;
+  const globalFingerprint = `${fragment.path}:${f.ruleId}:${startLine}`;
+  return {
+    ...f,
+    startLine,
+    startColumn,
+    endLine: fileLine(last),
+    endColumn: to - lines.startOf(last) + 1,
+    matchLine: startLine,
+    matchColumn: startColumn,
+    // gitleaks' tags for a decoded finding.
+    tags: [...f.tags, `decoded:${run.encodings}`, `decode-depth:${run.depth}`],
+    decoded: run.encodings,
+    fingerprint: fragment.commit ? `${fragment.commit}:${globalFingerprint}` : globalFingerprint,
+    globalFingerprint,
+  };
 }
 
 function pathFinding(rule: Rule, fragment: Fragment): Finding {

@@ -1,7 +1,8 @@
-// A gitleaks config key the scan does not know is said, not silently dropped (gitleaks itself
-// ignores it): `oidc-secrets scan` prints a warning naming the key, and the composite rule the
-// same file defines works end to end.
+// `oidc-secrets scan` end to end on what gitleaks users bring: a config key the scan does not
+// know is said, not silently dropped (gitleaks ignores it); a composite rule works; a key
+// wrapped in base64 in a YAML file is found and named as such, never printed.
 import { jest } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,14 +35,16 @@ stopword = ["example"]
 regexes = ['''cid_00000000''']
 `;
 
-async function scan(): Promise<{ code: number; out: string; err: string }> {
+async function scan(
+  args = ['--config', 'rules.toml', '--no-lint', 'src'],
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const o = jest.spyOn(process.stdout, 'write').mockImplementation((c) => !!out.push(String(c)));
   const e = jest.spyOn(process.stderr, 'write').mockImplementation((c) => !!err.push(String(c)));
   try {
     process.chdir(dir);
-    const code = await runScanCommand(['--config', 'rules.toml', '--no-lint', 'src']);
+    const code = await runScanCommand(args);
     return { code, out: out.join(''), err: err.join('') };
   } finally {
     o.mockRestore();
@@ -70,4 +73,24 @@ it('warns about an unknown key and applies the composite rule', async () => {
     expect(r.out.includes(value)).toBe(false);
     expect(r.err.includes(value)).toBe(false);
   }
+});
+
+it('finds a key wrapped in base64 in a YAML file, says so, and prints neither form', async () => {
+  const token = `ghp_${randomBytes(27).toString('base64').replace(/[+/]/g, 'x')}`;
+  const encoded = Buffer.from(token).toString('base64');
+  mkdirSync(join(dir, 'k8s'));
+  writeFileSync(join(dir, 'k8s', 'secret.yaml'), `kind: Secret\ndata:\n  token: ${encoded}\n`);
+  const found = await scan(['--no-lint', 'k8s']);
+  expect(found.code).toBe(1);
+  expect(found.out).toMatch(/k8s\/secret\.yaml:3:10: github-pat: .* \(base64-encoded\)/);
+  const off = await scan(['--no-lint', '--max-decode-depth', '0', 'k8s']);
+  expect(off.out).not.toContain('github-pat');
+  const bad = await scan(['--no-lint', '--max-decode-depth', 'deep', 'k8s']);
+  expect(bad.code).toBe(2);
+  expect(bad.err).toContain('--max-decode-depth: expected a whole number from 0 to 10, got "deep"');
+  for (const r of [found, off, bad])
+    for (const value of [token, encoded, token.slice(4)]) {
+      expect(r.out.includes(value)).toBe(false);
+      expect(r.err.includes(value)).toBe(false);
+    }
 });
