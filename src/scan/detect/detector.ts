@@ -374,18 +374,30 @@ export class Detector {
       if (next === null) break;
       text = next;
       const lines = new LineIndex(next.text);
-      for (const f of this.detectText({
-        path: fragment.path,
-        commit: fragment.commit,
-        text: next.text,
-      })) {
-        if (f.matchLine === 0) continue; // path-only: found in the plain pass already
-        const start = lines.startOfLine(f.matchLine - 1) + f.matchColumn - 1;
-        const runs = next.runsOverlapping(start, start + f.match.length);
-        if (runs.length === 0) continue; // the text was already there in an earlier pass
-        const from = next.originalStart(start);
-        const to = next.originalEnd(start + f.match.length);
-        out.push(placeDecoded(f, fragment, original, from, to, runs[0]!));
+      // Only the lines around what this pass decoded are scanned again: the rest is the text
+      // the previous pass scanned already.
+      for (const [first, last] of lineGroups(next.runs, lines, next.text.length)) {
+        const from = lines.startOfLine(first);
+        const to =
+          last + 1 < lines.lineOf(next.text.length) + 1
+            ? lines.startOfLine(last + 1) - 1
+            : next.text.length;
+        const lineNumbers = Array.from({ length: last - first + 1 }, (_, k) => first + k + 1);
+        const piece = {
+          path: fragment.path,
+          commit: fragment.commit,
+          text: next.text.slice(from, to),
+          lineNumbers,
+        };
+        for (const f of this.detectText(piece)) {
+          if (f.matchLine === 0) continue; // path-only: found in the plain pass already
+          const start = lines.startOfLine(f.matchLine - 1) + f.matchColumn - 1;
+          const runs = next.runsOverlapping(start, start + f.match.length);
+          if (runs.length === 0) continue; // the text was already there in an earlier pass
+          const at = next.originalStart(start);
+          const end = next.originalEnd(start + f.match.length);
+          out.push(placeDecoded(f, fragment, original, at, end, runs[0]!));
+        }
       }
     }
     return out;
@@ -891,6 +903,30 @@ class LineIndex {
       this.upTo(this.searched + 1);
     return this.starts[Math.min(line, this.starts.length - 1)]!;
   }
+}
+
+/** Lines of context around a decoded run that a match may need (`password:` above a value). */
+const DECODED_CONTEXT_LINES = 2;
+
+/** The line ranges (0-based, inclusive) around decoded runs, merged where they meet. */
+function lineGroups(
+  runs: readonly DecodedRun[],
+  lines: LineIndex,
+  length: number,
+): Array<[number, number]> {
+  const lastLine = lines.lineOf(length);
+  const groups: Array<[number, number]> = [];
+  for (const run of runs) {
+    const first = Math.max(0, lines.lineOf(run.start) - DECODED_CONTEXT_LINES);
+    const last = Math.min(
+      lastLine,
+      lines.lineOf(Math.max(run.start, run.end - 1)) + DECODED_CONTEXT_LINES,
+    );
+    const previous = groups[groups.length - 1];
+    if (previous && first <= previous[1] + 1) previous[1] = Math.max(previous[1], last);
+    else groups.push([first, last]);
+  }
+  return groups;
 }
 
 /** A finding from decoded text, moved to [from, to) of the fragment's own text. */
