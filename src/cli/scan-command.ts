@@ -19,7 +19,7 @@ import { buildSarif } from '../scan/report/sarif.js';
 import { terminalText } from '../scan/report/safe.js';
 import { renderText } from '../scan/report/text.js';
 import { writeReportFile } from '../scan/report/write.js';
-import { runScan, type ScanTarget } from '../scan/scan.js';
+import { parseDecodeDepth, runScan, type ScanTarget } from '../scan/scan.js';
 import { workTreeReader } from '../scan/config/settings.js';
 import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
@@ -38,6 +38,12 @@ const OPTIONS: OptionSpec[] = [
   },
   { name: 'sarif', value: 'FILE', description: 'also write the findings as SARIF 2.1.0 to FILE' },
   { name: 'no-lint', description: 'skip the .github/workflows policy lint' },
+  {
+    name: 'max-decode-depth',
+    value: 'N',
+    description:
+      'decode base64, hex and percent-encoded runs N times over and scan them (default 2, 0 off)',
+  },
   HELP_OPTION,
 ];
 
@@ -107,8 +113,24 @@ export async function runScanCommand(argv: string[]): Promise<number> {
       configPath: configPath ? resolve(configPath) : undefined,
       env: process.env,
     });
+    for (const warning of config.warnings ?? [])
+      process.stderr.write(`oidc-secrets scan: warning: ${terminalText(warning)}\n`);
     const ignore = IgnoreList.read(workTreeReader(root));
-    const result = await runScan({ root, target, config, ignore, ensure: { offline: true } });
+    const depthText = optionString(parsed, 'max-decode-depth') ?? '';
+    const maxDecodeDepth = parseDecodeDepth(depthText);
+    if (maxDecodeDepth === null)
+      throw new UsageError(
+        `--max-decode-depth: expected a whole number from 0 to 10, got "${depthText}"`,
+        'scan',
+      );
+    const result = await runScan({
+      root,
+      target,
+      config,
+      ignore,
+      ensure: { offline: true },
+      maxDecodeDepth,
+    });
     const lint: LintFinding[] = parsed.options.has('no-lint') ? [] : lintWorkflows(root).findings;
 
     const sarifFile = optionString(parsed, 'sarif');

@@ -28,7 +28,7 @@ import { logLine } from '../scan/report/safe.js';
 import { buildSarif } from '../scan/report/sarif.js';
 import { renderSummary } from '../scan/report/summary.js';
 import { writeReportFile } from '../scan/report/write.js';
-import { describeAmount, describeNotes, runScan } from '../scan/scan.js';
+import { describeAmount, describeNotes, parseDecodeDepth, runScan } from '../scan/scan.js';
 import { commitReader, workTreeReader, type SettingsReader } from '../scan/config/settings.js';
 import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
@@ -93,6 +93,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     const mode = parseMode(getInput('mode'));
     const failOnFindings = booleanInput('fail-on-findings', true);
     const lintEnabled = booleanInput('lint-workflows', true);
+    const maxDecodeDepth = parseDecodeDepth(getInput('max-decode-depth'));
+    if (maxDecodeDepth === null)
+      throw new ScanInputError(
+        `max-decode-depth: expected a whole number from 0 to 10, got "${getInput('max-decode-depth')}"`,
+      );
     const event = readEvent(env);
     // On a pull request or merge-queue entry the change under review must not choose how it
     // is judged: the config and the ignore list come from its base commit (settings.ts).
@@ -138,6 +143,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     info(
       `Rules: ${config.source}, ${config.rules.length} rules${ignore.size ? `; ${ignore.size} fingerprints in .gitleaksignore` : ''}`,
     );
+    for (const warning of config.warnings ?? [])
+      annotate('warning', warning, { title: TITLE, file: config.configFile });
 
     const result = await runScan({
       root,
@@ -146,6 +153,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       ignore,
       log: info,
       ensure: false,
+      maxDecodeDepth,
       ...(base ? { settingsCommit: base } : {}),
     });
     // Nothing prints a secret, but a later step might (a diff, a test log): mask them for the job.

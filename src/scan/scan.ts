@@ -53,6 +53,23 @@ export interface ScanRequest {
    * range's own changes to them are said to take effect after merge.
    */
   settingsCommit?: string;
+  /** Passes of decoding base64, hex and percent-encoded runs (default 2; 0 turns it off). */
+  maxDecodeDepth?: number;
+}
+
+/** How many times encoded runs are decoded and scanned again unless told otherwise. */
+export const DEFAULT_MAX_DECODE_DEPTH = 2;
+const MAX_DECODE_DEPTH = 10;
+
+/**
+ * A decode depth as written (an input or a flag): a whole number 0-10, or empty for the
+ * default. Null when it is not one: the front end names its own input or flag.
+ */
+export function parseDecodeDepth(text: string): number | null {
+  if (text.trim() === '') return DEFAULT_MAX_DECODE_DEPTH;
+  if (!/^\d{1,2}$/.test(text.trim())) return null;
+  const depth = Number(text.trim());
+  return depth <= MAX_DECODE_DEPTH ? depth : null;
 }
 
 export interface ScanResult {
@@ -79,7 +96,9 @@ export interface ScanResult {
 
 export async function runScan(request: ScanRequest): Promise<ScanResult> {
   const started = performance.now();
-  const detector = new Detector(request.config);
+  const detector = new Detector(request.config, {
+    maxDecodeDepth: request.maxDecodeDepth ?? DEFAULT_MAX_DECODE_DEPTH,
+  });
   const ignore = request.ignore ?? new IgnoreList();
   const maxBytes = request.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const result: ScanResult = {
@@ -97,14 +116,18 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   };
   const changed = new Set<string>();
   const watched = new Set(settingsFiles(request.config));
-  const onNote = (note: ScanNote): void => {
-    result.notes.push(note);
-  };
   const report = (findings: Finding[]): void => {
     for (const finding of findings) {
       if (ignore.ignores(finding)) result.ignored++;
       else result.findings.push(finding);
     }
+  };
+  const onNote = (note: ScanNote): void => {
+    result.notes.push(note);
+    // A file too large or binary for the content rules still meets the path-only ones (a
+    // committed `.p12` is a finding whatever its bytes), as gitleaks tries them first.
+    if (note.reason === 'binary' || note.reason === 'too-large')
+      report(detector.detect({ path: note.path, commit: note.commit, text: '' }));
   };
 
   const target = request.target;

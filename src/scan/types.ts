@@ -28,6 +28,17 @@ export interface RawRule {
   tags?: string[];
   allowlist?: RawAllowlist;
   allowlists?: RawAllowlist[];
+  /** `[[rules.required]]`: a composite rule reports only where these rules also match. */
+  required?: RawRequired[];
+  /** Never reported on its own: the rule only serves composite rules as a `required` part. */
+  skipReport?: boolean;
+}
+
+/** One `[[rules.required]]` table (gitleaks v8.28). */
+export interface RawRequired {
+  id: string;
+  withinLines?: number;
+  withinColumns?: number;
 }
 
 export interface RawConfig {
@@ -81,6 +92,12 @@ export interface ContentPattern {
   leadingLiterals: readonly string[] | null;
   /** The regex source cut at its top-level concatenation (see re2.ts). */
   parts: readonly string[];
+  /**
+   * Whether every match provably holds one of the rule's keywords. When not (gitleaks'
+   * Airtable, Facebook and Sourcegraph rules name the service but match only the token), the
+   * rule runs over the whole fragment wherever a keyword occurs in it, as gitleaks runs it.
+   */
+  keywordsInside: boolean;
 }
 
 export interface Rule {
@@ -94,6 +111,20 @@ export interface Rule {
   keywords: readonly string[];
   tags: readonly string[];
   allowlists: readonly Allowlist[];
+  /** Parts a finding of this rule needs nearby (empty: an ordinary rule). */
+  required: readonly RequiredPart[];
+  skipReport: boolean;
+}
+
+/**
+ * A required part of a composite rule: a finding of rule `id` within `withinLines` lines and
+ * `withinColumns` columns of the primary finding's start; without either bound, anywhere in
+ * the same fragment.
+ */
+export interface RequiredPart {
+  id: string;
+  withinLines?: number;
+  withinColumns?: number;
 }
 
 export interface ScanConfig {
@@ -105,6 +136,8 @@ export interface ScanConfig {
   configFile?: string;
   /** Repository files the config extends (`[extend] path`), relative to the scan root. */
   extendFiles?: readonly string[];
+  /** What the config holds that the scan does not use (unknown keys), said as warnings. */
+  warnings?: readonly string[];
 }
 
 /** A piece of text to scan: a whole file, or the lines one commit adds to one file. */
@@ -132,11 +165,18 @@ export interface Finding {
   endColumn: number;
   /** File line where the rule's match starts: the line of gitleaks' fingerprint. */
   matchLine: number;
+  /** 1-based column where the match starts on `matchLine` (0 for a path-only finding). */
+  matchColumn: number;
   /** Raw values: kept in memory for allowlists and masking, never printed. Use `redact()`. */
   secret: string;
   match: string;
   entropy: number;
   tags: readonly string[];
+  /**
+   * Set when the finding lies in decoded text (`base64`, `hex`, `percent`, or a chain such as
+   * `base64>hex` from the outermost in): its place is the encoded run's, its secret decoded.
+   */
+  decoded?: string;
   /** gitleaks fingerprint: `commit:file:rule:line`, or `file:rule:line` without a commit. */
   fingerprint: string;
   /** The commit-less form, which survives a squash merge. */

@@ -96,8 +96,11 @@ function reference(cfg: ScanConfig, text: string): string[] {
       let matched = m[0];
       while (matched.endsWith('\n')) matched = matched.slice(0, -1);
       const secret = m.slice(1).find((g) => g) ?? matched;
-      const at = m.index + matched.indexOf(secret);
-      const line = text.slice(0, at).split('\n').length;
+      const secretAt = m.index + matched.indexOf(secret);
+      const lineOf = (offset: number): number => text.slice(0, offset).split('\n').length;
+      // A match that starts on an earlier line than its secret is reported where it starts.
+      const at = lineOf(secretAt) === lineOf(m.index) ? secretAt : m.index;
+      const line = lineOf(at);
       const column = at - (text.lastIndexOf('\n', at - 1) + 1) + 1;
       out.push(`${rule.id}@${line}:${column}:${sha(secret)}`);
     }

@@ -29,6 +29,7 @@ function finding(secret: string, overrides: Partial<Finding> = {}): Finding {
     endLine: 7,
     endColumn: 56,
     matchLine: 7,
+    matchColumn: 1,
     secret,
     match: secret,
     entropy: 4.7,

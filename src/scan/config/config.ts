@@ -13,6 +13,7 @@ import type {
   Allowlist,
   RawAllowlist,
   RawConfig,
+  RawRequired,
   RawRule,
   RegexTarget,
   Rule,
@@ -69,16 +70,23 @@ export function loadScanConfig(options: LoadConfigOptions): ScanConfig {
   }
   if (!location || text === undefined) return compileConfig(builtinConfig(), 'built-in');
   const shown = 'repo' in location ? location.repo : location.outside;
-  const raw = validateConfig(parseTomlText(text, shown), shown);
+  const warnings: string[] = [];
+  const raw = validateConfig(parseTomlText(text, shown), shown, warnings);
   const extendFiles: string[] = [];
   const config = compileConfig(
-    resolveExtends(raw, shown, location, 0, { reader, root: options.root, extendFiles }),
+    resolveExtends(raw, shown, location, 0, {
+      reader,
+      root: options.root,
+      extendFiles,
+      warnings,
+    }),
     describeSource(raw, shown) + (reader.commit ? ` from ${reader.where}` : ''),
   );
   return {
     ...config,
     configFile: 'repo' in location ? location.repo : undefined,
     extendFiles,
+    warnings,
   };
 }
 
@@ -119,16 +127,20 @@ interface ExtendContext {
   root: string;
   /** Repository files the config extends, in the order read (what a change must not edit unseen). */
   extendFiles: string[];
+  /** Unknown keys found in the config and what it extends. */
+  warnings: string[];
 }
 
 /** Parses TOML text as a gitleaks config (`name` is used in errors). */
 export function parseScanConfig(text: string, name: string, baseDir = process.cwd()): ScanConfig {
-  const raw = validateConfig(parseTomlText(text, name), name);
-  const context = { reader: workTreeReader(baseDir), root: baseDir, extendFiles: [] };
-  return compileConfig(
+  const warnings: string[] = [];
+  const raw = validateConfig(parseTomlText(text, name), name, warnings);
+  const context = { reader: workTreeReader(baseDir), root: baseDir, extendFiles: [], warnings };
+  const config = compileConfig(
     resolveExtends(raw, name, { outside: resolve(baseDir, name) }, 0, context),
     describeSource(raw, name),
   );
+  return { ...config, warnings };
 }
 
 function describeSource(raw: RawConfig, name: string): string {
@@ -175,8 +187,67 @@ function num(v: unknown, where: string): number | undefined {
   return v;
 }
 
-function validateAllowlist(v: unknown, where: string, global: boolean): RawAllowlist {
+// The keys gitleaks' config format has (config/config.go's ViperConfig, v8.28): anything
+// else is a warning naming it, since gitleaks' own loader ignores unknown keys silently and a
+// misspelt `stopword` or `withinLine` would otherwise do nothing without a word.
+const CONFIG_KEYS = ['title', 'description', 'extend', 'rules', 'allowlist', 'allowlists'];
+const EXTEND_KEYS = ['useDefault', 'path', 'url', 'disabledRules'];
+const RULE_KEYS = [
+  'id',
+  'description',
+  'regex',
+  'secretGroup',
+  'entropy',
+  'keywords',
+  'path',
+  'tags',
+  'allowlist',
+  'allowlists',
+  'required',
+  'skipReport',
+];
+const ALLOWLIST_KEYS = [
+  'description',
+  'condition',
+  'commits',
+  'paths',
+  'regexTarget',
+  'regexes',
+  'stopwords',
+];
+const REQUIRED_KEYS = ['id', 'withinLines', 'withinColumns'];
+
+/** Where unknown keys are said: one warning per key, naming where it was found. */
+type Warnings = string[];
+
+function warnUnknown(
+  v: Record<string, unknown>,
+  known: readonly string[],
+  where: string,
+  warnings: Warnings,
+): void {
+  for (const key of Object.keys(v)) {
+    if (known.includes(key)) continue;
+    // A different case, a missing or extra ending (`stopword`, `withinLine`): said as a hint.
+    const lower = key.toLowerCase();
+    const near = known.find((k) => {
+      const l = k.toLowerCase();
+      return l === lower || l.startsWith(lower) || lower.startsWith(l);
+    });
+    warnings.push(
+      `${where}: unknown key "${key}" is ignored${near ? ` (did you mean "${near}"?)` : ''}`,
+    );
+  }
+}
+
+function validateAllowlist(
+  v: unknown,
+  where: string,
+  global: boolean,
+  warnings: Warnings,
+): RawAllowlist {
   if (!isObject(v)) throw new ScanConfigError(`${where} must be a table`);
+  warnUnknown(v, global ? [...ALLOWLIST_KEYS, 'targetRules'] : ALLOWLIST_KEYS, where, warnings);
   const a: RawAllowlist = {
     description: str(v.description, `${where}.description`),
     condition: str(v.condition, `${where}.condition`),
@@ -190,12 +261,27 @@ function validateAllowlist(v: unknown, where: string, global: boolean): RawAllow
   return a;
 }
 
-function validateRule(v: unknown, index: number, name: string): RawRule {
+function validateRequired(v: unknown, where: string, warnings: Warnings): RawRequired {
+  if (!isObject(v)) throw new ScanConfigError(`${where} must be a table`);
+  warnUnknown(v, REQUIRED_KEYS, where, warnings);
+  const id = str(v.id, `${where}.id`);
+  if (!id) throw new ScanConfigError(`${where}: a required rule needs an \`id\``);
+  const bound = (key: 'withinLines' | 'withinColumns'): number | undefined => {
+    const n = num(v[key], `${where}.${key}`);
+    if (n !== undefined && (!Number.isInteger(n) || n < 0))
+      throw new ScanConfigError(`${where}.${key} must be a whole number, 0 or more`);
+    return n;
+  };
+  return { id, withinLines: bound('withinLines'), withinColumns: bound('withinColumns') };
+}
+
+function validateRule(v: unknown, index: number, name: string, warnings: Warnings): RawRule {
   const where0 = `${name}: rules[${index}]`;
   if (!isObject(v)) throw new ScanConfigError(`${where0} must be a table`);
   const id = str(v.id, `${where0}.id`);
   if (!id) throw new ScanConfigError(`${where0}: a rule needs an \`id\``);
   const where = `${name}: rule "${id}"`;
+  warnUnknown(v, RULE_KEYS, where, warnings);
   const rule: RawRule = {
     id,
     description: str(v.description, `${where}: description`),
@@ -206,31 +292,48 @@ function validateRule(v: unknown, index: number, name: string): RawRule {
     path: str(v.path, `${where}: path`),
     tags: strList(v.tags, `${where}: tags`),
   };
+  if (v.skipReport !== undefined) {
+    if (typeof v.skipReport !== 'boolean')
+      throw new ScanConfigError(`${where}: skipReport must be true or false`);
+    rule.skipReport = v.skipReport;
+  }
+  if (v.required !== undefined) {
+    if (!Array.isArray(v.required))
+      throw new ScanConfigError(
+        `${where}: required must be an array of tables ([[rules.required]])`,
+      );
+    rule.required = v.required.map((r, k) =>
+      validateRequired(r, `${where}: required[${k}]`, warnings),
+    );
+  }
   if (v.allowlist !== undefined && v.allowlists !== undefined) {
     throw new ScanConfigError(
       `${where}: [rules.allowlist] cannot be used alongside [[rules.allowlists]]`,
     );
   }
   if (v.allowlist !== undefined)
-    rule.allowlists = [validateAllowlist(v.allowlist, `${where}: allowlist`, false)];
+    rule.allowlists = [validateAllowlist(v.allowlist, `${where}: allowlist`, false, warnings)];
   if (v.allowlists !== undefined) {
     if (!Array.isArray(v.allowlists))
       throw new ScanConfigError(`${where}: allowlists must be an array of tables`);
     rule.allowlists = v.allowlists.map((a, k) =>
-      validateAllowlist(a, `${where}: allowlists[${k}]`, false),
+      validateAllowlist(a, `${where}: allowlists[${k}]`, false, warnings),
     );
   }
   return rule;
 }
 
-export function validateConfig(v: unknown, name: string): RawConfig {
+/** Checks a parsed TOML document's shape; unknown keys are pushed to `warnings`. */
+export function validateConfig(v: unknown, name: string, warnings: Warnings = []): RawConfig {
   if (!isObject(v)) throw new ScanConfigError(`${name}: expected a TOML table`);
+  warnUnknown(v, CONFIG_KEYS, name, warnings);
   const config: RawConfig = {
     title: str(v.title, `${name}: title`),
     description: str(v.description, `${name}: description`),
   };
   if (v.extend !== undefined) {
     if (!isObject(v.extend)) throw new ScanConfigError(`${name}: [extend] must be a table`);
+    warnUnknown(v.extend, EXTEND_KEYS, `${name}: [extend]`, warnings);
     const useDefault = v.extend.useDefault;
     if (useDefault !== undefined && typeof useDefault !== 'boolean') {
       throw new ScanConfigError(`${name}: extend.useDefault must be true or false`);
@@ -252,19 +355,19 @@ export function validateConfig(v: unknown, name: string): RawConfig {
   if (v.rules !== undefined) {
     if (!Array.isArray(v.rules))
       throw new ScanConfigError(`${name}: rules must be an array of tables ([[rules]])`);
-    config.rules = v.rules.map((r, k) => validateRule(r, k, name));
+    config.rules = v.rules.map((r, k) => validateRule(r, k, name, warnings));
   }
   if (v.allowlist !== undefined && v.allowlists !== undefined) {
     throw new ScanConfigError(`${name}: [allowlist] cannot be used alongside [[allowlists]]`);
   }
   const globals: RawAllowlist[] = [];
   if (v.allowlist !== undefined)
-    globals.push(validateAllowlist(v.allowlist, `${name}: [allowlist]`, true));
+    globals.push(validateAllowlist(v.allowlist, `${name}: [allowlist]`, true, warnings));
   if (v.allowlists !== undefined) {
     if (!Array.isArray(v.allowlists))
       throw new ScanConfigError(`${name}: allowlists must be an array of tables`);
     v.allowlists.forEach((a, k) =>
-      globals.push(validateAllowlist(a, `${name}: allowlists[${k}]`, true)),
+      globals.push(validateAllowlist(a, `${name}: allowlists[${k}]`, true, warnings)),
     );
   }
   if (globals.length > 0) config.allowlists = globals;
@@ -294,7 +397,7 @@ function resolveExtends(
         `${name}: extend.path ${ext.path} does not exist${'repo' in location && context.reader.commit ? ` in ${context.reader.where}` : ''}`,
       );
     if ('repo' in location) context.extendFiles.push(location.repo);
-    const raw = validateConfig(parseTomlText(text, ext.path!), ext.path!);
+    const raw = validateConfig(parseTomlText(text, ext.path!), ext.path!, context.warnings);
     base = resolveExtends(raw, ext.path!, location, depth + 1, context);
   }
   const disabled = new Set(ext.disabledRules ?? []);
@@ -323,6 +426,11 @@ function mergeRule(base: RawRule, over: RawRule): RawRule {
     keywords: [...(base.keywords ?? []), ...(over.keywords ?? [])],
     tags: [...(base.tags ?? []), ...(over.tags ?? [])],
     allowlists: [...(base.allowlists ?? []), ...(over.allowlists ?? [])],
+    // gitleaks (config.go `extend`) keeps the base rule's required parts and skipReport; a
+    // file that overrides a rule without saying either keeps them too, and one that says
+    // them is heard.
+    required: over.required ?? base.required,
+    skipReport: over.skipReport ?? base.skipReport,
   };
 }
 
@@ -518,6 +626,9 @@ export function compileConfig(
         anchorsText: t.anchorsText,
         leadingLiterals: t.leadingLiterals,
         parts: t.parts,
+        keywordsInside: t.alwaysContains(
+          (r.keywords ?? []).map((k) => k.toLowerCase()).filter(Boolean),
+        ),
       };
     }
     const entropy = r.entropy ?? 0;
@@ -535,7 +646,23 @@ export function compileConfig(
       allowlists: (r.allowlists ?? []).map((a, k) =>
         compileAllowlist(a, `${where}: allowlists[${k}]`, native),
       ),
+      required: (r.required ?? []).map((q) => ({
+        id: q.id,
+        withinLines: q.withinLines,
+        withinColumns: q.withinColumns,
+      })),
+      skipReport: r.skipReport ?? false,
     });
+  }
+  // As gitleaks does after all rules are read (config.go Translate): a required part names a
+  // rule that exists.
+  for (const rule of byId.values()) {
+    for (const part of rule.required) {
+      if (!byId.has(part.id))
+        throw new ScanConfigError(
+          `rule "${rule.id}": [[rules.required]] rule "${part.id}" does not exist`,
+        );
+    }
   }
   const globals: Allowlist[] = [];
   (raw.allowlists ?? []).forEach((a, k) => {

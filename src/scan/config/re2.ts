@@ -53,6 +53,11 @@ export interface TranslatedRegex {
    * or null when there is no such short list.
    */
   leadingLiterals: string[] | null;
+  /**
+   * Whether every match provably holds one of these (lower-case) words: the detector may
+   * then look for matches only around the words' places. False when unsure.
+   */
+  alwaysContains(words: readonly string[]): boolean;
 }
 
 interface Flags {
@@ -725,6 +730,98 @@ function leadingLiterals(ast: Node): string[] | null {
   return [...new Set(p.map(([text]) => text))];
 }
 
+const MAX_EXACT = 64;
+
+/** Every string a node matches (lower case), when they are few; else null. */
+function exactStrings(node: Node): string[] | null {
+  switch (node.t) {
+    case 'assert':
+      return [''];
+    case 'group':
+      return exactStrings(node.body);
+    case 'alt':
+    case 'cat': {
+      const lists = (node.t === 'alt' ? node.alts : node.items).map(exactStrings);
+      if (lists.some((l) => l === null)) return null;
+      return node.t === 'alt'
+        ? bounded([...new Set(lists.flat() as string[])])
+        : crossProduct(lists as string[][]);
+    }
+    case 'rep': {
+      const body = exactStrings(node.body);
+      if (body === null || node.max > 4) return null;
+      const out = new Set<string>();
+      for (let n = node.min; n <= node.max; n++) {
+        const copies = crossProduct(Array<string[]>(n).fill(body));
+        if (copies === null) return null;
+        for (const c of copies) out.add(c);
+      }
+      return bounded([...out]);
+    }
+    default: {
+      const p = prefixes(node);
+      return p === null || p.some(([, whole]) => !whole) ? null : p.map(([text]) => text);
+    }
+  }
+}
+
+function bounded(list: string[]): string[] | null {
+  return list.length <= MAX_EXACT ? list : null;
+}
+
+function crossProduct(lists: readonly string[][]): string[] | null {
+  let out: string[] = [''];
+  for (const list of lists) {
+    const next: string[] = [];
+    for (const a of out) for (const b of list) next.push(a + b);
+    const kept = bounded([...new Set(next)]);
+    if (kept === null) return null;
+    out = kept;
+  }
+  return out;
+}
+
+/**
+ * Whether every string `node` matches contains one of `words` (lower case): a run of items of
+ * a concatenation that match few exact strings (`secret[_.-]?access` is eight), each holding a
+ * word; a group by its body; an alternation when each branch does; a repetition that runs at
+ * least once. False when unsure.
+ */
+function containsOneOf(node: Node, words: readonly string[]): boolean {
+  const held = (strings: readonly string[]): boolean =>
+    strings.every((text) => words.some((w) => text.includes(w)));
+  switch (node.t) {
+    case 'group':
+      return containsOneOf(node.body, words);
+    case 'alt':
+      return node.alts.every((alt) => containsOneOf(alt, words));
+    case 'rep':
+      return node.min > 0 && containsOneOf(node.body, words);
+    case 'cat':
+      for (let i = 0; i < node.items.length; i++) {
+        if (containsOneOf(node.items[i]!, words)) return true;
+        let run: string[] | null = [''];
+        for (let j = i; j < node.items.length && run !== null; j++) {
+          const item = exactStrings(node.items[j]!);
+          if (item === null) {
+            // What the next item starts with still lies in every match (`xox[pe]-…`).
+            const start = prefixes(node.items[j]!);
+            const more = start && crossProduct([run, start.map(([text]) => text)]);
+            if (more && held(more)) return true;
+            break;
+          }
+          run = crossProduct([run, item]);
+          if (run !== null && held(run)) return true;
+        }
+      }
+      return false;
+    default: {
+      const strings = exactStrings(node);
+      return strings !== null && held(strings);
+    }
+  }
+}
+
 function newlinePlacement(ast: Node): TranslatedRegex['newlines'] {
   if (!canMatchNewline(ast)) return 'never';
   const items = ast.t === 'cat' ? ast.items : [ast];
@@ -947,6 +1044,7 @@ export function translateRe2(pattern: string, what: string): TranslatedRegex {
     anchorsText: anchorsText(ast),
     groups: parser.groups,
     parts,
+    alwaysContains: (words) => words.length > 0 && containsOneOf(ast, words),
   };
 }
 

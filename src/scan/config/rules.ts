@@ -674,6 +674,14 @@ function rules(): RawRule[] {
         ],
       },
     ),
+    {
+      // A path-only rule: the file itself is the finding, binary as it is (scan.ts tries
+      // path-only rules on files the content rules skip).
+      id: 'pkcs12-file',
+      description: 'PKCS #12 key store (.p12, .pfx): a private key and its certificate',
+      path: String.raw`(?i)(?:^|/)[^/]+\.p(?:12|fx)$`,
+      tags: ['file', 'key-store'],
+    },
     genericRule(
       'generic-api-key',
       'Generic secret assignment (key, secret, token, password) with a high-entropy value',

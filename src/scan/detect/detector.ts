@@ -24,6 +24,8 @@ import { OidcSecretsError } from '../../core/errors.js';
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher, type KeywordHits } from './keywords.js';
 import { compileLinear, type LinearRegex } from '../config/re2.js';
+import { partsSatisfied, type Spot } from './composite.js';
+import { DecodedText, type DecodedRun } from './decode.js';
 import type {
   Allowlist,
   ContentPattern,
@@ -37,6 +39,8 @@ import type {
 const ALLOW_SIGNATURE = 'gitleaks:allow';
 /** Window half-width for rules whose matches are unbounded and may span lines (private keys). */
 const MAX_SPAN = 64 * 1024;
+/** Window half-width that covers any fragment (a JavaScript string is shorter than 2^30). */
+const WHOLE_FRAGMENT = 2 ** 30;
 
 /** Anchored rules with the same keywords: tried at the same places. */
 interface AnchorGroup {
@@ -73,6 +77,8 @@ export interface DetectorOptions {
   ignoreAllowComments?: boolean;
   /** Per rule and fragment (tests lower it to show what happens when it runs out). */
   budget?: WorkBudget;
+  /** Passes of decoding encoded runs (decode.ts); 0, the default here, scans text as it is. */
+  maxDecodeDepth?: number;
 }
 
 /** The scan stopped: a rule could not finish a fragment within its budget. */
@@ -134,6 +140,7 @@ export class Detector {
   private readonly sticky: (RegExp | null)[];
   private readonly ignoreAllowComments: boolean;
   private readonly budget: WorkBudget;
+  private readonly maxDecodeDepth: number;
   /** Per rule: work charged in the current fragment (see WorkBudget). */
   private readonly work: Float64Array;
   /** Rules charged in the current fragment, to reset `work` cheaply. */
@@ -144,6 +151,10 @@ export class Detector {
   private limit = 0;
   /** The fragment being scanned, for the error that names it. */
   private current: { path: string; commit?: string } = { path: '' };
+  /** Rule index by id, for composite rules' required parts. */
+  private readonly ruleIndex: ReadonlyMap<string, number>;
+  /** Whether any rule is composite or skips its report: only then is the composite pass run. */
+  private readonly composite: boolean;
 
   // Per-fragment scratch, reused to keep small fragments cheap.
   private readonly winStart: Int32Array;
@@ -160,8 +171,11 @@ export class Detector {
   constructor(config: ScanConfig, options: DetectorOptions = {}) {
     this.config = config;
     this.rules = config.rules;
+    this.ruleIndex = new Map(this.rules.map((rule, index) => [rule.id, index]));
+    this.composite = this.rules.some((rule) => rule.skipReport || rule.required.length > 0);
     this.ignoreAllowComments = options.ignoreAllowComments ?? false;
     this.budget = options.budget ?? DEFAULT_BUDGET;
+    this.maxDecodeDepth = options.maxDecodeDepth ?? 0;
     const keywordIds = new Map<string, number>();
     const keywordRules: number[][] = [];
     this.unconditional = [];
@@ -180,6 +194,12 @@ export class Detector {
       if (rule.keywords.length === 0) {
         this.unconditional.push(index);
         return;
+      }
+      if (!rule.pattern.keywordsInside) {
+        // A match need not hold the keyword: one window over the whole fragment, opened by
+        // the keyword's first occurrence (gitleaks runs such a rule over the fragment too).
+        this.reach[index] = WHOLE_FRAGMENT;
+        this.lineBound[index] = 0;
       }
       if (anchoredOnKeywords(rule)) {
         this.sticky[index] = new RegExp(
@@ -262,8 +282,14 @@ export class Detector {
 
   /** Text already decoded (a diff's added lines): the keyword pass walks the string. */
   detect(fragment: Fragment): Finding[] {
+    const found = this.detectText(fragment);
+    return this.maxDecodeDepth > 0 ? this.withDecoded(fragment, found) : found;
+  }
+
+  private detectText(fragment: Fragment): Finding[] {
     const findings = this.pathFindings(fragment);
-    if (findings === null || fragment.text.length === 0) return findings ?? [];
+    if (findings === null) return [];
+    if (fragment.text.length === 0) return this.composedPathFindings(findings, fragment);
     return this.contentFindings(fragment, this.matcher.scan(fragment.text), findings);
   }
 
@@ -272,8 +298,17 @@ export class Detector {
    * ASCII (the WebAssembly walk tells as it goes: no separate check), else as UTF-8.
    */
   detectFile(path: string, bytes: Buffer): Finding[] {
+    const found = this.detectBytes(path, bytes);
+    if (this.maxDecodeDepth === 0 || found === null) return found ?? [];
+    // Positions agree with the ones found in the bytes: Latin-1 is used only for pure ASCII.
+    return this.withDecoded({ path, text: bytes.toString('utf8') }, found);
+  }
+
+  /** Findings in a file's bytes; null when the path or commit is not scanned at all. */
+  private detectBytes(path: string, bytes: Buffer): Finding[] | null {
     const findings = this.pathFindings({ path, text: '' });
-    if (findings === null || bytes.length === 0) return findings ?? [];
+    if (findings === null) return null;
+    if (bytes.length === 0) return this.composedPathFindings(findings, { path, text: '' });
     const hits = this.matcher.scanBytes(bytes);
     if (hits !== null)
       return this.contentFindings({ path, text: bytes.toString('latin1') }, hits, findings);
@@ -304,7 +339,7 @@ export class Detector {
     this.charged.length = 0;
     this.limit = this.budget.perChar * text.length + this.budget.base;
     const matches = this.collectMatches(text, fragment.path, hits);
-    if (matches.length === 0) return findings;
+    if (matches.length === 0) return this.composedPathFindings(findings, fragment);
     const lines = new LineIndex(text);
     const allowComments = this.ignoreAllowComments ? [] : this.allowEnds;
     const lineVerdicts = new Map<Allowlist, Map<number, boolean>>();
@@ -313,11 +348,130 @@ export class Detector {
       const finding = this.toFinding(match, fragment, text, lines, allowComments, lineVerdicts);
       if (finding) kept.push({ finding, match });
     }
-    if (kept.length === 0) return findings;
-    const found = dropShadowedGeneric(kept, this.rules).sort(
+    const reported = this.composite
+      ? this.composed(kept, fragment, lines, allowComments, lineVerdicts)
+      : kept;
+    findings = this.composedPathFindings(findings, fragment, lines, allowComments, lineVerdicts);
+    if (reported.length === 0) return findings;
+    const found = dropShadowedGeneric(reported, this.rules).sort(
       (x, y) => x.startLine - y.startLine || x.startColumn - y.startColumn,
     );
     return findings.length === 0 ? found : [...findings, ...found];
+  }
+
+  /**
+   * Findings in the fragment's encoded runs (decode.ts): each pass decodes the runs of the
+   * text before it and scans the result; a finding counts when its match overlaps a run that
+   * pass decoded, and is placed at that run in the original (widened to where the match
+   * starts or ends outside it), its secret decoded, its encodings named.
+   */
+  private withDecoded(fragment: Fragment, found: Finding[]): Finding[] {
+    let text = DecodedText.original(fragment.text);
+    const original = new LineIndex(fragment.text);
+    const out = [...found];
+    for (let depth = 1; depth <= this.maxDecodeDepth; depth++) {
+      const next = text.next();
+      if (next === null) break;
+      text = next;
+      const lines = new LineIndex(next.text);
+      // Only the lines around what this pass decoded are scanned again: the rest is the text
+      // the previous pass scanned already.
+      for (const [first, last] of lineGroups(next.runs, lines, next.text.length)) {
+        const from = lines.startOfLine(first);
+        const to =
+          last + 1 < lines.lineOf(next.text.length) + 1
+            ? lines.startOfLine(last + 1) - 1
+            : next.text.length;
+        const lineNumbers = Array.from({ length: last - first + 1 }, (_, k) => first + k + 1);
+        const piece = {
+          path: fragment.path,
+          commit: fragment.commit,
+          text: next.text.slice(from, to),
+          lineNumbers,
+        };
+        for (const f of this.detectText(piece)) {
+          if (f.matchLine === 0) continue; // path-only: found in the plain pass already
+          const start = lines.startOfLine(f.matchLine - 1) + f.matchColumn - 1;
+          const runs = next.runsOverlapping(start, start + f.match.length);
+          if (runs.length === 0) continue; // the text was already there in an earlier pass
+          const at = next.originalStart(start);
+          const end = next.originalEnd(start + f.match.length);
+          out.push(placeDecoded(f, fragment, original, at, end, runs[0]!));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Composite rules (composite.ts): drops findings of `skipReport` rules, and primary findings
+   * whose required parts have no finding close enough. As in gitleaks, a required rule runs
+   * over the whole fragment whether or not its keywords occur in it, with its allowlists,
+   * entropy floor and `gitleaks:allow`; this happens only for fragments where a primary rule
+   * found something.
+   */
+  private composed(
+    kept: { finding: Finding; match: RawMatch }[],
+    fragment: Fragment,
+    lines: LineIndex,
+    allowComments: readonly number[],
+    lineVerdicts: Map<Allowlist, Map<number, boolean>>,
+  ): { finding: Finding; match: RawMatch }[] {
+    const spotsOf = this.requiredSpots(fragment, lines, allowComments, lineVerdicts);
+    return kept.filter(({ finding, match }) => {
+      const rule = this.rules[match.rule]!;
+      if (rule.skipReport) return false;
+      if (rule.required.length === 0) return true;
+      const at = { line: finding.matchLine, column: finding.matchColumn };
+      return partsSatisfied(at, rule.required, spotsOf);
+    });
+  }
+
+  /** Path-only findings under the composite rules: the same test, at line 0 and column 0. */
+  private composedPathFindings(
+    findings: Finding[],
+    fragment: Fragment,
+    lines = new LineIndex(fragment.text),
+    allowComments: readonly number[] = this.ignoreAllowComments ? [] : this.allowEnds,
+    lineVerdicts = new Map<Allowlist, Map<number, boolean>>(),
+  ): Finding[] {
+    if (!this.composite || findings.length === 0) return findings;
+    const spotsOf = this.requiredSpots(fragment, lines, allowComments, lineVerdicts);
+    return findings.filter((finding) => {
+      const rule = this.rules[this.ruleIndex.get(finding.ruleId)!]!;
+      if (rule.skipReport) return false;
+      return partsSatisfied({ line: 0, column: 0 }, rule.required, spotsOf);
+    });
+  }
+
+  /** Where each rule (by id) finds something in the fragment, computed once per rule. */
+  private requiredSpots(
+    fragment: Fragment,
+    lines: LineIndex,
+    allowComments: readonly number[],
+    lineVerdicts: Map<Allowlist, Map<number, boolean>>,
+  ): (id: string) => readonly Spot[] {
+    const cache = new Map<string, Spot[]>();
+    return (id) => {
+      let spots = cache.get(id);
+      if (spots) return spots;
+      spots = [];
+      const r = this.ruleIndex.get(id)!;
+      const rule = this.rules[r]!;
+      if (!rule.pattern) {
+        if (rule.path?.test(fragment.path) && !fragmentAllowed(rule.allowlists, fragment))
+          spots.push({ line: 0, column: 0 });
+      } else if (fragment.text.length > 0) {
+        const raw: RawMatch[] = [];
+        this.runWindows(r, fragment.text, fragment.path, [0, fragment.text.length], raw);
+        for (const m of raw) {
+          const f = this.toFinding(m, fragment, fragment.text, lines, allowComments, lineVerdicts);
+          if (f) spots.push({ line: f.matchLine, column: f.matchColumn });
+        }
+      }
+      cache.set(id, spots);
+      return spots;
+    };
   }
 
   /** From the keyword hits, each triggered rule: anchored at its keywords, or over its windows. */
@@ -635,11 +789,18 @@ export class Detector {
       description: rule.description,
       file: fragment.path,
       commit: fragment.commit,
-      startLine: fileLine(secretLine),
-      startColumn: match.secretStart - lines.startOf(secretLine) + 1,
+      // A match that starts on an earlier line than its secret is reported where it starts,
+      // as gitleaks reports it (its StartLine is the match's): the same line as the
+      // fingerprint, so findings from a gitleaks report line up with ours.
+      startLine: fileLine(secretLine === firstLine ? secretLine : firstLine),
+      startColumn:
+        secretLine === firstLine
+          ? match.secretStart - lines.startOf(secretLine) + 1
+          : match.start - lines.startOf(firstLine) + 1,
       endLine: fileLine(secretEndLine),
       endColumn: secretEnd - lines.startOf(secretEndLine) + 1,
       matchLine,
+      matchColumn: match.start - lines.startOf(firstLine) + 1,
       secret,
       match: matchText,
       entropy,
@@ -735,6 +896,68 @@ class LineIndex {
   startOf(line: number): number {
     return this.starts[line]!;
   }
+
+  /** Start of line `line` (0-based), searching as far as needed. */
+  startOfLine(line: number): number {
+    while (this.starts.length <= line && this.searched < this.text.length)
+      this.upTo(this.searched + 1);
+    return this.starts[Math.min(line, this.starts.length - 1)]!;
+  }
+}
+
+/** Lines of context around a decoded run that a match may need (`password:` above a value). */
+const DECODED_CONTEXT_LINES = 2;
+
+/** The line ranges (0-based, inclusive) around decoded runs, merged where they meet. */
+function lineGroups(
+  runs: readonly DecodedRun[],
+  lines: LineIndex,
+  length: number,
+): Array<[number, number]> {
+  const lastLine = lines.lineOf(length);
+  const groups: Array<[number, number]> = [];
+  for (const run of runs) {
+    const first = Math.max(0, lines.lineOf(run.start) - DECODED_CONTEXT_LINES);
+    const last = Math.min(
+      lastLine,
+      lines.lineOf(Math.max(run.start, run.end - 1)) + DECODED_CONTEXT_LINES,
+    );
+    const previous = groups[groups.length - 1];
+    if (previous && first <= previous[1] + 1) previous[1] = Math.max(previous[1], last);
+    else groups.push([first, last]);
+  }
+  return groups;
+}
+
+/** A finding from decoded text, moved to [from, to) of the fragment's own text. */
+function placeDecoded(
+  f: Finding,
+  fragment: Fragment,
+  lines: LineIndex,
+  from: number,
+  to: number,
+  run: DecodedRun,
+): Finding {
+  const fileLine = (index: number): number => fragment.lineNumbers?.[index] ?? index + 1;
+  const first = lines.lineOf(from);
+  const last = lines.lineOf(Math.max(from, to - 1));
+  const startLine = fileLine(first);
+  const startColumn = from - lines.startOf(first) + 1;
+  const globalFingerprint = `${fragment.path}:${f.ruleId}:${startLine}`;
+  return {
+    ...f,
+    startLine,
+    startColumn,
+    endLine: fileLine(last),
+    endColumn: to - lines.startOf(last) + 1,
+    matchLine: startLine,
+    matchColumn: startColumn,
+    // gitleaks' tags for a decoded finding.
+    tags: [...f.tags, `decoded:${run.encodings}`, `decode-depth:${run.depth}`],
+    decoded: run.encodings,
+    fingerprint: fragment.commit ? `${fragment.commit}:${globalFingerprint}` : globalFingerprint,
+    globalFingerprint,
+  };
 }
 
 function pathFinding(rule: Rule, fragment: Fragment): Finding {
@@ -749,6 +972,7 @@ function pathFinding(rule: Rule, fragment: Fragment): Finding {
     endLine: 1,
     endColumn: 1,
     matchLine: 0,
+    matchColumn: 0,
     secret: '',
     match: `file detected: ${fragment.path}`,
     entropy: 0,

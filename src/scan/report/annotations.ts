@@ -13,7 +13,7 @@ export const ANNOTATION_LIMIT = 10;
 export function findingMessage(f: Finding): string {
   const shown = f.secret ? redact(f.secret) : 'the file itself';
   return (
-    `${f.description}: ${shown}${f.commit ? ` (added in ${f.commit.slice(0, 7)})` : ''}. ` +
+    `${f.description}: ${shown}${f.decoded ? ` (${f.decoded}-encoded)` : ''}${f.commit ? ` (added in ${f.commit.slice(0, 7)})` : ''}. ` +
     `Revoke or rotate it. If it is not a credential, add \`gitleaks:allow\` to the line or ` +
     `\`${ignoreEntry(f)}\` to .gitleaksignore.`
   );

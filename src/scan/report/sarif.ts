@@ -74,7 +74,7 @@ export function buildSarif(
       ruleIndex: index,
       level: 'error',
       message: {
-        text: `${f.description} (${shown})${f.commit ? ` added in commit ${f.commit.slice(0, 12)}` : ''}. Fingerprint: ${f.fingerprint}`,
+        text: `${f.description} (${shown}${f.decoded ? `, ${f.decoded}-encoded` : ''})${f.commit ? ` added in commit ${f.commit.slice(0, 12)}` : ''}. Fingerprint: ${f.fingerprint}`,
       },
       locations: [
         {
@@ -95,6 +95,7 @@ export function buildSarif(
         fingerprint: f.fingerprint,
         entropy: Math.round(f.entropy * 100) / 100,
         ...(f.commit ? { commit: f.commit } : {}),
+        ...(f.decoded ? { decoded: f.decoded } : {}),
       },
     });
   }

@@ -14,7 +14,7 @@ export function renderText(result: ScanResult, lint: readonly LintFinding[]): st
     const where = `${t(f.file)}:${f.startLine}:${f.startColumn}`;
     const commit = f.commit ? ` commit ${f.commit.slice(0, 7)}` : '';
     lines.push(
-      `${where}: ${t(f.ruleId)}: ${t(f.secret ? redact(f.secret) : 'file')}${commit} [${t(ignoreEntry(f))}]`,
+      `${where}: ${t(f.ruleId)}: ${t(f.secret ? redact(f.secret) : 'file')}${f.decoded ? ` (${f.decoded}-encoded)` : ''}${commit} [${t(ignoreEntry(f))}]`,
     );
   }
   for (const l of lint) lines.push(`${t(l.file)}:${l.line}:${l.column}: warning: ${t(l.message)}`);

@@ -1,0 +1,247 @@
+// Encoded runs decoded in place, pass after pass (gitleaks' `--max-decode-depth`): a base64
+// value in a Kubernetes Secret, a hex-encoded key, a percent-encoded password in a URL. Each
+// pass replaces every run that decodes to printable text with its decoded text; the detector
+// scans the new text and keeps what overlaps a run decoded in that pass, reported at the
+// run's place in the original text (widened to where the match starts or ends outside it).
+//
+// The encodings and their patterns are gitleaks' (detect/codec/encodings.go), tried in its
+// order at each place: percent `(?:%[0-9A-Fa-f]{2})+`, hex `[0-9A-Fa-f]{32,}`, base64
+// `[\w/+-]{16,}={0,3}`. A run whose decoded bytes are not all printable ASCII (tab and line
+// breaks allowed) is left as it is: identifiers, hashes and compressed data stay quiet.
+
+export type Encoding = 'percent' | 'hex' | 'base64';
+
+// gitleaks' leftmost matches, found by one walk over the characters (a regex tried at every
+// place costs several times more, and this walk runs over every file): a run of base64
+// characters is matched from its start, and there hex wins when the run starts with 32 hex
+// digits, as gitleaks' alternation order says; what follows a hex prefix is a run of its own.
+
+/** Per ASCII code: 1 base64 character (`[\w/+-]`), 2 also a hex digit. */
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[0-9A-Fa-f]/.test(ch)) CLASS[c] = 2;
+  else if (/[\w/+-]/.test(ch)) CLASS[c] = 1;
+}
+const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/y;
+
+/** The encoded runs of a text, leftmost first, as gitleaks' pattern finds them. */
+function* encodedRuns(
+  text: string,
+): Generator<{ start: number; text: string; encoding: Encoding }> {
+  const n = text.length;
+  for (let i = 0; i < n;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x25 /* % */) {
+      PERCENT_RUN.lastIndex = i;
+      const m = PERCENT_RUN.exec(text);
+      if (m !== null) {
+        yield { start: i, text: m[0], encoding: 'percent' };
+        i += m[0].length;
+      } else i++;
+      continue;
+    }
+    if (c >= 128 || CLASS[c] === 0) {
+      i++;
+      continue;
+    }
+    let end = i;
+    let hex = -1; // end of the leading hex digits
+    while (end < n) {
+      const d = text.charCodeAt(end);
+      if (d >= 128 || CLASS[d] === 0) break;
+      if (hex === -1 && CLASS[d] !== 2) hex = end;
+      end++;
+    }
+    if (hex === -1) hex = end;
+    let start = i;
+    if (hex - i >= 32) {
+      yield { start: i, text: text.slice(i, hex), encoding: 'hex' };
+      start = hex;
+    }
+    let stop = end;
+    while (stop < n && stop - end < 3 && text.charCodeAt(stop) === 0x3d /* = */) stop++;
+    if (end - start >= 16) yield { start, text: text.slice(start, stop), encoding: 'base64' };
+    i = stop;
+  }
+}
+
+/**
+ * Whether base64 text can decode to printable ASCII: each group of four characters starts
+ * with the top six bits of a byte, which for 0x20-0x7e (and tab, line breaks: 0x09-0x0d are
+ * below 0x20, so a text holding them is let through by a wider first range) lie in 2-31.
+ * Most identifiers and hashes fail this at once, before any decoding.
+ */
+function mayBePrintableBase64(text: string): boolean {
+  for (let i = 0; i + 1 < text.length; i += 4) {
+    const c = text.charCodeAt(i);
+    // Alphabet indexes 2-31: 'C'-'Z' (2-25) and 'a'-'f' (26-31).
+    if (!((c >= 0x43 && c <= 0x5a) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+/** Printable ASCII, tab and line breaks: what a decoded run must be to be scanned. */
+function printable(bytes: Buffer): boolean {
+  if (bytes.length === 0) return false;
+  for (const b of bytes) {
+    if (b >= 0x20 ? b > 0x7e : b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  }
+  return true;
+}
+
+function decodeRun(text: string, encoding: Encoding): string | null {
+  let bytes: Buffer;
+  if (encoding === 'percent') {
+    bytes = Buffer.from(text.replace(/%/g, ''), 'hex');
+  } else if (encoding === 'hex') {
+    bytes = Buffer.from(text.slice(0, text.length & ~1), 'hex');
+  } else {
+    if (!mayBePrintableBase64(text)) return null;
+    // Node's decoder takes both alphabets (`+/` and `-_`) and stops at padding.
+    const body = text.replace(/=+$/, '');
+    if (body.length % 4 === 1) return null; // not the length of any base64 text
+    bytes = Buffer.from(body, 'base64');
+  }
+  return printable(bytes) ? bytes.toString('latin1') : null;
+}
+
+/**
+ * A stretch of the current text and where it came from in the original: `exact` stretches
+ * are the original shifted; a decoded run maps as a whole to its encoded run's span.
+ */
+interface Piece {
+  start: number;
+  end: number;
+  origStart: number;
+  origEnd: number;
+  exact: boolean;
+}
+
+/** A run decoded in the latest pass: its span in the new text and what it went through. */
+export interface DecodedRun {
+  start: number;
+  end: number;
+  /** Encodings from the outermost in, e.g. `base64`, or `base64>hex` at depth 2. */
+  encodings: string;
+  depth: number;
+}
+
+/** Text after some decoding passes, with the way back to the original's offsets. */
+export class DecodedText {
+  private constructor(
+    readonly text: string,
+    private readonly pieces: readonly Piece[],
+    /** The runs the latest pass decoded, in order. */
+    readonly runs: readonly DecodedRun[],
+  ) {}
+
+  static original(text: string): DecodedText {
+    return new DecodedText(
+      text,
+      [{ start: 0, end: text.length, origStart: 0, origEnd: text.length, exact: true }],
+      [],
+    );
+  }
+
+  /** The next pass, or null when no run decodes to printable text. */
+  next(): DecodedText | null {
+    const { text } = this;
+    const out: string[] = [];
+    const pieces: Piece[] = [];
+    const runs: DecodedRun[] = [];
+    let last = 0; // end of what was copied from `text`
+    let at = 0; // length of the new text so far
+    const copy = (from: number, to: number): void => {
+      if (to <= from) return;
+      out.push(text.slice(from, to));
+      for (const p of this.mapRange(from, to)) {
+        pieces.push({ ...p, start: at + p.start - from, end: at + p.end - from });
+      }
+      at += to - from;
+    };
+    for (const run of encodedRuns(text)) {
+      const { encoding } = run;
+      const decoded = decodeRun(run.text, encoding);
+      if (decoded === null) continue;
+      const from = run.start;
+      const to = from + run.text.length;
+      copy(last, from);
+      const inner = this.runAt(from, to);
+      out.push(decoded);
+      pieces.push({
+        start: at,
+        end: at + decoded.length,
+        origStart: this.originalStart(from),
+        origEnd: this.originalEnd(to),
+        exact: false,
+      });
+      runs.push({
+        start: at,
+        end: at + decoded.length,
+        encodings: inner ? `${inner.encodings}>${encoding}` : encoding,
+        depth: inner ? inner.depth + 1 : 1,
+      });
+      at += decoded.length;
+      last = to;
+    }
+    if (runs.length === 0) return null;
+    copy(last, text.length);
+    return new DecodedText(out.join(''), pieces, runs);
+  }
+
+  /** The original offset where something starting at `offset` starts. */
+  originalStart(offset: number): number {
+    const p = this.pieceAt(offset);
+    return p.exact ? p.origStart + offset - p.start : p.origStart;
+  }
+
+  /** The original offset where something ending at `offset` (exclusive) ends. */
+  originalEnd(offset: number): number {
+    const p = this.pieceAt(Math.max(0, offset - 1));
+    return p.exact ? p.origStart + offset - p.start : p.origEnd;
+  }
+
+  /** The runs of the latest pass that [start, end) overlaps. */
+  runsOverlapping(start: number, end: number): DecodedRun[] {
+    return this.runs.filter((r) => r.start < end && start < r.end);
+  }
+
+  /** A run of an earlier pass that [from, to) lies in (for the encodings chain), if any. */
+  private runAt(from: number, to: number): DecodedRun | undefined {
+    return this.runs.find((r) => r.start <= from && to <= r.end);
+  }
+
+  private pieceAt(offset: number): Piece {
+    let lo = 0;
+    let hi = this.pieces.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.pieces[mid]!.start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.pieces[lo]!;
+  }
+
+  /** The pieces covering [from, to), cut to it, with their original spans. */
+  private mapRange(from: number, to: number): Piece[] {
+    const result: Piece[] = [];
+    for (let offset = from; offset < to;) {
+      const p = this.pieceAt(offset);
+      const end = Math.min(p.end, to);
+      result.push(
+        p.exact
+          ? {
+              start: offset,
+              end,
+              origStart: p.origStart + offset - p.start,
+              origEnd: p.origStart + end - p.start,
+              exact: true,
+            }
+          : { start: offset, end, origStart: p.origStart, origEnd: p.origEnd, exact: false },
+      );
+      offset = end;
+    }
+    return result;
+  }
+}
