@@ -43,6 +43,12 @@ export const SETTING_INPUTS: Record<SettingKey, string> = {
   concurrency: 'concurrency',
   retries: 'retries',
   timeoutSeconds: 'timeout-seconds',
+  'aws.roleChain': 'aws-role-chain',
+  'aws.sessionPolicy': 'aws-session-policy',
+  'aws.sessionPolicyArns': 'aws-session-policy-arns',
+  'aws.sessionTags': 'aws-session-tags',
+  'aws.roleSessionName': 'aws-role-session-name',
+  'gcp.project': 'gcp-project',
 };
 
 /** The action's words for a setting: "the vault-url input", "input vault-url: …". */
