@@ -64,6 +64,8 @@ export interface ActionConfig {
   sweep: boolean;
   summary: boolean;
   auditLog: string;
+  /** The `credentials` input's lines (SPEC §1.7), parsed by src/github/credentials/. */
+  credentials: string;
 }
 
 /** Reads an input the way the runner passes it: INPUT_<NAME>, spaces as underscores. */
@@ -111,6 +113,7 @@ export function readConfig(
     sweep: boolean(text('sweep', 'false'), 'sweep'),
     summary: boolean(text('summary', 'true'), 'summary'),
     auditLog: text('audit-log'),
+    credentials: read('credentials'),
   };
 }
 
