@@ -38,7 +38,10 @@ export async function mintProfileSession(
     writeCache(settings.cache, session, now());
     return session;
   } catch (error) {
-    throw new Error(gate.redact(error instanceof Error ? error.message : String(error)));
+    // Only the redacted message is ever printed (process.ts); the cause is for debugging.
+    throw new Error(gate.redact(error instanceof Error ? error.message : String(error)), {
+      cause: error,
+    });
   } finally {
     http.close();
   }
