@@ -234,6 +234,26 @@ describe('credentials: aws', () => {
   });
 });
 
+describe('credentials: a failure exports nothing and leaves nothing', () => {
+  it('a profile whose role refuses the job fails the step; the aws: env line before it is not exported either', async () => {
+    const job = await runJob({
+      inputs: inputs({
+        credentials: `aws: env\naws: profile denied role=arn:aws:iam::123456789012:role/nobody`,
+      }),
+      issuer,
+      keepTemp: true,
+    });
+    expect(job.main.exitCode).toBe(1);
+    expect(job.main.env).toEqual({});
+    const errors = job.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors.join('\n')).toMatch(
+      /credentials line 2 \(aws: profile denied\): aws login \(sts:AssumeRoleWithWebIdentity, role arn:aws:iam::123456789012:role\/nobody\) was refused \(HTTP 403 AccessDenied\)/,
+    );
+    expect(readdirSync(job.runnerTemp).filter((n) => n.startsWith('oidc-secrets-'))).toEqual([]);
+    expectNothingLeaked(job);
+  });
+});
+
 describe('credentials: bad input names the line; nothing is requested or exported', () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     [
