@@ -12,6 +12,7 @@ import { REPO_ROOT, runJob, runStep, type JobResult } from '../../../test/suppor
 
 const ROLE = 'arn:aws:iam::123456789012:role/gha-secrets';
 const HUB = 'arn:aws:iam::123456789012:role/hub';
+const MID = 'arn:aws:iam::210987654321:role/mid';
 const DEPLOY = 'arn:aws:iam::210987654321:role/deploy';
 const OTHER = 'arn:aws:iam::123456789012:role/other-account';
 const REGION = 'eu-west-1';
@@ -37,10 +38,13 @@ beforeAll(async () => {
   aws.addRole(ROLE, { subjectPatterns: ['repo:octo-org/octo-repo:*'], secrets: ['prod/*'] });
   aws.addRole(OTHER, { subjectPatterns: ['repo:octo-org/octo-repo:*'], secrets: ['other/*'] });
   aws.addRole(HUB, { subjectPatterns: ['repo:octo-org/*'], secrets: [] });
+  aws.addRole(MID, { subjectPatterns: [], chainTrust: { principals: [HUB] } });
+  // Its trust policy: `StringEquals aws:PrincipalTag/repository` — the tag the first hop set,
+  // inherited as a transitive tag.
   aws.addRole(DEPLOY, {
     subjectPatterns: [],
     secrets: ['deploy/*'],
-    chainTrust: { principals: [HUB], requestTags: { repository: 'octo-org/octo-repo' } },
+    chainTrust: { principals: [MID], principalTags: { repository: 'octo-org/octo-repo' } },
   });
   aws.createSecret('prod/api', values.api);
   aws.createSecret('other/api', values.api);
@@ -184,14 +188,16 @@ describe('credentials: aws', () => {
   it('aws hops: the chain reaches the role whose trust checks the session tag; another repository is refused', async () => {
     const hops = {
       'aws-role-arn': HUB,
-      'aws-role-chain': DEPLOY,
+      'aws-role-chain': `${MID},${DEPLOY}`,
       'aws-session-tags': 'repository,ref',
+      'aws-role-session-name': 'deploy-main',
       secrets: 'KEY: aws:deploy/key',
     };
     const job = await runJob({ inputs: inputs(hops), issuer });
     expect(job.main.exitCode).toBe(0);
     const last = aws.issuedSessions.at(-1);
     expect(last?.roleArn).toBe(DEPLOY);
+    expect(last?.sessionName).toBe('deploy-main');
     expect(last?.tags).toMatchObject({ repository: 'octo-org/octo-repo' });
     expect(last?.transitiveTagKeys).toEqual(['repository', 'ref']);
     expectNothingLeaked(job);
@@ -204,7 +210,7 @@ describe('credentials: aws', () => {
       expect(refused.main.env).toEqual({});
       const errors = refused.main.annotations.filter((a) => a.level === 'error');
       expect(errors.map((e) => e.message).join('\n')).toMatch(
-        /aws role chain hop 1 \(sts:AssumeRole, role arn:aws:iam::210987654321:role\/deploy\) was refused \(HTTP 403 AccessDenied\)/,
+        /aws role chain hop 2 \(sts:AssumeRole, role arn:aws:iam::210987654321:role\/deploy\) was refused \(HTTP 403 AccessDenied\)/,
       );
       expectNothingLeaked(refused);
     } finally {
@@ -230,6 +236,26 @@ describe('credentials: aws', () => {
     expect(errors.join('\n')).toMatch(
       /secrets line 1: aws:prod\/api: access denied: .*explicit deny in a session policy/,
     );
+    expectNothingLeaked(job);
+  });
+
+  it('aws-session-policy-arns: a managed session policy limits what the session reads', async () => {
+    aws.addManagedPolicy('arn:aws:iam::123456789012:policy/only-other', {
+      Statement: [
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*:secret:other/*' },
+      ],
+    });
+    const job = await runJob({
+      inputs: inputs({
+        secrets: 'API: aws:prod/api',
+        'aws-session-policy-arns': 'arn:aws:iam::123456789012:policy/only-other',
+      }),
+      issuer,
+    });
+    expect(job.main.exitCode).toBe(1);
+    expect(job.main.env).toEqual({});
+    const errors = job.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors.join('\n')).toMatch(/aws:prod\/api: access denied: .*no session policy allows/);
     expectNothingLeaked(job);
   });
 });
