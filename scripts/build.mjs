@@ -30,6 +30,8 @@ export const entries = {
   main: 'src/entries/main.ts',
   post: 'src/entries/post.ts',
   scan: 'src/entries/scan.ts',
+  // The AWS profiles' credential_process, run by later steps with the runner's node.
+  'credential-process': 'src/entries/credential-process.ts',
 };
 const demoEntry = { demo: 'demo/demo.ts' };
 

@@ -30,6 +30,12 @@ export interface PipelineRequest {
   policy(plan: Plan): PolicyOptions;
   /** The environment the policy inspects for the event and long-lived credentials. */
   environment: NodeJS.ProcessEnv;
+  /**
+   * Providers to log in to whether or not a secrets line uses them (later steps'
+   * credentials), each with the label its messages start with ("credentials line 2").
+   * When given (even empty), the secrets lines may be empty: an auth-only step.
+   */
+  logins?: ReadonlyMap<ProviderName, string>;
 }
 
 export interface PipelineDeps {
@@ -43,6 +49,12 @@ export interface PipelineDeps {
    * before any request (the action saves its ledger key here).
    */
   onPlanned?(plan: Plan): void;
+  /**
+   * Work that starts once the plan, the policy and every setting passed their checks, and
+   * runs alongside the logins and reads (minting later steps' AWS profile sessions). Its
+   * errors are the step's errors.
+   */
+  alongside?(): Promise<readonly ActionError[]>;
 }
 
 export interface PipelineResult {
@@ -78,8 +90,14 @@ export async function runPipeline(
   };
 
   let plan: Plan;
+  const logins = request.logins ?? new Map<ProviderName, string>();
   try {
-    plan = planSecrets(request.secrets);
+    plan = withLogins(
+      request.logins && !hasSecretLines(request.secrets)
+        ? EMPTY_PLAN
+        : planSecrets(request.secrets),
+      logins,
+    );
   } catch (error) {
     return fail(error);
   }
@@ -97,28 +115,36 @@ export async function runPipeline(
         [...problems].flatMap(([name, errors]) =>
           errors.map(
             (error) =>
-              new ActionError(error.code, `${linesOf(plan, name)}: ${error.message}`, undefined, {
-                ...(error.setting !== undefined ? { setting: error.setting } : {}),
-                cause: error,
-              }),
+              new ActionError(
+                error.code,
+                `${linesOf(plan, name, logins)}: ${error.message}`,
+                undefined,
+                {
+                  ...(error.setting !== undefined ? { setting: error.setting } : {}),
+                  cause: error,
+                },
+              ),
           ),
         ),
       ),
     );
   }
 
+  const alongside = deps.alongside?.() ?? Promise.resolve([]);
   const road = await resolvePlan(plan, {
     settings: request.settings.providers,
     deps: deps.providers,
     gate: deps.gate,
     concurrency: request.settings.pipeline.concurrency,
     createProvider,
+    loginLabels: logins,
   });
+  const besides = await alongside;
   result.records = road.records;
   result.values = road.values;
   result.providers = road.providers;
-  if (road.errors.length) {
-    result.errors = road.errors;
+  if (road.errors.length || besides.length) {
+    result.errors = [...road.errors, ...besides];
     return result;
   }
   try {
@@ -133,12 +159,30 @@ export async function runPipeline(
 }
 
 /** `secrets line 3` / `secrets lines 1, 4`: every line that uses a provider. */
-function linesOf(plan: Plan, provider: ProviderName): string {
+function linesOf(
+  plan: Plan,
+  provider: ProviderName,
+  logins: ReadonlyMap<ProviderName, string>,
+): string {
   const lines = plan.locations
     .filter((l) => l.provider === provider)
     .flatMap((l) => l.lines)
     .sort((a, b) => a - b);
+  if (lines.length === 0) return logins.get(provider) ?? provider;
   return `secrets line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}`;
+}
+
+const EMPTY_PLAN: Plan = { lines: [], locations: [], providers: [] };
+
+/** Whether the secrets input has a line that is neither blank nor a comment. */
+function hasSecretLines(secrets: string): boolean {
+  return secrets.split(/\r?\n/).some((line) => line.trim() && !line.trim().startsWith('#'));
+}
+
+/** The plan with every provider a login is asked for (after the plan's own). */
+function withLogins(plan: Plan, logins: ReadonlyMap<ProviderName, string>): Plan {
+  const extra = [...logins.keys()].filter((name) => !plan.providers.includes(name));
+  return extra.length ? { ...plan, providers: [...plan.providers, ...extra] } : plan;
 }
 
 /** The pipeline's own failures become its result; anything unexpected is rethrown. */

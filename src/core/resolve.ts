@@ -35,6 +35,11 @@ export interface RoadDependencies {
   gate: MaskGate;
   concurrency: number;
   createProvider: ProviderCreator;
+  /**
+   * For a provider no secrets line uses (a login for later steps' credentials): what its
+   * login errors start with ("credentials line 2").
+   */
+  loginLabels?: ReadonlyMap<ProviderName, string>;
 }
 
 export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<RoadResult> {
@@ -74,9 +79,10 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
       await provider.login();
     } catch (error) {
       const lines = locations.flatMap((l) => l.lines).sort((a, b) => a - b);
-      result.errors.push(
-        asActionError(error, `secrets line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}`),
-      );
+      const label = lines.length
+        ? `secrets line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}`
+        : (deps.loginLabels?.get(name) ?? name);
+      result.errors.push(asActionError(error, label));
       return;
     }
     const batchSize = provider.readBatch ? Math.max(1, provider.batchSize ?? 1) : 1;

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { ActionError, type ErrorCode } from './errors.js';
 import { isLoopback } from '../net/http.js';
 import { isKeyText } from '../store/key.js';
+import { parseAwsHops, type AwsHopSettings } from './settings-aws-hops.js';
 
 export const SETTING_KEYS = [
   'vault.url',
@@ -39,6 +40,12 @@ export const SETTING_KEYS = [
   'concurrency',
   'retries',
   'timeoutSeconds',
+  'aws.roleChain',
+  'aws.sessionPolicy',
+  'aws.sessionPolicyArns',
+  'aws.sessionTags',
+  'aws.roleSessionName',
+  'gcp.project',
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -125,6 +132,8 @@ export interface AwsSettings {
   /** The workflow run (and attempt) the role session is named after, when there is one. */
   runId?: string | undefined;
   runAttempt?: string | undefined;
+  /** aws-role-chain, session policies, session tags, session name (SPEC §1.7). */
+  hops: AwsHopSettings;
 }
 
 export interface GcpSettings {
@@ -137,6 +146,8 @@ export interface GcpSettings {
     secretmanager?: string | undefined;
     oauth2?: string | undefined;
   };
+  /** gcp-project: the project later steps' tools default to (credentials: gcp: adc). */
+  project: string;
 }
 
 export interface AzureSettings {
@@ -252,6 +263,7 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
         endpoints: { sts: endpoints['aws-sts'], secretsManager: endpoints['aws-secretsmanager'] },
         runId: facts.runId,
         runAttempt: facts.runAttempt,
+        hops: parseAwsHops(read),
       },
       gcp: {
         workloadIdentityProvider: text('gcp.workloadIdentityProvider'),
@@ -263,6 +275,7 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
           secretmanager: endpoints['gcp-secretmanager'],
           oauth2: endpoints['gcp-oauth2'],
         },
+        project: text('gcp.project'),
       },
       azure: {
         clientId: text('azure.clientId'),

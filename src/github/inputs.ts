@@ -43,6 +43,12 @@ export const SETTING_INPUTS: Record<SettingKey, string> = {
   concurrency: 'concurrency',
   retries: 'retries',
   timeoutSeconds: 'timeout-seconds',
+  'aws.roleChain': 'aws-role-chain',
+  'aws.sessionPolicy': 'aws-session-policy',
+  'aws.sessionPolicyArns': 'aws-session-policy-arns',
+  'aws.sessionTags': 'aws-session-tags',
+  'aws.roleSessionName': 'aws-role-session-name',
+  'gcp.project': 'gcp-project',
 };
 
 /** The action's words for a setting: "the vault-url input", "input vault-url: …". */
@@ -58,6 +64,8 @@ export interface ActionConfig {
   sweep: boolean;
   summary: boolean;
   auditLog: string;
+  /** The `credentials` input's lines (SPEC §1.7), parsed by src/github/credentials/. */
+  credentials: string;
 }
 
 /** Reads an input the way the runner passes it: INPUT_<NAME>, spaces as underscores. */
@@ -105,6 +113,7 @@ export function readConfig(
     sweep: boolean(text('sweep', 'false'), 'sweep'),
     summary: boolean(text('summary', 'true'), 'summary'),
     auditLog: text('audit-log'),
+    credentials: read('credentials'),
   };
 }
 

@@ -20,6 +20,7 @@ import { runnerLogger } from './logger.js';
 import { runnerProviderDeps } from './providers.js';
 import { summaryMarkdown } from './summary.js';
 import { fingerprintValues, SWEEP_STATE } from '../core/sweep.js';
+import { LaterSteps } from './credentials/later-steps.js';
 
 /** A message from below in the action's words: settings named as inputs. */
 const worded = (message: string) => wordSettings(message, ACTION_WORDS);
@@ -35,17 +36,22 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   try {
     config = readConfig(envInputReader(env), env);
     const settings = config.settings;
+    // The credentials lines, checked against the settings before anything else happens.
+    const later = new LaterSteps(config.credentials, settings);
     wired = runnerProviderDeps(settings.pipeline, gate, (entry) => ledger.record(entry), env);
+    const providerDeps = wired.deps;
     const result = await runPipeline(
       {
         secrets: config.secrets,
         settings,
         policy: () => settings.pipeline,
         environment: env,
+        ...(later.empty ? {} : { logins: later.logins }),
       },
       {
         gate,
         providers: wired.deps,
+        alongside: () => later.prepare(providerDeps),
         // Before anything exists to revoke (and before any check that reads the environment
         // an earlier step can shape): post trusts only what this key seals. Only invalid
         // inputs and lines, which are the workflow's own, end the step before the key is
@@ -66,6 +72,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       Object.entries(provider.sessionVariables?.() ?? {}),
     );
     checkSessionVariables(secrets, sessionVariables);
+    later.checkNames(secrets);
+    // Later steps' files first (recorded in the ledger as they are made): a failure here
+    // leaves nothing exported. `written.azureTokenFile` is the file the keep-alive refreshes.
+    const written = await later.write({
+      env,
+      record: (entry) => ledger.record(entry),
+      admit: (value, what) => gate.admitCredential(value, what),
+      deps: providerDeps,
+      vaultToken: ledger.entries.findLast((e) => e.provider === 'vault' && e.kind === 'token')?.data
+        .token,
+    });
     const exported = config.exportModes.includes('none')
       ? undefined
       : exportSecrets(secrets, config.exportModes, {
@@ -76,6 +93,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     // Credentials a provider hands on to later steps by request (aws-export-credentials);
     // they passed the mask gate at login.
     for (const [name, value] of sessionVariables) fileCommand('GITHUB_ENV', name, value);
+    for (const [name, value] of written.variables) fileCommand('GITHUB_ENV', name, value);
     if (config.sweep) {
       const values = [...result.values.values(), ...secrets.map((s) => s.value)];
       ledger.writeSealed(SWEEP_STATE, JSON.stringify(fingerprintValues(values)));
@@ -85,7 +103,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       `oidc-secrets: ${secrets.length} variable${secrets.length === 1 ? '' : 's'} from ${plan.locations.length} read${plan.locations.length === 1 ? '' : 's'} ` +
         `(${plan.providers.join(', ')}) in ${Math.round(performance.now() - started)} ms; ${gate.size} strings masked; ` +
         `${leases} lease${leases === 1 ? '' : 's'}; exported as ${config.exportModes.join(', ')}` +
-        (exported?.filesDir ? ` (files in ${exported.filesDir})` : ''),
+        (exported?.filesDir ? ` (files in ${exported.filesDir})` : '') +
+        (later.empty
+          ? ''
+          : `; credentials for later steps: ${written.variables.map(([name]) => name).join(', ') || 'AWS session'}` +
+            (written.dir ? ` (files in ${written.dir})` : '')),
     );
     if (config.summary) writeSummary(plan, records, secrets, gate.size, config, false);
     return 0;

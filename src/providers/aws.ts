@@ -3,24 +3,23 @@
 // Reads without options go out as BatchGetSecretValue (20 ids a call); a role that may not
 // batch falls back to one GetSecretValue per secret. STS sessions cannot be revoked: they
 // end with their duration (aws-session-duration, 900 s by default).
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
-import { formatClaims, shownClaims } from '../core/claims.js';
+import {
+  assumeRoad,
+  dnsSuffix,
+  NodeSha256,
+  stsBaseUrl,
+  type AwsRoad,
+  type AwsSession,
+} from './aws-sts.js';
 import { printableText } from './binary.js';
 import { jsonStringField } from './error-body.js';
 import type { Location } from '../core/plan/types.js';
 import { named } from '../core/settings.js';
 import type { AwsSettings } from '../core/settings.js';
 import type { FetchedSecret, ProviderDeps, ProviderModule, SecretProvider } from './types.js';
-
-export interface AwsSession {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: string;
-}
 
 interface SecretValueEntry {
   ARN?: string;
@@ -34,66 +33,25 @@ interface BatchAnswer {
   Errors?: Array<{ SecretId?: string; ErrorCode?: string; Message?: string }>;
 }
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-const bytes = (data: SourceData): Buffer =>
-  typeof data === 'string'
-    ? Buffer.from(data, 'utf8')
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/**
- * SHA-256 and HMAC-SHA256 for the SigV4 signer from node's crypto (the signer takes any
- * hash constructor; a JavaScript implementation would cost start-up and CPU for nothing).
- */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined
-      ? createHash('sha256')
-      : createHmac('sha256', bytes(this.secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
-
 /** Secrets Manager's documented limit of ids per BatchGetSecretValue call. */
 export const AWS_BATCH_SIZE = 20;
 
 const SESSION_NAME_CHARS = /[^\w+=,.@-]/g;
 
-/** `gha-<run id>-<attempt>` within STS's limits (2–64 characters of [\w+=,.@-]). */
-export function roleSessionName(run: Pick<AwsSettings, 'runId' | 'runAttempt'>): string {
+/**
+ * `aws-role-session-name`, or `gha-<run id>-<attempt>` within STS's limits (2–64
+ * characters of [\w+=,.@-]).
+ */
+export function roleSessionName(
+  run: Pick<AwsSettings, 'runId' | 'runAttempt'> & {
+    hops?: Pick<AwsSettings['hops'], 'roleSessionName'>;
+  },
+): string {
+  if (run.hops?.roleSessionName) return run.hops.roleSessionName;
   const runId = (run.runId ?? '').replace(SESSION_NAME_CHARS, '_');
   const attempt = (run.runAttempt ?? '1').replace(SESSION_NAME_CHARS, '_');
   const name = runId ? `gha-${runId}-${attempt}` : `oidc-secrets-${Date.now()}`;
   return name.slice(0, 64);
-}
-
-/** The partition's DNS suffix for a region (China regions live under amazonaws.com.cn). */
-function dnsSuffix(region: string): string {
-  return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-}
-
-function xmlText(xml: string, tag: string): string | undefined {
-  const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
-  return match?.[1]
-    ?.replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
 }
 
 /** A role and a region (the front end has applied its region fallback already). */
@@ -112,7 +70,6 @@ export function checkAwsSettings(aws: AwsSettings): ActionError[] {
 function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvider {
   const { http } = context;
   const region = aws.region;
-  const stsBase = aws.endpoints.sts ?? `https://sts.${region}.${dnsSuffix(region)}`;
   const smBase =
     aws.endpoints.secretsManager ?? `https://secretsmanager.${region}.${dnsSuffix(region)}`;
   let session: AwsSession | undefined;
@@ -162,44 +119,8 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
       const [notConfigured] = checkAwsSettings(aws);
       if (notConfigured) throw notConfigured;
       const jwt = await context.identity.idToken(aws.audience);
-      const sessionName = roleSessionName(aws);
-      const what = `aws login (sts:AssumeRoleWithWebIdentity, role ${aws.roleArn})`;
-      let response: HttpResponse;
-      try {
-        response = await http.request({
-          method: 'POST',
-          url: stsBase.endsWith('/') ? stsBase : `${stsBase}/`,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-            accept: 'text/xml',
-          },
-          body: new URLSearchParams({
-            Action: 'AssumeRoleWithWebIdentity',
-            Version: '2011-06-15',
-            RoleArn: aws.roleArn,
-            RoleSessionName: sessionName,
-            WebIdentityToken: jwt,
-            DurationSeconds: String(aws.sessionDurationSeconds),
-          }).toString(),
-          what,
-        });
-      } catch (error) {
-        throw loginError(error, jwt, what, aws.audience);
-      }
-      const xml = response.text();
-      const credentials = {
-        accessKeyId: xmlText(xml, 'AccessKeyId'),
-        secretAccessKey: xmlText(xml, 'SecretAccessKey'),
-        sessionToken: xmlText(xml, 'SessionToken'),
-        expiration: xmlText(xml, 'Expiration') ?? '',
-      };
-      if (!credentials.accessKeyId || !credentials.secretAccessKey || !credentials.sessionToken) {
-        throw new ActionError('AUTH_FAILED', `${what}: STS answered without session credentials`);
-      }
-      context.admitCredential(credentials.accessKeyId, 'the AWS access key id');
-      context.admitCredential(credentials.secretAccessKey, 'the AWS secret access key');
-      context.admitCredential(credentials.sessionToken, 'the AWS session token');
-      session = credentials as AwsSession;
+      const road = awsRoad(aws, aws.roleArn);
+      session = await assumeRoad(http, jwt, road, context.admitCredential);
       signer = new SignatureV4({
         service: 'secretsmanager',
         region,
@@ -210,8 +131,9 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
         },
         sha256: NodeSha256,
       });
+      const last = road.chain.at(-1) ?? aws.roleArn;
       context.log.debug(
-        `aws: assumed ${aws.roleArn} as session ${sessionName} until ${session.expiration}`,
+        `aws: assumed ${last} as session ${road.sessionName} until ${session.expiration}`,
       );
     },
 
@@ -373,41 +295,18 @@ function readError(error: unknown, location: Location, roleArn: string): Error {
   return errorFromCode(code ?? `HTTP ${error.status}`, awsErrorMessage(error), location, roleArn);
 }
 
-function loginError(error: unknown, jwt: string, what: string, audience: string): Error {
-  if (!(error instanceof HttpError) || error.status === undefined || error.status >= 500)
-    return error as Error;
-  const code = xmlText(error.bodyExcerpt, 'Code') ?? `HTTP ${error.status}`;
-  const message = xmlText(error.bodyExcerpt, 'Message') ?? error.bodyExcerpt;
-  const claims = shownClaims(jwt);
-  return new ActionError(
-    'AUTH_FAILED',
-    `${what} was refused (HTTP ${error.status} ${code}): ${message}\n${stsHint(code, message, audience)}\n` +
-      `The job's OIDC token carried:\n${formatClaims(claims)}`,
-  );
-}
-
-/** Which trust condition most likely failed, from STS's code and wording. */
-export function stsHint(code: string, message: string, audience: string): string {
-  if (/audience/i.test(message)) {
-    return `Hint: the token's aud (${audience}) is not a client ID of the account's IAM OIDC provider: add it there, or set ${named('aws.audience')} to one of its client IDs (sts.amazonaws.com by default).`;
-  }
-  if (/No OpenIDConnect provider/i.test(message)) {
-    return "Hint: the account has no IAM OIDC identity provider for the token's issuer: create one for the iss shown below (https://token.actions.githubusercontent.com, or your GHES/enterprise issuer).";
-  }
-  if (code === 'AccessDenied') {
-    return (
-      "Hint: the role's trust policy does not admit this token: check its token.actions.githubusercontent.com:sub condition against the sub below " +
-      '(both forms exist: repo:OWNER/REPO:… and repo:OWNER@OWNER_ID/REPO@REPO_ID:…; an environment replaces the ref), its :aud condition, and that the role ARN is right.'
-    );
-  }
-  if (code === 'ExpiredTokenException') {
-    return 'Hint: the token had expired when STS checked it: check the runner clock.';
-  }
-  if (/DurationSeconds/.test(message)) {
-    return `Hint: ${named('aws.sessionDuration')} exceeds the role's maximum session duration: lower it or raise the role's MaxSessionDuration.`;
-  }
-  if (code === 'InvalidIdentityToken') {
-    return "Hint: STS could not verify the token with the issuer's keys: check the IAM OIDC provider's issuer URL.";
-  }
-  return "Hint: compare the role's trust policy with the token's claims below.";
+/** The road of the step's own session (and of a profile's, with its own role and region). */
+export function awsRoad(aws: AwsSettings, roleArn: string, region = aws.region): AwsRoad {
+  return {
+    roleArn,
+    chain: aws.hops.roleChain,
+    sessionName: roleSessionName(aws),
+    durationSeconds: aws.sessionDurationSeconds,
+    sessionPolicy: aws.hops.sessionPolicy || undefined,
+    sessionPolicyArns: aws.hops.sessionPolicyArns,
+    sessionTags: aws.hops.sessionTags,
+    region,
+    stsBase: stsBaseUrl(region, aws.endpoints.sts),
+    audience: aws.audience,
+  };
 }

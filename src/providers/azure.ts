@@ -227,3 +227,8 @@ function readError(error: unknown, location: Location, clientId: string): Error 
   }
   return new ActionError('READ_FAILED', `${where}: HTTP ${error.status}: ${message}`);
 }
+
+/** The Entra authority later steps use too (AZURE_AUTHORITY_HOST), `endpoints` applied. */
+export function azureAuthority(azure: AzureSettings): string {
+  return (azure.endpoints.authority ?? DEFAULT_AUTHORITY).replace(/\/+$/, '');
+}

@@ -360,3 +360,13 @@ function readError(
   }
   return new ActionError('READ_FAILED', `${where}: HTTP ${error.status}: ${message}`);
 }
+
+/** The base URL of a Google service, with the `endpoints` override applied. */
+export function gcpEndpoint(gcp: GcpSettings, service: keyof typeof DEFAULTS): string {
+  return (gcp.endpoints[service] ?? DEFAULTS[service]).replace(/\/+$/, '');
+}
+
+/** The audience the job's OIDC token is minted for (the provider's default without one). */
+export function gcpTokenAudience(gcp: GcpSettings, name: string): string {
+  return gcp.audience || `https://iam.googleapis.com/${name}`;
+}

@@ -10,6 +10,16 @@
 // Routing: a request with `X-Amz-Target` is Secrets Manager, anything else is STS, whatever
 // the path — so the action's `aws-sts` and `aws-secretsmanager` endpoint overrides may both
 // point at this server, with or without a path prefix.
+// - STS `AssumeRole` (role chaining): SigV4-signed (service `sts`) with a session this STS
+//   issued; the target role's trust names the roles that may assume it and may check the
+//   caller's session tags (`aws:PrincipalTag/…`) and the request's (`aws:RequestTag/…`).
+//   Session tags and TransitiveTagKeys follow IAM's rules: transitive tags pass down the
+//   chain, a request may not set an inherited key again, a chained session lives at most
+//   one hour.
+// - Session policies (`Policy`, `PolicyArns.member.N.arn` on AssumeRoleWithWebIdentity):
+//   a read is allowed only when the role AND the session policies allow it.
+// - `sessionLifetimeSeconds` makes every session end that many seconds after it is issued,
+//   whatever DurationSeconds asked (the requested duration is still validated).
 // Messages and codes follow what AWS answers (see the report of issue 3 for the sources);
 // where AWS's exact wording is not public the message says so in words AWS would use.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -36,6 +46,28 @@ export interface AwsEmulatorOptions {
   /** Client IDs (audiences) of the OIDC provider. Role audiences are added automatically. */
   clientIds?: readonly string[];
   tls?: TlsOptions;
+  /** Sessions end this many seconds after they are issued (tests of refresh). */
+  sessionLifetimeSeconds?: number;
+}
+
+/** An IAM policy document as far as this emulator evaluates it. */
+export interface PolicyDocument {
+  Version?: string;
+  Statement: ReadonlyArray<{
+    Effect: 'Allow' | 'Deny';
+    Action: string | readonly string[];
+    Resource: string | readonly string[];
+  }>;
+}
+
+/** Who may call sts:AssumeRole on a role (its trust policy for role chaining). */
+export interface AwsChainTrust {
+  /** Role ARNs whose sessions may assume this role. */
+  principals: readonly string[];
+  /** `StringEquals aws:PrincipalTag/KEY`: the calling session's tags. */
+  principalTags?: Readonly<Record<string, string>>;
+  /** `StringEquals aws:RequestTag/KEY`: the tags of the AssumeRole request. */
+  requestTags?: Readonly<Record<string, string>>;
 }
 
 /** A role as its IAM trust policy and permission policy would describe it. */
@@ -50,6 +82,8 @@ export interface AwsRoleConfig {
   secrets?: readonly string[];
   /** Whether `secretsmanager:BatchGetSecretValue` is allowed (default true). */
   batch?: boolean;
+  /** Trust for sts:AssumeRole from other roles' sessions (role chaining). */
+  chainTrust?: AwsChainTrust;
 }
 
 export interface IssuedSession {
@@ -62,6 +96,14 @@ export interface IssuedSession {
   expiration: number;
   subject: string;
   audience: string;
+  /** Session tags (principal tags of the session), inherited and requested. */
+  tags?: Record<string, string>;
+  /** Keys of `tags` that pass to the next session in a chain. */
+  transitiveTagKeys?: string[];
+  /** Session policies (inline and managed), when the call set any. */
+  policies?: PolicyDocument[];
+  /** The session this one was assumed from (AssumeRole). */
+  parent?: string;
 }
 
 export interface CreatedSecret {
@@ -88,6 +130,8 @@ export interface AwsEmulator extends EmulatorServer<AwsLoggedRequest> {
     value: string | Uint8Array,
     stages?: readonly string[],
   ): CreatedSecret;
+  /** A managed policy that `PolicyArns` may name. */
+  addManagedPolicy(arn: string, document: PolicyDocument): void;
   /** Ends every session issued so far (their keys then meet ExpiredTokenException). */
   expireSessions(): void;
   /** Moves the emulator's clock (token expiry, session expiry, signature skew). */
@@ -114,7 +158,8 @@ interface StoredSecret {
   versions: SecretVersion[];
 }
 
-interface Role extends Required<Omit<AwsRoleConfig, 'secrets'>> {
+interface Role extends Required<Omit<AwsRoleConfig, 'secrets' | 'chainTrust'>> {
+  chainTrust?: AwsChainTrust;
   arn: string;
   name: string;
   id: string;
@@ -191,6 +236,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
   const secrets: StoredSecret[] = [];
   const sessions = new Map<string, IssuedSession>();
   const issuedSessions: IssuedSession[] = [];
+  const managedPolicies = new Map<string, PolicyDocument>();
   let clockOffset = 0;
   const now = () => Date.now() + clockOffset;
   const verifier = createOidcVerifier({
@@ -341,15 +387,18 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
       );
     }
 
+    const policies = sessionPolicies(params);
+    if (!Array.isArray(policies)) return policies;
     const session: IssuedSession = {
       roleArn,
       sessionName,
       accessKeyId: 'ASIA' + alnum(16),
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: 'IQoJb3JpZ2luX2VjE' + randomBytes(300).toString('base64'),
-      expiration: now() + duration * 1000,
+      expiration: now() + lifetime(duration) * 1000,
       subject,
       audience: role.audience,
+      ...(policies.length ? { policies } : {}),
     };
     sessions.set(session.accessKeyId, session);
     issuedSessions.push(session);
@@ -380,10 +429,232 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
     };
   }
 
+  /** The session's end: the emulator's short lifetime when set, else what was asked. */
+  function lifetime(requestedSeconds: number): number {
+    return options.sessionLifetimeSeconds ?? requestedSeconds;
+  }
+
+  /** `Policy` and `PolicyArns.member.N.arn` of a request, or the error STS would answer. */
+  function sessionPolicies(params: Map<string, string>): PolicyDocument[] | Reply {
+    const documents: PolicyDocument[] = [];
+    const inline = params.get('Policy');
+    if (inline !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(inline);
+      } catch {
+        parsed = undefined;
+      }
+      const statements = (parsed as { Statement?: unknown } | undefined)?.Statement;
+      if (!parsed || typeof parsed !== 'object' || statements === undefined) {
+        return stsError(
+          400,
+          'MalformedPolicyDocument',
+          'The policy is not in the valid JSON format.',
+        );
+      }
+      documents.push({
+        ...(parsed as PolicyDocument),
+        Statement: Array.isArray(statements)
+          ? statements
+          : [statements as PolicyDocument['Statement'][number]],
+      });
+    }
+    for (let n = 1; params.has(`PolicyArns.member.${n}.arn`); n++) {
+      const arn = params.get(`PolicyArns.member.${n}.arn`)!;
+      const document = managedPolicies.get(arn);
+      if (!document)
+        return stsError(404, 'NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
+      documents.push(document);
+    }
+    return documents;
+  }
+
+  function matches(pattern: string | readonly string[], value: string): boolean {
+    return (typeof pattern === 'string' ? [pattern] : pattern).some((p) => stringLike(p, value));
+  }
+
+  /** Session policies: an explicit deny wins, else some allow is needed (when there are any). */
+  function sessionVerdict(
+    session: IssuedSession,
+    action: string,
+    resource: string,
+  ): 'allowed' | 'denied' | 'not-allowed' {
+    if (!session.policies) return 'allowed';
+    const statements = session.policies.flatMap((p) => p.Statement);
+    const applies = (s: (typeof statements)[number]) =>
+      matches(s.Action, action) && matches(s.Resource, resource);
+    if (statements.some((s) => s.Effect === 'Deny' && applies(s))) return 'denied';
+    return statements.some((s) => s.Effect === 'Allow' && applies(s)) ? 'allowed' : 'not-allowed';
+  }
+
+  /** Tags.member.N.Key/Value and TransitiveTagKeys.member.N of a request. */
+  function requestTags(params: Map<string, string>): {
+    tags: Record<string, string>;
+    transitive: string[];
+  } {
+    const tags: Record<string, string> = {};
+    for (let n = 1; params.has(`Tags.member.${n}.Key`); n++)
+      tags[params.get(`Tags.member.${n}.Key`)!] = params.get(`Tags.member.${n}.Value`) ?? '';
+    const transitive: string[] = [];
+    for (let n = 1; params.has(`TransitiveTagKeys.member.${n}`); n++)
+      transitive.push(params.get(`TransitiveTagKeys.member.${n}`)!);
+    return { tags, transitive };
+  }
+
+  function sessionArn(session: IssuedSession): string {
+    const role = roles.get(session.roleArn);
+    return `arn:aws:sts::${accountId}:assumed-role/${role?.name ?? '?'}/${session.sessionName}`;
+  }
+
+  async function assumeRole(request: ServedRequest, params: Map<string, string>): Promise<Reply> {
+    const verdict = verifySigV4(
+      {
+        method: request.method,
+        rawUrl: request.rawUrl,
+        headers: request.headers,
+        body: request.body,
+      },
+      { region, service: 'sts', now: now(), secretFor: (id) => sessions.get(id)?.secretAccessKey },
+    );
+    if (!verdict.ok) return stsError(403, verdict.failure.code, verdict.failure.message);
+    const caller = sessions.get(verdict.auth.accessKeyId)!;
+    if (request.headers['x-amz-security-token'] !== caller.sessionToken)
+      return stsError(
+        403,
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+      );
+    if (now() >= caller.expiration)
+      return stsError(403, 'ExpiredToken', 'The security token included in the request is expired');
+    const roleArn = params.get('RoleArn');
+    const sessionName = params.get('RoleSessionName');
+    if (roleArn === undefined)
+      return stsError(
+        400,
+        'ValidationError',
+        validation('roleArn', null, 'Member must not be null'),
+      );
+    if (
+      sessionName === undefined ||
+      !SESSION_NAME.test(sessionName) ||
+      sessionName.length < 2 ||
+      sessionName.length > 64
+    )
+      return stsError(
+        400,
+        'ValidationError',
+        validation(
+          'roleSessionName',
+          sessionName ?? null,
+          'Member must satisfy regular expression pattern: [\\w+=,.@-]*',
+        ),
+      );
+    const duration = Number(params.get('DurationSeconds') ?? 3600);
+    if (!Number.isInteger(duration) || duration < 900)
+      return stsError(
+        400,
+        'ValidationError',
+        validation(
+          'durationSeconds',
+          String(duration),
+          'Member must have value greater than or equal to 900',
+        ),
+      );
+    if (duration > 3600)
+      return stsError(
+        400,
+        'ValidationError',
+        'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      );
+    const role = roles.get(roleArn);
+    const notAuthorized = stsError(
+      403,
+      'AccessDenied',
+      `User: ${sessionArn(caller)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+    );
+    const trust = role?.chainTrust;
+    if (!role || !trust || !trust.principals.includes(caller.roleArn)) return notAuthorized;
+    const { tags, transitive } = requestTags(params);
+    const inherited = Object.fromEntries(
+      (caller.transitiveTagKeys ?? []).map((key) => [key, caller.tags?.[key] ?? '']),
+    );
+    const inheritedKeys = Object.keys(inherited).map((k) => k.toLowerCase());
+    const repeated = Object.keys(tags).find((key) => inheritedKeys.includes(key.toLowerCase()));
+    if (repeated !== undefined) {
+      // IAM: "If you pass a session tag with the same key as an inherited tag, the operation
+      // fails." (AWS's exact error text for it is not public; these are the emulator's words.)
+      return stsError(
+        400,
+        'InvalidParameterValue',
+        `The session tag key ${repeated} is inherited from the calling session as a transitive tag and cannot be set again.`,
+      );
+    }
+    if (transitive.some((key) => !(key in tags)))
+      return stsError(
+        400,
+        'InvalidParameterValue',
+        'A transitive tag key must be one of the session tags of the request.',
+      );
+    const callerTags = caller.tags ?? {};
+    const tagsMatch = (
+      wanted: Readonly<Record<string, string>> | undefined,
+      have: Record<string, string>,
+    ) =>
+      Object.entries(wanted ?? {}).every(([key, value]) => {
+        const found = Object.entries(have).find(([k]) => k.toLowerCase() === key.toLowerCase());
+        return found?.[1] === value;
+      });
+    if (!tagsMatch(trust.principalTags, callerTags) || !tagsMatch(trust.requestTags, tags))
+      return notAuthorized;
+    const session: IssuedSession = {
+      roleArn,
+      sessionName,
+      accessKeyId: 'ASIA' + alnum(16),
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: 'IQoJb3JpZ2luX2VjE' + randomBytes(300).toString('base64'),
+      expiration: now() + lifetime(duration) * 1000,
+      subject: caller.subject,
+      audience: caller.audience,
+      tags: { ...inherited, ...tags },
+      transitiveTagKeys: [...Object.keys(inherited), ...transitive],
+      parent: caller.accessKeyId,
+    };
+    sessions.set(session.accessKeyId, session);
+    issuedSessions.push(session);
+    const expiration = new Date(session.expiration).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const body =
+      `<AssumeRoleResponse xmlns="${STS_NS}">\n` +
+      `  <AssumeRoleResult>\n` +
+      `    <AssumedRoleUser>\n` +
+      `      <Arn>arn:aws:sts::${accountId}:assumed-role/${xmlEscape(role.name)}/${xmlEscape(sessionName)}</Arn>\n` +
+      `      <AssumedRoleId>${role.id}:${xmlEscape(sessionName)}</AssumedRoleId>\n` +
+      `    </AssumedRoleUser>\n` +
+      `    <Credentials>\n` +
+      `      <AccessKeyId>${session.accessKeyId}</AccessKeyId>\n` +
+      `      <SecretAccessKey>${session.secretAccessKey}</SecretAccessKey>\n` +
+      `      <SessionToken>${session.sessionToken}</SessionToken>\n` +
+      `      <Expiration>${expiration}</Expiration>\n` +
+      `    </Credentials>\n` +
+      (Object.keys(tags).length
+        ? `    <PackedPolicySize>${Math.min(100, Object.keys(tags).length * 2)}</PackedPolicySize>\n`
+        : '') +
+      `  </AssumeRoleResult>\n` +
+      `  <ResponseMetadata>\n    <RequestId>${randomUUID()}</RequestId>\n  </ResponseMetadata>\n` +
+      `</AssumeRoleResponse>\n`;
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() },
+      body,
+    };
+  }
+
   async function sts(request: ServedRequest): Promise<Reply> {
     const params = stsParams(request);
     const action = params.get('Action');
     if (action === undefined) return stsError(400, 'MissingAction', 'Missing Action');
+    if (action === 'AssumeRole' && params.get('Version') === '2011-06-15')
+      return assumeRole(request, params);
     if (action !== 'AssumeRoleWithWebIdentity' || params.get('Version') !== '2011-06-15') {
       const version = params.get('Version') ?? 'NO_VERSION_SPECIFIED';
       return stsError(
@@ -453,6 +724,23 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
         ok: false,
         code: 'AccessDeniedException',
         message: denied(session, 'secretsmanager:GetSecretValue', secretId),
+      };
+    }
+    const bySession = sessionVerdict(
+      session,
+      'secretsmanager:GetSecretValue',
+      secret?.arn ?? secretId,
+    );
+    if (bySession !== 'allowed') {
+      // AWS's AccessDenied messages name the policy type that decided.
+      const why =
+        bySession === 'denied'
+          ? 'with an explicit deny in a session policy'
+          : 'because no session policy allows the secretsmanager:GetSecretValue action';
+      return {
+        ok: false,
+        code: 'AccessDeniedException',
+        message: `User: ${callerArn(session)} is not authorized to perform: secretsmanager:GetSecretValue on resource: ${secretId} ${why}`,
       };
     }
     if (!secret)
@@ -644,6 +932,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
         maxSessionDuration: config.maxSessionDuration ?? 3600,
         secrets: config.secrets ?? [],
         batch: config.batch ?? true,
+        ...(config.chainTrust ? { chainTrust: config.chainTrust } : {}),
       };
       roles.set(arn, role);
       clientIds.add(role.audience);
@@ -664,6 +953,9 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
       if (!secret) throw new Error(`no secret ${nameOrArn}`);
       const version = storeVersion(secret, value, stages);
       return { arn: secret.arn, name: secret.name, versionId: version.versionId };
+    },
+    addManagedPolicy(arn, document) {
+      managedPolicies.set(arn, document);
     },
     expireSessions() {
       for (const session of sessions.values())

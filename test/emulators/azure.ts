@@ -50,6 +50,8 @@ export interface AzureEmulatorOptions {
   /** The Key Vault resource (audience of its tokens); `https://vault.azure.cn` for China. */
   keyVaultResource?: string;
   tls?: TlsOptions;
+  /** Access tokens live this many seconds (Entra's are about an hour). */
+  tokenLifetimeSeconds?: number;
 }
 
 export interface FederatedCredential {
@@ -329,7 +331,7 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
     }
 
     const resource = scope.slice(0, -'/.default'.length);
-    const lifetime = 3599;
+    const lifetime = options.tokenLifetimeSeconds ?? 3599;
     const iat = Math.floor(t / 1000);
     const accessToken = await new SignJWT({
       aud: resource,

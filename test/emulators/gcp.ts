@@ -36,6 +36,8 @@ export interface GcpEmulatorOptions {
   projectId?: string;
   projectNumber?: string;
   tls?: TlsOptions;
+  /** Every access token (federated or a service account's) ends this many seconds after it is issued. */
+  tokenLifetimeSeconds?: number;
 }
 
 export interface WorkloadIdentityProviderConfig {
@@ -235,7 +237,7 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
     const record: TokenRecord = {
       kind,
       token: prefix + randomBytes(96).toString('base64url'),
-      expiresAt: now() + lifetime * 1000,
+      expiresAt: now() + Math.min(lifetime, options.tokenLifetimeSeconds ?? lifetime) * 1000,
       revoked: false,
       principal: identity.principal,
       scope,
@@ -361,7 +363,7 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
       access_token: record.token,
       issued_token_type: ACCESS_TOKEN_TYPE,
       token_type: 'Bearer',
-      expires_in: 3600,
+      expires_in: Math.round((record.expiresAt - now()) / 1000),
     });
   }
 

@@ -12,6 +12,7 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import {
+  AssumeRoleCommand,
   AssumeRoleWithWebIdentityCommand,
   InvalidIdentityTokenException,
   STSClient,
@@ -21,6 +22,10 @@ import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/gha-secrets';
+const HUB = 'arn:aws:iam::123456789012:role/hub';
+const TARGET = 'arn:aws:iam::210987654321:role/target';
+const LAST = 'arn:aws:iam::210987654321:role/last';
+const READ_ONLY_API = 'arn:aws:iam::123456789012:policy/read-prod-api';
 const REGION = 'eu-west-1';
 const same = (a: string | undefined, b: string) => a === b;
 
@@ -36,6 +41,22 @@ beforeAll(async () => {
   aws.createSecret('prod/api', apiKey);
   aws.createSecret('prod/binary', binary);
   aws.createSecret('team-b/secret', 'x'.repeat(12));
+  aws.addRole(HUB, { subjectPatterns: ['repo:octo-org/*'] });
+  aws.addRole(TARGET, {
+    subjectPatterns: [],
+    secrets: ['prod/*'],
+    chainTrust: { principals: [HUB], requestTags: { repository: 'octo-org/octo-repo' } },
+  });
+  aws.addRole(LAST, {
+    subjectPatterns: [],
+    secrets: ['prod/*'],
+    chainTrust: { principals: [TARGET], principalTags: { repository: 'octo-org/octo-repo' } },
+  });
+  aws.addManagedPolicy(READ_ONLY_API, {
+    Statement: [
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*:secret:prod/api-*' },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -193,5 +214,148 @@ describe('@aws-sdk/client-secrets-manager against the Secrets Manager emulator',
     expect((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(
       400,
     );
+  });
+});
+
+type Creds = { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string };
+const signedSts = (c: Creds | undefined) =>
+  new STSClient({
+    region: REGION,
+    endpoint: aws.url,
+    maxAttempts: 1,
+    credentials: {
+      accessKeyId: c!.AccessKeyId!,
+      secretAccessKey: c!.SecretAccessKey!,
+      sessionToken: c!.SessionToken!,
+    },
+  });
+const secretsWith = (c: Creds | undefined) =>
+  new SecretsManagerClient({
+    region: REGION,
+    endpoint: aws.url,
+    maxAttempts: 1,
+    credentials: {
+      accessKeyId: c!.AccessKeyId!,
+      secretAccessKey: c!.SecretAccessKey!,
+      sessionToken: c!.SessionToken!,
+    },
+  });
+const webIdentity = async (roleArn: string, extra: Record<string, unknown> = {}) =>
+  (
+    await sts().send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: roleArn,
+        RoleSessionName: 'gha-1-1',
+        WebIdentityToken: await issuer.mint({ aud: 'sts.amazonaws.com' }),
+        DurationSeconds: 900,
+        ...extra,
+      }),
+    )
+  ).Credentials;
+
+describe('@aws-sdk/client-sts AssumeRole (role chaining) against the STS emulator', () => {
+  it('signs AssumeRole with the previous session; tags pass transitively to the next hop', async () => {
+    const hub = await webIdentity(HUB);
+    const target = await signedSts(hub).send(
+      new AssumeRoleCommand({
+        RoleArn: TARGET,
+        RoleSessionName: 'gha-1-1',
+        DurationSeconds: 900,
+        Tags: [{ Key: 'repository', Value: 'octo-org/octo-repo' }],
+        TransitiveTagKeys: ['repository'],
+      }),
+    );
+    expect(target.AssumedRoleUser?.Arn).toBe(
+      'arn:aws:sts::123456789012:assumed-role/target/gha-1-1',
+    );
+    expect(target.Credentials?.Expiration).toBeInstanceOf(Date);
+    const last = await signedSts(target.Credentials).send(
+      new AssumeRoleCommand({ RoleArn: LAST, RoleSessionName: 'gha-1-1', DurationSeconds: 900 }),
+    );
+    expect(aws.issuedSessions.at(-1)?.tags).toEqual({ repository: 'octo-org/octo-repo' });
+    const read = await secretsWith(last.Credentials).send(
+      new GetSecretValueCommand({ SecretId: 'prod/api' }),
+    );
+    expect(same(read.SecretString, apiKey)).toBe(true);
+  });
+
+  it('refuses a request tag the trust does not accept, a repeated transitive key, and a chained hour', async () => {
+    const hub = await webIdentity(HUB);
+    const wrongTag = await signedSts(hub)
+      .send(
+        new AssumeRoleCommand({
+          RoleArn: TARGET,
+          RoleSessionName: 'gha-1-1',
+          Tags: [{ Key: 'repository', Value: 'octo-org/another' }],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect((wrongTag as STSServiceException).name).toBe('AccessDenied');
+    expect((wrongTag as Error).message).toMatch(
+      /is not authorized to perform: sts:AssumeRole on resource/,
+    );
+    const target = await signedSts(hub).send(
+      new AssumeRoleCommand({
+        RoleArn: TARGET,
+        RoleSessionName: 'gha-1-1',
+        Tags: [{ Key: 'repository', Value: 'octo-org/octo-repo' }],
+        TransitiveTagKeys: ['repository'],
+      }),
+    );
+    const repeated = await signedSts(target.Credentials)
+      .send(
+        new AssumeRoleCommand({
+          RoleArn: LAST,
+          RoleSessionName: 'gha-1-1',
+          Tags: [{ Key: 'Repository', Value: 'octo-org/octo-repo' }],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect((repeated as STSServiceException).$metadata.httpStatusCode).toBe(400);
+    const long = await signedSts(target.Credentials)
+      .send(new AssumeRoleCommand({ RoleArn: LAST, RoleSessionName: 'x1', DurationSeconds: 7200 }))
+      .catch((e: unknown) => e);
+    expect((long as Error).message).toMatch(
+      /1 hour session limit for roles assumed by role chaining/,
+    );
+  });
+
+  it('refuses AssumeRole signed with keys STS never issued', async () => {
+    const error = await signedSts({
+      AccessKeyId: 'ASIAFAKEFAKEFAKEFAKE',
+      SecretAccessKey: 'x'.repeat(40),
+      SessionToken: 'y',
+    })
+      .send(new AssumeRoleCommand({ RoleArn: TARGET, RoleSessionName: 'gha-1-1' }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(STSServiceException);
+    expect((error as STSServiceException).$metadata.httpStatusCode).toBe(403);
+  });
+});
+
+describe('session policies on AssumeRoleWithWebIdentity (@aws-sdk/client-sts, then Secrets Manager)', () => {
+  it('an inline policy that denies the read, and a managed policy that allows one secret only', async () => {
+    const denied = await webIdentity(ROLE, {
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' },
+          { Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: '*prod/api*' },
+        ],
+      }),
+    });
+    const error = await secretsWith(denied)
+      .send(new GetSecretValueCommand({ SecretId: 'prod/api' }))
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AccessDeniedException');
+    expect((error as Error).message).toMatch(/explicit deny in a session policy/);
+
+    const managed = await webIdentity(ROLE, { PolicyArns: [{ arn: READ_ONLY_API }] });
+    const ok = await secretsWith(managed).send(new GetSecretValueCommand({ SecretId: 'prod/api' }));
+    expect(same(ok.SecretString, apiKey)).toBe(true);
+    const other = await secretsWith(managed)
+      .send(new GetSecretValueCommand({ SecretId: 'prod/binary' }))
+      .catch((e: unknown) => e);
+    expect((other as Error).message).toMatch(/no session policy allows/);
   });
 });
