@@ -134,7 +134,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       );
     else if (target.kind === 'tree')
       info(`Scanning the files under ${target.paths.join(', ') || '.'}`);
-    else info(`Nothing to scan: ${target.reason}`);
+    else if (target.kind === 'history')
+      info('Scanning every commit reachable from any ref, each added line once');
+    else if (target.kind === 'none') info(`Nothing to scan: ${target.reason}`);
     info(
       `Rules: ${config.source}, ${config.rules.length} rules${ignore.size ? `; ${ignore.size} fingerprints in .gitleaksignore` : ''}`,
     );

@@ -20,7 +20,7 @@ export class ScanInputError extends OidcSecretsError {
   }
 }
 
-export type ScanMode = 'auto' | 'diff' | 'tree';
+export type ScanMode = 'auto' | 'diff' | 'tree' | 'history';
 
 export interface TargetInputs {
   mode: ScanMode;
@@ -51,8 +51,8 @@ export function readEvent(env: NodeJS.ProcessEnv): RunEvent {
 
 export function parseMode(value: string): ScanMode {
   const mode = (value || 'auto').toLowerCase();
-  if (mode !== 'auto' && mode !== 'diff' && mode !== 'tree') {
-    throw new ScanInputError(`mode: "${value}" is not one of auto, diff, tree`);
+  if (mode !== 'auto' && mode !== 'diff' && mode !== 'tree' && mode !== 'history') {
+    throw new ScanInputError(`mode: "${value}" is not one of auto, diff, tree, history`);
   }
   return mode;
 }
@@ -128,6 +128,8 @@ export async function targetFromEvent(
   cwd: string,
   log: (message: string) => void = () => {},
 ): Promise<ScanTarget> {
+  // The nightly full-history scan: every ref's commits, whatever the event.
+  if (inputs.mode === 'history') return { kind: 'history' };
   const fromEvent = inputs.mode === 'tree' ? null : rangeOfEvent(event);
   if (
     inputs.mode === 'tree' ||
