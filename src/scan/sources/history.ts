@@ -1,5 +1,6 @@
 // The nightly full-history scan (`mode: history`, `--history`): every commit reachable from
-// any ref (`git log --all`, oldest first), each added line read once.
+// any ref (`git log --all`; `--reverse --topo-order`: a commit after all its ancestors), each
+// added line read once.
 //
 // "Once" is by file path and line content: the first commit (oldest first) that adds a line
 // to a path reads it; the same line added to the same path again (a cherry-pick, a rebased
@@ -26,7 +27,7 @@ const CONTEXT = 1;
 export function scanHistory(cwd: string, options: HistoryScanOptions): Promise<number> {
   const seen = new Set<string>();
   let repeated = new Set<number>();
-  return streamDiff(cwd, [...LOG_ARGS, '--reverse', '--all', '--'], {
+  return streamDiff(cwd, [...LOG_ARGS, '--reverse', '--topo-order', '--all', '--'], {
     maxChars: options.maxChars,
     onNote: options.onNote,
     onFragment: (fragment) => options.onFragment(fragment, repeated),
@@ -59,7 +60,7 @@ export function scanHistory(cwd: string, options: HistoryScanOptions): Promise<n
 /** A finding that lies wholly on repeated context lines was reported where they were added. */
 export function onRepeatedLines(finding: Finding, repeated: ReadonlySet<number>): boolean {
   if (repeated.size === 0) return false;
-  for (let line = finding.matchLine; line <= finding.endLine; line++)
+  for (let line = Math.min(finding.matchLine, finding.startLine); line <= finding.endLine; line++)
     if (!repeated.has(line)) return false;
   return true;
 }
