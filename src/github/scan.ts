@@ -17,18 +17,24 @@ import { loadScanConfig } from '../scan/config/config.js';
 import {
   parseMode,
   readEvent,
+  REVIEW_EVENTS,
+  type RunEvent,
   ScanInputError,
   settingsCommit,
   targetFromEvent,
 } from '../scan/sources/event.js';
 import { IgnoreList } from '../scan/detect/fingerprint.js';
-import { ensureCommit, ensureRange, isGitRepository } from '../scan/sources/git.js';
+import { ensureCommit, ensureRange, isGitRepository, isShallow } from '../scan/sources/git.js';
+import { Baseline } from '../scan/config/baseline.js';
+import { readFileNoFollow } from '../scan/config/settings.js';
+import { renderComment } from '../scan/report/comment.js';
+import { upsertComment } from './pr-comment.js';
 import { ANNOTATION_LIMIT, writeAnnotations } from '../scan/report/annotations.js';
 import { logLine } from '../scan/report/safe.js';
 import { buildSarif } from '../scan/report/sarif.js';
 import { renderSummary } from '../scan/report/summary.js';
 import { writeReportFile } from '../scan/report/write.js';
-import { describeAmount, describeNotes, runScan } from '../scan/scan.js';
+import { describeAmount, describeNotes, runScan, type ScanResult } from '../scan/scan.js';
 import { commitReader, workTreeReader, type SettingsReader } from '../scan/config/settings.js';
 import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
@@ -87,12 +93,81 @@ function loadSettings(root: string, reader: SettingsReader, env: NodeJS.ProcessE
   return { config, ignore, reader };
 }
 
+function readBaseline(root: string, input: string): Baseline {
+  const shown = `baseline: ${input}`;
+  const text = readFileNoFollow(isAbsolute(input) ? input : join(root, input), shown);
+  if (text === undefined) throw new ScanInputError(`${shown}: no such file`);
+  return Baseline.parse(text, shown);
+}
+
+/**
+ * The pull request's comment (`comment: true`). Any trouble with it is said, never fails the
+ * scan: the findings are in the annotations and the summary whatever happens here.
+ */
+async function commentOnPullRequest(
+  env: NodeJS.ProcessEnv,
+  event: RunEvent,
+  result: ScanResult,
+): Promise<void> {
+  const payload = event.payload as { pull_request?: { number?: unknown }; number?: unknown };
+  const number = payload.pull_request?.number ?? payload.number;
+  if (
+    !REVIEW_EVENTS.has(event.name) ||
+    event.name === 'merge_group' ||
+    typeof number !== 'number'
+  ) {
+    info(`comment: ${event.name || 'this event'} is not a pull request: no comment written`);
+    return;
+  }
+  const token = getInput('github-token');
+  if (!token || !env.GITHUB_REPOSITORY) {
+    annotate(
+      'warning',
+      'comment: true needs github-token (default: the job token) and GITHUB_REPOSITORY',
+      {
+        title: TITLE,
+      },
+    );
+    return;
+  }
+  const runUrl =
+    env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID
+      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
+  try {
+    const outcome = await upsertComment(
+      {
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        repository: env.GITHUB_REPOSITORY,
+        number,
+        token,
+        env,
+      },
+      renderComment(result, runUrl ? { runUrl } : {}),
+      { findings: result.findings.length },
+    );
+    if (outcome.kind === 'forbidden')
+      annotate(
+        'notice',
+        `The scan could not comment on pull request #${number} (HTTP ${outcome.status}): a pull request from a fork gets a read-only token, and a workflow needs \`permissions: pull-requests: write\` to comment. The findings are in the annotations and the job summary.`,
+        { title: TITLE },
+      );
+    else if (outcome.kind === 'skipped')
+      info('comment: nothing found and no earlier comment to update');
+    else info(`comment: ${outcome.kind} comment ${outcome.id} on pull request #${number}`);
+  } catch (error) {
+    annotate('warning', `comment: ${errorMessage(error)}`, { title: TITLE });
+  }
+}
+
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const root = resolve(env.GITHUB_WORKSPACE || process.cwd());
     const mode = parseMode(getInput('mode'));
     const failOnFindings = booleanInput('fail-on-findings', true);
     const lintEnabled = booleanInput('lint-workflows', true);
+    const commentEnabled = booleanInput('comment', false);
+    const gitignore = booleanInput('gitignore', true);
     const event = readEvent(env);
     // On a pull request or merge-queue entry the change under review must not choose how it
     // is judged: the config and the ignore list come from its base commit (settings.ts).
@@ -107,6 +182,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
         base: getInput('base') || undefined,
         head: getInput('head') || undefined,
         paths: listInput('path'),
+        gitignore,
       },
       root,
       info,
@@ -118,6 +194,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     }
     if (target.kind === 'range') {
       await ensureRange(root, target, { expectedCommits: target.expectedCommits, log: info });
+    }
+    if (target.kind === 'history') {
+      if (!(await isGitRepository(root)))
+        throw new ScanInputError(
+          `mode: history needs a git checkout: run actions/checkout with fetch-depth: 0 before this step`,
+        );
+      if (await isShallow(root))
+        throw new ScanInputError(
+          'mode: history needs the whole history: set actions/checkout `fetch-depth: 0`',
+        );
     }
     if (base) {
       await ensureCommit(root, base);
@@ -141,6 +227,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       `Rules: ${config.source}, ${config.rules.length} rules${ignore.size ? `; ${ignore.size} fingerprints in .gitleaksignore` : ''}`,
     );
 
+    const baselineInput = getInput('baseline');
+    const baseline = baselineInput ? readBaseline(root, baselineInput) : undefined;
+    if (baseline)
+      info(
+        `Baseline: ${baseline.size} finding(s) from ${baselineInput} (${baseline.format === 'sarif' ? 'SARIF' : 'gitleaks JSON report'})` +
+          (baseline.locationOnly
+            ? `, ${baseline.locationOnly} of them without a secret to compare (matched by rule, file and line)`
+            : ''),
+      );
     const result = await runScan({
       root,
       target,
@@ -149,6 +244,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       log: info,
       ensure: false,
       ...(base ? { settingsCommit: base } : {}),
+      ...(baseline ? { baseline } : {}),
     });
     // Nothing prints a secret, but a later step might (a diff, a test log): mask them for the job.
     for (const secret of new Set(result.findings.map((f) => f.secret)))
@@ -223,6 +319,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       fileCommand('GITHUB_OUTPUT', 'findings', String(result.findings.length));
       fileCommand('GITHUB_OUTPUT', 'sarif-file', sarifPath);
     }
+
+    if (commentEnabled) await commentOnPullRequest(env, event, result);
 
     if (failing) {
       annotate(

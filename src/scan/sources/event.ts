@@ -27,6 +27,8 @@ export interface TargetInputs {
   base?: string;
   head?: string;
   paths: string[];
+  /** Tree mode inside a git work tree: leave out what git ignores (default true). */
+  gitignore?: boolean;
 }
 
 export interface RunEvent {
@@ -135,7 +137,7 @@ export async function targetFromEvent(
     inputs.mode === 'tree' ||
     (inputs.mode === 'auto' && !fromEvent && !inputs.base && !inputs.head)
   ) {
-    return { kind: 'tree', paths: inputs.paths };
+    return { kind: 'tree', paths: inputs.paths, gitignore: inputs.gitignore ?? true };
   }
   if (fromEvent?.deleted && !inputs.head)
     return { kind: 'none', reason: 'the push deleted the branch' };
