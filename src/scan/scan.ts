@@ -163,7 +163,8 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     for (const path of await changedPaths(request.root, target, [...watched])) changed.add(path);
   } else if (target.kind === 'tree') {
     let entries: TreeEntry[] | undefined;
-    if (target.gitignore && (await isGitRepository(request.root))) {
+    // Without git (not installed, or a checkout it refuses to read) every file is read.
+    if (target.gitignore && (await isGitRepository(request.root).catch(() => false))) {
       entries = await unignoredEntries(request.root, target.paths);
       result.gitignore = true;
     }

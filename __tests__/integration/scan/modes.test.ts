@@ -227,29 +227,29 @@ describe('--baseline', () => {
   });
 });
 
-describe('tree mode and .gitignore', () => {
-  function leakyRepo() {
-    const r = repo();
-    const secrets = {
-      tracked: tokens.githubPat(),
-      untracked: tokens.npm(),
-      ignoredDir: tokens.gitlab(),
-      ignoredFile: tokens.stripeLive(),
-      forced: tokens.slackBot(),
-    };
-    r.commit('base', {
-      '.gitignore': 'build/\n*.log\n',
-      'src/app.env': `GH=${secrets.tracked}\n`,
-    });
-    // A tracked file that matches an ignore pattern is still tracked: scanned.
-    r.write('kept.log', `SLACK=${secrets.forced}\n`);
-    git(r.dir, 'add', '-f', 'kept.log');
-    r.write('notes.env', `NPM=${secrets.untracked}\n`);
-    r.write('build/pkg/index.env', `GL=${secrets.ignoredDir}\n`);
-    r.write('debug.log', `stripe = "${secrets.ignoredFile}"\n`);
-    return { r, secrets };
-  }
+function leakyRepo() {
+  const r = repo();
+  const secrets = {
+    tracked: tokens.githubPat(),
+    untracked: tokens.npm(),
+    ignoredDir: tokens.gitlab(),
+    ignoredFile: tokens.stripeLive(),
+    forced: tokens.slackBot(),
+  };
+  r.commit('base', {
+    '.gitignore': 'build/\n*.log\n',
+    'src/app.env': `GH=${secrets.tracked}\n`,
+  });
+  // A tracked file that matches an ignore pattern is still tracked: scanned.
+  r.write('kept.log', `SLACK=${secrets.forced}\n`);
+  git(r.dir, 'add', '-f', 'kept.log');
+  r.write('notes.env', `NPM=${secrets.untracked}\n`);
+  r.write('build/pkg/index.env', `GL=${secrets.ignoredDir}\n`);
+  r.write('debug.log', `stripe = "${secrets.ignoredFile}"\n`);
+  return { r, secrets };
+}
 
+describe('tree mode and .gitignore', () => {
   it('in a git work tree: tracked and untracked unignored files; --no-ignore reads everything', async () => {
     const { r, secrets } = leakyRepo();
     const result = await run([], r.dir);
@@ -284,6 +284,18 @@ describe('tree mode and .gitignore', () => {
     const { r } = leakyRepo();
     const result = await run([], join(r.dir, 'src'));
     expect(found(result.stdout)).toEqual(['app.env:1: github-pat']);
+  });
+});
+
+describe('tree mode without git', () => {
+  it('reads every file when git cannot be run (not installed)', async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+    const { r, secrets } = leakyRepo();
+    const noGit = tempDir(); // an empty PATH: no git to find
+    const result = await runCli(['scan'], { cwd: r.dir, env: { PATH: noGit } });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/5 leaked credentials/);
+    expectNoLeak(result.stdout + result.stderr, Object.values(secrets));
   });
 });
 
