@@ -3,7 +3,7 @@
 // per pull request, found again and updated on each push, redacted, with fingerprints and
 // what to do; a fork's read-only token gets a notice, not a failure. Also the action's
 // `baseline` and `mode: history` inputs, which share the pull-request set-up.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGitHubApi, type GitHubApi } from '../../../test/emulators/github-api.js';
@@ -191,6 +191,32 @@ describe('the action’s baseline and history inputs', () => {
     expect(later.summary).toContain('1 finding already in the baseline, not reported again.');
     expect(later.annotations.find((a) => a.level === 'error')!.properties.file).toBe('b.env');
     expectNoLeak([...shown(earlier), ...shown(later), sarif], [old, fresh]);
+  });
+
+  it('tree mode leaves out what git ignores; gitignore: false reads it too', async () => {
+    const o = origin();
+    const pat = tokens.githubPat();
+    o.repo.commit('ignore', { '.gitignore': 'out/\n', 'a.ts': 'export const x = 1;\n' });
+    const pr = o.checkout(1);
+    mkdirSync(join(pr.workspace, 'out'));
+    writeFileSync(join(pr.workspace, 'out', 'bundle.env'), `GH=${pat}\n`);
+    const tree = (inputs: Record<string, string>) =>
+      runStep({
+        entry: 'scan',
+        workspace: pr.workspace,
+        eventName: 'workflow_dispatch',
+        eventPayload: {},
+        inputs: { mode: 'tree', ...inputs },
+      });
+    const respected = await tree({});
+    expect(respected.exitCode).toBe(0);
+    expect(respected.summary).toContain('that git does not ignore');
+    const everything = await tree({ gitignore: 'false' });
+    expect(everything.exitCode).toBe(1);
+    expect(everything.annotations.find((a) => a.level === 'error')!.properties.file).toBe(
+      'out/bundle.env',
+    );
+    expectNoLeak([...shown(respected), ...shown(everything)], [pat]);
   });
 
   it('mode: history scans every ref; a shallow checkout is refused with the fix', async () => {
