@@ -54,7 +54,8 @@ export async function installHook(
 ): Promise<InstallResult> {
   if (!(HOOK_KINDS as readonly string[]).includes(kind))
     throw new UsageError(
-      `install-hook: "${kind.length <= 40 ? kind : `${kind.slice(0, 40)}…`}" is not a hook this command installs; expected pre-commit or pre-push`,
+      // The operand is echoed only when it reads like a hook name (args.ts says why).
+      `install-hook: ${/^[a-z][a-z-]{0,30}$/.test(kind) ? `"${kind}"` : 'the operand'} is not a hook this command installs; expected pre-commit or pre-push`,
       'scan',
     );
   if (!(await isGitRepository(cwd)))

@@ -12,13 +12,11 @@ import {
   type CommitRange,
   type EnsureOptions,
 } from './sources/git.js';
-import { scanTree, TreeScanError, type TreeEntry } from './sources/tree.js';
+import { scanTree, type TreeEntry } from './sources/tree.js';
 import { pushedCommits, scanCommitList, scanStaged, type PushedRef } from './sources/hooks.js';
 import { onRepeatedLines, scanHistory } from './sources/history.js';
-import { listUnignored } from './sources/unignored.js';
+import { unignoredEntries } from './sources/unignored.js';
 import type { Baseline } from './config/baseline.js';
-import { lstatSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Finding, Fragment, ScanConfig, ScanNote } from './types.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -219,31 +217,6 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   }
   result.durationMs = performance.now() - started;
   return result;
-}
-
-/**
- * The unignored files under `paths`, plus each operand that names a file itself: a file
- * asked for by name is read even when git ignores it.
- */
-async function unignoredEntries(root: string, paths: readonly string[]): Promise<TreeEntry[]> {
-  const given = paths.length > 0 ? paths : ['.'];
-  const named: TreeEntry[] = [];
-  for (const path of given) {
-    const abs = isAbsolute(path) ? path : resolve(root, path);
-    let st;
-    try {
-      st = lstatSync(abs);
-    } catch {
-      throw new TreeScanError(`path ${path} does not exist`);
-    }
-    if (st.isFile()) {
-      const rel = relative(resolve(root), abs);
-      named.push({ abs, path: (rel === '' ? '.' : rel).split(sep).join('/') });
-    }
-  }
-  const listed = await listUnignored(root, given);
-  const have = new Set(listed.flatMap((e) => ('path' in e ? [e.path] : [])));
-  return [...listed, ...named.filter((e) => 'path' in e && !have.has(e.path))];
 }
 
 /** One line per kind of skipped file, naming a few: for the log and the summary. */

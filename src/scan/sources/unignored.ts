@@ -8,15 +8,15 @@
 // (itself or a directory on its way) is named and not read, a path that is no longer a
 // regular file (deleted in the work tree, a submodule) is passed over.
 import { lstatSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { GitError, runGit } from './git.js';
-import type { TreeEntry } from './tree.js';
+import { TreeScanError, type TreeEntry } from './tree.js';
 
 /**
  * The unignored files under `paths` (relative to `root`, which must be in a git work tree),
  * in git's order, as tree entries.
  */
-export async function listUnignored(root: string, paths: readonly string[]): Promise<TreeEntry[]> {
+async function listUnignored(root: string, paths: readonly string[]): Promise<TreeEntry[]> {
   const r = await runGit(root, [
     '-c',
     'core.quotePath=false',
@@ -73,4 +73,32 @@ export async function listUnignored(root: string, paths: readonly string[]): Pro
     else if (st.isFile()) entries.push({ abs, path });
   }
   return entries;
+}
+
+/**
+ * The unignored files under `paths`, plus each operand that names a file itself: a file
+ * asked for by name is read even when git ignores it.
+ */
+export async function unignoredEntries(
+  root: string,
+  paths: readonly string[],
+): Promise<TreeEntry[]> {
+  const given = paths.length > 0 ? paths : ['.'];
+  const named: TreeEntry[] = [];
+  for (const path of given) {
+    const abs = isAbsolute(path) ? path : resolve(root, path);
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      throw new TreeScanError(`path ${path} does not exist`);
+    }
+    if (st.isFile()) {
+      const rel = relative(resolve(root), abs);
+      named.push({ abs, path: (rel === '' ? '.' : rel).split(sep).join('/') });
+    }
+  }
+  const listed = await listUnignored(root, given);
+  const have = new Set(listed.flatMap((e) => ('path' in e ? [e.path] : [])));
+  return [...listed, ...named.filter((e) => 'path' in e && !have.has(e.path))];
 }
