@@ -20,7 +20,10 @@ import { terminalText } from '../scan/report/safe.js';
 import { renderText } from '../scan/report/text.js';
 import { writeReportFile } from '../scan/report/write.js';
 import { parseDecodeDepth, runScan, type ScanTarget } from '../scan/scan.js';
-import { workTreeReader } from '../scan/config/settings.js';
+import { readFileNoFollow, workTreeReader } from '../scan/config/settings.js';
+import { Baseline } from '../scan/config/baseline.js';
+import { parsePrePush, type PushedRef } from '../scan/sources/hooks.js';
+import { installHook } from './install-hook.js';
 import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
 const OPTIONS: OptionSpec[] = [
@@ -44,14 +47,40 @@ const OPTIONS: OptionSpec[] = [
     description:
       'decode base64, hex and percent-encoded runs N times over and scan them (default 2, 0 off)',
   },
+  {
+    name: 'staged',
+    description: 'scan what `git commit` would record (the index): the pre-commit hook',
+  },
+  {
+    name: 'pre-push',
+    description: "scan the commits a push sends, from git's pre-push lines on standard input",
+  },
+  {
+    name: 'history',
+    description: 'scan every commit reachable from any ref, each added line once',
+  },
+  {
+    name: 'baseline',
+    value: 'FILE',
+    description:
+      'a SARIF of this scan or a gitleaks JSON report: its findings are not reported again',
+  },
+  {
+    name: 'no-ignore',
+    description: 'in a git work tree, scan files that .gitignore excludes too',
+  },
   HELP_OPTION,
 ];
 
 export function scanHelp(): string {
   return `Usage: oidc-secrets scan [--base REV] [--config FILE] [--sarif FILE] [PATH…]
+       oidc-secrets scan --staged | --pre-push | --history | -
+       oidc-secrets scan install-hook [pre-commit|pre-push]
 
-Look for leaked credentials: in the files under each PATH (default .), or with --base in
-the lines that the commits since REV add. Rules are gitleaks-compatible: .gitleaks.toml is
+Look for leaked credentials: in the files under each PATH (default .; in a git work tree
+the files git does not ignore), or with --base in the lines that the commits since REV add.
+\`-\` scans standard input. install-hook writes a git hook that runs --staged (pre-commit,
+the default) or --pre-push; it never overwrites a hook that is not its own. Rules are gitleaks-compatible: .gitleaks.toml is
 read when present ([extend] useDefault = true adds the built-in rules), \`gitleaks:allow\`
 on a line and fingerprints in .gitleaksignore silence a finding. Matches are shown
 redacted. Workflows under .github/workflows are linted for long-lived cloud credentials.
@@ -61,6 +90,34 @@ ${formatOptions(OPTIONS)}
 
 Exit codes: 0 nothing found, 1 leaked credentials found, 2 the scan could not run.
 `;
+}
+
+/** What a finding in standard input is reported under. */
+const STDIN_NAME = '<stdin>';
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The pushed refs: git's lines on standard input, or, when there are none and the pre-commit
+ * framework runs the hook (it passes the range in variables, not on standard input), its
+ * PRE_COMMIT_TO_REF (what is pushed) and PRE_COMMIT_FROM_REF (what the remote has).
+ */
+function prePushRefs(input: string): PushedRef[] {
+  const refs = parsePrePush(input);
+  const to = process.env.PRE_COMMIT_TO_REF;
+  if (refs.length > 0 || !to) return refs;
+  const from = process.env.PRE_COMMIT_FROM_REF;
+  return parsePrePush(`HEAD ${to} HEAD ${from || '0'.repeat(to.length)}\n`);
+}
+
+function readBaseline(path: string, shown: string): Baseline {
+  const text = readFileNoFollow(path, `--baseline ${shown}`);
+  if (text === undefined) throw new UsageError(`--baseline ${shown}: no such file`, 'scan');
+  return Baseline.parse(text, `--baseline ${shown}`);
 }
 
 function fail(message: string): number {
@@ -79,23 +136,51 @@ export async function runScanCommand(argv: string[]): Promise<number> {
       process.stdout.write(scanHelp());
       return 0;
     }
+    if (parsed.positionals[0] === 'install-hook') {
+      if (parsed.positionals.length > 2)
+        throw new UsageError('install-hook takes one hook name: pre-commit or pre-push', 'scan');
+      const installed = await installHook(
+        process.cwd(),
+        parsed.positionals[1] ?? 'pre-commit',
+        process.execPath,
+        resolve(process.argv[1] ?? 'oidc-secrets'),
+      );
+      process.stdout.write(
+        `${terminalText(installed.path)}: ${installed.state === 'unchanged' ? 'already installed' : installed.state}\n`,
+      );
+      return 0;
+    }
     const base = optionString(parsed, 'base');
     const headRev = optionString(parsed, 'head');
     if (headRev && !base) throw new UsageError('--head needs --base', 'scan');
-    if (base && parsed.positionals.length > 0) {
+    const modes = ['base', 'staged', 'pre-push', 'history'].filter((m) => parsed.options.has(m));
+    if (parsed.positionals.includes('-')) modes.push('-');
+    if (modes.length > 1)
       throw new UsageError(
-        'PATH operands select files to scan; they cannot be combined with --base',
+        `${modes.map((m) => (m === '-' ? '-' : `--${m}`)).join(' and ')} choose different things to scan: give one`,
+        'scan',
+      );
+    const mode = modes[0];
+    // git gives the pre-push hook the remote's name and URL as arguments: accepted, not used
+    // (a URL may carry credentials: never printed).
+    const operandsAllowed =
+      mode === undefined ? Infinity : mode === 'pre-push' ? 2 : mode === '-' ? 1 : 0;
+    if (parsed.positionals.length > operandsAllowed) {
+      throw new UsageError(
+        `PATH operands select files to scan; they cannot be combined with ${mode === '-' ? '-' : `--${mode}`}`,
         'scan',
       );
     }
 
     let root = process.cwd();
     let target: ScanTarget;
-    if (base) {
+    if (mode === 'base' || mode === 'staged' || mode === 'pre-push' || mode === 'history') {
       if (!(await isGitRepository(root)))
-        return fail('--base needs a git repository (the current directory is not in one)');
+        return fail(`--${mode} needs a git repository (the current directory is not in one)`);
       root = (await runGit(root, ['rev-parse', '--show-toplevel'])).stdout.trim() || root;
-      const baseSha = await resolveCommit(root, base, '--base');
+    }
+    if (mode === 'base') {
+      const baseSha = await resolveCommit(root, base!, '--base');
       const headSha = await resolveCommit(root, headRev ?? 'HEAD', '--head');
       target = {
         kind: 'range',
@@ -103,8 +188,20 @@ export async function runScanCommand(argv: string[]): Promise<number> {
         head: headSha,
         description: `${base}..${headRev ?? 'HEAD'}`,
       };
+    } else if (mode === 'staged') {
+      target = { kind: 'staged' };
+    } else if (mode === 'history') {
+      target = { kind: 'history' };
+    } else if (mode === 'pre-push') {
+      target = { kind: 'push', refs: prePushRefs((await readStdin()).toString('utf8')) };
+    } else if (mode === '-') {
+      target = { kind: 'text', name: STDIN_NAME, bytes: await readStdin() };
     } else {
-      target = { kind: 'tree', paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'] };
+      target = {
+        kind: 'tree',
+        paths: parsed.positionals.length > 0 ? parsed.positionals : ['.'],
+        gitignore: !parsed.options.has('no-ignore'),
+      };
     }
 
     const configPath = optionString(parsed, 'config');
@@ -123,6 +220,8 @@ export async function runScanCommand(argv: string[]): Promise<number> {
         `--max-decode-depth: expected a whole number from 0 to 10, got "${depthText}"`,
         'scan',
       );
+    const baselineFile = optionString(parsed, 'baseline');
+    const baseline = baselineFile ? readBaseline(resolve(baselineFile), baselineFile) : undefined;
     const result = await runScan({
       root,
       target,
@@ -130,8 +229,13 @@ export async function runScanCommand(argv: string[]): Promise<number> {
       ignore,
       ensure: { offline: true },
       maxDecodeDepth,
+      ...(baseline ? { baseline } : {}),
     });
-    const lint: LintFinding[] = parsed.options.has('no-lint') ? [] : lintWorkflows(root).findings;
+    // The workflow lint reads the work tree: it belongs to a scan of the tree or a range, not
+    // to a hook (the staged files or the pushed commits are not the work tree) nor to stdin.
+    const lintable = mode === undefined || mode === 'base';
+    const lint: LintFinding[] =
+      parsed.options.has('no-lint') || !lintable ? [] : lintWorkflows(root).findings;
 
     const sarifFile = optionString(parsed, 'sarif');
     if (sarifFile) {
@@ -144,6 +248,10 @@ export async function runScanCommand(argv: string[]): Promise<number> {
       );
     }
     process.stdout.write(renderText(result, lint));
+    if (result.findings.length > 0 && (mode === 'staged' || mode === 'pre-push'))
+      process.stdout.write(
+        `${mode === 'staged' ? 'commit' : 'push'} stopped: remove the credential${result.findings.length === 1 ? '' : 's'} (and rotate ${result.findings.length === 1 ? 'it' : 'them'}), or add the entry shown to .gitleaksignore if it is not one\n`,
+      );
     return result.findings.length > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message} (see oidc-secrets scan --help)`);

@@ -17,18 +17,30 @@ import { loadScanConfig } from '../scan/config/config.js';
 import {
   parseMode,
   readEvent,
+  REVIEW_EVENTS,
+  type RunEvent,
   ScanInputError,
   settingsCommit,
   targetFromEvent,
 } from '../scan/sources/event.js';
 import { IgnoreList } from '../scan/detect/fingerprint.js';
-import { ensureCommit, ensureRange, isGitRepository } from '../scan/sources/git.js';
+import { ensureCommit, ensureRange, isGitRepository, isShallow } from '../scan/sources/git.js';
+import { Baseline } from '../scan/config/baseline.js';
+import { readFileNoFollow } from '../scan/config/settings.js';
+import { renderComment } from '../scan/report/comment.js';
+import { upsertComment } from './pr-comment.js';
 import { ANNOTATION_LIMIT, writeAnnotations } from '../scan/report/annotations.js';
 import { logLine } from '../scan/report/safe.js';
 import { buildSarif } from '../scan/report/sarif.js';
 import { renderSummary } from '../scan/report/summary.js';
 import { writeReportFile } from '../scan/report/write.js';
-import { describeAmount, describeNotes, parseDecodeDepth, runScan } from '../scan/scan.js';
+import {
+  describeAmount,
+  describeNotes,
+  parseDecodeDepth,
+  runScan,
+  type ScanResult,
+} from '../scan/scan.js';
 import { commitReader, workTreeReader, type SettingsReader } from '../scan/config/settings.js';
 import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
@@ -87,6 +99,73 @@ function loadSettings(root: string, reader: SettingsReader, env: NodeJS.ProcessE
   return { config, ignore, reader };
 }
 
+function readBaseline(root: string, input: string): Baseline {
+  const shown = `baseline: ${input}`;
+  const text = readFileNoFollow(isAbsolute(input) ? input : join(root, input), shown);
+  if (text === undefined) throw new ScanInputError(`${shown}: no such file`);
+  return Baseline.parse(text, shown);
+}
+
+/**
+ * The pull request's comment (`comment: true`). Any trouble with it is said, never fails the
+ * scan: the findings are in the annotations and the summary whatever happens here.
+ */
+async function commentOnPullRequest(
+  env: NodeJS.ProcessEnv,
+  event: RunEvent,
+  result: ScanResult,
+): Promise<void> {
+  const payload = event.payload as { pull_request?: { number?: unknown }; number?: unknown };
+  const number = payload.pull_request?.number ?? payload.number;
+  if (
+    !REVIEW_EVENTS.has(event.name) ||
+    event.name === 'merge_group' ||
+    typeof number !== 'number'
+  ) {
+    info(`comment: ${event.name || 'this event'} is not a pull request: no comment written`);
+    return;
+  }
+  const token = getInput('github-token');
+  if (!token || !env.GITHUB_REPOSITORY) {
+    annotate(
+      'warning',
+      'comment: true needs github-token (default: the job token) and GITHUB_REPOSITORY',
+      {
+        title: TITLE,
+      },
+    );
+    return;
+  }
+  const runUrl =
+    env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID
+      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
+  try {
+    const outcome = await upsertComment(
+      {
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        repository: env.GITHUB_REPOSITORY,
+        number,
+        token,
+        env,
+      },
+      renderComment(result, runUrl ? { runUrl } : {}),
+      { findings: result.findings.length },
+    );
+    if (outcome.kind === 'forbidden')
+      annotate(
+        'notice',
+        `The scan could not comment on pull request #${number} (HTTP ${outcome.status}): a pull request from a fork gets a read-only token, and a workflow needs \`permissions: pull-requests: write\` to comment. The findings are in the annotations and the job summary.`,
+        { title: TITLE },
+      );
+    else if (outcome.kind === 'skipped')
+      info('comment: nothing found and no earlier comment to update');
+    else info(`comment: ${outcome.kind} comment ${outcome.id} on pull request #${number}`);
+  } catch (error) {
+    annotate('warning', `comment: ${errorMessage(error)}`, { title: TITLE });
+  }
+}
+
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const root = resolve(env.GITHUB_WORKSPACE || process.cwd());
@@ -98,6 +177,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       throw new ScanInputError(
         `max-decode-depth: expected a whole number from 0 to 10, got "${getInput('max-decode-depth')}"`,
       );
+    const commentEnabled = booleanInput('comment', false);
+    const gitignore = booleanInput('gitignore', true);
     const event = readEvent(env);
     // On a pull request or merge-queue entry the change under review must not choose how it
     // is judged: the config and the ignore list come from its base commit (settings.ts).
@@ -112,6 +193,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
         base: getInput('base') || undefined,
         head: getInput('head') || undefined,
         paths: listInput('path'),
+        gitignore,
       },
       root,
       info,
@@ -123,6 +205,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     }
     if (target.kind === 'range') {
       await ensureRange(root, target, { expectedCommits: target.expectedCommits, log: info });
+    }
+    if (target.kind === 'history') {
+      if (!(await isGitRepository(root)))
+        throw new ScanInputError(
+          `mode: history needs a git checkout: run actions/checkout with fetch-depth: 0 before this step`,
+        );
+      if (await isShallow(root))
+        throw new ScanInputError(
+          'mode: history needs the whole history: set actions/checkout `fetch-depth: 0`',
+        );
     }
     if (base) {
       await ensureCommit(root, base);
@@ -139,13 +231,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       );
     else if (target.kind === 'tree')
       info(`Scanning the files under ${target.paths.join(', ') || '.'}`);
-    else info(`Nothing to scan: ${target.reason}`);
+    else if (target.kind === 'history')
+      info('Scanning every commit reachable from any ref, each added line once');
+    else if (target.kind === 'none') info(`Nothing to scan: ${target.reason}`);
     info(
       `Rules: ${config.source}, ${config.rules.length} rules${ignore.size ? `; ${ignore.size} fingerprints in .gitleaksignore` : ''}`,
     );
     for (const warning of config.warnings ?? [])
       annotate('warning', warning, { title: TITLE, file: config.configFile });
 
+    const baselineInput = getInput('baseline');
+    const baseline = baselineInput ? readBaseline(root, baselineInput) : undefined;
+    if (baseline)
+      info(
+        `Baseline: ${baseline.size} finding(s) from ${baselineInput} (${baseline.format === 'sarif' ? 'SARIF' : 'gitleaks JSON report'})` +
+          (baseline.locationOnly
+            ? `, ${baseline.locationOnly} of them without a secret to compare (matched by rule, file and line)`
+            : ''),
+      );
     const result = await runScan({
       root,
       target,
@@ -155,6 +258,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       ensure: false,
       maxDecodeDepth,
       ...(base ? { settingsCommit: base } : {}),
+      ...(baseline ? { baseline } : {}),
     });
     // Nothing prints a secret, but a later step might (a diff, a test log): mask them for the job.
     for (const secret of new Set(result.findings.map((f) => f.secret)))
@@ -229,6 +333,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       fileCommand('GITHUB_OUTPUT', 'findings', String(result.findings.length));
       fileCommand('GITHUB_OUTPUT', 'sarif-file', sarifPath);
     }
+
+    if (commentEnabled) await commentOnPullRequest(env, event, result);
 
     if (failing) {
       annotate(

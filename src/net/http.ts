@@ -27,7 +27,7 @@ function network(): NetworkModules {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
   url: string | URL;
   headers?: Record<string, string>;
   body?: string | Buffer;

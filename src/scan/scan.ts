@@ -7,12 +7,17 @@ import { IgnoreList } from './detect/fingerprint.js';
 import {
   changedPaths,
   ensureRange,
+  isGitRepository,
   scanCommits,
   type CommitRange,
   type EnsureOptions,
 } from './sources/git.js';
-import { scanTree } from './sources/tree.js';
-import type { Finding, ScanConfig, ScanNote } from './types.js';
+import { scanTree, type TreeEntry } from './sources/tree.js';
+import { pushedCommits, scanCommitList, scanStaged, type PushedRef } from './sources/hooks.js';
+import { onRepeatedLines, scanHistory } from './sources/history.js';
+import { unignoredEntries } from './sources/unignored.js';
+import type { Baseline } from './config/baseline.js';
+import type { Finding, Fragment, ScanConfig, ScanNote } from './types.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -36,7 +41,23 @@ export function settingsFiles(config: ScanConfig): string[] {
 
 export type ScanTarget =
   | ({ kind: 'range'; description: string; expectedCommits?: number } & CommitRange)
-  | { kind: 'tree'; paths: string[] }
+  | {
+      kind: 'tree';
+      paths: string[];
+      /**
+       * Inside a git work tree, read only what git does not ignore (unignored.ts); a path
+       * named as an operand is read even when ignored. Outside one, every file.
+       */
+      gitignore?: boolean;
+    }
+  /** The index, as `git commit` will record it (hooks.ts). */
+  | { kind: 'staged' }
+  /** What a push sends: the pre-push hook's lines (hooks.ts). */
+  | { kind: 'push'; refs: PushedRef[] }
+  /** Every commit reachable from any ref, each added line once (history.ts). */
+  | { kind: 'history' }
+  /** One text given whole (standard input), reported under `name`. */
+  | { kind: 'text'; name: string; bytes: Buffer }
   | { kind: 'none'; reason: string };
 
 export interface ScanRequest {
@@ -55,6 +76,8 @@ export interface ScanRequest {
   settingsCommit?: string;
   /** Passes of decoding base64, hex and percent-encoded runs (default 2; 0 turns it off). */
   maxDecodeDepth?: number;
+  /** Findings of an earlier report (`--baseline`): not reported again. */
+  baseline?: Baseline;
 }
 
 /** How many times encoded runs are decoded and scanned again unless told otherwise. */
@@ -78,6 +101,10 @@ export interface ScanResult {
   findings: Finding[];
   /** Findings dropped because `.gitleaksignore` lists their fingerprint. */
   ignored: number;
+  /** Findings dropped because the baseline holds them. */
+  baselined?: number;
+  /** Tree mode: whether the files were listed by git, leaving out what it ignores. */
+  gitignore?: boolean;
   notes: ScanNote[];
   files: number;
   bytes: number;
@@ -106,6 +133,7 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     configSource: request.config.source,
     findings: [],
     ignored: 0,
+    baselined: 0,
     notes: [],
     files: 0,
     bytes: 0,
@@ -119,6 +147,7 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   const report = (findings: Finding[]): void => {
     for (const finding of findings) {
       if (ignore.ignores(finding)) result.ignored++;
+      else if (request.baseline?.holds(finding)) result.baselined = (result.baselined ?? 0) + 1;
       else result.findings.push(finding);
     }
   };
@@ -154,15 +183,47 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     // Deletions, renames and links add no line: git says what the range changed.
     for (const path of await changedPaths(request.root, target, [...watched])) changed.add(path);
   } else if (target.kind === 'tree') {
+    let entries: TreeEntry[] | undefined;
+    // Without git (not installed, or a checkout it refuses to read) every file is read.
+    if (target.gitignore && (await isGitRepository(request.root).catch(() => false))) {
+      entries = await unignoredEntries(request.root, target.paths);
+      result.gitignore = true;
+    }
     const stats = scanTree({
       root: request.root,
       paths: target.paths,
       maxBytes,
       onFile: (path, bytes) => report(detector.detectFile(path, bytes)),
       onNote,
+      ...(entries ? { entries } : {}),
     });
     result.files = stats.files;
     result.bytes = stats.bytes;
+  } else if (target.kind === 'text') {
+    result.files = 1;
+    result.bytes = target.bytes.length;
+    report(detector.detectFile(target.name, target.bytes));
+  } else if (target.kind === 'staged' || target.kind === 'push' || target.kind === 'history') {
+    const files = new Set<string>();
+    const options = {
+      maxChars: maxBytes,
+      onNote,
+      onFragment: (fragment: Fragment, repeated?: ReadonlySet<number>) => {
+        files.add(fragment.path);
+        result.bytes += fragment.text.length;
+        const found = detector.detect(fragment);
+        report(repeated ? found.filter((f) => !onRepeatedLines(f, repeated)) : found);
+      },
+    };
+    if (target.kind === 'staged') await scanStaged(request.root, options);
+    else if (target.kind === 'history') result.commits = await scanHistory(request.root, options);
+    else
+      result.commits = await scanCommitList(
+        request.root,
+        await pushedCommits(request.root, target.refs),
+        options,
+      );
+    result.files = files.size;
   }
   result.changedSettings = [...changed].sort();
   const seen = new Set<string>();
@@ -201,7 +262,8 @@ export function describeNotes(notes: readonly ScanNote[], limit = 5): string[] {
 
 export function describeAmount(result: ScanResult): string {
   const parts = [`${result.files} file${result.files === 1 ? '' : 's'}`, formatSize(result.bytes)];
-  if (result.target.kind === 'range')
+  const kind = result.target.kind;
+  if (kind === 'range' || kind === 'history' || kind === 'push')
     parts.unshift(`${result.commits} commit${result.commits === 1 ? '' : 's'}`);
   return `${parts.join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s`;
 }

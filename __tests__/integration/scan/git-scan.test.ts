@@ -335,6 +335,8 @@ describe('events', () => {
     ).toEqual({
       kind: 'tree',
       paths: ['src'],
+      // Tree mode leaves out what git ignores unless the `gitignore` input says false.
+      gitignore: true,
     });
     await expect(
       targetFromEvent(event('schedule', {}), { mode: 'diff', paths: ['.'] }, r.dir),

@@ -5,6 +5,7 @@ import { createHash, generateKeyPairSync, randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Finding } from '../../../src/scan/types.js';
 
 export const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -102,4 +103,27 @@ export class Repo {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A finding as the detector makes it, for report tests (the secret is the test's own fake). */
+export function fakeFinding(secret: string, overrides: Partial<Finding> = {}): Finding {
+  const base: Finding = {
+    ruleId: 'github-pat',
+    description: 'GitHub personal access token',
+    file: 'src/app config.ts',
+    commit: 'c'.repeat(40),
+    startLine: 7,
+    startColumn: 16,
+    endLine: 7,
+    endColumn: 56,
+    matchLine: 7,
+    matchColumn: 1,
+    secret,
+    match: secret,
+    entropy: 4.7,
+    tags: ['secret'],
+    fingerprint: `${'c'.repeat(40)}:src/app config.ts:github-pat:7`,
+    globalFingerprint: 'src/app config.ts:github-pat:7',
+  };
+  return { ...base, ...overrides };
 }

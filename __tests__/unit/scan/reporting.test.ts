@@ -7,7 +7,7 @@ import { renderSummary, SUMMARY_ROW_LIMIT } from '../../../src/scan/report/summa
 import type { ScanResult } from '../../../src/scan/scan.js';
 import type { Finding } from '../../../src/scan/types.js';
 import type { LintFinding } from '../../../src/scan/lint/workflow-lint.js';
-import { tokens } from './helpers.js';
+import { fakeFinding, tokens } from './helpers.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -18,27 +18,7 @@ declare global {
   }
 }
 
-function finding(secret: string, overrides: Partial<Finding> = {}): Finding {
-  const base: Finding = {
-    ruleId: 'github-pat',
-    description: 'GitHub personal access token',
-    file: 'src/app config.ts',
-    commit: 'c'.repeat(40),
-    startLine: 7,
-    startColumn: 16,
-    endLine: 7,
-    endColumn: 56,
-    matchLine: 7,
-    matchColumn: 1,
-    secret,
-    match: secret,
-    entropy: 4.7,
-    tags: ['secret'],
-    fingerprint: `${'c'.repeat(40)}:src/app config.ts:github-pat:7`,
-    globalFingerprint: 'src/app config.ts:github-pat:7',
-  };
-  return { ...base, ...overrides };
-}
+const finding = fakeFinding;
 
 describe('.gitleaksignore', () => {
   it('accepts commit:file:rule:line and file:rule:line:HASH; the hashed form survives a squash', () => {

@@ -5,6 +5,7 @@
 // The types are the SARIF 2.1.0 schema's own (@types/sarif), so a misnamed or misplaced
 // property fails to compile instead of being dropped by code scanning.
 import type { Log, ReportingDescriptor, Result, Run } from 'sarif';
+import { secretHash } from '../detect/fingerprint.js';
 import { redact } from '../detect/redact.js';
 import type { Finding } from '../types.js';
 import type { LintFinding } from '../lint/workflow-lint.js';
@@ -93,6 +94,9 @@ export function buildSarif(
       properties: {
         redacted: shown,
         fingerprint: f.fingerprint,
+        // The short hash of the secret (the one .gitleaksignore entries carry): what a later
+        // scan given this file as its baseline compares (config/baseline.ts).
+        secretHash: secretHash(f),
         entropy: Math.round(f.entropy * 100) / 100,
         ...(f.commit ? { commit: f.commit } : {}),
         ...(f.decoded ? { decoded: f.decoded } : {}),

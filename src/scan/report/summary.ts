@@ -19,7 +19,11 @@ function describeTarget(result: ScanResult): string {
     return `the lines added by ${cell(t.description)} (${code(range)})`;
   }
   if (t.kind === 'tree')
-    return `the files under ${t.paths.map((p) => code(p)).join(', ') || code('.')}`;
+    return `the files under ${t.paths.map((p) => code(p)).join(', ') || code('.')}${result.gitignore ? ' that git does not ignore' : ''}`;
+  if (t.kind === 'history') return 'every commit reachable from any ref, each added line once';
+  if (t.kind === 'staged') return 'the staged changes';
+  if (t.kind === 'push') return 'the commits of the push';
+  if (t.kind === 'text') return cell(t.name);
   return `nothing: ${t.reason}`;
 }
 
@@ -40,6 +44,10 @@ export function renderSummary(
   if (result.ignored > 0)
     out.push(
       `${result.ignored} finding${result.ignored === 1 ? '' : 's'} ignored by \`.gitleaksignore\`.`,
+    );
+  if (result.baselined)
+    out.push(
+      `${result.baselined} finding${result.baselined === 1 ? '' : 's'} already in the baseline, not reported again.`,
     );
   if (result.settingsCommit) {
     out.push('');

@@ -27,7 +27,8 @@ export function renderText(result: ScanResult, lint: readonly LintFinding[]): st
   const n = result.findings.length;
   lines.push(
     `${n === 0 ? 'no leaked credentials' : `${n} leaked credential${n === 1 ? '' : 's'}`}` +
-      `${result.ignored ? ` (${result.ignored} ignored by .gitleaksignore)` : ''}; scanned ${describeAmount(result)}`,
+      `${result.ignored ? ` (${result.ignored} ignored by .gitleaksignore)` : ''}` +
+      `${result.baselined ? ` (${result.baselined} already in the baseline)` : ''}; scanned ${describeAmount(result)}`,
   );
   return lines.join('\n') + '\n';
 }

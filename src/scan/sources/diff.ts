@@ -24,6 +24,11 @@ export interface DiffParserOptions {
   maxChars: number;
   onFragment: (fragment: Fragment) => void;
   onNote: (note: ScanNote) => void;
+  /**
+   * Sees a file's added lines (byte strings) before they become a fragment and says which to
+   * keep (null: all). A history scan uses it to read each added line once (history.ts).
+   */
+  select?: (path: string, lines: readonly string[], numbers: readonly number[]) => boolean[] | null;
 }
 
 interface FileState {
@@ -178,6 +183,12 @@ export class DiffParser {
         });
         return;
       }
+    }
+    const keep = this.options.select?.(file.path, file.lines, file.numbers) ?? null;
+    if (keep !== null) {
+      file.lines = file.lines.filter((_, i) => keep[i]);
+      file.numbers = file.numbers.filter((_, i) => keep[i]);
+      if (file.lines.length === 0) return;
     }
     this.options.onFragment({
       path: file.path,

@@ -20,13 +20,15 @@ export class ScanInputError extends OidcSecretsError {
   }
 }
 
-export type ScanMode = 'auto' | 'diff' | 'tree';
+export type ScanMode = 'auto' | 'diff' | 'tree' | 'history';
 
 export interface TargetInputs {
   mode: ScanMode;
   base?: string;
   head?: string;
   paths: string[];
+  /** Tree mode inside a git work tree: leave out what git ignores (default true). */
+  gitignore?: boolean;
 }
 
 export interface RunEvent {
@@ -51,8 +53,8 @@ export function readEvent(env: NodeJS.ProcessEnv): RunEvent {
 
 export function parseMode(value: string): ScanMode {
   const mode = (value || 'auto').toLowerCase();
-  if (mode !== 'auto' && mode !== 'diff' && mode !== 'tree') {
-    throw new ScanInputError(`mode: "${value}" is not one of auto, diff, tree`);
+  if (mode !== 'auto' && mode !== 'diff' && mode !== 'tree' && mode !== 'history') {
+    throw new ScanInputError(`mode: "${value}" is not one of auto, diff, tree, history`);
   }
   return mode;
 }
@@ -128,12 +130,14 @@ export async function targetFromEvent(
   cwd: string,
   log: (message: string) => void = () => {},
 ): Promise<ScanTarget> {
+  // The nightly full-history scan: every ref's commits, whatever the event.
+  if (inputs.mode === 'history') return { kind: 'history' };
   const fromEvent = inputs.mode === 'tree' ? null : rangeOfEvent(event);
   if (
     inputs.mode === 'tree' ||
     (inputs.mode === 'auto' && !fromEvent && !inputs.base && !inputs.head)
   ) {
-    return { kind: 'tree', paths: inputs.paths };
+    return { kind: 'tree', paths: inputs.paths, gitignore: inputs.gitignore ?? true };
   }
   if (fromEvent?.deleted && !inputs.head)
     return { kind: 'none', reason: 'the push deleted the branch' };

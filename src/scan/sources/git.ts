@@ -6,7 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { COMMIT_MARKER, DiffParser } from './diff.js';
+import { COMMIT_MARKER, DiffParser, type DiffParserOptions } from './diff.js';
 import type { Fragment, ScanNote } from '../types.js';
 
 /** git could not run, or could not give the history the scan needs. */
@@ -251,45 +251,76 @@ export function scanCommits(
   range: CommitRange,
   options: LogScanOptions,
 ): Promise<number> {
-  const args = [
-    '-c',
-    'core.quotePath=false',
-    '-c',
-    'log.showSignature=false',
-    'log',
-    '--no-color',
-    // The real bytes of every file: `.gitattributes` (`-diff`, `binary`, a diff driver's
-    // `binary`, `textconv` or external command) and git's NUL test cannot turn added text
-    // into "Binary files differ". Which files are binary is decided by content (diff.ts).
-    '--text',
-    '--no-ext-diff',
-    '--no-textconv',
-    '-p',
-    '--cc',
-    // Oldest first: findings come in the order the PR made them.
-    '--reverse',
-    '-U0',
-    '-M',
-    '--src-prefix=a/',
-    '--dst-prefix=b/',
-    `--format=${COMMIT_MARKER}%H`,
-    '--end-of-options',
-    range.base ? `${range.base}..${range.head}` : range.head,
-    '--',
-  ];
+  return streamDiff(
+    cwd,
+    [
+      ...LOG_ARGS,
+      // Oldest first: findings come in the order the PR made them.
+      '--reverse',
+      '--end-of-options',
+      range.base ? `${range.base}..${range.head}` : range.head,
+      '--',
+    ],
+    options,
+  );
+}
+
+/**
+ * `git log` options shared by every commit scan: each commit's added lines (`-U0`, renames
+ * followed, merges as combined diffs), one marker line per commit.
+ */
+export const LOG_ARGS: readonly string[] = [
+  '-c',
+  'core.quotePath=false',
+  '-c',
+  'log.showSignature=false',
+  'log',
+  '--no-color',
+  // The real bytes of every file: `.gitattributes` (`-diff`, `binary`, a diff driver's
+  // `binary`, `textconv` or external command) and git's NUL test cannot turn added text
+  // into "Binary files differ". Which files are binary is decided by content (diff.ts).
+  '--text',
+  '--no-ext-diff',
+  '--no-textconv',
+  '-p',
+  '--cc',
+  '-U0',
+  '-M',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
+  `--format=${COMMIT_MARKER}%H`,
+];
+
+export interface StreamOptions extends LogScanOptions {
+  /** Written to git's standard input (revisions for `--stdin`), then closed. */
+  input?: string;
+  /** Which added lines to keep (history's dedupe, diff.ts). */
+  select?: DiffParserOptions['select'];
+}
+
+/**
+ * Runs a git command whose output is a patch (`git log -p`, `git diff --cached`) and streams
+ * it through the diff parser; resolves with the number of commits it showed.
+ */
+export function streamDiff(cwd: string, args: string[], options: StreamOptions): Promise<number> {
   const parser = new DiffParser(options);
   return new Promise((resolvePromise, reject) => {
     const child = spawn('git', args, {
       cwd,
       env: gitEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (options.input !== undefined) {
+      // git may exit before reading all of it (an error): that is said by its exit code.
+      child.stdin!.on('error', () => {});
+      child.stdin!.end(options.input);
+    }
     // Latin-1: one character a byte, so the parser sees the bytes git printed (diff.ts).
     const decoder = new StringDecoder('latin1');
     let pending = '';
     let stderr = '';
     let failed: unknown = null;
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       if (failed) return;
       try {
         const text = pending + decoder.write(chunk);
@@ -304,7 +335,7 @@ export function scanCommits(
         child.kill();
       }
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString('utf8');
     });
     child.on('error', (err) =>
@@ -312,8 +343,11 @@ export function scanCommits(
     );
     child.on('close', (code) => {
       if (failed) return reject(failed);
+      const command = args.find((a) => a === 'log' || a === 'diff') ?? 'log';
       if (code !== 0)
-        return reject(new GitError(`git log failed: ${firstLine(stderr) || `exit code ${code}`}`));
+        return reject(
+          new GitError(`git ${command} failed: ${firstLine(stderr) || `exit code ${code}`}`),
+        );
       try {
         const rest = pending + decoder.end();
         if (rest) parser.line(rest);

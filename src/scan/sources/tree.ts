@@ -18,6 +18,8 @@ export interface TreeScanOptions {
   /** A file's bytes as read (valid until the next call): the detector decodes them. */
   onFile: (path: string, bytes: Buffer) => void;
   onNote: (note: ScanNote) => void;
+  /** The files to read, listed already (unignored.ts); absent: every file under `paths`. */
+  entries?: readonly TreeEntry[];
 }
 
 export interface TreeScanStats {
@@ -151,7 +153,7 @@ export function readTreeFile(
 
 export function scanTree(options: TreeScanOptions): TreeScanStats {
   const stats: TreeScanStats = { files: 0, bytes: 0 };
-  for (const entry of listTree(options.root, options.paths)) {
+  for (const entry of options.entries ?? listTree(options.root, options.paths)) {
     if ('note' in entry) {
       options.onNote(entry.note);
       continue;
