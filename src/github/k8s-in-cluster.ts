@@ -1,0 +1,51 @@
+// The in-cluster route of `k8s:` (a runner pod, e.g. Actions Runner Controller): the API
+// server named by KUBERNETES_SERVICE_HOST/_PORT, the pod's projected service-account token
+// and the cluster CA mounted beside it — what client-go's InClusterConfig reads. The token
+// file is read when the provider logs in (the kubelet rotates it), never kept beyond the
+// step. The directory is a fact of the front end: OIDC_SECRETS_K8S_SERVICE_ACCOUNT_DIR moves
+// it (a pod that mounts its token elsewhere, and the tests).
+import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ActionError } from '../core/errors.js';
+import type { K8sAccess } from '../core/k8s-access.js';
+
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** The pod's own cluster, or undefined when this process does not run in a pod. */
+export function inClusterAccess(env: NodeJS.ProcessEnv): K8sAccess | undefined {
+  const host = (env.KUBERNETES_SERVICE_HOST ?? '').trim();
+  const port = (env.KUBERNETES_SERVICE_PORT ?? '').trim();
+  if (!host || !port) return undefined;
+  const dir = env.OIDC_SECRETS_K8S_SERVICE_ACCOUNT_DIR?.trim() || SERVICE_ACCOUNT_DIR;
+  const tokenFile = join(dir, 'token');
+  if (!existsSync(tokenFile)) return undefined;
+  const source = `the in-cluster service account (${dir})`;
+  if (!/^[A-Za-z0-9.:-]+$/.test(host) || !/^\d{1,5}$/.test(port)) {
+    throw new ActionError(
+      'INPUT_INVALID',
+      `k8s: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be a host and a port number for ${source}`,
+    );
+  }
+  let ca: string | undefined;
+  try {
+    ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
+  } catch {
+    ca = undefined;
+  }
+  return {
+    source,
+    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    ca,
+    async credential() {
+      try {
+        return { token: (await readFile(tokenFile, 'utf8')).trim() };
+      } catch (error) {
+        throw new ActionError('AUTH_FAILED', `k8s: ${tokenFile} could not be read`, undefined, {
+          file: tokenFile,
+          cause: error,
+        });
+      }
+    },
+  };
+}
