@@ -62,7 +62,7 @@ export interface SettingWords {
   label(key: SettingKey): string;
 }
 
-const REFERENCE = /\{\{(label:)?([A-Za-z.]+)\}\}/g;
+const REFERENCE = /\{\{(label:)?([A-Za-z0-9.]+)\}\}/g;
 
 /** The message with every setting it names worded by the front end. */
 export function wordSettings(message: string, words: SettingWords): string {
