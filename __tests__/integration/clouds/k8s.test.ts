@@ -198,6 +198,33 @@ describe('the action', () => {
   });
 });
 
+describe('require-oidc in the action', () => {
+  it('refuses a step whose KUBECONFIG holds a static token, naming the file, before any request', async () => {
+    const token = await k8s.serviceAccountToken('runners', 'arc');
+    credentials.push(token);
+    const file = join(dir, 'step-kubeconfig.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: ${token}\n`,
+    );
+    const before = k8s.requests.length;
+    const result = await runJob({
+      inputs: oidcInputs('DB_*: k8s:ci/db'),
+      env: { KUBECONFIG: file },
+      issuer,
+    });
+    expect(result.main.exitCode).toBe(1);
+    expect(errorsOf(result)).toEqual([
+      expect.stringContaining(
+        `require-oidc: the kubeconfig ${file} named by KUBECONFIG holds a static token, a long-lived credential.`,
+      ),
+    ]);
+    expect(result.main.env).toEqual({});
+    expect(k8s.requests.length).toBe(before);
+    expectNothingLeaked(result);
+  });
+});
+
 describe('the CLI with a kubeconfig', () => {
   const write = (name: string, text: string) => {
     const path = join(dir, name);
