@@ -187,6 +187,12 @@ function createK8sProvider(k8s: K8sSettings, deps: ProviderDeps): SecretProvider
       const namespace = listing.prefix.slice(0, slash);
       const namePrefix = listing.prefix.slice(slash + 1);
       const where = `k8s:${listing.prefix}*`;
+      if (slash <= 0 || namePrefix.includes('/')) {
+        throw new ActionError(
+          'REFERENCE_INVALID',
+          `${where}: a listing is NAMESPACE/* or NAMESPACE/PREFIX*`,
+        );
+      }
       const found: ListedSecret[] = [];
       let next: string | undefined;
       do {

@@ -286,6 +286,13 @@ describe('k8s list (SPEC §1.1b), at the provider level', () => {
     );
   });
 
+  it('refuses a listing prefix without a namespace', async () => {
+    const error = await provider
+      .list?.({ prefix: 'ci', options: {}, max: 10 })
+      .catch((e: unknown) => e);
+    expect((error as ActionError).code).toBe('REFERENCE_INVALID');
+  });
+
   it('refuses the selector option on a single Secret', async () => {
     const error = await provider
       .read({
