@@ -79,7 +79,8 @@ export function readCliSettings(
     env: { lookup: (name) => env[name] },
     storeLocation: (file, keyFile) => resolveStoreLocation({ file, keyFile, env, cwd: workspace }),
     // After k8s-server: a runner pod's own cluster, then the kubeconfig's current context.
-    k8sAmbient: (requireOidc) => inClusterAccess(env) ?? kubeconfigAccess({ env, requireOidc }),
+    k8sAmbient: (requireOidc) =>
+      inClusterAccess(env, requireOidc) ?? kubeconfigAccess({ env, requireOidc }),
   };
   try {
     return readSettings(read, facts);

@@ -85,7 +85,7 @@ export function runnerFacts(env: NodeJS.ProcessEnv) {
     storeLocation: (file: string, keyFile: string) =>
       resolveStoreLocation({ file, keyFile, env, cwd: workspace }),
     // The action reaches a cluster without OIDC only from a runner pod (no kubeconfig).
-    k8sAmbient: () => inClusterAccess(env),
+    k8sAmbient: (requireOidc: boolean) => inClusterAccess(env, requireOidc),
   };
 }
 

@@ -12,8 +12,15 @@ import type { K8sAccess } from '../core/k8s-access.js';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-/** The pod's own cluster, or undefined when this process does not run in a pod. */
-export function inClusterAccess(env: NodeJS.ProcessEnv): K8sAccess | undefined {
+/**
+ * The pod's own cluster, or undefined when this process does not run in a pod. Under
+ * require-oidc in a job, the token must be a projected one (it carries `exp`): a legacy
+ * service-account token Secret mounted in its place never expires, a long-lived credential.
+ */
+export function inClusterAccess(
+  env: NodeJS.ProcessEnv,
+  requireOidc = false,
+): K8sAccess | undefined {
   const host = (env.KUBERNETES_SERVICE_HOST ?? '').trim();
   const port = (env.KUBERNETES_SERVICE_PORT ?? '').trim();
   if (!host || !port) return undefined;
@@ -38,14 +45,37 @@ export function inClusterAccess(env: NodeJS.ProcessEnv): K8sAccess | undefined {
     server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     ca,
     async credential() {
+      let token: string;
       try {
-        return { token: (await readFile(tokenFile, 'utf8')).trim() };
+        token = (await readFile(tokenFile, 'utf8')).trim();
       } catch (error) {
         throw new ActionError('AUTH_FAILED', `k8s: ${tokenFile} could not be read`, undefined, {
           file: tokenFile,
           cause: error,
         });
       }
+      if (requireOidc && env.GITHUB_ACTIONS === 'true' && !expires(token)) {
+        throw new ActionError(
+          'POLICY_REFUSED',
+          `require-oidc: ${tokenFile} holds a service-account token that never expires (a legacy token Secret, not a projected token), a long-lived credential. ` +
+            'Mount the projected service-account token (the default since Kubernetes 1.24), use k8s-server with the job OIDC token, or set require-oidc: false.',
+          undefined,
+          { file: tokenFile },
+        );
+      }
+      return { token };
     },
   };
+}
+
+/** Whether a JWT's payload carries a numeric `exp` (decoded only; the API server verifies). */
+function expires(token: string): boolean {
+  const payload = token.split('.')[1];
+  if (!payload) return false;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    return typeof (claims as { exp?: unknown } | null)?.exp === 'number';
+  } catch {
+    return false;
+  }
 }

@@ -73,7 +73,10 @@ export interface KubernetesLoggedRequest extends LoggedRequest {
 export interface KubernetesEmulator extends EmulatorServer<KubernetesLoggedRequest> {
   addSecret(namespace: string, name: string, secret: SecretFixture): void;
   grant(rule: RbacRule): void;
-  /** A bound service-account token as the TokenRequest API would issue it. */
+  /**
+   * A bound service-account token as the TokenRequest API would issue it; with
+   * `lifetimeSeconds` 0, a legacy token Secret's token (no `exp`: it never expires).
+   */
   serviceAccountToken(namespace: string, name: string, lifetimeSeconds?: number): Promise<string>;
   /** Service-account tokens issued so far (for leak checks). */
   readonly issuedTokens: readonly string[];
@@ -355,16 +358,17 @@ export async function startKubernetes(
       rules.push(rule);
     },
     async serviceAccountToken(namespace: string, name: string, lifetimeSeconds = 3600) {
-      const token = await new SignJWT({
+      const jwt = new SignJWT({
         'kubernetes.io': { namespace, serviceaccount: { name, uid: randomUUID() } },
       })
         .setProtectedHeader({ alg: 'RS256', kid: saKid })
         .setIssuer(SERVICE_ACCOUNT_ISSUER)
         .setAudience(SERVICE_ACCOUNT_ISSUER)
         .setSubject(`system:serviceaccount:${namespace}:${name}`)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + lifetimeSeconds)
-        .sign(privateKey);
+        .setIssuedAt();
+      if (lifetimeSeconds > 0)
+        jwt.setExpirationTime(Math.floor(Date.now() / 1000) + lifetimeSeconds);
+      const token = await jwt.sign(privateKey);
       issuedTokens.push(token);
       return token;
     },

@@ -350,6 +350,37 @@ describe('k8s: without OIDC — in-cluster service account', () => {
   });
 });
 
+describe('k8s: without OIDC — in-cluster under require-oidc', () => {
+  it('refuses a never-expiring (legacy) service-account token in a job, naming the file', async () => {
+    const saDir = join(dir, 'legacy-sa');
+    mkdirSync(saDir, { recursive: true });
+    const token = await k8s.serviceAccountToken('runners', 'arc', 0);
+    writeFileSync(join(saDir, 'token'), token);
+    writeFileSync(join(saDir, 'ca.crt'), tls.cert);
+    const env = {
+      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_PORT: new URL(k8s.url).port,
+      OIDC_SECRETS_K8S_SERVICE_ACCOUNT_DIR: saDir,
+    };
+    const inJob = { ...env, GITHUB_ACTIONS: 'true' };
+    const refused = await inClusterAccess(inJob, true)
+      ?.credential()
+      .catch((e: unknown) => e);
+    expect((refused as ActionError).code).toBe('POLICY_REFUSED');
+    expect((refused as ActionError).message).toBe(
+      `require-oidc: ${join(saDir, 'token')} holds a service-account token that never expires (a legacy token Secret, not a projected token), a long-lived credential. ` +
+        'Mount the projected service-account token (the default since Kubernetes 1.24), use k8s-server with the job OIDC token, or set require-oidc: false.',
+    );
+    expect((refused as Error).message).not.toContain(token);
+    expect((await inClusterAccess(inJob, false)?.credential())?.token === token).toBe(true);
+    expect((await inClusterAccess(env, true)?.credential())?.token === token).toBe(true);
+    // A projected token (it expires) passes in a job.
+    const projected = await k8s.serviceAccountToken('runners', 'arc');
+    writeFileSync(join(saDir, 'token'), projected);
+    expect((await inClusterAccess(inJob, true)?.credential())?.token === projected).toBe(true);
+  });
+});
+
 describe('k8s: without OIDC — the CLI kubeconfig', () => {
   const write = (name: string, text: string) => {
     const path = join(dir, name);
