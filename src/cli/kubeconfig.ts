@@ -13,11 +13,11 @@
 // short-lived credentials and is accepted.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ActionError } from '../core/errors.js';
 import type { K8sAccess, K8sCredential } from '../core/k8s-access.js';
+import { kubeconfigPaths } from './kubeconfig-paths.js';
 
 const EXEC_API_VERSIONS = [
   'client.authentication.k8s.io/v1',
@@ -47,13 +47,6 @@ interface KubeconfigFile {
 interface Found {
   fields: Record<string, unknown>;
   file: string;
-}
-
-function kubeconfigPaths(env: NodeJS.ProcessEnv): string[] {
-  const list = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
-  if (list.length) return list.map((path) => resolve(path));
-  const home = env.HOME || homedir();
-  return [join(home, '.kube', 'config')];
 }
 
 function readKubeconfig(path: string): KubeconfigFile | undefined {

@@ -13,8 +13,8 @@ import {
 import { SETTING_INPUTS } from '../github/inputs.js';
 import { resolveStoreLocation } from '../store/location.js';
 import type { OptionSpec } from './args.js';
-import { inClusterAccess } from '../github/k8s-in-cluster.js';
-import { kubeconfigAccess } from './kubeconfig.js';
+import { inClusterRoute } from '../github/k8s-in-cluster.js';
+import { kubeconfigRoute } from './kubeconfig-route.js';
 
 /** The store's own flags of `run`: -f/--file and --key-file. */
 const STORE_FLAGS: Partial<Record<SettingKey, string>> = {
@@ -80,7 +80,7 @@ export function readCliSettings(
     storeLocation: (file, keyFile) => resolveStoreLocation({ file, keyFile, env, cwd: workspace }),
     // After k8s-server: a runner pod's own cluster, then the kubeconfig's current context.
     k8sAmbient: (requireOidc) =>
-      inClusterAccess(env, requireOidc) ?? kubeconfigAccess({ env, requireOidc }),
+      inClusterRoute(env, requireOidc) ?? kubeconfigRoute({ env, requireOidc }),
   };
   try {
     return readSettings(read, facts);

@@ -23,3 +23,15 @@ export interface K8sAccess {
   /** The credential, made when the provider logs in (a file read, an exec plugin run). */
   credential(): Promise<K8sCredential>;
 }
+
+/**
+ * A way to a cluster that the front end found, opened only at login: finding it is cheap and
+ * synchronous (a variable, a file that exists), so the settings check can tell "none at all"
+ * before any request; opening it may read and parse files (a kubeconfig: its YAML parser is
+ * loaded only then) and is where a refused or malformed credential is reported.
+ */
+export interface K8sRoute {
+  /** What was found, for messages: "kubeconfig ~/.kube/config". */
+  source: string;
+  open(): Promise<K8sAccess>;
+}

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { ActionError, type ErrorCode } from './errors.js';
 import { isLoopback } from '../net/http.js';
 import { isKeyText } from '../store/key.js';
-import type { K8sAccess } from './k8s-access.js';
+import type { K8sRoute } from './k8s-access.js';
 
 export const SETTING_KEYS = [
   'vault.url',
@@ -192,9 +192,10 @@ export interface K8sSettings {
    * The cluster this process reaches without an OIDC token, found by the front end when a
    * k8s: line needs one and k8s-server is not given: the in-cluster service account, or for
    * the CLI outside Actions the kubeconfig's current context. Undefined when there is none;
-   * throws an ActionError naming the file when what it found is refused or malformed.
+   * opening it throws an ActionError naming the file when what it found is refused or
+   * malformed.
    */
-  ambient(): K8sAccess | undefined;
+  ambient(): K8sRoute | undefined;
 }
 
 export interface ProviderSettings {
@@ -224,7 +225,7 @@ export interface FrontEndFacts {
   /** Resolves the store file and key file from the settings' (possibly empty) paths. */
   storeLocation(file: string, keyFile: string): { storePath: string; keyPath: string };
   /** Finds a cluster reachable without OIDC (see K8sSettings.ambient); none by default. */
-  k8sAmbient?(requireOidc: boolean): K8sAccess | undefined;
+  k8sAmbient?(requireOidc: boolean): K8sRoute | undefined;
 }
 
 /** Reads the raw text of a setting (empty when not given). */

@@ -11,7 +11,7 @@ import {
   type Settings,
 } from '../core/settings.js';
 import { resolveStoreLocation } from '../store/location.js';
-import { inClusterAccess } from './k8s-in-cluster.js';
+import { inClusterRoute } from './k8s-in-cluster.js';
 
 export type ExportMode = 'env' | 'outputs' | 'files' | 'none';
 const EXPORT_MODES: readonly ExportMode[] = ['env', 'outputs', 'files', 'none'];
@@ -85,7 +85,7 @@ export function runnerFacts(env: NodeJS.ProcessEnv) {
     storeLocation: (file: string, keyFile: string) =>
       resolveStoreLocation({ file, keyFile, env, cwd: workspace }),
     // The action reaches a cluster without OIDC only from a runner pod (no kubeconfig).
-    k8sAmbient: (requireOidc: boolean) => inClusterAccess(env, requireOidc),
+    k8sAmbient: (requireOidc: boolean) => inClusterRoute(env, requireOidc),
   };
 }
 

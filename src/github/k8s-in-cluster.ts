@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActionError } from '../core/errors.js';
-import type { K8sAccess } from '../core/k8s-access.js';
+import type { K8sAccess, K8sRoute } from '../core/k8s-access.js';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -78,4 +78,10 @@ function expires(token: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The in-cluster access as a route (found and opened at once: no parsing to defer). */
+export function inClusterRoute(env: NodeJS.ProcessEnv, requireOidc = false): K8sRoute | undefined {
+  const access = inClusterAccess(env, requireOidc);
+  return access && { source: access.source, open: () => Promise.resolve(access) };
 }

@@ -9,7 +9,7 @@
 // any JSON value does, the base64 text is registered here as it arrives.
 import { ActionError } from '../core/errors.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
-import type { K8sAccess, K8sCredential } from '../core/k8s-access.js';
+import type { K8sAccess, K8sCredential, K8sRoute } from '../core/k8s-access.js';
 import type { Location } from '../core/plan/types.js';
 import { named } from '../core/settings.js';
 import type { K8sSettings } from '../core/settings.js';
@@ -30,14 +30,14 @@ const LIST_PAGE = 250;
 
 export function checkK8sSettings(k8s: K8sSettings): ActionError[] {
   if (k8s.server) return [];
-  let access: K8sAccess | undefined;
+  let route: K8sRoute | undefined;
   try {
-    access = k8s.ambient();
+    route = k8s.ambient();
   } catch (error) {
     if (error instanceof ActionError) return [error];
     throw error;
   }
-  if (access) return [];
+  if (route) return [];
   return [
     new ActionError(
       'PROVIDER_NOT_CONFIGURED',
@@ -128,7 +128,7 @@ function createK8sProvider(k8s: K8sSettings, deps: ProviderDeps): SecretProvider
       }
       const [problem] = checkK8sSettings(k8s);
       if (problem) throw problem;
-      const access = k8s.ambient() as K8sAccess;
+      const access: K8sAccess = await (k8s.ambient() as K8sRoute).open();
       server = access.server.replace(/\/+$/, '');
       identity = access.source;
       let credential: K8sCredential;
