@@ -322,7 +322,10 @@ export class HttpClient {
   private networkError(request: HttpRequest, url: URL, error: unknown): HttpError {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
-    const hint = tlsHint(code, url, Boolean(this.options.ca));
+    const hint =
+      request.tls?.ca && code && UNTRUSTED_CERTIFICATE_CODES.has(code)
+        ? "the server's certificate does not chain to the CA given for it (a Kubernetes cluster's: k8s-ca-certificate, the pod's ca.crt or the kubeconfig's certificate-authority)"
+        : tlsHint(code, url, Boolean(this.options.ca));
     return new HttpError(
       request.what,
       undefined,

@@ -100,6 +100,27 @@ describe('per-request TLS', () => {
     }
   });
 
+  it('names the CA given for the request when the server does not chain to it', async () => {
+    const http = httpClient();
+    try {
+      const other = selfSignedLoopbackCertificate();
+      const error = (await http
+        .request({
+          method: 'GET',
+          url: `${k8s.url}/api/v1/namespaces/ci/secrets/db`,
+          what: 'read k8s:ci/db',
+          tls: { ca: other.cert },
+        })
+        .catch((e: unknown) => e)) as HttpError;
+      expect(error.status).toBeUndefined();
+      expect(error.message).toMatch(
+        /does not chain to the CA given for it \(a Kubernetes cluster's: k8s-ca-certificate/,
+      );
+    } finally {
+      http.close();
+    }
+  });
+
   it('without the client certificate the API server sees no identity (401)', async () => {
     const http = httpClient();
     try {
