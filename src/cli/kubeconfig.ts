@@ -272,6 +272,7 @@ async function runExecPlugin(
     };
   }
   const info = JSON.stringify({ apiVersion, kind: 'ExecCredential', spec });
+  const installHint = text(exec.installHint);
   const stdout = await new Promise<string>((resolvePromise, reject) => {
     const child = execFile(
       command,
@@ -285,10 +286,12 @@ async function runExecPlugin(
       (error, out) => {
         if (error) {
           const code = (error as { code?: unknown }).code;
+          // installHint is the kubeconfig author's text for a plugin that is not installed.
+          const hint = code === 'ENOENT' && installHint ? `\n${installHint.trim()}` : '';
           reject(
             new ActionError(
               'AUTH_FAILED',
-              `k8s: the exec credential plugin of ${context.source} (${commandText}) failed${typeof code === 'number' ? ` with exit code ${code}` : typeof code === 'string' ? ` (${code})` : ''}`,
+              `k8s: the exec credential plugin of ${context.source} (${commandText}) failed${typeof code === 'number' ? ` with exit code ${code}` : typeof code === 'string' ? ` (${code})` : ''}${hint}`,
               undefined,
               { file: context.file },
             ),

@@ -495,6 +495,25 @@ ${user}
     );
   });
 
+  it("shows the kubeconfig's installHint when the plugin is not installed", async () => {
+    const file = write(
+      'exec-missing.yaml',
+      kubeconfig(`    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: no-such-credential-plugin-xyz
+      installHint: install it with your package manager
+      interactiveMode: Never`),
+    );
+    const error = await readWith({
+      KUBECONFIG: file,
+      HOME: dir,
+      PATH: process.env.PATH ?? '',
+    }).catch((e: unknown) => e);
+    expect((error as ActionError).message).toMatch(
+      /\(no-such-credential-plugin-xyz\) failed \(ENOENT\)\ninstall it with your package manager$/,
+    );
+  });
+
   it('refuses a static token or client key in a job under require-oidc, naming the file; accepts exec', async () => {
     const tokenFile = write('job-token.yaml', kubeconfig('    token: not-a-real-token-0000'));
     const keyFile = write(
