@@ -13,6 +13,8 @@ import {
 import { SETTING_INPUTS } from '../github/inputs.js';
 import { resolveStoreLocation } from '../store/location.js';
 import type { OptionSpec } from './args.js';
+import { inClusterRoute } from '../github/k8s-in-cluster.js';
+import { kubeconfigRoute } from './kubeconfig-route.js';
 
 /** The store's own flags of `run`: -f/--file and --key-file. */
 const STORE_FLAGS: Partial<Record<SettingKey, string>> = {
@@ -22,7 +24,7 @@ const STORE_FLAGS: Partial<Record<SettingKey, string>> = {
 
 /** Settings `run` takes as flags besides their variables: the providers' own. */
 const FLAG_SETTINGS = (Object.keys(SETTING_INPUTS) as SettingKey[]).filter(
-  (key) => /^(vault|aws|gcp|azure)\./.test(key) && key !== 'aws.exportCredentials',
+  (key) => /^(vault|aws|gcp|azure|k8s)\./.test(key) && key !== 'aws.exportCredentials',
 );
 
 /** `--vault-url` for vault.url; undefined for a setting `run` takes only as a variable. */
@@ -76,6 +78,9 @@ export function readCliSettings(
     awsRegionFallback: env.AWS_REGION || env.AWS_DEFAULT_REGION || '',
     env: { lookup: (name) => env[name] },
     storeLocation: (file, keyFile) => resolveStoreLocation({ file, keyFile, env, cwd: workspace }),
+    // After k8s-server: a runner pod's own cluster, then the kubeconfig's current context.
+    k8sAmbient: (requireOidc) =>
+      inClusterRoute(env, requireOidc) ?? kubeconfigRoute({ env, requireOidc }),
   };
   try {
     return readSettings(read, facts);

@@ -182,6 +182,8 @@ export function staticCredentials(env: NodeJS.ProcessEnv): StaticCredential[] {
     }
   }
 
+  found.push(...kubeconfigCredentials(env));
+
   variable('AZURE_CLIENT_SECRET', 'an Azure client secret', AZURE_INSTEAD);
   variable('ARM_CLIENT_SECRET', 'an Azure client secret', AZURE_INSTEAD);
   variable('AZURE_CLIENT_CERTIFICATE_PATH', 'an Azure client certificate', AZURE_INSTEAD);
@@ -211,6 +213,43 @@ export function staticCredentials(env: NodeJS.ProcessEnv): StaticCredential[] {
 }
 
 const MAX_CREDENTIAL_FILE_BYTES = 1024 * 1024;
+
+const K8S_INSTEAD =
+  "Use k8s-server with the job's OIDC token instead (an API server that trusts token.actions.githubusercontent.com), an exec credential plugin, or a runner pod's service account.";
+
+/**
+ * Kubeconfig files the step's KUBECONFIG names, in a job: a user's static `token`,
+ * `tokenFile`, client key or password is long-lived (an exec plugin, which mints short-lived
+ * credentials, is not). Found by its keys rather than parsed: the action's bundle carries no
+ * YAML parser, and a key spelled in a kubeconfig is what matters. A laptop's kubeconfig is
+ * its owner's, as ~/.aws is: only a job is checked.
+ */
+function kubeconfigCredentials(env: NodeJS.ProcessEnv): StaticCredential[] {
+  if (env.GITHUB_ACTIONS !== 'true') return [];
+  const found: StaticCredential[] = [];
+  const separator = process.platform === 'win32' ? ';' : ':';
+  for (const path of (env.KUBECONFIG ?? '').split(separator).filter(Boolean)) {
+    const text = readSmallRegularFile(path, MAX_CREDENTIAL_FILE_BYTES);
+    const key = text === undefined ? undefined : STATIC_KUBECONFIG_KEY.exec(text)?.[2];
+    if (key) {
+      found.push({
+        where: `the kubeconfig ${path} named by KUBECONFIG`,
+        what:
+          key === 'password'
+            ? 'a password'
+            : key.startsWith('client-key')
+              ? 'a client certificate key'
+              : 'a static token',
+        instead: K8S_INSTEAD,
+      });
+    }
+  }
+  return found;
+}
+
+/** `token:`, `tokenFile:`, `client-key(-data):`, `password:` with a value, block or flow style. */
+const STATIC_KUBECONFIG_KEY =
+  /(^|[\s{,])(token|tokenFile|client-key-data|client-key|password)\s*:\s*[^\s#,}]/m;
 
 /**
  * What long-lived Google credential a credentials JSON holds, or undefined. `impersonated_

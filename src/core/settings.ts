@@ -12,6 +12,7 @@ import { ActionError, type ErrorCode } from './errors.js';
 import { isLoopback } from '../net/http.js';
 import { isKeyText } from '../store/key.js';
 import { parseAwsHops, type AwsHopSettings } from './settings-aws-hops.js';
+import type { K8sRoute } from './k8s-access.js';
 
 export const SETTING_KEYS = [
   'vault.url',
@@ -46,6 +47,9 @@ export const SETTING_KEYS = [
   'aws.sessionTags',
   'aws.roleSessionName',
   'gcp.project',
+  'k8s.server',
+  'k8s.audience',
+  'k8s.caCertificate',
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -65,7 +69,7 @@ export interface SettingWords {
   label(key: SettingKey): string;
 }
 
-const REFERENCE = /\{\{(label:)?([A-Za-z.]+)\}\}/g;
+const REFERENCE = /\{\{(label:)?([A-Za-z0-9.]+)\}\}/g;
 
 /** The message with every setting it names worded by the front end. */
 export function wordSettings(message: string, words: SettingWords): string {
@@ -188,6 +192,23 @@ export interface PipelineSettings {
   revoke: boolean;
 }
 
+export interface K8sSettings {
+  /** API server base URL for the OIDC bearer route (k8s-server); empty when not given. */
+  server: string;
+  /** Audience of the job's OIDC token sent as bearer (the API server's client id). */
+  audience: string;
+  /** PEM of the API server's CA for the k8s-server route, when a private CA issued it. */
+  caCertificate: string | undefined;
+  /**
+   * The cluster this process reaches without an OIDC token, found by the front end when a
+   * k8s: line needs one and k8s-server is not given: the in-cluster service account, or for
+   * the CLI outside Actions the kubeconfig's current context. Undefined when there is none;
+   * opening it throws an ActionError naming the file when what it found is refused or
+   * malformed.
+   */
+  ambient(): K8sRoute | undefined;
+}
+
 export interface ProviderSettings {
   vault: VaultSettings;
   aws: AwsSettings;
@@ -196,6 +217,7 @@ export interface ProviderSettings {
   file: FileSettings;
   env: EnvSettings;
   local: LocalSettings;
+  k8s: K8sSettings;
 }
 
 export interface Settings {
@@ -213,6 +235,8 @@ export interface FrontEndFacts {
   env: EnvSettings;
   /** Resolves the store file and key file from the settings' (possibly empty) paths. */
   storeLocation(file: string, keyFile: string): { storePath: string; keyPath: string };
+  /** Finds a cluster reachable without OIDC (see K8sSettings.ambient); none by default. */
+  k8sAmbient?(requireOidc: boolean): K8sRoute | undefined;
 }
 
 /** Reads the raw text of a setting (empty when not given). */
@@ -225,6 +249,7 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
   const storeKey = text('local.storeKey');
   const keyIsText = storeKey !== '' && isKeyText(storeKey);
   const store = facts.storeLocation(text('local.storePath'), keyIsText ? '' : storeKey);
+  const requireOidc = parseBoolean(text('requireOidc', 'true'), 'requireOidc');
   return {
     pipeline: {
       concurrency: parseInteger(text('concurrency', '256'), 'concurrency', 1, 1024),
@@ -289,6 +314,12 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
       file: { workspace: facts.workspace },
       env: facts.env,
       local: { ...store, ...(keyIsText ? { keyText: storeKey } : {}) },
+      k8s: {
+        server: parseBaseUrl(text('k8s.server'), 'k8s.server'),
+        audience: text('k8s.audience', 'kubernetes'),
+        caCertificate: readPemSetting(text('k8s.caCertificate'), 'k8s.caCertificate'),
+        ambient: once(() => facts.k8sAmbient?.(requireOidc)),
+      },
     },
   };
 }
@@ -360,7 +391,28 @@ function parseEndpoints(value: string): Endpoints {
   return endpoints;
 }
 
+/** Calls `make` once, when first asked; a throw is thrown again to every later caller. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | { error: unknown } | undefined;
+  return () => {
+    made ??= (() => {
+      try {
+        return { value: make() };
+      } catch (error) {
+        return { error };
+      }
+    })();
+    if ('error' in made) throw made.error;
+    return made.value;
+  };
+}
+
 function readCaCertificate(value: string): string | undefined {
+  return readPemSetting(value, 'caCertificate');
+}
+
+/** PEM text, or the path of a PEM file: a CA certificate setting. */
+function readPemSetting(value: string, key: SettingKey): string | undefined {
   if (!value) return undefined;
   if (value.includes('-----BEGIN CERTIFICATE-----')) return value;
   try {
@@ -368,12 +420,12 @@ function readCaCertificate(value: string): string | undefined {
     if (pem.includes('-----BEGIN CERTIFICATE-----')) return pem;
   } catch {
     throw new SettingError(
-      'caCertificate',
+      key,
       'PEM text or the path of a readable PEM file (the path could not be read)',
     );
   }
   throw new SettingError(
-    'caCertificate',
+    key,
     'PEM text or the path of a PEM file containing -----BEGIN CERTIFICATE-----',
   );
 }

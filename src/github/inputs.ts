@@ -11,6 +11,7 @@ import {
   type Settings,
 } from '../core/settings.js';
 import { resolveStoreLocation } from '../store/location.js';
+import { inClusterRoute } from './k8s-in-cluster.js';
 
 export type ExportMode = 'env' | 'outputs' | 'files' | 'none';
 const EXPORT_MODES: readonly ExportMode[] = ['env', 'outputs', 'files', 'none'];
@@ -49,6 +50,9 @@ export const SETTING_INPUTS: Record<SettingKey, string> = {
   'aws.sessionTags': 'aws-session-tags',
   'aws.roleSessionName': 'aws-role-session-name',
   'gcp.project': 'gcp-project',
+  'k8s.server': 'k8s-server',
+  'k8s.audience': 'k8s-audience',
+  'k8s.caCertificate': 'k8s-ca-certificate',
 };
 
 /** The action's words for a setting: "the vault-url input", "input vault-url: …". */
@@ -88,6 +92,8 @@ export function runnerFacts(env: NodeJS.ProcessEnv) {
     // the defaults the CLI uses too.
     storeLocation: (file: string, keyFile: string) =>
       resolveStoreLocation({ file, keyFile, env, cwd: workspace }),
+    // The action reaches a cluster without OIDC only from a runner pod (no kubeconfig).
+    k8sAmbient: (requireOidc: boolean) => inClusterRoute(env, requireOidc),
   };
 }
 

@@ -33,6 +33,19 @@ export interface HttpRequest {
   body?: string | Buffer;
   /** What this request is, for messages: "vault login", "read vault:secret/data/app". */
   what: string;
+  /** TLS of this request's server when it differs from the client's (a Kubernetes cluster). */
+  tls?: RequestTls;
+}
+
+/**
+ * A server's own CA and a client certificate, as a kubeconfig gives them. A given CA is the
+ * only root trusted for the request (with the ca-certificate input's), as kubectl trusts a
+ * cluster's certificate-authority-data and not the public roots.
+ */
+export interface RequestTls {
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
 }
 
 export interface HttpResponse {
@@ -98,6 +111,8 @@ export class HttpClient {
   private agents: { http: http.Agent; https: https.Agent } | undefined;
   private readonly proxy: ProxySettings;
   private readonly proxyAgents = new Map<string, http.Agent>();
+  /** Agents for requests with their own TLS (RequestTls), one per distinct setting. */
+  private readonly tlsAgents = new Map<string, https.Agent>();
 
   constructor(private readonly options: HttpOptions) {
     this.proxy = readProxySettings(options.env);
@@ -143,6 +158,38 @@ export class HttpClient {
     this.agents?.http.destroy();
     this.agents?.https.destroy();
     for (const agent of this.proxyAgents.values()) agent.destroy();
+    for (const agent of this.tlsAgents.values()) agent.destroy();
+  }
+
+  /** The TLS options of a request with its own CA or client certificate. */
+  private requestTlsOptions(own: RequestTls): tls.ConnectionOptions {
+    const options: tls.ConnectionOptions = {};
+    if (own.ca) options.ca = this.options.ca ? [own.ca, this.options.ca] : [own.ca];
+    else Object.assign(options, this.tlsOptions());
+    if (own.cert) options.cert = own.cert;
+    if (own.key) options.key = own.key;
+    return options;
+  }
+
+  private tlsKey(own: RequestTls | undefined): string | undefined {
+    if (!own || !(own.ca || own.cert || own.key)) return undefined;
+    return JSON.stringify([own.ca ?? '', own.cert ?? '', own.key ?? '']);
+  }
+
+  private agentFor(secure: boolean, own: RequestTls | undefined): http.Agent {
+    const key = secure ? this.tlsKey(own) : undefined;
+    if (key === undefined || !own) return this.agent(secure);
+    let agent = this.tlsAgents.get(key);
+    if (!agent) {
+      agent = new (network().https.Agent)({
+        keepAlive: true,
+        maxSockets: this.options.maxSockets,
+        scheduling: 'lifo',
+        ...this.requestTlsOptions(own),
+      });
+      this.tlsAgents.set(key, agent);
+    }
+    return agent;
   }
 
   /** Keep-alive agents, made on the first request: a step's reads go to a few hosts. */
@@ -190,7 +237,9 @@ export class HttpClient {
     const target: http.RequestOptions = {
       method: request.method,
       headers,
-      agent: proxyUrl ? this.tunnelAgent(proxyUrl) : this.agent(secure),
+      agent: proxyUrl
+        ? this.tunnelAgent(proxyUrl, request.tls)
+        : this.agentFor(secure, request.tls),
     };
 
     return new Promise<HttpResponse>((resolve, reject) => {
@@ -273,7 +322,10 @@ export class HttpClient {
   private networkError(request: HttpRequest, url: URL, error: unknown): HttpError {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
-    const hint = tlsHint(code, url, Boolean(this.options.ca));
+    const hint =
+      request.tls?.ca && code && UNTRUSTED_CERTIFICATE_CODES.has(code)
+        ? "the server's certificate does not chain to the CA given for it (a Kubernetes cluster's: k8s-ca-certificate, the pod's ca.crt or the kubeconfig's certificate-authority)"
+        : tlsHint(code, url, Boolean(this.options.ca));
     return new HttpError(
       request.what,
       undefined,
@@ -309,11 +361,13 @@ export class HttpClient {
    * names the proxy and is retried (tls-proxy.test.ts). Node's own proxy support
    * (`https.Agent({ proxyEnv })`) arrives only in Node 24.5, and the CLI supports Node 20.
    */
-  private tunnelAgent(proxyUrl: URL): http.Agent {
-    const key = proxyUrl.href;
+  private tunnelAgent(proxyUrl: URL, own?: RequestTls): http.Agent {
+    const ownKey = this.tlsKey(own);
+    const key = ownKey === undefined ? proxyUrl.href : `${proxyUrl.href} ${ownKey}`;
     const existing = this.proxyAgents.get(key);
     if (existing) return existing;
-    const tlsOptions = this.tlsOptions();
+    const tlsOptions =
+      ownKey === undefined || !own ? this.tlsOptions() : this.requestTlsOptions(own);
     const { http, https, tls } = network();
     const agent = new https.Agent({
       keepAlive: true,

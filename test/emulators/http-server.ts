@@ -10,12 +10,22 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 export interface TlsOptions {
   /** PEM private key. */
   key: string | Buffer;
   /** PEM certificate (chain). */
   cert: string | Buffer;
+  /** CAs whose client certificates are accepted: asks every client for one (optional). */
+  clientCa?: string | Buffer;
+}
+
+/** The client certificate of a TLS request, when it chains to TlsOptions.clientCa. */
+export interface ClientCertificate {
+  /** Subject common name and organisations (Kubernetes: user name and groups). */
+  commonName: string;
+  organizations: string[];
 }
 
 export interface ServedRequest {
@@ -27,6 +37,8 @@ export interface ServedRequest {
   /** Lower-case header names, as Node delivers them. */
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** A verified client certificate (TlsOptions.clientCa), if the client sent one. */
+  clientCertificate?: ClientCertificate;
 }
 
 export interface Reply {
@@ -122,6 +134,8 @@ export async function startHttpServer<L extends LoggedRequest = LoggedRequest>(
       headers: req.headers,
       body: Buffer.concat(chunks),
     };
+    const verified = verifiedClientCertificate(req);
+    if (verified) request.clientCertificate = verified;
     if (latency > 0) await sleep(latency);
 
     const injected = fault ? await fault(request) : undefined;
@@ -162,7 +176,16 @@ export async function startHttpServer<L extends LoggedRequest = LoggedRequest>(
     onRequest(req, res).catch(() => res.destroy());
   };
   const server = options.tls
-    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    ? createHttpsServer(
+        {
+          key: options.tls.key,
+          cert: options.tls.cert,
+          ...(options.tls.clientCa
+            ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: false }
+            : {}),
+        },
+        listener,
+      )
     : createHttpServer(listener);
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -209,4 +232,16 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The subject of a client certificate the TLS layer verified against clientCa. */
+function verifiedClientCertificate(req: IncomingMessage): ClientCertificate | undefined {
+  const socket = req.socket as TLSSocket;
+  if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined;
+  const subject = socket.getPeerCertificate().subject as
+    Record<string, string | string[] | undefined> | undefined;
+  if (!subject) return undefined;
+  const list = (value: string | string[] | undefined) =>
+    value === undefined ? [] : Array.isArray(value) ? value : [value];
+  return { commonName: list(subject.CN)[0] ?? '', organizations: list(subject.O) };
 }

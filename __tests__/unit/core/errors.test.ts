@@ -24,6 +24,7 @@ import { RegexTranslationError } from '../../../src/scan/config/re2.js';
 import { ScanIncompleteError } from '../../../src/scan/detect/detector.js';
 import { ReportWriteError } from '../../../src/scan/report/write.js';
 import { GitError } from '../../../src/scan/sources/git.js';
+import { BaselineError } from '../../../src/scan/config/baseline.js';
 import { ScanInputError } from '../../../src/scan/sources/event.js';
 import { TreeScanError } from '../../../src/scan/sources/tree.js';
 
@@ -107,6 +108,14 @@ const CASES: Record<string, Case> = {
   ReportWriteError: {
     error: new ReportWriteError('sarif-file: cannot write out.sarif: EACCES', about),
     code: 'SCAN_OUTPUT',
+    keepsCause: true,
+  },
+  BaselineError: {
+    error: new BaselineError(
+      '--baseline report.sarif: not a SARIF log or a gitleaks report',
+      about,
+    ),
+    code: 'SCAN_SETTINGS',
     keepsCause: true,
   },
   GitError: {

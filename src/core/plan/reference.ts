@@ -3,6 +3,7 @@
 // pasted a value where a reference belongs must not see it printed back.
 import { ActionError } from '../errors.js';
 import { NAME_PATTERN } from './names.js';
+import { k8sLocatorRule } from './k8s-locator.js';
 import { PROVIDERS, type ProviderName, type SecretRef } from './types.js';
 
 interface LocatorRule {
@@ -108,6 +109,7 @@ const RULES: Record<ProviderName, LocatorRule> = {
         : { problem: 'expected a file path' },
     options: {},
   },
+  k8s: k8sLocatorRule,
 };
 
 function isProvider(text: string): text is ProviderName {

@@ -1,6 +1,6 @@
 // The typed form of the `secrets` input: what the user asked for, before anything is fetched.
 
-export const PROVIDERS = ['vault', 'aws', 'gcp', 'azure', 'local', 'env', 'file'] as const;
+export const PROVIDERS = ['vault', 'aws', 'gcp', 'azure', 'local', 'env', 'file', 'k8s'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** One `PROVIDER:LOCATOR[?OPTIONS][#SELECTOR]` reference. */
