@@ -14,7 +14,7 @@ import { planSecrets } from './plan/plan.js';
 import { lineLabel, type Plan, type ProviderName } from './plan/types.js';
 import { resolvePlan, type ReadRecord } from './resolve.js';
 import type { Settings } from './settings.js';
-import { shapeSecrets, type ShapedSecret } from './shape.js';
+import { shapeSecrets, type AbsentLine, type ShapedSecret } from './shape.js';
 import {
   checkProviderSettings,
   createProvider as registryCreateProvider,
@@ -57,6 +57,11 @@ export interface PipelineResult {
   secrets: ShapedSecret[];
   /** Every problem found, in line order; empty when everything resolved. */
   errors: ActionError[];
+  /**
+   * `?optional` lines left out because what they name does not exist, in line order: the
+   * front ends show a notice for each (never an error) and mark them absent.
+   */
+  absent: AbsentLine[];
 }
 
 export async function runPipeline(
@@ -71,6 +76,7 @@ export async function runPipeline(
     providers: new Map(),
     secrets: [],
     errors: [],
+    absent: [],
   };
   const fail = (error: unknown): PipelineResult => {
     result.errors = errorsOf(error);
@@ -121,13 +127,26 @@ export async function runPipeline(
     result.errors = road.errors;
     return result;
   }
+  for (const record of road.records) {
+    if (record.outcome !== 'absent') continue;
+    for (const line of plan.lines)
+      if (line.ref.key === record.location.key)
+        result.absent.push({ line, reason: record.error ?? 'not found' });
+  }
   try {
-    result.secrets = shapeSecrets(plan, road.values, (value, line) =>
-      deps.gate.admitValue(value, { label: lineLabel(line) }),
+    result.secrets = shapeSecrets(
+      plan,
+      road.values,
+      (value, line) => {
+        // Literals are no secrets: masking `INFO` would blank that word in the whole log.
+        if (line.ref.provider !== 'plain') deps.gate.admitValue(value, { label: lineLabel(line) });
+      },
+      (absent) => result.absent.push(absent),
     );
   } catch (error) {
     return fail(error);
   }
+  result.absent.sort((a, b) => a.line.line - b.line.line);
   deps.gate.flushShortWarnings();
   return result;
 }

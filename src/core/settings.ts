@@ -151,6 +151,12 @@ export interface FileSettings {
   workspace: string;
 }
 
+/** `dotenv:` reads files by the same path rules as `file:`. */
+export type DotenvSettings = FileSettings;
+
+/** Literals (`plain:TEXT`, bare values) need no settings. */
+export type PlainSettings = Record<string, never>;
+
 export interface EnvSettings {
   /** The variables `env:` references may read, handed over by the front end. */
   lookup(name: string): string | undefined;
@@ -185,6 +191,8 @@ export interface ProviderSettings {
   file: FileSettings;
   env: EnvSettings;
   local: LocalSettings;
+  dotenv: DotenvSettings;
+  plain: PlainSettings;
 }
 
 export interface Settings {
@@ -276,6 +284,8 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
       file: { workspace: facts.workspace },
       env: facts.env,
       local: { ...store, ...(keyIsText ? { keyText: storeKey } : {}) },
+      dotenv: { workspace: facts.workspace },
+      plain: {},
     },
   };
 }

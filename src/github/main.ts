@@ -19,6 +19,7 @@ import type { Plan } from '../core/plan/types.js';
 import { runnerLogger } from './logger.js';
 import { runnerProviderDeps } from './providers.js';
 import { summaryMarkdown } from './summary.js';
+import { reportAbsent } from './absent.js';
 import { fingerprintValues, SWEEP_STATE } from '../core/sweep.js';
 
 /** A message from below in the action's words: settings named as inputs. */
@@ -31,6 +32,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   let config: ActionConfig | undefined;
   let plan: Plan | undefined;
   let records: readonly ReadRecord[] = [];
+  let absent: number[];
   let wired: ReturnType<typeof runnerProviderDeps> | undefined;
   try {
     config = readConfig(envInputReader(env), env);
@@ -61,6 +63,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     writeAudit(config.auditLog, records, env, (text) => gate.redact(text));
     if (result.errors.length || !plan) throw new ActionErrors(result.errors);
     const secrets = result.secrets;
+    absent = reportAbsent(result.absent, (text) => gate.redact(text));
     checkExport(secrets, config.exportModes);
     const sessionVariables = [...result.providers.values()].flatMap((provider) =>
       Object.entries(provider.sessionVariables?.() ?? {}),
@@ -87,7 +90,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
         `${leases} lease${leases === 1 ? '' : 's'}; exported as ${config.exportModes.join(', ')}` +
         (exported?.filesDir ? ` (files in ${exported.filesDir})` : ''),
     );
-    if (config.summary) writeSummary(plan, records, secrets, gate.size, config, false);
+    if (config.summary) writeSummary(plan, records, secrets, gate.size, config, false, absent);
     return 0;
   } catch (error) {
     reportFailure(error, gate);
@@ -137,9 +140,18 @@ function writeSummary(
   masked: number,
   config: ActionConfig,
   failed: boolean,
+  absent: readonly number[] = [],
 ): void {
   appendSummary(
-    summaryMarkdown({ plan, records, secrets, masked, exportModes: config.exportModes, failed }),
+    summaryMarkdown({
+      plan,
+      records,
+      secrets,
+      masked,
+      exportModes: config.exportModes,
+      failed,
+      absent,
+    }),
   );
 }
 

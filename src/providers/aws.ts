@@ -9,6 +9,7 @@ import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
 import { printableText } from './binary.js';
+import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
 import type { Location } from '../core/plan/types.js';
 import { named } from '../core/settings.js';
@@ -344,7 +345,7 @@ function errorFromCode(
   const where = `aws:${location.locator}`;
   switch (code) {
     case 'ResourceNotFoundException':
-      return new ActionError('SECRET_NOT_FOUND', `${where}: not found: ${message}`);
+      return new SecretNotFoundError(`${where}: not found: ${message}`);
     case 'AccessDeniedException':
       return new ActionError(
         'ACCESS_DENIED',

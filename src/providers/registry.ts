@@ -17,6 +17,8 @@ const LOADERS: Loaders = {
   env: async () => (await import('./env.js')).envProvider,
   file: async () => (await import('./file.js')).fileProvider,
   local: async () => (await import('./local.js')).localProvider,
+  dotenv: async () => (await import('./dotenv.js')).dotenvProvider,
+  plain: async () => (await import('./plain.js')).plainProvider,
 };
 
 export async function loadProvider<N extends ProviderName>(
