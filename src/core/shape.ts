@@ -137,7 +137,7 @@ export function shapeSecrets(
 }
 
 /** A selector that found nothing: the one shaping failure `?optional` tolerates. */
-class SelectorMiss extends ActionError {
+export class SelectorMiss extends ActionError {
   override readonly name: string = 'SelectorMiss';
 }
 

@@ -392,3 +392,60 @@ describe('azure provider', () => {
     expect(keyVaultResource('privatelink.vaultcore.azure.net')).toBe('https://vault.azure.net');
   });
 });
+
+describe('?optional on the clouds: only "not found" is tolerated', () => {
+  it('leaves out a missing AWS secret (ResourceNotFoundException), in a batch too', async () => {
+    const run = await resolve(
+      'A: aws:prod/missing?optional\nB: aws:prod/api\nC: aws:prod/gone?optional',
+    );
+    expect(run.errors).toEqual([]);
+    expect([...run.values.keys()]).toEqual(['B']);
+  });
+
+  it('still fails an optional AWS secret the role may not read', async () => {
+    const { errors } = await resolve('A: aws:other/secret?optional\nB: aws:prod/api');
+    expect(errors.map((e) => [e.line, e.code])).toEqual([[1, 'ACCESS_DENIED']]);
+  });
+
+  it('leaves out a missing GCP version (NOT_FOUND); a denied one still fails', async () => {
+    const absent = await resolve(
+      'A: gcp:projects/my-proj/secrets/deployer/versions/7?optional\nB: gcp:projects/my-proj/secrets/deployer#type',
+    );
+    expect(absent.errors).toEqual([]);
+    expect([...absent.values.keys()]).toEqual(['B']);
+    const denied = await resolve('A: gcp:projects/my-proj/secrets/locked?optional');
+    expect(denied.errors.map((e) => e.code)).toEqual(['ACCESS_DENIED']);
+    // Without a project-wide grant Secret Manager cannot say "not found": PERMISSION_DENIED
+    // "(or it may not exist)" is a denial, and fails the optional line as one.
+    const unknown = await resolve('A: gcp:projects/my-proj/secrets/nope?optional');
+    expect(unknown.errors.map((e) => e.code)).toEqual(['ACCESS_DENIED']);
+  });
+
+  it('leaves out a missing Key Vault secret (SecretNotFound); a denied one still fails', async () => {
+    const absent = await resolve('A: azure:kv-one/absent?optional\nB: azure:kv-one/tls-key');
+    expect(absent.errors).toEqual([]);
+    expect([...absent.values.keys()]).toEqual(['B']);
+    const denied = await resolve('A: azure:kv-closed/nope?optional');
+    expect(denied.errors.map((e) => e.code)).toEqual(['ACCESS_DENIED']);
+  });
+
+  it('does not take a Key Vault host that does not resolve for an absent secret', async () => {
+    const endpoints = inputs()
+      .endpoints!.split('\n')
+      .map((line) =>
+        line.startsWith('azure-keyvault-suffix') ? 'azure-keyvault-suffix: localhost:1' : line,
+      )
+      .join('\n');
+    const { errors } = await resolve('A: azure:no-such-vault/x?optional', {
+      endpoints,
+      retries: '0',
+    });
+    expect(errors.map((e) => e.line)).toEqual([1]);
+  });
+
+  it('fails a missing secret that a line without ?optional needs as well', async () => {
+    const { errors } = await resolve('A: aws:prod/missing?optional\nB: aws:prod/missing');
+    expect(errors.map((e) => e.code)).toEqual(['SECRET_NOT_FOUND']);
+    expect(errors[0]?.message).toMatch(/^secrets lines 1, 2:/);
+  });
+});
