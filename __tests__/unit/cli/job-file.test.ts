@@ -112,9 +112,11 @@ retries: 3
     expect(problems('environment:\n  A: x\n  A: y\n')[0]?.message).toMatch(
       /^line 3: not valid YAML \(duplicate key\)/,
     );
-    expect(problems('environment: "secret:A"\n')[0]?.message).toBe(
-      'line 1: environment: must be a mapping of NAME: "REFERENCE" entries',
+    expect(problems('environment:\n  - "secret:A"\n')[0]?.message).toBe(
+      'line 2: environment: must be a mapping of NAME: "REFERENCE" entries',
     );
+    // On one line, `environment: REF` is a NAME: REFERENCE line like any other.
+    expect(jobFileFormat('environment: "secret:A"\n')).toBe('lines');
   });
 });
 
