@@ -257,6 +257,56 @@ LOG_LEVEL: plain:debug
   });
 });
 
+describe('dotenv: and selectors in a job file', () => {
+  it('exports a .env file whole and by key, quoted keys and pointers; all masked', async () => {
+    const values = {
+      DB_PASSWORD: `pw-${hex(10)}`,
+      TLS_KEY: `-----BEGIN KEY-----\nfake${hex(20)}\nfake${hex(20)}\n-----END KEY-----`,
+    };
+    await writeFile(
+      join(dir, 'app.env'),
+      `# app\nDB_PASSWORD=${values.DB_PASSWORD}\nTLS_KEY="${values.TLS_KEY.replace(/\n/g, '\\n')}"\n`,
+    );
+    const json = { 'tls.crt': `crt-${hex(8)}`, list: [`first-${hex(8)}`] };
+    await writeFile(join(dir, 'tls.json'), JSON.stringify(json));
+    const result = await runFile(
+      'config.yml',
+      `environment:
+  APP_*: "dotenv:app.env"
+  PW: "dotenv:app.env#DB_PASSWORD"
+  CRT: 'file:tls.json#"tls.crt"'
+  FIRST: "file:tls.json#/list/0"
+  MISSING: "dotenv:app.env?optional#NOPE"
+`,
+      printing(['APP_DB_PASSWORD', 'APP_TLS_KEY', 'PW', 'CRT', 'FIRST']),
+    );
+    expect(result.code).toBe(0);
+    expect(printedShas(result.stdout)).toEqual({
+      APP_DB_PASSWORD: sha(values.DB_PASSWORD),
+      APP_TLS_KEY: sha(values.TLS_KEY),
+      PW: sha(values.DB_PASSWORD),
+      CRT: sha(json['tls.crt']),
+      FIRST: sha(json.list[0]),
+    });
+    expect(result.stderr).toMatch(
+      /^oidc-secrets: notice: secrets line 6 \(MISSING\): left out \(optional\): the selector #NOPE finds nothing: no key NOPE at the top level of dotenv:app\.env; the keys there: DB_PASSWORD, TLS_KEY$/m,
+    );
+    expectNoLeak(result.stdout + result.stderr, [...secretsOnly(), values, json]);
+  });
+
+  it('refuses a dotenv: line without a path, by file and line', async () => {
+    const result = await runFile(
+      'lines',
+      'A: secret:PAGERDUTY_KEY\nB: dotenv:\n',
+      'process.exit(3)',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^oidc-secrets: error: .*lines: secrets line 2 \(B\): dotenv: needs a locator/m,
+    );
+  });
+});
+
 describe('malformed job files: named by file and line, CMD never runs', () => {
   const marker = () => join(dir, 'cmd-ran');
   const touch = () => `require('node:fs').writeFileSync(${JSON.stringify(marker())}, 'x')`;
