@@ -151,6 +151,26 @@ export async function runPipeline(
   return result;
 }
 
+/**
+ * Every fetched value and every value a variable got, literals left out: `LOG_LEVEL: INFO`
+ * is no secret, and a sweep for it would report every file that says INFO.
+ */
+export function secretValues(
+  result: Pick<PipelineResult, 'plan' | 'values' | 'secrets'>,
+): string[] {
+  const plainKeys = new Set<string>();
+  const plainLines = new Set<number>();
+  for (const line of result.plan?.lines ?? []) {
+    if (line.ref.provider !== 'plain') continue;
+    plainKeys.add(line.ref.key);
+    plainLines.add(line.line);
+  }
+  return [
+    ...[...result.values].filter(([key]) => !plainKeys.has(key)).map(([, value]) => value),
+    ...result.secrets.filter((s) => !plainLines.has(s.line)).map((s) => s.value),
+  ];
+}
+
 /** `secrets line 3` / `secrets lines 1, 4`: every line that uses a provider. */
 function linesOf(plan: Plan, provider: ProviderName): string {
   const lines = plan.locations

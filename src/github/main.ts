@@ -8,7 +8,7 @@ import { checkExport, exportSecrets } from './export.js';
 import { writeAudit } from '../core/audit.js';
 import { Ledger } from '../core/ledger.js';
 import { MaskGate } from '../core/mask.js';
-import { runPipeline } from '../core/pipeline.js';
+import { runPipeline, secretValues } from '../core/pipeline.js';
 import { revokeEntries } from '../core/revoke.js';
 import { wordSettings } from '../core/settings.js';
 import { createProvider } from '../providers/registry.js';
@@ -80,7 +80,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     // they passed the mask gate at login.
     for (const [name, value] of sessionVariables) fileCommand('GITHUB_ENV', name, value);
     if (config.sweep) {
-      const values = [...result.values.values(), ...secrets.map((s) => s.value)];
+      const values = secretValues(result);
       ledger.writeSealed(SWEEP_STATE, JSON.stringify(fingerprintValues(values)));
     }
     const leases = records.filter((r) => r.leaseId).length;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MaskGate } from '../../../src/core/mask.js';
 import { absentNotice } from '../../../src/core/shape.js';
+import { secretValues } from '../../../src/core/pipeline.js';
 import { LocalStore } from '../../../src/store/store.js';
 import { runActionPipeline } from '../../../test/support/pipeline.js';
 import { expectNoLeak } from '../../../test/support/leaks.js';
@@ -280,5 +281,14 @@ describe('?decode=base64', () => {
     );
     expectNoLeak(r.errors.join('\n'), [value]);
     expect(r.run.secrets).toEqual([]);
+  });
+});
+
+describe('what a sweep looks for', () => {
+  it('is every secret value, never a literal', async () => {
+    const secret = fake('swept');
+    const r = await resolve('LEVEL: INFO\nRAW: plain:verbose-logging\nS: env:S', { S: secret });
+    expect(r.errors).toEqual([]);
+    expect(secretValues(r.run)).toEqual([secret, secret]);
   });
 });

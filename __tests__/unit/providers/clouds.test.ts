@@ -156,7 +156,7 @@ async function resolve(secrets: string, extra: Record<string, string> = {}) {
       http.close();
     }
   };
-  return { errors, values, masks, ledger, revoke };
+  return { errors, values, masks, ledger, revoke, secrets: run.secrets };
 }
 
 describe('aws provider', () => {
@@ -447,5 +447,17 @@ describe('?optional on the clouds: only "not found" is tolerated', () => {
     const { errors } = await resolve('A: aws:prod/missing?optional\nB: aws:prod/missing');
     expect(errors.map((e) => e.code)).toEqual(['SECRET_NOT_FOUND']);
     expect(errors[0]?.message).toMatch(/^secrets lines 1, 2:/);
+  });
+});
+
+describe('?decode=base64 over a binary payload', () => {
+  it('gives the bytes of an AWS SecretBinary (export: files only), its base64 masked', async () => {
+    const run = await resolve('B: aws:bin/cert?decode=base64\nT: aws:bin/cert');
+    expect(run.errors).toEqual([]);
+    const decoded = run.secrets.find((s) => s.name === 'B');
+    expect(Buffer.from(decoded!.bytes!).equals(binary)).toBe(true);
+    // Without the option the base64 text Secrets Manager sent is the value, as before.
+    expect(sha(run.values.get('T'))).toBe(sha(binary.toString('base64')));
+    expect(run.masks.map(sha)).toContain(sha(binary.toString('base64')));
   });
 });
