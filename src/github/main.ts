@@ -19,7 +19,7 @@ import type { Plan } from '../core/plan/types.js';
 import { runnerLogger } from './logger.js';
 import { runnerProviderDeps } from './providers.js';
 import { summaryMarkdown } from './summary.js';
-import { reportAbsent } from './absent.js';
+import { reportAbsent, withAbsentKeys } from './absent.js';
 import { fingerprintValues, SWEEP_STATE } from '../core/sweep.js';
 
 /** A message from below in the action's words: settings named as inputs. */
@@ -60,7 +60,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     records = result.records.map((record) =>
       record.error === undefined ? record : { ...record, error: worded(record.error) },
     );
-    writeAudit(config.auditLog, records, env, (text) => gate.redact(text));
+    writeAudit(config.auditLog, withAbsentKeys(records, result.absent), env, (text) =>
+      gate.redact(text),
+    );
     if (result.errors.length || !plan) throw new ActionErrors(result.errors);
     const secrets = result.secrets;
     absent = reportAbsent(result.absent, (text) => gate.redact(text));
