@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/store.js';
-import { expectNoLeak } from '../../../test/support/leaks.js';
+import { expectNoLeak, jsonLeaves } from '../../../test/support/leaks.js';
 import { CLI, runCli, sha } from './cli-process.js';
 
 const hex = (n: number) => randomBytes(n).toString('hex');
@@ -108,7 +108,13 @@ function printedShas(stdout: string): Record<string, string> {
   );
 }
 
-const secretsOnly = (...extra: string[]) => [...Object.values(store), sshKey, ...extra];
+/** The secrets, and the base64 of each value and leaf: CMD prints those too. */
+const secretsOnly = (...extra: unknown[]): unknown[] => {
+  const values = [...Object.values(store), sshKey, ...extra];
+  const texts = values.flatMap((v) => (typeof v === 'string' ? [v] : jsonLeaves(v)));
+  texts.push(...jsonLeaves(JSON.parse(store.DB_JSON!)));
+  return [...values, ...texts.map((t) => Buffer.from(t).toString('base64'))];
+};
 
 describe("seed 001's job configurations, as written", () => {
   it('runs the "Mixed References" block', async () => {
@@ -291,7 +297,7 @@ describe('dotenv: and selectors in a job file', () => {
     expect(result.stderr).toMatch(
       /^oidc-secrets: notice: secrets line 6 \(MISSING\): left out \(optional\): the selector #NOPE finds nothing: no key NOPE at the top level of dotenv:app\.env; the keys there: DB_PASSWORD, TLS_KEY$/m,
     );
-    expectNoLeak(result.stdout + result.stderr, [...secretsOnly(), values, json]);
+    expectNoLeak(result.stdout + result.stderr, secretsOnly(values, json));
   });
 
   it('refuses a dotenv: line without a path, by file and line', async () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/store.js';
-import { expectNoLeak } from '../../../test/support/leaks.js';
+import { expectNoLeak, jsonLeaves } from '../../../test/support/leaks.js';
 import { runJob } from '../../../test/support/runner.js';
 import {
   errorsOf,
@@ -43,7 +43,30 @@ const b64 = {
   bin: binary.toString('base64'),
   bad: `not-base64 ${fake('oops')}!`,
 };
-const secretValues = [apiKey, dotenvValues, tls, decodedText, b64, binary.toString('base64')];
+const secretValues = withBase64([
+  apiKey,
+  dotenvValues,
+  tls,
+  decodedText,
+  b64,
+  binary.toString('base64'),
+]);
+
+/** The values, and the base64 of each value and leaf (what a careless step prints too). */
+function withBase64(values: unknown[]): unknown[] {
+  const texts = values.flatMap((v) => (typeof v === 'string' ? [v] : jsonLeaves(v)));
+  return [...values, ...texts.map((t) => Buffer.from(t).toString('base64'))];
+}
+
+/** The careless step: each exported variable plain, as JSON and in base64. */
+const printingStep = (exported: Record<string, string>) => `
+for (const name of ${JSON.stringify(Object.keys(exported))}) {
+  const value = process.env[name] ?? '';
+  console.log(name + '=' + value);
+  console.log(JSON.stringify({ [name]: value }));
+  console.log(name + ' in base64: ' + Buffer.from(value).toString('base64'));
+}
+`;
 
 beforeAll(async () => {
   fx = await startVaultFixture();
@@ -102,6 +125,7 @@ describe('new references in the action', () => {
         { ...storeInputs, 'audit-log': audit },
       ),
       issuer: fx.issuer,
+      userStep: printingStep,
     });
     expect(errorsOf(job.main)).toEqual([]);
     expect(job.main.exitCode).toBe(0);
