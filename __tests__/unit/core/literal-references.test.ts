@@ -122,6 +122,9 @@ describe('options every provider takes', () => {
     );
     expect(refusal('env:HOME?optional=false')).toMatch(/option optional is a flag/);
     expect(refusal('env:HOME?optinal')).toMatch(/unknown option/);
+    // Names of Object.prototype are no options either.
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty'])
+      expect(refusal(`vault:secret/data/x?${name}=1`)).toMatch(/unknown option/);
   });
 
   it('a location is optional only when every line using it is', () => {

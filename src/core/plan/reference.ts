@@ -221,7 +221,12 @@ export function parseReference(text: string, where: string, line?: number): Secr
       const value = eq > 0 ? pair.slice(eq + 1) : 'true';
       const own = Object.keys(rule.options);
       const known = [...own, ...Object.keys(LINE_OPTIONS)];
-      const validate = rule.options[key] ?? LINE_OPTIONS[key];
+      // Own keys only: `?toString=x` names no option, whatever Object.prototype holds.
+      const validate = Object.hasOwn(rule.options, key)
+        ? rule.options[key]
+        : Object.hasOwn(LINE_OPTIONS, key)
+          ? LINE_OPTIONS[key]
+          : undefined;
       if (!validate) {
         const named = isNameable(key) ? ` '${key}'${suggestion(key, known)}` : '';
         fail(
@@ -231,7 +236,8 @@ export function parseReference(text: string, where: string, line?: number): Secr
         );
         continue;
       }
-      if (key in options) fail(`${provider}:${checked.locator}: option ${key} is given twice`);
+      if (Object.hasOwn(options, key))
+        fail(`${provider}:${checked.locator}: option ${key} is given twice`);
       const problem = validate(value);
       if (problem) fail(`${provider}:${checked.locator}: option ${key} ${problem}`);
       options[key] = value;
@@ -239,7 +245,7 @@ export function parseReference(text: string, where: string, line?: number): Secr
   }
   const selector = selectorText === undefined ? [] : parseSelector(selectorText, where, line);
   const optionKey = Object.keys(options)
-    .filter((k) => !(k in LINE_OPTIONS))
+    .filter((k) => !isLineOption(k))
     .sort()
     .map((k) => `${k}=${options[k]}`)
     .join('&');
