@@ -10,7 +10,7 @@
 //
 // Nothing here echoes a value: a line that does not parse is named by its number and
 // what was expected.
-import { LineCounter, isMap, isScalar, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import { ActionError, ActionErrors } from '../core/errors.js';
 
 export type JobFileFormat = 'lines' | 'dotenv' | 'yaml';
@@ -35,13 +35,13 @@ export function jobFileFormat(text: string): JobFileFormat {
 }
 
 /** Reads a job file's text into the `NAME: REFERENCE` lines the pipeline plans. */
-export function parseJobFile(text: string): JobFile {
+export async function parseJobFile(text: string): Promise<JobFile> {
   const format = jobFileFormat(text);
   if (format === 'lines') return { format, secrets: text };
   const count = text.split(/\r?\n/).length;
   const out = new Array<string>(count).fill('');
   if (format === 'dotenv') fromDotenv(text, out);
-  else fromYaml(text, out);
+  else await fromYaml(text, out);
   return { format, secrets: out.join('\n') };
 }
 
@@ -73,7 +73,10 @@ function envValue(text: string): string {
   return text.replace(/\s+#.*$/, '');
 }
 
-function fromYaml(text: string, out: string[]): void {
+async function fromYaml(text: string, out: string[]): Promise<void> {
+  // Loaded for YAML files only: the parser is most of the run bundle's code, and a job
+  // file of lines (the common case) should not pay for initialising it.
+  const { LineCounter, isMap, isScalar, parseDocument } = await import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     schema: 'failsafe', // every scalar a string, as written: `8080` stays "8080", `1.0` "1.0"

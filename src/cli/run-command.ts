@@ -118,7 +118,7 @@ export async function runRunCommand(argv: readonly string[]): Promise<number> {
   let resolved: Resolved;
   try {
     resolved = await resolveSecrets({
-      secrets: parseJobFile(text).secrets,
+      secrets: (await parseJobFile(text)).secrets,
       settings: readCliSettings(flags, process.env),
       env: process.env,
     });

@@ -5,9 +5,9 @@ import { ActionError, ActionErrors } from '../../../src/core/errors.js';
 import { planSecrets } from '../../../src/core/plan/plan.js';
 import { jobFileFormat, parseJobFile } from '../../../src/cli/job-file.js';
 
-function problems(text: string): ActionError[] {
+async function problems(text: string): Promise<ActionError[]> {
   try {
-    parseJobFile(text);
+    await parseJobFile(text);
   } catch (error) {
     if (error instanceof ActionErrors) return error.errors;
     if (error instanceof ActionError) return [error];
@@ -16,8 +16,8 @@ function problems(text: string): ActionError[] {
   throw new Error('expected a refusal');
 }
 
-const lines = (text: string) =>
-  planSecrets(parseJobFile(text).secrets).lines.map((l) => [
+const lines = async (text: string) =>
+  planSecrets((await parseJobFile(text)).secrets).lines.map((l) => [
     l.line,
     l.name + (l.flatten ? '*' : ''),
     l.ref.provider,
@@ -38,7 +38,7 @@ describe('the format, from the content', () => {
 });
 
 describe("seed 001's YAML job configuration", () => {
-  it('reads the "Mixed References" block as written, each on its own line', () => {
+  it('reads the "Mixed References" block as written, each on its own line', async () => {
     const text = `# config.yml
 environment:
   # Secret from encrypted storage
@@ -53,7 +53,7 @@ environment:
   # Plain text value
   LOG_LEVEL: "INFO"
 `;
-    expect(lines(text)).toEqual([
+    expect(await lines(text)).toEqual([
       [4, 'API_KEY', 'local', 'OPENAI_API_KEY'],
       [7, 'HOME_DIR', 'env', 'HOME'],
       [10, 'SSH_KEY', 'file', '/etc/secrets/ssh_key'],
@@ -61,7 +61,7 @@ environment:
     ]);
   });
 
-  it('keeps scalars as written, ignores the scheduler’s other keys, takes unquoted references', () => {
+  it('keeps scalars as written, ignores the scheduler’s other keys, takes unquoted references', async () => {
     const text = `name: api-monitor
 schedule: "*/5 * * * *"
 command: ./monitor.sh
@@ -73,7 +73,7 @@ environment:
   PW: 'vault:secret/data/ci/db#password'
 retries: 3
 `;
-    expect(lines(text)).toEqual([
+    expect(await lines(text)).toEqual([
       [5, 'PORT', 'plain', '8080'],
       [6, 'RATIO', 'plain', '1.50'],
       [7, 'ENABLED', 'plain', 'yes'],
@@ -82,9 +82,9 @@ retries: 3
     ]);
   });
 
-  it('names the line of what cannot be a reference, never its text', () => {
+  it('names the line of what cannot be a reference, never its text', async () => {
     const secret = 'sk-' + 'a1'.repeat(12);
-    const errors = problems(`environment:
+    const errors = await problems(`environment:
   OK: "secret:A"
   NESTED:
     inner: "${secret}"
@@ -103,16 +103,16 @@ retries: 3
     for (const error of errors) expect(error.message).not.toContain(secret);
   });
 
-  it('reports YAML that does not parse by line and kind only', () => {
+  it('reports YAML that does not parse by line and kind only', async () => {
     const secret = 'tok-' + 'z9'.repeat(10);
-    const errors = problems(`environment:\n  A: "secret:A"\n  B: "${secret}\n`);
+    const errors = await problems(`environment:\n  A: "secret:A"\n  B: "${secret}\n`);
     // yaml places an unclosed quote at the end of the text it ran through.
     expect(errors[0]?.message).toMatch(/^line 4: not valid YAML \(missing char\)$/);
     for (const error of errors) expect(error.message).not.toContain(secret);
-    expect(problems('environment:\n  A: x\n  A: y\n')[0]?.message).toMatch(
+    expect((await problems('environment:\n  A: x\n  A: y\n'))[0]?.message).toMatch(
       /^line 3: not valid YAML \(duplicate key\)/,
     );
-    expect(problems('environment:\n  - "secret:A"\n')[0]?.message).toBe(
+    expect((await problems('environment:\n  - "secret:A"\n'))[0]?.message).toBe(
       'line 2: environment: must be a mapping of NAME: "REFERENCE" entries',
     );
     // On one line, `environment: REF` is a NAME: REFERENCE line like any other.
@@ -121,7 +121,7 @@ retries: 3
 });
 
 describe('.env-style lines', () => {
-  it('reads NAME=REFERENCE lines, quotes and export, # after a blank a comment', () => {
+  it('reads NAME=REFERENCE lines, quotes and export, # after a blank a comment', async () => {
     const text = `# the job's secrets
 TELEGRAM_BOT_TOKEN=secret:TELEGRAM_BOT_TOKEN
 export CHAT="secret:TELEGRAM_CHAT_ID"
@@ -130,7 +130,7 @@ KEY=vault:secret/data/ci/db#password   # the selector stays, the comment goes
 APP_*=dotenv:.env
 LOG_LEVEL=INFO
 `;
-    expect(lines(text)).toEqual([
+    expect(await lines(text)).toEqual([
       [2, 'TELEGRAM_BOT_TOKEN', 'local', 'TELEGRAM_BOT_TOKEN'],
       [3, 'CHAT', 'local', 'TELEGRAM_CHAT_ID'],
       [4, 'PW', 'vault', 'secret/data/ci/db'],
@@ -138,12 +138,14 @@ LOG_LEVEL=INFO
       [6, 'APP_*', 'dotenv', '.env'],
       [7, 'LOG_LEVEL', 'plain', 'INFO'],
     ]);
-    expect(planSecrets(parseJobFile(text).secrets).lines[3]?.ref.selector).toEqual(['password']);
+    expect(planSecrets((await parseJobFile(text)).secrets).lines[3]?.ref.selector).toEqual([
+      'password',
+    ]);
   });
 
-  it('names each line that is not NAME=REFERENCE, never its text', () => {
+  it('names each line that is not NAME=REFERENCE, never its text', async () => {
     const secret = 'hunter2-' + 'q'.repeat(16);
-    const errors = problems(`A=secret:A\n${secret}\nB: secret:B\n`);
+    const errors = await problems(`A=secret:A\n${secret}\nB: secret:B\n`);
     expect(errors.map((e) => [e.line, e.message])).toEqual([
       [2, expect.stringMatching(/^line 2: expected NAME=REFERENCE/)],
       [3, expect.stringMatching(/^line 3: expected NAME=REFERENCE/)],
