@@ -35,7 +35,9 @@ export function jobFileFormat(text: string): JobFileFormat {
 }
 
 /** Reads a job file's text into the `NAME: REFERENCE` lines the pipeline plans. */
-export async function parseJobFile(text: string): Promise<JobFile> {
+export async function parseJobFile(raw: string): Promise<JobFile> {
+  // A byte-order mark (editors on Windows write one) is no part of the first line.
+  const text = raw.replace(/^\uFEFF/, '');
   const format = jobFileFormat(text);
   if (format === 'lines') return { format, secrets: text };
   const count = text.split(/\r?\n/).length;

@@ -120,6 +120,19 @@ retries: 3
   });
 });
 
+describe('whatever the editor', () => {
+  it('reads a file with a byte-order mark and CRLF line ends', async () => {
+    expect(await lines('\uFEFFenvironment:\r\n  A: "secret:A"\r\n  B: INFO\r\n')).toEqual([
+      [2, 'A', 'local', 'A'],
+      [3, 'B', 'plain', 'INFO'],
+    ]);
+    expect(await lines('\uFEFFA=secret:A\r\nB="env:HOME"\r\n')).toEqual([
+      [1, 'A', 'local', 'A'],
+      [2, 'B', 'env', 'HOME'],
+    ]);
+  });
+});
+
 describe('.env-style lines', () => {
   it('reads NAME=REFERENCE lines, quotes and export, # after a blank a comment', async () => {
     const text = `# the job's secrets
