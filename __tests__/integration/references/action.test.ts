@@ -73,6 +73,18 @@ beforeAll(async () => {
   fx.vault.addKvV2('secret', 'ci/tls', tls);
   fx.vault.addKvV2('secret', 'ci/b64', b64);
   fx.vault.addKvV2('secret', 'other/denied', { v: fake('denied') });
+  fx.vault.addKvV1('kv', 'present', { v: fake('kv1') });
+  // The fixture's policy, and read on v1-style paths of the KV v2 mount (to see Vault's
+  // answer to such a path rather than a denial).
+  fx.vault.addPolicy('ci-read', {
+    'secret/data/ci/*': ['read'],
+    'secret/ci/*': ['read'],
+    'kv/*': ['read'],
+    'database/creds/*': ['read'],
+    'sys/leases/revoke': ['update'],
+  });
+  fx.vault.addKvV2('secret', 'ci/deleted', { v: fake('deleted') });
+  fx.vault.deleteKvV2('secret', 'ci/deleted');
   dir = mkdtempSync(join(tmpdir(), 'refs-action-'));
   writeFileSync(
     join(dir, 'app.env'),
@@ -242,6 +254,40 @@ process.stdout.write(bytes.equals(Buffer.from(${JSON.stringify(binary.toString('
       expectNoLeak(job.log, secretValues);
       expectNothingLive(fx.vault);
     }
+  }, 60_000);
+});
+
+describe("?optional and Vault's answers", () => {
+  it('leaves out a missing KV v1 secret and a soft-deleted KV v2 version; a v1-style path on a v2 mount still fails', async () => {
+    const ok = await runJob({
+      inputs: fx.inputs(
+        'A: vault:kv/absent?optional\nB: vault:secret/data/ci/deleted?optional\nC: vault:kv/present#v',
+      ),
+      issuer: fx.issuer,
+    });
+    expect(errorsOf(ok.main)).toEqual([]);
+    expect(Object.keys(ok.main.env)).toEqual(['C']);
+    expect(notices(ok.main.annotations)).toEqual([
+      expect.stringMatching(
+        /^secrets line 1 \(A\): left out \(optional\): vault:kv\/absent: not found/,
+      ),
+      expect.stringMatching(
+        /^secrets line 2 \(B\): left out \(optional\): vault:secret\/data\/ci\/deleted: not found/,
+      ),
+    ]);
+    // Vault answers a KV v1-style path on a KV v2 mount with 404 and a warning: a wrong
+    // reference, not an absent secret.
+    const wrong = await runJob({
+      inputs: fx.inputs('A: vault:secret/ci/tls?optional'),
+      issuer: fx.issuer,
+    });
+    expect(errorsOf(wrong.main)).toEqual([
+      expect.stringMatching(
+        /^secrets line 1: vault:secret\/ci\/tls: not found \(HTTP 404\)\. For a KV v2 mount the API path has \/data\//,
+      ),
+    ]);
+    expectNothingExported(wrong);
+    expectNothingLive(fx.vault);
   }, 60_000);
 });
 
