@@ -8,12 +8,12 @@
 // Cloud providers need a GitHub OIDC token, so they work where the environment can mint
 // one (a job with id-token: write).
 import { createHttpClient, providerDeps } from '../core/context.js';
-import { ActionErrors } from '../core/errors.js';
+import { ActionError, ActionErrors } from '../core/errors.js';
 import { Ledger } from '../core/ledger.js';
 import { MaskGate, singleLineEncodings } from '../core/mask.js';
 import { runPipeline } from '../core/pipeline.js';
 import { revokeEntries } from '../core/revoke.js';
-import type { ShapedSecret } from '../core/shape.js';
+import { absentNotice, type ShapedSecret } from '../core/shape.js';
 import type { ProviderName } from '../core/plan/types.js';
 import { wordSettings, type Settings } from '../core/settings.js';
 import { createProvider } from '../providers/registry.js';
@@ -102,6 +102,15 @@ export async function resolveSecrets(request: ResolveRequest): Promise<Resolved>
       { gate, providers: deps },
     );
     if (result.errors.length) throw new ActionErrors(result.errors);
+    for (const absent of result.absent) log.info(`notice: ${gate.redact(absentNotice(absent))}`);
+    // CMD gets its secrets as environment variables, which cannot hold arbitrary bytes.
+    const binary = result.secrets.find((s) => s.bytes !== undefined);
+    if (binary)
+      throw new ActionError(
+        'EXPORT_FAILED',
+        `secrets line ${binary.line}: ${binary.name} is bytes that are not text once decoded (decode=base64): an environment variable cannot hold them`,
+        binary.line,
+      );
     // The runner masks the encoded forms of each registered string itself; `run` is the
     // runner here.
     for (const value of [...masks]) {

@@ -18,6 +18,7 @@ import {
 } from './args.js';
 import { commandModule, writeErr, writeOut } from './report.js';
 import { wordSettings } from '../core/settings.js';
+import { parseJobFile } from './job-file.js';
 import { resolveSecrets, type Resolved } from './resolve-secrets.js';
 import { CLI_WORDS, SETTING_OPTIONS, readCliSettings } from './settings.js';
 
@@ -28,7 +29,7 @@ const RUN_OPTIONS: OptionSpec[] = [
     name: 'config',
     short: 'c',
     value: 'FILE',
-    description: `the NAME: REFERENCE lines (default ./${DEFAULT_RUN_FILE})`,
+    description: `the job file: NAME: REFERENCE lines, NAME=REFERENCE lines or YAML with environment: (default ./${DEFAULT_RUN_FILE})`,
   },
   { name: 'file', short: 'f', value: 'PATH', description: 'the store file for local: references' },
   {
@@ -59,8 +60,17 @@ and # comments ignored):
   GH_TOKEN:    env:GITHUB_TOKEN
   TLS_KEY:     file:./certs/tls.key
   API_*:       vault:secret/data/ci/api
+  LOG_LEVEL:   INFO                       (a literal: exported as written, not masked)
+or .env-style NAME=REFERENCE lines (API_KEY=secret:API_KEY), or a scheduler job
+configuration (YAML) whose environment: mapping holds them:
+  environment:
+    API_KEY: "secret:API_KEY"
+    HOME_DIR: "env:HOME"
+The format is recognised from the content. Every reference takes ?optional (a secret that
+does not exist leaves its line out, with a notice) and ?decode=base64.
 
-Providers: local (the store, see \`oidc-secrets store --help\`), env, file; vault, aws, gcp
+Providers: local or secret (the store, see \`oidc-secrets store --help\`), env, file,
+dotenv (a .env file: dotenv:PATH[#KEY]), plain (plain:TEXT, a literal); vault, aws, gcp
 and azure where a GitHub OIDC token can be minted (a job with id-token: write), configured
 with one flag or variable per action input: --vault-url or OIDC_SECRETS_VAULT_URL,
 --vault-role or OIDC_SECRETS_VAULT_ROLE, --aws-role-arn or OIDC_SECRETS_AWS_ROLE_ARN, …
@@ -108,7 +118,7 @@ export async function runRunCommand(argv: readonly string[]): Promise<number> {
   let resolved: Resolved;
   try {
     resolved = await resolveSecrets({
-      secrets: text,
+      secrets: (await parseJobFile(text)).secrets,
       settings: readCliSettings(flags, process.env),
       env: process.env,
     });

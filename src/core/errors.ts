@@ -30,7 +30,8 @@ export type ActionErrorCode =
   | 'READ_FAILED'
   | 'HTTP_FAILED'
   | 'POLICY_REFUSED'
-  | 'EXPORT_FAILED';
+  | 'EXPORT_FAILED'
+  | 'DECODE_FAILED';
 
 /** Failures of the encrypted store (src/store). */
 export type StoreErrorCode =

@@ -14,7 +14,7 @@ import { planSecrets } from './plan/plan.js';
 import { lineLabel, type Plan, type ProviderName } from './plan/types.js';
 import { resolvePlan, type ReadRecord } from './resolve.js';
 import type { Settings } from './settings.js';
-import { shapeSecrets, type ShapedSecret } from './shape.js';
+import { shapeSecrets, type AbsentLine, type ShapedSecret } from './shape.js';
 import {
   checkProviderSettings,
   createProvider as registryCreateProvider,
@@ -69,6 +69,11 @@ export interface PipelineResult {
   secrets: ShapedSecret[];
   /** Every problem found, in line order; empty when everything resolved. */
   errors: ActionError[];
+  /**
+   * `?optional` lines left out because what they name does not exist, in line order: the
+   * front ends show a notice for each (never an error) and mark them absent.
+   */
+  absent: AbsentLine[];
 }
 
 export async function runPipeline(
@@ -83,6 +88,7 @@ export async function runPipeline(
     providers: new Map(),
     secrets: [],
     errors: [],
+    absent: [],
   };
   const fail = (error: unknown): PipelineResult => {
     result.errors = errorsOf(error);
@@ -147,15 +153,48 @@ export async function runPipeline(
     result.errors = [...road.errors, ...besides];
     return result;
   }
+  for (const record of road.records) {
+    if (record.outcome !== 'absent') continue;
+    for (const line of plan.lines)
+      if (line.ref.key === record.location.key)
+        result.absent.push({ line, reason: record.error ?? 'not found' });
+  }
   try {
-    result.secrets = shapeSecrets(plan, road.values, (value, line) =>
-      deps.gate.admitValue(value, { label: lineLabel(line) }),
+    result.secrets = shapeSecrets(
+      plan,
+      road.values,
+      (value, line) => {
+        // Literals are no secrets: masking `INFO` would blank that word in the whole log.
+        if (line.ref.provider !== 'plain') deps.gate.admitValue(value, { label: lineLabel(line) });
+      },
+      (absent) => result.absent.push(absent),
     );
   } catch (error) {
     return fail(error);
   }
+  result.absent.sort((a, b) => a.line.line - b.line.line);
   deps.gate.flushShortWarnings();
   return result;
+}
+
+/**
+ * Every fetched value and every value a variable got, literals left out: `LOG_LEVEL: INFO`
+ * is no secret, and a sweep for it would report every file that says INFO.
+ */
+export function secretValues(
+  result: Pick<PipelineResult, 'plan' | 'values' | 'secrets'>,
+): string[] {
+  const plainKeys = new Set<string>();
+  const plainLines = new Set<number>();
+  for (const line of result.plan?.lines ?? []) {
+    if (line.ref.provider !== 'plain') continue;
+    plainKeys.add(line.ref.key);
+    plainLines.add(line.line);
+  }
+  return [
+    ...[...result.values].filter(([key]) => !plainKeys.has(key)).map(([, value]) => value),
+    ...result.secrets.filter((s) => !plainLines.has(s.line)).map((s) => s.value),
+  ];
 }
 
 /** `secrets line 3` / `secrets lines 1, 4`: every line that uses a provider. */

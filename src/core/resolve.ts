@@ -4,6 +4,7 @@
 // Every value passes the mask gate as it arrives, before anything else sees it.
 import { ActionError, OidcSecretsError, describeError } from './errors.js';
 import { Limiter } from './limiter.js';
+import { isAbsence } from './not-found.js';
 import type { MaskGate } from './mask.js';
 import type { ProviderCreator } from '../providers/registry.js';
 import type { ProviderSettings } from './settings.js';
@@ -13,7 +14,11 @@ import type { Location, Plan, ProviderName } from './plan/types.js';
 /** What happened to one read, for the summary and the audit log — never the value. */
 export interface ReadRecord {
   location: Location;
-  outcome: 'ok' | 'failed';
+  /**
+   * `plain`: a literal, passed through unmasked; `absent`: an `?optional` secret that does
+   * not exist (its lines are left out).
+   */
+  outcome: 'ok' | 'failed' | 'plain' | 'absent';
   durationMs: number;
   leaseId?: string;
   leaseTtlSeconds?: number;
@@ -54,8 +59,18 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
   const arrive = (location: Location, started: number, outcome: FetchedSecret | Error) => {
     const durationMs = Math.round(performance.now() - started);
     if (outcome instanceof Error) {
+      if (location.optional && isAbsence(outcome)) {
+        result.records.push({ location, outcome: 'absent', durationMs, error: outcome.message });
+        return;
+      }
       result.errors.push(attributed(outcome, location));
       result.records.push({ location, outcome: 'failed', durationMs, error: outcome.message });
+      return;
+    }
+    if (location.provider === 'plain') {
+      // A literal the workflow wrote in the open: no secret, never masked (SPEC §1.1a).
+      result.values.set(location.key, outcome.value);
+      result.records.push({ location, outcome: 'plain', durationMs });
       return;
     }
     deps.gate.admitValue(outcome.value, originOf(location));

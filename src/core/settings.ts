@@ -166,6 +166,12 @@ export interface FileSettings {
   workspace: string;
 }
 
+/** `dotenv:` reads files by the same path rules as `file:`. */
+export type DotenvSettings = FileSettings;
+
+/** Literals (`plain:TEXT`, bare values) need no settings. */
+export type PlainSettings = Record<string, never>;
+
 export interface EnvSettings {
   /** The variables `env:` references may read, handed over by the front end. */
   lookup(name: string): string | undefined;
@@ -218,6 +224,8 @@ export interface ProviderSettings {
   env: EnvSettings;
   local: LocalSettings;
   k8s: K8sSettings;
+  dotenv: DotenvSettings;
+  plain: PlainSettings;
 }
 
 export interface Settings {
@@ -320,6 +328,8 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
         caCertificate: readPemSetting(text('k8s.caCertificate'), 'k8s.caCertificate'),
         ambient: once(() => facts.k8sAmbient?.(requireOidc)),
       },
+      dotenv: { workspace: facts.workspace },
+      plain: {},
     },
   };
 }

@@ -1,16 +1,40 @@
 // Fetched values → the final name→value map: selectors, `NAME_*` flattening, and the
 // checks that need the values (a selector that finds nothing, a flatten over something that
 // is not an object, two lines producing the same name, a produced name that is reserved).
+import { decodeBase64 } from './decode.js';
 import { ActionError, ActionErrors } from './errors.js';
 import { keyToName, reservedReason } from './plan/names.js';
+import { selectorText } from './plan/reference.js';
 import { lineLabel, refLabel, type Plan, type SecretLine } from './plan/types.js';
 
 export interface ShapedSecret {
   name: string;
+  /** The value; for bytes that are not text (`?decode=base64`), their base64 text. */
   value: string;
   /** The input line that produced it. */
   line: number;
+  /** Decoded bytes that are not text: only `export: files` can write them. */
+  bytes?: Uint8Array;
 }
+
+/** A line left out: its secret (or the key its selector names) does not exist. */
+export interface AbsentLine {
+  line: SecretLine;
+  /** Why, naming the location or key only: the notice front ends show. */
+  reason: string;
+}
+
+/** What a front end says of an absent line: the line, then what was not found. */
+export function absentNotice({ line, reason }: AbsentLine): string {
+  // The reason may start with the line's own label (a selector miss): said once is enough.
+  const detail = reason.replace(/^secrets lines? [\d, ]+( \([^)]*\))?: /, '');
+  return `${lineLabel(line)}: left out (optional): ${detail}`;
+}
+
+/** At most this many key names are listed when a selector misses. */
+const LISTED_KEYS = 20;
+/** Each listed key name is cut to this length. */
+const LISTED_KEY_LENGTH = 64;
 
 /** Values by location key, as the providers returned them. */
 export type FetchedValues = ReadonlyMap<string, string>;
@@ -25,12 +49,14 @@ export function shapeSecrets(
   plan: Plan,
   values: FetchedValues,
   admit: (value: string, line: SecretLine) => void,
+  /** An `?optional` line whose selector found nothing: it is left out, not an error. */
+  onAbsent?: (absent: AbsentLine) => void,
 ): ShapedSecret[] {
   const errors: ActionError[] = [];
   const out: ShapedSecret[] = [];
   const owner = new Map<string, number>();
 
-  const emit = (line: SecretLine, name: string, value: string) => {
+  const emit = (line: SecretLine, name: string, value: string, bytes?: Uint8Array) => {
     const upper = name.toUpperCase();
     const first = owner.get(upper);
     if (first !== undefined) {
@@ -62,14 +88,30 @@ export function shapeSecrets(
     // A flattened value is admitted as the variable it became (DB_PORT, not DB_*), so that
     // what the gate says about it names that variable.
     admit(value, line.flatten ? { ...line, name, flatten: false } : line);
-    out.push({ name, value, line: line.line });
+    out.push(bytes ? { name, value, line: line.line, bytes } : { name, value, line: line.line });
   };
 
   for (const line of plan.lines) {
     const raw = values.get(line.ref.key);
     if (raw === undefined) continue; // its read failed; that error is reported by the road
     try {
-      const selected = select(line, raw);
+      let selected = select(line, raw);
+      if (line.ref.options.decode === 'base64') {
+        const decoded = decodeBase64(line, selected);
+        if (decoded.bytes) {
+          // What a step printing the bytes would show is as secret as the bytes.
+          if (decoded.printable !== undefined) admit(decoded.printable, line);
+          if (line.flatten)
+            throw new ActionError(
+              'FLATTEN_NOT_OBJECT',
+              `${lineLabel(line)}: ${line.name}* needs a JSON object, but the decoded value of ${describeSelection(line)} is bytes, not text`,
+              line.line,
+            );
+          emit(line, line.name, decoded.base64, decoded.bytes);
+          continue;
+        }
+        selected = decoded.text;
+      }
       if (!line.flatten) {
         emit(line, line.name, typeof selected === 'string' ? selected : stringifyJson(selected));
         continue;
@@ -84,12 +126,19 @@ export function shapeSecrets(
       }
       for (const [path, leaf] of leaves(tree)) emit(line, line.name + path.join('_'), leaf);
     } catch (error) {
-      if (error instanceof ActionError) errors.push(error);
+      if (error instanceof SelectorMiss && line.ref.options.optional !== undefined && onAbsent)
+        onAbsent({ line, reason: error.message });
+      else if (error instanceof ActionError) errors.push(error);
       else throw error;
     }
   }
   if (errors.length) throw new ActionErrors(errors);
   return out;
+}
+
+/** A selector that found nothing: the one shaping failure `?optional` tolerates. */
+export class SelectorMiss extends ActionError {
+  override readonly name: string = 'SelectorMiss';
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -101,21 +150,19 @@ function select(line: SecretLine, raw: string): Json {
   const walked: string[] = [];
   for (const segment of line.ref.selector) {
     const next: Json | undefined = Array.isArray(node)
-      ? /^\d+$/.test(segment)
+      ? /^(0|[1-9][0-9]*)$/.test(segment)
         ? node[Number(segment)]
         : undefined
       : node !== null && typeof node === 'object' && Object.hasOwn(node, segment)
         ? node[segment]
         : undefined;
     if (next === undefined) {
-      const at = walked.length ? `#${walked.join('.')}` : 'the top level';
-      const what = Array.isArray(node) ? `index ${segment}` : `key ${segment}`;
-      throw new ActionError(
+      const at = walked.length ? `#${selectorText(walked)}` : 'the top level';
+      const what = Array.isArray(node) ? `index ${segment}` : `key ${selectorText([segment])}`;
+      throw new SelectorMiss(
         'SELECTOR_NOT_FOUND',
-        `${lineLabel(line)}: the selector #${line.ref.selector.join('.')} finds nothing: no ${what} at ${at} of ${refLabel(line.ref)}` +
-          (node !== null && typeof node === 'object'
-            ? ''
-            : ` (that is a ${jsonType(node)}, not an object)`),
+        `${lineLabel(line)}: the selector #${selectorText(line.ref.selector)} finds nothing: no ${what} at ${at} of ${refLabel(line.ref)}` +
+          present(node),
         line.line,
       );
     }
@@ -123,6 +170,33 @@ function select(line: SecretLine, raw: string): Json {
     node = next;
   }
   return node;
+}
+
+/**
+ * What there is at the level where a selector missed: key names (never values), a bounded
+ * number of them, each cut short; or an array's length; or the kind of scalar.
+ */
+function present(node: Json): string {
+  if (Array.isArray(node))
+    return node.length
+      ? ` (an array of ${node.length}: indexes 0 to ${node.length - 1})`
+      : ' (an empty array)';
+  if (node === null || typeof node !== 'object')
+    return ` (that is a ${jsonType(node)}, not an object)`;
+  const keys = Object.keys(node);
+  if (keys.length === 0) return ' (an empty object)';
+  const shown = keys
+    .slice(0, LISTED_KEYS)
+    .map((key) => {
+      // A key is shown on one line of the log, whatever it holds.
+      // eslint-disable-next-line no-control-regex -- replacing control characters is the point
+      const flat = key.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+      const cut = flat.length > LISTED_KEY_LENGTH ? `${flat.slice(0, LISTED_KEY_LENGTH)}…` : flat;
+      return selectorText([cut]);
+    })
+    .join(', ');
+  const more = keys.length > LISTED_KEYS ? ` and ${keys.length - LISTED_KEYS} more` : '';
+  return `; the keys there: ${shown}${more}`;
 }
 
 function parseJsonObject(line: SecretLine, raw: string): Json {
@@ -134,7 +208,7 @@ function parseJsonObject(line: SecretLine, raw: string): Json {
   }
   if (parsed === null || typeof parsed !== 'object') {
     const wants = line.ref.selector.length
-      ? `the selector #${line.ref.selector.join('.')}`
+      ? `the selector #${selectorText(line.ref.selector)}`
       : `${line.name}*`;
     throw new ActionError(
       'SELECTOR_NOT_JSON',
@@ -147,7 +221,7 @@ function parseJsonObject(line: SecretLine, raw: string): Json {
 
 function describeSelection(line: SecretLine): string {
   return line.ref.selector.length
-    ? `#${line.ref.selector.join('.')} of ${refLabel(line.ref)}`
+    ? `#${selectorText(line.ref.selector)} of ${refLabel(line.ref)}`
     : `the value of ${refLabel(line.ref)}`;
 }
 

@@ -74,6 +74,7 @@ export function checkExport(
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env,
 ): void {
+  checkBytes(secrets, modes);
   if (modes.includes('env')) {
     const limit = envVariableLimit(platform);
     for (const secret of secrets) {
@@ -102,6 +103,21 @@ export function checkExport(
       );
     }
   }
+}
+
+/**
+ * Decoded bytes that are not text (`?decode=base64`) go only to files: an environment
+ * variable or a step output cannot hold a NUL, and other bytes would arrive mangled.
+ */
+function checkBytes(secrets: readonly ShapedSecret[], modes: readonly ExportMode[]): void {
+  const sinks = modes.filter((m) => m === 'env' || m === 'outputs');
+  const binary = secrets.find((s) => s.bytes !== undefined);
+  if (!binary || sinks.length === 0) return;
+  throw new ActionError(
+    'EXPORT_FAILED',
+    `secrets line ${binary.line}: ${binary.name} is bytes that are not text once decoded (decode=base64), which export ${sinks.join(', ')} cannot hold; use export: files (${binary.name}${FILE_SUFFIX} then holds the path of a file with the bytes)`,
+    binary.line,
+  );
 }
 
 /**
@@ -174,7 +190,7 @@ export function exportSecrets(
     report.filesDir = dir;
     for (const secret of secrets) {
       const path = join(dir, secret.name);
-      writeFileSync(path, secret.value, { mode: 0o600, flag: 'wx' });
+      writeFileSync(path, secret.bytes ?? secret.value, { mode: 0o600, flag: 'wx' });
       deps.write('GITHUB_ENV', `${secret.name}${FILE_SUFFIX}`, path);
       report.files++;
     }

@@ -8,7 +8,7 @@ import { checkExport, exportSecrets } from './export.js';
 import { writeAudit } from '../core/audit.js';
 import { Ledger } from '../core/ledger.js';
 import { MaskGate } from '../core/mask.js';
-import { runPipeline } from '../core/pipeline.js';
+import { runPipeline, secretValues } from '../core/pipeline.js';
 import { revokeEntries } from '../core/revoke.js';
 import { wordSettings } from '../core/settings.js';
 import { createProvider } from '../providers/registry.js';
@@ -19,6 +19,7 @@ import type { Plan } from '../core/plan/types.js';
 import { runnerLogger } from './logger.js';
 import { runnerProviderDeps } from './providers.js';
 import { summaryMarkdown } from './summary.js';
+import { reportAbsent, withAbsentKeys } from './absent.js';
 import { fingerprintValues, SWEEP_STATE } from '../core/sweep.js';
 import { LaterSteps } from './credentials/later-steps.js';
 
@@ -32,6 +33,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   let config: ActionConfig | undefined;
   let plan: Plan | undefined;
   let records: readonly ReadRecord[] = [];
+  let absent: number[];
   let wired: ReturnType<typeof runnerProviderDeps> | undefined;
   try {
     config = readConfig(envInputReader(env), env);
@@ -64,9 +66,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     records = result.records.map((record) =>
       record.error === undefined ? record : { ...record, error: worded(record.error) },
     );
-    writeAudit(config.auditLog, records, env, (text) => gate.redact(text));
+    writeAudit(config.auditLog, withAbsentKeys(records, result.absent), env, (text) =>
+      gate.redact(text),
+    );
     if (result.errors.length || !plan) throw new ActionErrors(result.errors);
     const secrets = result.secrets;
+    absent = reportAbsent(result.absent, (text) => gate.redact(text));
     checkExport(secrets, config.exportModes);
     const sessionVariables = [...result.providers.values()].flatMap((provider) =>
       Object.entries(provider.sessionVariables?.() ?? {}),
@@ -95,7 +100,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     for (const [name, value] of sessionVariables) fileCommand('GITHUB_ENV', name, value);
     for (const [name, value] of written.variables) fileCommand('GITHUB_ENV', name, value);
     if (config.sweep) {
-      const values = [...result.values.values(), ...secrets.map((s) => s.value)];
+      const values = secretValues(result);
       ledger.writeSealed(SWEEP_STATE, JSON.stringify(fingerprintValues(values)));
     }
     const leases = records.filter((r) => r.leaseId).length;
@@ -109,7 +114,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
           : `; credentials for later steps: ${written.variables.map(([name]) => name).join(', ') || 'AWS session'}` +
             (written.dir ? ` (files in ${written.dir})` : '')),
     );
-    if (config.summary) writeSummary(plan, records, secrets, gate.size, config, false);
+    if (config.summary) writeSummary(plan, records, secrets, gate.size, config, false, absent);
     return 0;
   } catch (error) {
     reportFailure(error, gate);
@@ -159,9 +164,18 @@ function writeSummary(
   masked: number,
   config: ActionConfig,
   failed: boolean,
+  absent: readonly number[] = [],
 ): void {
   appendSummary(
-    summaryMarkdown({ plan, records, secrets, masked, exportModes: config.exportModes, failed }),
+    summaryMarkdown({
+      plan,
+      records,
+      secrets,
+      masked,
+      exportModes: config.exportModes,
+      failed,
+      absent,
+    }),
   );
 }
 

@@ -4,6 +4,7 @@ import type { ReadRecord } from '../core/resolve.js';
 import { codeCell, tableCell } from './commands.js';
 import type { ShapedSecret } from '../core/shape.js';
 import type { Plan } from '../core/plan/types.js';
+import { selectorText } from '../core/plan/reference.js';
 
 export interface SummaryInput {
   plan: Plan;
@@ -13,12 +14,15 @@ export interface SummaryInput {
   masked: number;
   exportModes: readonly string[];
   failed: boolean;
+  /** Lines of `?optional` references left out: what they name does not exist. */
+  absent?: readonly number[];
 }
 
 const MAX_ROWS = 500;
 
 export function summaryMarkdown(input: SummaryInput): string {
   const recordByKey = new Map(input.records.map((r) => [r.location.key, r]));
+  const absent = new Set(input.absent ?? []);
   const namesByLine = new Map<number, string[]>();
   for (const secret of input.secrets) {
     const names = namesByLine.get(secret.line) ?? [];
@@ -30,9 +34,15 @@ export function summaryMarkdown(input: SummaryInput): string {
     const names = namesByLine.get(line.line);
     const name = line.flatten ? `${line.name}* → ${names?.length ?? 0} variables` : line.name;
     const location =
-      line.ref.locator + (line.ref.selector.length ? `#${line.ref.selector.join('.')}` : '');
+      line.ref.locator + (line.ref.selector.length ? `#${selectorText(line.ref.selector)}` : '');
     const ttl = record?.leaseTtlSeconds !== undefined ? formatTtl(record.leaseTtlSeconds) : '—';
-    const status = !record ? 'not read' : record.outcome === 'ok' ? 'ok' : 'failed';
+    const status = absent.has(line.line)
+      ? 'absent'
+      : !record
+        ? 'not read'
+        : record.outcome === 'ok'
+          ? 'ok'
+          : record.outcome; // failed, plain (a literal, not masked), absent
     return `| ${tableCell(name)} | ${line.ref.provider} | ${codeCell(location)} | ${ttl} | ${status} |`;
   });
   const shown = rows.slice(0, MAX_ROWS);

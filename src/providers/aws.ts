@@ -15,6 +15,7 @@ import {
   type AwsSession,
 } from './aws-sts.js';
 import { printableText } from './binary.js';
+import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
 import type { Location } from '../core/plan/types.js';
 import { named } from '../core/settings.js';
@@ -266,7 +267,7 @@ function errorFromCode(
   const where = `aws:${location.locator}`;
   switch (code) {
     case 'ResourceNotFoundException':
-      return new ActionError('SECRET_NOT_FOUND', `${where}: not found: ${message}`);
+      return new SecretNotFoundError(`${where}: not found: ${message}`);
     case 'AccessDeniedException':
       return new ActionError(
         'ACCESS_DENIED',

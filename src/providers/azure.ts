@@ -6,6 +6,7 @@ import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
 import { jsonNumberField, jsonStringField } from './error-body.js';
+import { SecretNotFoundError } from '../core/not-found.js';
 import type { Location } from '../core/plan/types.js';
 import { labelled, named } from '../core/settings.js';
 import type { AzureSettings } from '../core/settings.js';
@@ -212,7 +213,9 @@ function readError(error: unknown, location: Location, clientId: string): Error 
   if (!(error instanceof HttpError) || error.status === undefined) return error as Error;
   const message = vaultMessage(error);
   if (error.status === 404)
-    return new ActionError('SECRET_NOT_FOUND', `${where}: not found (HTTP 404): ${message}`);
+    return jsonStringField(error.bodyExcerpt, 'code') === 'SecretNotFound'
+      ? new SecretNotFoundError(`${where}: not found (HTTP 404): ${message}`)
+      : new ActionError('SECRET_NOT_FOUND', `${where}: not found (HTTP 404): ${message}`);
   if (error.status === 403) {
     return new ActionError(
       'ACCESS_DENIED',

@@ -1,7 +1,7 @@
 // `env:NAME` — a variable of the step's environment (already a secret the runner holds,
 // brought under the same masking, shaping and export as the others). The front end hands
 // the variables over as a lookup; the provider never reads the process environment.
-import { ActionError } from '../core/errors.js';
+import { SecretNotFoundError } from '../core/not-found.js';
 import type { EnvSettings } from '../core/settings.js';
 import type { ProviderModule } from './types.js';
 
@@ -13,8 +13,7 @@ export const envProvider: ProviderModule<EnvSettings> = {
     async read(location) {
       const value = variables.lookup(location.locator);
       if (value === undefined) {
-        throw new ActionError(
-          'SECRET_NOT_FOUND',
+        throw new SecretNotFoundError(
           `env:${location.locator}: the variable is not set in the environment (in a workflow, pass it with env: on the step)`,
         );
       }

@@ -8,6 +8,7 @@ import { constants, type Stats } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ActionError } from '../core/errors.js';
+import { SecretNotFoundError } from '../core/not-found.js';
 import type { FileSettings } from '../core/settings.js';
 import type { ProviderModule } from './types.js';
 
@@ -47,6 +48,8 @@ export async function readWorkspaceFile(
   what: string,
 ): Promise<string> {
   const fail = (code: 'SECRET_NOT_FOUND' | 'READ_FAILED', problem: string): never => {
+    // A file that is not there is the one failure ?optional tolerates.
+    if (code === 'SECRET_NOT_FOUND') throw new SecretNotFoundError(`${what}: ${problem}`);
     throw new ActionError(code, `${what}: ${problem}`);
   };
   const ioFailure = (error: unknown): never => {

@@ -6,6 +6,7 @@ import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
 import { printableText } from './binary.js';
+import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { Location } from '../core/plan/types.js';
@@ -344,7 +345,9 @@ function readError(
   const where = `gcp:${location.locator}`;
   const message = googleMessage(error);
   if (error.status === 404)
-    return new ActionError('SECRET_NOT_FOUND', `${where}: not found: ${message}`);
+    return jsonStringField(error.bodyExcerpt, 'status') === 'NOT_FOUND'
+      ? new SecretNotFoundError(`${where}: not found: ${message}`)
+      : new ActionError('SECRET_NOT_FOUND', `${where}: not found: ${message}`);
   if (error.status === 403) {
     const who = serviceAccount || `the workload identity of ${provider}`;
     return new ActionError(

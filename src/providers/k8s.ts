@@ -7,6 +7,7 @@
 // A Secret's `data` values are base64; the value of a reference is a JSON object of every key
 // decoded (`#KEY` selects one). Both forms are masks: the decoded leaves pass the gate as
 // any JSON value does, the base64 text is registered here as it arrives.
+import { SecretNotFoundError } from '../core/not-found.js';
 import { ActionError } from '../core/errors.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
 import type { K8sAccess, K8sCredential, K8sRoute } from '../core/k8s-access.js';
@@ -236,8 +237,8 @@ export const k8sProvider: ProviderModule<K8sSettings> = {
 
 /**
  * A Kubernetes `Status` answer in its own words (`secrets "db" is forbidden: User "…" cannot
- * get resource "secrets" …`), with its reason and code; 404 is *not found* (SECRET_NOT_FOUND,
- * what `?optional` tolerates).
+ * get resource "secrets" …`), with its reason and code; a NotFound Status is *not found*
+ * (SecretNotFoundError, what `?optional` tolerates).
  */
 function statusError(
   error: unknown,
@@ -255,7 +256,11 @@ function statusError(
   const said = `HTTP ${code}${reason ? ` ${reason}` : ''}: ${message}`;
   switch (error.status) {
     case 404:
-      return new ActionError('SECRET_NOT_FOUND', `${where}: not found (${said})`);
+      // Only the API server's own NotFound Status says the Secret does not exist (what
+      // `?optional` tolerates); a bare 404 is a wrong server or path and stays an error.
+      return reason === 'NotFound'
+        ? new SecretNotFoundError(`${where}: not found (${said})`)
+        : new ActionError('READ_FAILED', `${where}: not found (${said})`);
     case 403:
       return new ActionError(
         'ACCESS_DENIED',

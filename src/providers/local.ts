@@ -6,7 +6,7 @@
 // key itself — 44 base64 characters or 64 hex digits, typically `${{ secrets.STORE_KEY }}`
 // — or the path of a key file; empty means the key file beside the store). Key text is
 // registered with the mask gate before use, like any credential.
-import { ActionError } from '../core/errors.js';
+import { SecretNotFoundError } from '../core/not-found.js';
 import { labelled, named, type LocalSettings } from '../core/settings.js';
 import { StoreError } from '../store/errors.js';
 import type { Secrets } from '../store/format.js';
@@ -47,8 +47,7 @@ function createLocalProvider(store: LocalSettings, context: ProviderDeps): Secre
     async read(location) {
       const value = (await load()).get(location.locator);
       if (value === undefined) {
-        throw new ActionError(
-          'SECRET_NOT_FOUND',
+        throw new SecretNotFoundError(
           `local:${location.locator}: no secret of that name in the store ${store.storePath} (add it with \`oidc-secrets store set ${location.locator}\`)`,
         );
       }

@@ -18,6 +18,8 @@ const LOADERS: Loaders = {
   file: async () => (await import('./file.js')).fileProvider,
   local: async () => (await import('./local.js')).localProvider,
   k8s: async () => (await import('./k8s.js')).k8sProvider,
+  dotenv: async () => (await import('./dotenv.js')).dotenvProvider,
+  plain: async () => (await import('./plain.js')).plainProvider,
 };
 
 export async function loadProvider<N extends ProviderName>(

@@ -2,6 +2,7 @@
 // and token revocation. Wire format: Vault's HTTP API (`/v1/...`, X-Vault-Token,
 // X-Vault-Namespace, `{"errors": [...]}` error bodies).
 import { ActionError } from '../core/errors.js';
+import { SecretNotFoundError } from '../core/not-found.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
 import type { LedgerEntry } from '../core/ledger.js';
@@ -220,6 +221,28 @@ function secretData(body: VaultEnvelope): unknown {
   return data;
 }
 
+/**
+ * A 404 that says only "nothing here": Vault answers a missing secret with `{"errors":[]}`
+ * (a deleted KV v2 version with its metadata and no errors), but a path that no mount
+ * serves with "no handler for route" and a v1-style path on a KV v2 mount with a warning:
+ * those are wrong references, not absent secrets.
+ */
+function vaultSaysAbsent(error: HttpError): boolean {
+  try {
+    const body = JSON.parse(error.bodyExcerpt) as VaultEnvelope & { warnings?: unknown };
+    const errors = body.errors ?? [];
+    const warnings = body.warnings ?? [];
+    return (
+      Array.isArray(errors) &&
+      errors.length === 0 &&
+      Array.isArray(warnings) &&
+      warnings.length === 0
+    );
+  } catch {
+    return false;
+  }
+}
+
 function vaultErrors(error: HttpError): string {
   try {
     const body = JSON.parse(error.bodyExcerpt) as VaultEnvelope;
@@ -279,13 +302,14 @@ export function loginHint(reason: string): string {
 function readError(error: unknown, path: string, role: string): Error {
   if (!(error instanceof HttpError) || error.status === undefined) return error as Error;
   if (error.status === 404) {
-    return new ActionError(
-      'SECRET_NOT_FOUND',
+    const message =
       `vault:${path}: not found (HTTP 404)` +
-        (path.includes('/data/')
-          ? ''
-          : '. For a KV v2 mount the API path has /data/ after the mount, e.g. secret/data/app'),
-    );
+      (path.includes('/data/')
+        ? ''
+        : '. For a KV v2 mount the API path has /data/ after the mount, e.g. secret/data/app');
+    return vaultSaysAbsent(error)
+      ? new SecretNotFoundError(message)
+      : new ActionError('SECRET_NOT_FOUND', message);
   }
   if (error.status === 403) {
     return new ActionError(

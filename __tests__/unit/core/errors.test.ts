@@ -27,6 +27,8 @@ import { GitError } from '../../../src/scan/sources/git.js';
 import { BaselineError } from '../../../src/scan/config/baseline.js';
 import { ScanInputError } from '../../../src/scan/sources/event.js';
 import { TreeScanError } from '../../../src/scan/sources/tree.js';
+import { SecretNotFoundError } from '../../../src/core/not-found.js';
+import { SelectorMiss } from '../../../src/core/shape.js';
 
 const cause = new Error('the underlying failure');
 const about: ErrorAbout = { file: 'some/file', cause };
@@ -132,6 +134,16 @@ const CASES: Record<string, Case> = {
     error: new TreeScanError('cannot read x: EACCES', about),
     code: 'SCAN_PATH',
     keepsCause: true,
+  },
+  SecretNotFoundError: {
+    error: new SecretNotFoundError('env:X: the variable is not set'),
+    code: 'SECRET_NOT_FOUND',
+    keepsCause: false,
+  },
+  SelectorMiss: {
+    error: new SelectorMiss('SELECTOR_NOT_FOUND', 'secrets line 1 (A): no key b', 1),
+    code: 'SELECTOR_NOT_FOUND',
+    keepsCause: false,
   },
 };
 

@@ -156,7 +156,7 @@ async function resolve(secrets: string, extra: Record<string, string> = {}) {
       http.close();
     }
   };
-  return { errors, values, masks, ledger, revoke };
+  return { errors, values, masks, ledger, revoke, secrets: run.secrets };
 }
 
 describe('aws provider', () => {
@@ -390,5 +390,74 @@ describe('azure provider', () => {
     );
     expect(keyVaultResource('vault.azure.cn')).toBe('https://vault.azure.cn');
     expect(keyVaultResource('privatelink.vaultcore.azure.net')).toBe('https://vault.azure.net');
+  });
+});
+
+describe('?optional on the clouds: only "not found" is tolerated', () => {
+  it('leaves out a missing AWS secret (ResourceNotFoundException), in a batch too', async () => {
+    const run = await resolve(
+      'A: aws:prod/missing?optional\nB: aws:prod/api\nC: aws:prod/gone?optional',
+    );
+    expect(run.errors).toEqual([]);
+    expect([...run.values.keys()]).toEqual(['B']);
+  });
+
+  it('still fails an optional AWS secret the role may not read', async () => {
+    const { errors } = await resolve('A: aws:other/secret?optional\nB: aws:prod/api');
+    expect(errors.map((e) => [e.line, e.code])).toEqual([[1, 'ACCESS_DENIED']]);
+  });
+
+  it('leaves out a missing GCP version (NOT_FOUND); a denied one still fails', async () => {
+    const absent = await resolve(
+      'A: gcp:projects/my-proj/secrets/deployer/versions/7?optional\nB: gcp:projects/my-proj/secrets/deployer#type',
+    );
+    expect(absent.errors).toEqual([]);
+    expect([...absent.values.keys()]).toEqual(['B']);
+    const denied = await resolve('A: gcp:projects/my-proj/secrets/locked?optional');
+    expect(denied.errors.map((e) => e.code)).toEqual(['ACCESS_DENIED']);
+    // Without a project-wide grant Secret Manager cannot say "not found": PERMISSION_DENIED
+    // "(or it may not exist)" is a denial, and fails the optional line as one.
+    const unknown = await resolve('A: gcp:projects/my-proj/secrets/nope?optional');
+    expect(unknown.errors.map((e) => e.code)).toEqual(['ACCESS_DENIED']);
+  });
+
+  it('leaves out a missing Key Vault secret (SecretNotFound); a denied one still fails', async () => {
+    const absent = await resolve('A: azure:kv-one/absent?optional\nB: azure:kv-one/tls-key');
+    expect(absent.errors).toEqual([]);
+    expect([...absent.values.keys()]).toEqual(['B']);
+    const denied = await resolve('A: azure:kv-closed/nope?optional');
+    expect(denied.errors.map((e) => e.code)).toEqual(['ACCESS_DENIED']);
+  });
+
+  it('does not take a Key Vault host that does not resolve for an absent secret', async () => {
+    const endpoints = inputs()
+      .endpoints!.split('\n')
+      .map((line) =>
+        line.startsWith('azure-keyvault-suffix') ? 'azure-keyvault-suffix: localhost:1' : line,
+      )
+      .join('\n');
+    const { errors } = await resolve('A: azure:no-such-vault/x?optional', {
+      endpoints,
+      retries: '0',
+    });
+    expect(errors.map((e) => e.line)).toEqual([1]);
+  });
+
+  it('fails a missing secret that a line without ?optional needs as well', async () => {
+    const { errors } = await resolve('A: aws:prod/missing?optional\nB: aws:prod/missing');
+    expect(errors.map((e) => e.code)).toEqual(['SECRET_NOT_FOUND']);
+    expect(errors[0]?.message).toMatch(/^secrets lines 1, 2:/);
+  });
+});
+
+describe('?decode=base64 over a binary payload', () => {
+  it('gives the bytes of an AWS SecretBinary (export: files only), its base64 masked', async () => {
+    const run = await resolve('B: aws:bin/cert?decode=base64\nT: aws:bin/cert');
+    expect(run.errors).toEqual([]);
+    const decoded = run.secrets.find((s) => s.name === 'B');
+    expect(Buffer.from(decoded!.bytes!).equals(binary)).toBe(true);
+    // Without the option the base64 text Secrets Manager sent is the value, as before.
+    expect(sha(run.values.get('T'))).toBe(sha(binary.toString('base64')));
+    expect(run.masks.map(sha)).toContain(sha(binary.toString('base64')));
   });
 });

@@ -2,7 +2,7 @@
 // found here, all of them at once, before any request is made.
 import { ActionError, ActionErrors } from '../errors.js';
 import { NAME_PATTERN, reservedPrefixReason, reservedReason } from './names.js';
-import { parseReference } from './reference.js';
+import { isLineOption, parseReference } from './reference.js';
 import type { Location, Plan, ProviderName, SecretLine } from './types.js';
 
 const FLATTEN_SUFFIX = '_*';
@@ -35,6 +35,7 @@ export function planSecrets(input: string): Plan {
 
   const byKey = new Map<string, { location: Location; lines: number[] }>();
   const providers: ProviderName[] = [];
+  const required = new Set<string>();
   for (const line of lines) {
     let entry = byKey.get(line.ref.key);
     if (!entry) {
@@ -45,7 +46,7 @@ export function planSecrets(input: string): Plan {
           key: line.ref.key,
           provider: line.ref.provider,
           locator: line.ref.locator,
-          options: line.ref.options,
+          options: fetchOptions(line.ref.options),
           lines: lineNumbers,
         },
       };
@@ -53,8 +54,17 @@ export function planSecrets(input: string): Plan {
       if (!providers.includes(line.ref.provider)) providers.push(line.ref.provider);
     }
     entry.lines.push(line.line);
+    if (line.ref.options.optional === undefined) required.add(line.ref.key);
   }
+  // Absence is tolerated only when no line needs the secret.
+  for (const { location } of byKey.values())
+    if (!required.has(location.key)) location.optional = true;
   return { lines, locations: [...byKey.values()].map((e) => e.location), providers };
+}
+
+/** The options that choose what is fetched: `optional` and `decode` are the line's own. */
+function fetchOptions(options: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !isLineOption(key)));
 }
 
 function parseLine(text: string, line: number): SecretLine {

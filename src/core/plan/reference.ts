@@ -110,10 +110,68 @@ const RULES: Record<ProviderName, LocatorRule> = {
     options: {},
   },
   k8s: k8sLocatorRule,
+  dotenv: {
+    check: (locator) =>
+      locator.length > 0 && !locator.includes('\0')
+        ? { locator }
+        : { problem: 'expected the path of a .env file' },
+    options: {},
+  },
+  // A literal: parsed by parseLiteral below, never through these rules.
+  plain: { check: (locator) => ({ locator }), options: {} },
 };
 
 function isProvider(text: string): text is ProviderName {
   return (PROVIDERS as readonly string[]).includes(text);
+}
+
+/**
+ * Options every provider takes. They say what the line does with the value, not what is
+ * fetched: they stay out of the location's key (two lines that differ only in them share
+ * one read) and out of Location.options.
+ */
+const LINE_OPTIONS: Readonly<Record<string, (value: string) => string | undefined>> = {
+  optional: (v) =>
+    v === 'true'
+      ? undefined
+      : 'is a flag: write ?optional (a secret that does not exist leaves the line out)',
+  decode: (v) => (v === 'base64' ? undefined : 'must be base64 (the only encoding decoded)'),
+};
+const LINE_OPTION_TEXT = 'optional and decode=base64';
+
+/** Whether an option name is one every provider takes (kept out of Location.options). */
+export function isLineOption(name: string): boolean {
+  return Object.hasOwn(LINE_OPTIONS, name);
+}
+
+/** What a reference may start with: the providers, and `secret` (seed 001's `local`). */
+const PREFIXES: readonly string[] = [...PROVIDERS, 'secret'];
+
+type ReferenceHead =
+  | { kind: 'provider'; provider: ProviderName; colon: number }
+  | { kind: 'literal'; text: string }
+  | { kind: 'unknown'; word: string };
+
+/**
+ * What a reference starts with (SPEC §1.1a). `secret:` is seed 001's name for the store.
+ * Text that does not start with `WORD:` is a literal (`INFO`, `8080`, `1234:abcd`), and so is
+ * `WORD://…` (a URL). A WORD (shaped like a URI scheme: a letter, then letters, digits,
+ * `+ - . _`) that names no provider is refused: a typo (`vualt:`) must not become a value.
+ */
+function classifyReference(text: string): ReferenceHead {
+  const match = /^([A-Za-z][A-Za-z0-9+._-]*):/.exec(text);
+  if (!match) return { kind: 'literal', text };
+  const word = match[1] as string;
+  const colon = word.length;
+  if (text.startsWith('//', colon + 1)) return { kind: 'literal', text };
+  if (word === 'secret') return { kind: 'provider', provider: 'local', colon };
+  if (isProvider(word)) return { kind: 'provider', provider: word, colon };
+  return { kind: 'unknown', word };
+}
+
+/** A literal value: exported as written, never masked, no options or selector. */
+function literal(text: string): SecretRef {
+  return { provider: 'plain', locator: text, options: {}, selector: [], key: `plain:${text}` };
 }
 
 /** Parses one reference; `where` prefixes every message (e.g. "secrets line 3 (DB)"). */
@@ -121,18 +179,20 @@ export function parseReference(text: string, where: string, line?: number): Secr
   const fail = (message: string): never => {
     throw new ActionError('REFERENCE_INVALID', `${where}: ${message}`, line);
   };
-  const colon = text.indexOf(':');
-  const providerText = colon > 0 ? text.slice(0, colon).trim() : '';
-  if (!isProvider(providerText)) {
-    const named = isNameable(providerText)
-      ? `unknown provider '${providerText}'${suggestion(providerText, PROVIDERS)}: `
+  const head = classifyReference(text);
+  if (head.kind === 'literal') return literal(head.text);
+  if (head.kind === 'unknown') {
+    const named = isNameable(head.word)
+      ? `unknown provider '${head.word}'${closest(head.word, PREFIXES)}: `
       : '';
     return fail(
-      `${named}the reference must start with a provider: one of ${PROVIDERS.join(', ')}, then ':' and a locator (PROVIDER:LOCATOR[?OPTIONS][#SELECTOR])`,
+      `${named}the reference must start with a provider: one of ${PREFIXES.join(', ')}, then ':' and a locator (PROVIDER:LOCATOR[?OPTIONS][#SELECTOR]); ` +
+        `a literal value shaped WORD:TEXT is written plain:WORD:TEXT`,
     );
   }
-  const provider = providerText;
+  const { provider, colon } = head;
   let rest = text.slice(colon + 1).trim();
+  if (provider === 'plain') return literal(text.slice(colon + 1));
 
   let selectorText: string | undefined;
   const hash = rest.indexOf('#');
@@ -158,26 +218,36 @@ export function parseReference(text: string, where: string, line?: number): Secr
     if (!optionsText) fail(`${provider}:${checked.locator}: '?' must be followed by OPTION=VALUE`);
     for (const pair of optionsText.split('&')) {
       const eq = pair.indexOf('=');
-      const key = eq > 0 ? pair.slice(0, eq) : '';
-      const known = Object.keys(rule.options);
-      const validate = rule.options[key];
+      // `optional` is a flag: written alone, it is on.
+      const key = eq > 0 ? pair.slice(0, eq) : pair === 'optional' ? pair : '';
+      const value = eq > 0 ? pair.slice(eq + 1) : 'true';
+      const own = Object.keys(rule.options);
+      const known = [...own, ...Object.keys(LINE_OPTIONS)];
+      // Own keys only: `?toString=x` names no option, whatever Object.prototype holds.
+      const validate = Object.hasOwn(rule.options, key)
+        ? rule.options[key]
+        : Object.hasOwn(LINE_OPTIONS, key)
+          ? LINE_OPTIONS[key]
+          : undefined;
       if (!validate) {
         const named = isNameable(key) ? ` '${key}'${suggestion(key, known)}` : '';
         fail(
-          known.length
-            ? `${provider}:${checked.locator}: unknown option${named}; ${provider} takes ${known.join(', ')}`
-            : `${provider}:${checked.locator}: unknown option${named}; ${provider} references take no options`,
+          own.length
+            ? `${provider}:${checked.locator}: unknown option${named}; ${provider} takes ${own.join(', ')}, and every reference takes ${LINE_OPTION_TEXT}`
+            : `${provider}:${checked.locator}: unknown option${named}; ${provider} references take only ${LINE_OPTION_TEXT}`,
         );
         continue;
       }
-      if (key in options) fail(`${provider}:${checked.locator}: option ${key} is given twice`);
-      const problem = validate(pair.slice(eq + 1));
+      if (Object.hasOwn(options, key))
+        fail(`${provider}:${checked.locator}: option ${key} is given twice`);
+      const problem = validate(value);
       if (problem) fail(`${provider}:${checked.locator}: option ${key} ${problem}`);
-      options[key] = pair.slice(eq + 1);
+      options[key] = value;
     }
   }
   const selector = selectorText === undefined ? [] : parseSelector(selectorText, where, line);
   const optionKey = Object.keys(options)
+    .filter((k) => !isLineOption(k))
     .sort()
     .map((k) => `${k}=${options[k]}`)
     .join('&');
@@ -199,6 +269,15 @@ export function parseReference(text: string, where: string, line?: number): Secr
  */
 function isNameable(word: string): boolean {
   return /^[A-Za-z][A-Za-z_-]{0,23}$/.test(word);
+}
+
+/** " (did you mean 'vault'?)" for a likely typo, else " (the closest provider is 'env')". */
+function closest(word: string, valid: readonly string[]): string {
+  const likely = suggestion(word, valid);
+  if (likely) return likely;
+  const lower = word.toLowerCase();
+  const best = [...valid].sort((a, b) => editDistance(lower, a) - editDistance(lower, b))[0];
+  return best === undefined ? '' : ` (the closest provider is '${best}')`;
 }
 
 /** " (did you mean 'vault'?)" when a valid name is a likely typo's target, else "". */
@@ -241,16 +320,80 @@ function editDistance(a: string, b: string): number {
 }
 
 const SELECTOR_SEGMENT = /^[A-Za-z0-9_$@-]+$/;
+/** Keys longer than this are no key anyone writes by hand; nor is a deeper path. */
+const MAX_SEGMENT = 256;
+const MAX_SEGMENTS = 32;
 
-/** `a.b`, `items.0.key`: a dot path into a JSON value. */
+/**
+ * The selector after `#` (SPEC §1.1a): a dot path (`a.b`, `items.0.key`) whose segments may
+ * be double-quoted for keys with dots or blanks (`"tls.crt"`, `data."my key".x`; `\"` and
+ * `\\` inside quotes), or an RFC 6901 JSON Pointer (`/tls.crt/0`, `~1` for `/`, `~0` for
+ * `~`). Either way the result is the list of keys and indexes to walk.
+ */
 export function parseSelector(text: string, where: string, line?: number): string[] {
-  const segments = text.trim().split('.');
-  if (segments.some((s) => !SELECTOR_SEGMENT.test(s))) {
+  const fail = (detail: string): never => {
     throw new ActionError(
       'REFERENCE_INVALID',
-      `${where}: the selector after '#' must be a dot path of keys and array indexes, such as password or items.0.key`,
+      `${where}: the selector after '#' ${detail}: write a dot path such as password or items.0.key, a quoted key such as "tls.crt", or a JSON Pointer such as /tls.crt/0`,
       line,
     );
-  }
+  };
+  const trimmed = text.trim();
+  const segments = trimmed.startsWith('/') ? jsonPointer(trimmed, fail) : dotPath(trimmed, fail);
+  if (segments.length > MAX_SEGMENTS) fail(`has more than ${MAX_SEGMENTS} segments`);
+  if (segments.some((s) => s.length > MAX_SEGMENT))
+    fail(`has a key longer than ${MAX_SEGMENT} characters`);
   return segments;
+}
+
+function jsonPointer(text: string, fail: (detail: string) => never): string[] {
+  // RFC 6901 §3: '~' is followed by 0 or 1 only; ~1 is decoded before ~0 (§4).
+  if (/~(?![01])/.test(text)) fail("is a JSON Pointer with a '~' not followed by 0 or 1");
+  return text
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function dotPath(text: string, fail: (detail: string) => never): string[] {
+  const segments: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (text[i] === '"') {
+      let segment = '';
+      let closed = false;
+      for (i++; i < text.length; i++) {
+        const c = text[i] as string;
+        if (c === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) {
+          segment += text[++i];
+        } else if (c === '"') {
+          closed = true;
+          i++;
+          break;
+        } else {
+          segment += c;
+        }
+      }
+      if (!closed) fail('has a quoted key without its closing quote');
+      if (!segment) fail('has an empty quoted key');
+      segments.push(segment);
+    } else {
+      const end = text.indexOf('.', i);
+      const segment = text.slice(i, end < 0 ? text.length : end);
+      if (!SELECTOR_SEGMENT.test(segment))
+        fail('has an empty segment or one with characters a bare key cannot have');
+      segments.push(segment);
+      i += segment.length;
+    }
+    if (i >= text.length) return segments;
+    if (text[i] !== '.') fail('has text after a quoted key that is not a dot');
+    i++;
+  }
+}
+
+/** A selector as the user could write it again: plain segments dotted, others quoted. */
+export function selectorText(segments: readonly string[]): string {
+  return segments
+    .map((s) => (SELECTOR_SEGMENT.test(s) ? s : `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`))
+    .join('.');
 }

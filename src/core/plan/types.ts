@@ -1,6 +1,17 @@
 // The typed form of the `secrets` input: what the user asked for, before anything is fetched.
 
-export const PROVIDERS = ['vault', 'aws', 'gcp', 'azure', 'local', 'env', 'file', 'k8s'] as const;
+export const PROVIDERS = [
+  'vault',
+  'aws',
+  'gcp',
+  'azure',
+  'local',
+  'env',
+  'file',
+  'dotenv',
+  'plain',
+  'k8s',
+] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** One `PROVIDER:LOCATOR[?OPTIONS][#SELECTOR]` reference. */
@@ -8,8 +19,12 @@ export interface SecretRef {
   provider: ProviderName;
   /** The locator in canonical form (e.g. a GCP locator always ends in /versions/V). */
   locator: string;
+  /**
+   * The options as written, the line-level ones included: `optional` (present: on) and
+   * `decode` (`base64`), which change what the line does with a value, not what is fetched.
+   */
   options: Readonly<Record<string, string>>;
-  /** Dot path into a JSON value; empty when the whole value is meant. */
+  /** Keys (and array indexes) into a JSON value; empty when the whole value is meant. */
   selector: readonly string[];
   /** Identity of the thing to fetch: one request per distinct key. */
   key: string;
@@ -31,8 +46,11 @@ export interface Location {
   key: string;
   provider: ProviderName;
   locator: string;
+  /** The options that choose what is fetched (never the line-level `optional`, `decode`). */
   options: Readonly<Record<string, string>>;
   lines: readonly number[];
+  /** Every line that refers to it is `?optional`: a secret that does not exist is no error. */
+  optional?: boolean;
 }
 
 export interface Plan {
