@@ -122,8 +122,11 @@ export async function runPipeline(
     return result;
   }
   try {
-    result.secrets = shapeSecrets(plan, road.values, (value, line) =>
-      deps.gate.admitValue(value, { label: lineLabel(line) }),
+    result.secrets = shapeSecrets(
+      plan,
+      road.values,
+      (value, line) => deps.gate.admitValue(value, { label: lineLabel(line) }),
+      road.expansions,
     );
   } catch (error) {
     return fail(error);

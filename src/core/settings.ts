@@ -101,6 +101,7 @@ export const ENDPOINT_SERVICES = [
   'gcp-oauth2',
   'azure-authority',
   'azure-keyvault-suffix',
+  'aws-ssm',
 ] as const;
 export type EndpointService = (typeof ENDPOINT_SERVICES)[number];
 export type Endpoints = Partial<Record<EndpointService, string>>;
@@ -121,7 +122,11 @@ export interface AwsSettings {
   audience: string;
   sessionDurationSeconds: number;
   exportCredentials: boolean;
-  endpoints: { sts?: string | undefined; secretsManager?: string | undefined };
+  endpoints: {
+    sts?: string | undefined;
+    secretsManager?: string | undefined;
+    ssm?: string | undefined;
+  };
   /** The workflow run (and attempt) the role session is named after, when there is one. */
   runId?: string | undefined;
   runAttempt?: string | undefined;
@@ -136,6 +141,8 @@ export interface GcpSettings {
     iamcredentials?: string | undefined;
     secretmanager?: string | undefined;
     oauth2?: string | undefined;
+    /** `gcp-secretmanager-LOCATION` overrides, by location: regional Secret Manager. */
+    regionalSecretmanager?: Readonly<Record<string, string>> | undefined;
   };
 }
 
@@ -185,6 +192,8 @@ export interface ProviderSettings {
   file: FileSettings;
   env: EnvSettings;
   local: LocalSettings;
+  /** Parameter Store reads with the AWS session of the aws settings. */
+  ssm: AwsSettings;
 }
 
 export interface Settings {
@@ -249,7 +258,11 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
           text('aws.exportCredentials', 'false'),
           'aws.exportCredentials',
         ),
-        endpoints: { sts: endpoints['aws-sts'], secretsManager: endpoints['aws-secretsmanager'] },
+        endpoints: {
+          sts: endpoints['aws-sts'],
+          secretsManager: endpoints['aws-secretsmanager'],
+          ssm: endpoints['aws-ssm'],
+        },
         runId: facts.runId,
         runAttempt: facts.runAttempt,
       },
@@ -262,6 +275,7 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
           iamcredentials: endpoints['gcp-iamcredentials'],
           secretmanager: endpoints['gcp-secretmanager'],
           oauth2: endpoints['gcp-oauth2'],
+          regionalSecretmanager: regionalEndpoints(read('endpoints')),
         },
       },
       azure: {
@@ -276,6 +290,9 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
       file: { workspace: facts.workspace },
       env: facts.env,
       local: { ...store, ...(keyIsText ? { keyText: storeKey } : {}) },
+      get ssm(): AwsSettings {
+        return this.aws;
+      },
     },
   };
 }
@@ -322,10 +339,11 @@ function parseEndpoints(value: string): Endpoints {
     const service = line.slice(0, colon).trim();
     const target = line.slice(colon + 1).trim();
     const where = `(line ${index + 1})`;
+    if (REGIONAL_SECRET_MANAGER.test(service) && colon > 0) return; // regionalEndpoints
     if (colon < 0 || !(ENDPOINT_SERVICES as readonly string[]).includes(service)) {
       throw new SettingError(
         'endpoints',
-        `service: url with a service among ${ENDPOINT_SERVICES.join(', ')}`,
+        `service: url with a service among ${ENDPOINT_SERVICES.join(', ')}, gcp-secretmanager-LOCATION`,
         where,
       );
     }
@@ -363,4 +381,24 @@ function readCaCertificate(value: string): string | undefined {
     'caCertificate',
     'PEM text or the path of a PEM file containing -----BEGIN CERTIFICATE-----',
   );
+}
+
+/** `gcp-secretmanager-LOCATION`: a regional Secret Manager endpoint (SPEC §1.1a). */
+const REGIONAL_SECRET_MANAGER = /^gcp-secretmanager-([a-z][a-z0-9-]{0,62})$/;
+
+/** The `gcp-secretmanager-LOCATION` lines of `endpoints`, by location. */
+function regionalEndpoints(value: string): Record<string, string> {
+  const regional: Record<string, string> = {};
+  value.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    const colon = line.indexOf(':');
+    const location = REGIONAL_SECRET_MANAGER.exec(line.slice(0, Math.max(colon, 0)).trim())?.[1];
+    if (!location) return;
+    regional[location] = parseBaseUrl(
+      line.slice(colon + 1).trim(),
+      'endpoints',
+      `(line ${index + 1}, gcp-secretmanager-${location})`,
+    );
+  });
+  return regional;
 }

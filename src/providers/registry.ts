@@ -17,6 +17,7 @@ const LOADERS: Loaders = {
   env: async () => (await import('./env.js')).envProvider,
   file: async () => (await import('./file.js')).fileProvider,
   local: async () => (await import('./local.js')).localProvider,
+  ssm: async () => (await import('./ssm.js')).ssmProvider,
 };
 
 export async function loadProvider<N extends ProviderName>(

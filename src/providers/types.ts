@@ -62,6 +62,7 @@ export interface SecretProvider {
   sessionVariables?(): Record<string, string>;
   /** Undoes ledger entries of this provider (post step, or main after a failure). */
   revoke?(entries: readonly LedgerEntry[]): Promise<RevocationResult[]>;
+  list?(request: ListRequest): Promise<ListedSecret[]>;
 }
 
 /** What a provider module exports: a pure check of its settings, and its factory. */
@@ -72,4 +73,23 @@ export interface ProviderModule<S> {
    */
   check(settings: S): ActionError[];
   create(settings: S, deps: ProviderDeps): SecretProvider;
+}
+
+/** One `*` locator to expand (SPEC §1.1b): what a provider's `list` is asked. */
+export interface ListRequest {
+  /** The locator before the `*` (e.g. `secret/data/app/`, `prod/app/api-`). */
+  prefix: string;
+  options: Readonly<Record<string, string>>;
+  /** At most this many matches are wanted; a provider may stop after max + 1. */
+  max: number;
+}
+
+/** One match of a listing. */
+export interface ListedSecret {
+  /** The match's name relative to the listed prefix (becomes NAME_<relative>). */
+  relativeName: string;
+  /** The locator to read it with, in the provider's canonical form. */
+  locator: string;
+  /** The value, when the listing call already returned it (SSM by path, Kubernetes). */
+  value?: FetchedSecret;
 }

@@ -10,6 +10,8 @@ import { named } from '../core/settings.js';
 import type { VaultSettings } from '../core/settings.js';
 import type {
   FetchedSecret,
+  ListedSecret,
+  ListRequest,
   ProviderDeps,
   ProviderModule,
   RevocationResult,
@@ -24,6 +26,9 @@ interface VaultEnvelope {
   auth?: { client_token?: string; accessor?: string; lease_duration?: number } | null;
   errors?: string[];
 }
+
+/** A listed key that may become a path segment of a read (reference.ts's VAULT_PATH). */
+const VAULT_KEY = /^[A-Za-z0-9_.@+=:-]+$/;
 
 function notConfigured(): ActionError {
   return new ActionError(
@@ -127,6 +132,50 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
         });
       }
       return fetched;
+    },
+
+    async list(request: ListRequest): Promise<ListedSecret[]> {
+      // LIST one folder (`GET …?list=true` is the same operation for clients that cannot send
+      // the LIST verb). "Folders are suffixed with /" (developer.hashicorp.com/vault/docs/
+      // commands/kv/list): sub-folders are skipped, one level only. KV v2 lists under
+      // metadata/ what it reads under data/ (api-docs/secret/kv/kv-v2#list-secrets).
+      const slash = request.prefix.lastIndexOf('/');
+      const folder = request.prefix.slice(0, slash + 1);
+      const namePrefix = request.prefix.slice(slash + 1);
+      const kv2 = /^[^/]+(\/[^/]+)*?\/data\//.exec(folder);
+      const listPath = kv2 ? folder.replace(/\/data\//, '/metadata/') : folder;
+      const target = new URL(url(listPath.replace(/\/$/, '')));
+      target.searchParams.set('list', 'true');
+      let response: HttpResponse;
+      try {
+        response = await http.request({
+          method: 'GET',
+          url: target,
+          headers: headers(),
+          what: `list vault:${request.prefix}*`,
+        });
+      } catch (error) {
+        // Vault answers 404 for a folder with no keys: zero matches, for the road to judge.
+        if (error instanceof HttpError && error.status === 404) return [];
+        throw listError(error, request.prefix, vault.role);
+      }
+      const keys = response.json<{ data?: { keys?: unknown } }>().data?.keys;
+      if (!Array.isArray(keys)) return [];
+      // A key is data from Vault (SPEC §1.4a): only one that is a plain path segment becomes
+      // part of a read URL; anything else (`..`, `?`, `#`, `%`) is left out, with a warning.
+      const names = keys.filter(
+        (k): k is string => typeof k === 'string' && !k.endsWith('/') && k.startsWith(namePrefix),
+      );
+      const safe = names.filter((k) => VAULT_KEY.test(k) && k !== '.' && k !== '..');
+      if (safe.length < names.length) {
+        context.log.warning(
+          `vault:${request.prefix}*: ${names.length - safe.length} key(s) in the listing are not plain path segments and were skipped`,
+        );
+      }
+      return safe.map((k) => ({
+        relativeName: k.slice(namePrefix.length),
+        locator: `${folder}${k}`,
+      }));
     },
 
     async revoke(entries: readonly LedgerEntry[]): Promise<RevocationResult[]> {
@@ -300,6 +349,16 @@ function readError(error: unknown, path: string, role: string): Error {
     'READ_FAILED',
     `vault:${path}: HTTP ${error.status}: ${vaultErrors(error)}`,
   );
+}
+
+function listError(error: unknown, prefix: string, role: string): Error {
+  if (error instanceof HttpError && error.status === 403) {
+    return new ActionError(
+      'ACCESS_DENIED',
+      `vault:${prefix}*: permission denied (HTTP 403): the policies of role ${role || '(default)'} do not grant list on this folder (KV v2: on its metadata/ path)`,
+    );
+  }
+  return readError(error, `${prefix}*`, role);
 }
 
 function revocationDetail(error: unknown): string {

@@ -865,7 +865,25 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
 
   // --- secrets engines -----------------------------------------------------------------
 
+  /**
+   * LIST of a folder: the keys one level below it, sub-folders suffixed with `/`, sorted; a
+   * folder with nothing below answers 404 with no errors (api-docs/secret/kv/kv-v2#list-secrets:
+   * `{"data": {"keys": ["foo", "foo/"]}}`).
+   */
+  const listKeys = (paths: Iterable<string>, folder: string): Reply => {
+    const keys = new Set<string>();
+    for (const path of paths) {
+      if (!path.startsWith(folder)) continue;
+      const below = path.slice(folder.length);
+      const slash = below.indexOf('/');
+      keys.add(slash < 0 ? below : below.slice(0, slash + 1));
+    }
+    if (keys.size === 0) return errorReply(404, []);
+    return vaultReply(200, envelope({ data: { keys: [...keys].sort() }, mountType: 'kv' }));
+  };
+
   const kv1 = (mount: Extract<Mount, { kind: 'kv1' }>, rest: string, op: Operation): Reply => {
+    if (op === 'list') return listKeys(mount.secrets.keys(), rest);
     if (op !== 'read') return unsupported();
     const data = mount.secrets.get(rest);
     if (!data) return errorReply(404, []);
@@ -905,6 +923,10 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
         return vaultReply(404, envelope({ data: { data: null, metadata }, mountType: 'kv' }));
       }
       return vaultReply(200, envelope({ data: { data: version.data, metadata }, mountType: 'kv' }));
+    }
+    if (section === 'metadata' && op === 'list') {
+      const folder = path && !path.endsWith('/') ? `${path}/` : path;
+      return listKeys(mount.secrets.keys(), folder);
     }
     if (section === 'metadata' && op === 'read') {
       const secret = mount.secrets.get(path);
@@ -1158,8 +1180,15 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       };
     }
     try {
-      const { namespace, apiPath } = resolveNamespace(request);
+      const resolved = resolveNamespace(request);
+      const { namespace } = resolved;
       const op = operationOf(request);
+      // Vault's router adds the trailing slash to a LIST path before policies see it, so
+      // `secret/metadata/app/*` grants listing `secret/metadata/app`.
+      const apiPath =
+        op === 'list' && !resolved.apiPath.endsWith('/')
+          ? `${resolved.apiPath}/`
+          : resolved.apiPath;
 
       const loginMatch = /^auth\/(.+)\/login$/.exec(apiPath);
       const authMount = loginMatch

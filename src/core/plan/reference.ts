@@ -3,6 +3,7 @@
 // pasted a value where a reference belongs must not see it printed back.
 import { ActionError } from '../errors.js';
 import { NAME_PATTERN } from './names.js';
+import { checkListLocator, isListLocator } from './listing.js';
 import { PROVIDERS, type ProviderName, type SecretRef } from './types.js';
 
 interface LocatorRule {
@@ -23,6 +24,12 @@ const GCP_SECRET =
 const AZURE_SECRET =
   /^([A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9])\/([A-Za-z0-9-]{1,127})(\/([0-9a-fA-F]{32}))?$/;
 const STORE_KEY = NAME_PATTERN;
+// Parameter Store names: letters, digits, _.-/ (a leading / for a hierarchy), at most 2048
+// with the path; or the parameter's ARN (`…:parameter/NAME`, the name without its leading /).
+const SSM_NAME = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+const SSM_ARN = /^arn:aws(-[a-z]+)*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_./-]{1,2048}$/;
+// Parameter labels: letters, digits, `.`, `-`, `_`; at most 100; not starting with a digit.
+const SSM_LABEL = /^[A-Za-z_.-][A-Za-z0-9_.-]{0,99}$/;
 
 const RULES: Record<ProviderName, LocatorRule> = {
   vault: {
@@ -101,6 +108,23 @@ const RULES: Record<ProviderName, LocatorRule> = {
         : { problem: 'expected an environment variable name' },
     options: {},
   },
+  ssm: {
+    check: (locator) =>
+      (SSM_NAME.test(locator) && locator.length <= 2048 && !locator.startsWith('arn:')) ||
+      SSM_ARN.test(locator)
+        ? { locator }
+        : {
+            problem:
+              'expected a Parameter Store name (letters, digits and _.-/, such as /app/prod/db-password) or its ARN',
+          },
+    options: {
+      version: positiveInteger,
+      label: (v) =>
+        SSM_LABEL.test(v) && !/^(aws|ssm)/i.test(v)
+          ? undefined
+          : 'must be a parameter label (letters, digits, . - _; not starting with a digit, aws or ssm)',
+    },
+  },
   file: {
     check: (locator) =>
       locator.length > 0 && !locator.includes('\0')
@@ -147,15 +171,27 @@ export function parseReference(text: string, where: string, line?: number): Secr
   const locatorText = rest.trim();
   if (!locatorText) fail(`${provider}: needs a locator after the provider`);
 
-  const rule = RULES[provider];
-  const checked = rule.check(locatorText);
+  // A locator ending in `*` is a listing (SPEC §1.1b): its own rule and options (listing.ts).
+  const listing = isListLocator(locatorText);
+  let rule = RULES[provider];
+  let checked: { locator: string } | { problem: string };
+  if (listing) {
+    const list = checkListLocator(provider, locatorText);
+    checked = list;
+    if ('options' in list) rule = { check: (l) => ({ locator: l }), options: list.options };
+  } else {
+    checked = rule.check(locatorText);
+  }
   if ('problem' in checked) return fail(`${provider} locator: ${checked.problem}`);
+  if (listing && selectorText !== undefined)
+    fail(`${provider}:${checked.locator}: a listing (*) cannot take a #selector`);
 
   const options: Record<string, string> = {};
   if (optionsText !== undefined) {
     if (!optionsText) fail(`${provider}:${checked.locator}: '?' must be followed by OPTION=VALUE`);
     for (const pair of optionsText.split('&')) {
-      const eq = pair.indexOf('=');
+      // `?optional` is a flag: the one option written without `=value`.
+      const eq = pair === 'optional' ? pair.length : pair.indexOf('=');
       const key = eq > 0 ? pair.slice(0, eq) : '';
       const known = Object.keys(rule.options);
       const validate = rule.options[key];
@@ -174,6 +210,8 @@ export function parseReference(text: string, where: string, line?: number): Secr
       options[key] = pair.slice(eq + 1);
     }
   }
+  if (provider === 'ssm' && options.version && options.label)
+    fail(`ssm:${checked.locator}: give version or label, not both`);
   const selector = selectorText === undefined ? [] : parseSelector(selectorText, where, line);
   const optionKey = Object.keys(options)
     .sort()
@@ -185,6 +223,7 @@ export function parseReference(text: string, where: string, line?: number): Secr
     options,
     selector,
     key: `${provider}:${checked.locator}${optionKey ? '?' + optionKey : ''}`,
+    ...(listing ? { list: true as const } : {}),
   };
 }
 

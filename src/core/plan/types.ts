@@ -1,6 +1,6 @@
 // The typed form of the `secrets` input: what the user asked for, before anything is fetched.
 
-export const PROVIDERS = ['vault', 'aws', 'gcp', 'azure', 'local', 'env', 'file'] as const;
+export const PROVIDERS = ['vault', 'aws', 'gcp', 'azure', 'local', 'env', 'file', 'ssm'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** One `PROVIDER:LOCATOR[?OPTIONS][#SELECTOR]` reference. */
@@ -13,6 +13,8 @@ export interface SecretRef {
   selector: readonly string[];
   /** Identity of the thing to fetch: one request per distinct key. */
   key: string;
+  /** A `PREFIX*` locator: list the matches, then read each (SPEC §1.1b). */
+  list?: true;
 }
 
 /** One non-blank, non-comment line of the `secrets` input. */
@@ -33,6 +35,8 @@ export interface Location {
   locator: string;
   options: Readonly<Record<string, string>>;
   lines: readonly number[];
+  /** A listing (SPEC §1.1b): its matches are read after it. */
+  list?: true;
 }
 
 export interface Plan {
