@@ -13,7 +13,15 @@ import { jsonStringField } from './error-body.js';
 import type { Location } from '../core/plan/types.js';
 import { named } from '../core/settings.js';
 import type { AwsSettings } from '../core/settings.js';
-import type { FetchedSecret, ProviderDeps, ProviderModule, SecretProvider } from './types.js';
+import type {
+  FetchedSecret,
+  ListedSecret,
+  ListRequest,
+  ProviderDeps,
+  ProviderModule,
+  SecretProvider,
+} from './types.js';
+import { arnRegion, regionalSigner, smEndpoint } from './aws-regions.js';
 
 export interface AwsSession {
   accessKeyId: string;
@@ -28,6 +36,14 @@ interface SecretValueEntry {
   SecretString?: string;
   SecretBinary?: string;
 }
+
+interface ListAnswer {
+  SecretList?: Array<{ Name?: unknown; ARN?: unknown }>;
+  NextToken?: unknown;
+}
+
+/** ListSecrets' largest page (API_ListSecrets: MaxResults, 1–100). */
+const LIST_PAGE_SIZE = 100;
 
 interface BatchAnswer {
   SecretValues?: SecretValueEntry[];
@@ -47,7 +63,7 @@ const bytes = (data: SourceData): Buffer =>
  * SHA-256 and HMAC-SHA256 for the SigV4 signer from node's crypto (the signer takes any
  * hash constructor; a JavaScript implementation would cost start-up and CPU for nothing).
  */
-class NodeSha256 {
+export class NodeSha256 {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();
@@ -82,7 +98,7 @@ export function roleSessionName(run: Pick<AwsSettings, 'runId' | 'runAttempt'>):
 }
 
 /** The partition's DNS suffix for a region (China regions live under amazonaws.com.cn). */
-function dnsSuffix(region: string): string {
+export function dnsSuffix(region: string): string {
   return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
 }
 
@@ -113,17 +129,22 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
   const { http } = context;
   const region = aws.region;
   const stsBase = aws.endpoints.sts ?? `https://sts.${region}.${dnsSuffix(region)}`;
-  const smBase =
-    aws.endpoints.secretsManager ?? `https://secretsmanager.${region}.${dnsSuffix(region)}`;
   let session: AwsSession | undefined;
   let signer: SignatureV4 | undefined;
   let batchAllowed = true;
 
-  const call = async (operation: string, input: unknown, what: string): Promise<HttpResponse> => {
-    if (!signer) throw new ActionError('AUTH_FAILED', `${what}: not logged in to AWS`);
-    const url = new URL(smBase.endsWith('/') ? smBase : `${smBase}/`);
+  const call = async (
+    operation: string,
+    input: unknown,
+    what: string,
+    inRegion: string = region,
+  ): Promise<HttpResponse> => {
+    const regional = inRegion === region ? signer : session && regionalSigner(session, inRegion);
+    if (!regional) throw new ActionError('AUTH_FAILED', `${what}: not logged in to AWS`);
+    const base = smEndpoint(aws, inRegion);
+    const url = new URL(base.endsWith('/') ? base : `${base}/`);
     const body = JSON.stringify(input);
-    const signed = await signer.sign({
+    const signed = await regional.sign({
       method: 'POST',
       protocol: url.protocol,
       hostname: url.hostname,
@@ -147,14 +168,19 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     if (location.options['version-id']) input.VersionId = location.options['version-id'];
     if (location.options.stage) input.VersionStage = location.options.stage;
     try {
-      const response = await call('GetSecretValue', input, what);
+      const response = await call(
+        'GetSecretValue',
+        input,
+        what,
+        arnRegion(location.locator) ?? region,
+      );
       return fetched(response.json<SecretValueEntry>(), location, context.admitCredential);
     } catch (error) {
       throw readError(error, location, aws.roleArn);
     }
   };
 
-  return {
+  const provider: SecretProvider = {
     name: 'aws',
     batchSize: AWS_BATCH_SIZE,
 
@@ -200,6 +226,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
       context.admitCredential(credentials.secretAccessKey, 'the AWS secret access key');
       context.admitCredential(credentials.sessionToken, 'the AWS session token');
       session = credentials as AwsSession;
+      sessions.set(provider, session);
       signer = new SignatureV4({
         service: 'secretsmanager',
         region,
@@ -216,6 +243,40 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     },
 
     read: readOne,
+
+    async list(request: ListRequest): Promise<ListedSecret[]> {
+      // ListSecrets with a `name` filter, "Prefix match, case-sensitive" (API_Filter), every
+      // page (MaxResults at most 100) until max + 1 matches or no NextToken: pages are
+      // sequential by nature. The matches are then read in the road's read round.
+      const what = `list aws:${request.prefix}* (ListSecrets)`;
+      const found: ListedSecret[] = [];
+      let nextToken: string | undefined;
+      do {
+        let answer: ListAnswer;
+        try {
+          const response = await call(
+            'ListSecrets',
+            {
+              MaxResults: LIST_PAGE_SIZE,
+              ...(request.prefix ? { Filters: [{ Key: 'name', Values: [request.prefix] }] } : {}),
+              ...(nextToken ? { NextToken: nextToken } : {}),
+            },
+            what,
+          );
+          answer = response.json<ListAnswer>();
+        } catch (error) {
+          throw listError(error, request.prefix, aws.roleArn);
+        }
+        for (const entry of answer.SecretList ?? []) {
+          const name = entry.Name;
+          if (typeof name !== 'string' || !name.startsWith(request.prefix)) continue;
+          found.push({ relativeName: name.slice(request.prefix.length), locator: name });
+        }
+        nextToken = typeof answer.NextToken === 'string' ? answer.NextToken : undefined;
+      } while (nextToken && found.length <= request.max);
+      // Stopped early: max + 1 says "more than max" without claiming a count not known.
+      return nextToken ? found.slice(0, request.max + 1) : found;
+    },
 
     sessionVariables(): Record<string, string> {
       if (!aws.exportCredentials || !session) return {};
@@ -241,7 +302,13 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
           (value) => results.set(location, value),
           (error: unknown) => results.set(location, error as Error),
         );
-      const batched = async () => {
+      // A secret named by an ARN is read in the ARN's region: one batch per region.
+      const byRegion = new Map<string, Location[]>();
+      for (const location of plain) {
+        const inRegion = arnRegion(location.locator) ?? region;
+        byRegion.set(inRegion, [...(byRegion.get(inRegion) ?? []), location]);
+      }
+      const batched = async (plain: readonly Location[], inRegion: string) => {
         if (plain.length === 0) return;
         if (plain.length === 1) return settle(plain[0] as Location);
         let answer: BatchAnswer;
@@ -250,6 +317,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
             'BatchGetSecretValue',
             { SecretIdList: plain.map((l) => l.locator) },
             `read ${plain.length} aws secrets (BatchGetSecretValue)`,
+            inRegion,
           );
           answer = response.json<BatchAnswer>();
         } catch (error) {
@@ -290,18 +358,29 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
           );
         }
       };
-      await Promise.all([batched(), ...single.map(settle)]);
+      await Promise.all([
+        ...[...byRegion].map(([inRegion, group]) => batched(group, inRegion)),
+        ...single.map(settle),
+      ]);
       return locations.map(
         (l) => results.get(l) ?? new ActionError('READ_FAILED', `aws:${l.locator}: no result`),
       );
     },
   };
+  return provider;
 }
 
 export const awsProvider: ProviderModule<AwsSettings> = {
   check: checkAwsSettings,
   create: createAwsProvider,
 };
+
+/** The STS session of each logged-in AWS provider: Parameter Store signs with it (ssm.ts). */
+const sessions = new WeakMap<SecretProvider, AwsSession>();
+
+export function awsSessionOf(provider: SecretProvider): AwsSession | undefined {
+  return sessions.get(provider);
+}
 
 function fetched(
   entry: SecretValueEntry,
@@ -371,6 +450,19 @@ function readError(error: unknown, location: Location, roleArn: string): Error {
     );
   }
   return errorFromCode(code ?? `HTTP ${error.status}`, awsErrorMessage(error), location, roleArn);
+}
+
+function listError(error: unknown, prefix: string, roleArn: string): Error {
+  if (!(error instanceof HttpError) || error.status === undefined) return error as Error;
+  const code = awsErrorType(error) ?? `HTTP ${error.status}`;
+  const where = `aws:${prefix}*`;
+  if (code === 'AccessDeniedException') {
+    return new ActionError(
+      'ACCESS_DENIED',
+      `${where}: access denied: ${awsErrorMessage(error)}. A listing needs secretsmanager:ListSecrets (resource *) for role ${roleArn}, besides GetSecretValue on the matches`,
+    );
+  }
+  return new ActionError('READ_FAILED', `${where}: ${code}: ${awsErrorMessage(error)}`);
 }
 
 function loginError(error: unknown, jwt: string, what: string, audience: string): Error {
