@@ -21,6 +21,9 @@ const AWS_ARN =
   /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
 const GCP_SECRET =
   /^projects\/([a-z0-9-]{1,64}|[0-9]+)\/secrets\/([A-Za-z0-9_-]{1,255})(\/versions\/(latest|[1-9][0-9]*))?$/;
+// A regional secret (SPEC §1.1a): projects/P/locations/L/secrets/S[/versions/V].
+const GCP_REGIONAL_SECRET =
+  /^projects\/([a-z0-9-]{1,64}|[0-9]+)\/locations\/[a-z][a-z0-9-]{0,62}\/secrets\/([A-Za-z0-9_-]{1,255})(\/versions\/(latest|[1-9][0-9]*))?$/;
 const AZURE_SECRET =
   /^([A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9])\/([A-Za-z0-9-]{1,127})(\/([0-9a-fA-F]{32}))?$/;
 const STORE_KEY = NAME_PATTERN;
@@ -65,9 +68,12 @@ const RULES: Record<ProviderName, LocatorRule> = {
   },
   gcp: {
     check(locator) {
-      const match = GCP_SECRET.exec(locator);
+      const match = GCP_SECRET.exec(locator) ?? GCP_REGIONAL_SECRET.exec(locator);
       if (!match) {
-        return { problem: 'expected projects/PROJECT/secrets/SECRET[/versions/VERSION]' };
+        return {
+          problem:
+            'expected projects/PROJECT/secrets/SECRET[/versions/VERSION] (or projects/PROJECT/locations/LOCATION/secrets/SECRET[/versions/VERSION] for a regional secret)',
+        };
       }
       return match[3] ? { locator } : { locator: `${locator}/versions/latest` };
     },
