@@ -59,6 +59,30 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
     if (!vault.url) throw notConfigured();
   };
 
+  /** `{mount}/revoke` with the certificate's serial_number (api-docs/secret/pki#revoke-certificate). */
+  const revokeCertificate = async (
+    entry: LedgerEntry,
+    revoker: string | undefined,
+  ): Promise<RevocationResult> => {
+    const { mount = '', serial = '' } = entry.data;
+    if (!revoker)
+      return { entry, outcome: 'failed', detail: 'no Vault token was recorded to revoke it with' };
+    if (!VAULT_MOUNT.test(mount) || !SERIAL.test(serial))
+      return { entry, outcome: 'failed', detail: 'the recorded certificate is malformed' };
+    try {
+      await http.request({
+        method: 'POST',
+        url: url(`${mount}/revoke`),
+        headers: headers(revoker),
+        body: JSON.stringify({ serial_number: serial }),
+        what: `revoke vault certificate ${entry.label}`,
+      });
+      return { entry, outcome: 'revoked' };
+    } catch (error) {
+      return { entry, outcome: 'failed', detail: revocationDetail(error) };
+    }
+  };
+
   return {
     name: 'vault',
 
@@ -96,13 +120,16 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
       const path = location.locator;
       const target = new URL(url(path));
       if (location.options.version) target.searchParams.set('version', location.options.version);
+      // `?method=POST&k=v…` is a write (pki/issue, aws/sts, ssh/sign): the rest is its body.
+      const { method, ...fields } = location.options;
       let response: HttpResponse;
       try {
         response = await http.request({
-          method: 'GET',
+          method: method === 'POST' || method === 'PUT' ? method : 'GET',
           url: target,
           headers: headers(),
-          what: `read vault:${path}`,
+          ...(method ? { body: JSON.stringify(fields) } : {}),
+          what: `${method ? 'write' : 'read'} vault:${path}`,
         });
       } catch (error) {
         throw readError(error, path, vault.role);
@@ -118,6 +145,8 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
       const fetched: FetchedSecret = {
         value: typeof value === 'string' ? value : JSON.stringify(value),
       };
+      const certificate = method ? issuedCertificate(path, value) : undefined;
+      if (certificate) context.record(certificate);
       if (body.lease_id) {
         fetched.lease = {
           id: body.lease_id,
@@ -182,6 +211,7 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
       requireUrl();
       const tokens = entries.filter((e) => e.kind === 'token');
       const leases = entries.filter((e) => e.kind === 'lease');
+      const certificates = entries.filter((e) => e.kind === 'certificate');
       // Any token of this job can revoke its leases when its policy allows sys/leases/revoke;
       // revoking the token afterwards revokes whatever leases it still owns in any case.
       const revoker = tokens.at(-1)?.data.token;
@@ -207,6 +237,10 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
             return { entry, outcome: 'failed', detail: revocationDetail(error) };
           }
         }),
+      );
+      // Certificates first, while the token still works: revoking the token does not revoke them.
+      results.push(
+        ...(await Promise.all(certificates.map((entry) => revokeCertificate(entry, revoker)))),
       );
       const tokenResults: RevocationResult[] = [];
       for (const entry of tokens) {
@@ -258,6 +292,25 @@ export const vaultProvider: ProviderModule<VaultSettings> = {
   check: checkVaultSettings,
   create: createVaultProvider,
 };
+
+const VAULT_MOUNT = /^[A-Za-z0-9_.@+=-]+(\/[A-Za-z0-9_.@+=-]+)*$/;
+const SERIAL = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2})*$/;
+
+/**
+ * The ledger entry of a certificate a PKI write issued (`{mount}/issue/ROLE`,
+ * `{mount}/sign/ROLE`, with a serial_number in the answer): post revokes it.
+ */
+function issuedCertificate(path: string, data: unknown): LedgerEntry | undefined {
+  const match = /^(.+)\/(issue|sign|sign-verbatim)(\/[^/]+)?$/.exec(path);
+  const serial = (data as { serial_number?: unknown } | undefined)?.serial_number;
+  if (!match || typeof serial !== 'string' || !SERIAL.test(serial)) return undefined;
+  return {
+    provider: 'vault',
+    kind: 'certificate',
+    label: `certificate ${serial.slice(0, 11)}… (${match[1]})`,
+    data: { mount: match[1] as string, serial },
+  };
+}
 
 /** KV v2 wraps the secret in data.data next to data.metadata; everything else is data. */
 function secretData(body: VaultEnvelope): unknown {

@@ -27,6 +27,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { OidcIssuer } from './oidc-issuer.js';
+import { createPkiEngine, type IssuedCertificate, type PkiRoleOptions } from './vault-pki.js';
 import {
   headerValue,
   jsonReply,
@@ -145,6 +146,10 @@ export interface VaultEmulator {
   /** Destroys a version for good. */
   destroyKvV2(mount: string, path: string, version: number, options?: Scope): void;
   addDatabaseRole(mount: string, role: string, options?: DatabaseRoleOptions): void;
+  /** A PKI engine role (root namespace): `{mount}/issue/{role}`, `sign`, `revoke` (vault-pki.ts). */
+  addPkiRole(mount: string, role: string, options?: PkiRoleOptions): void;
+  /** Every certificate the PKI engine issued, revoked or not. */
+  certificates(): IssuedCertificate[];
   /** Mints a token directly (a "static" token, as a user would paste into VAULT_TOKEN). */
   issueToken(options?: TokenOptions): string;
   /** Dynamic leases not revoked, not expired, whose token is still valid. */
@@ -412,6 +417,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
   const namespaces = new Map<string, string>([['', 'root']]); // path → id
   const authMounts = new Map<string, JwtAuthMount>(); // `${ns}|${path}`
   const mounts = new Map<string, Mount>(); // `${ns}|${path}`
+  const pki = createPkiEngine(() => now());
   const policies = new Map<string, PolicyRules>(); // `${ns}|${name}`
   const tokens = new Map<string, TokenEntry>();
   const leases = new Map<string, Lease>();
@@ -1218,6 +1224,19 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       const system = systemOrTokenStore(apiPath, op, token, request, namespace);
       if (system) return system;
 
+      const pkiRoute = namespace === '' ? pki.route(apiPath) : undefined;
+      if (pkiRoute) {
+        const answer = pki.handle(
+          pkiRoute.mount,
+          pkiRoute.rest,
+          request.method,
+          parseBody(request),
+        );
+        return answer.errors
+          ? errorReply(answer.status, answer.errors)
+          : vaultReply(answer.status, envelope({ data: answer.data, mountType: 'pki' }));
+      }
+
       const found = findMount(namespace, apiPath);
       if (!found)
         return errorReply(404, [`no handler for route "${apiPath}". route entry not found.`]);
@@ -1313,6 +1332,10 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       v.destroyed = true;
       v.data = {};
     },
+    addPkiRole(mount, role, options) {
+      pki.addRole(normalizeMount(mount), role, options);
+    },
+    certificates: () => pki.issued(),
     addDatabaseRole(mount, role, scope = {}) {
       const m = getOrCreateMount('database', ensureNamespace(scope.namespace ?? ''), mount);
       m.roles.set(role, {

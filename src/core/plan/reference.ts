@@ -12,6 +12,13 @@ interface LocatorRule {
   options: Readonly<Record<string, (value: string) => string | undefined>>;
 }
 
+/** `method=POST|PUT`: a Vault write (SPEC §1.1a); the other options are its JSON body. */
+const vaultWriteMethod = (value: string) =>
+  value === 'POST' || value === 'PUT' ? undefined : 'must be POST or PUT';
+/** A body field of a Vault write: a parameter name, any value but empty. */
+const VAULT_BODY_FIELD = /^[a-z_][a-z0-9_]{0,63}$/;
+const vaultBodyValue = (value: string) => (value ? undefined : 'needs a value');
+
 const positiveInteger = (value: string) =>
   /^[1-9][0-9]{0,9}$/.test(value) ? undefined : 'must be a positive whole number';
 
@@ -46,7 +53,7 @@ const RULES: Record<ProviderName, LocatorRule> = {
       }
       return { locator: path };
     },
-    options: { version: positiveInteger },
+    options: { version: positiveInteger, method: vaultWriteMethod },
   },
   aws: {
     check(locator) {
@@ -200,7 +207,11 @@ export function parseReference(text: string, where: string, line?: number): Secr
       const eq = pair === 'optional' ? pair.length : pair.indexOf('=');
       const key = eq > 0 ? pair.slice(0, eq) : '';
       const known = Object.keys(rule.options);
-      const validate = rule.options[key];
+      // A Vault write takes any parameter of its endpoint as a body field.
+      const isWrite = provider === 'vault' && !listing && /(^|&)method=/.test(optionsText);
+      const validate =
+        rule.options[key] ??
+        (isWrite && VAULT_BODY_FIELD.test(key) && key !== 'version' ? vaultBodyValue : undefined);
       if (!validate) {
         const named = isNameable(key) ? ` '${key}'${suggestion(key, known)}` : '';
         fail(
@@ -216,6 +227,8 @@ export function parseReference(text: string, where: string, line?: number): Secr
       options[key] = pair.slice(eq + 1);
     }
   }
+  if (provider === 'vault' && options.method && options.version)
+    fail(`vault:${checked.locator}: a write (method=) takes no version`);
   if (provider === 'ssm' && options.version && options.label)
     fail(`ssm:${checked.locator}: give version or label, not both`);
   const selector = selectorText === undefined ? [] : parseSelector(selectorText, where, line);
