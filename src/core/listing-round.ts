@@ -58,7 +58,7 @@ export async function listRound(
   }
   if (matches.length > max) {
     // A provider may stop paging once it has max + 1: then "at least" is all we know.
-    const count = matches.length === max + 1 ? `more than ${max}` : String(matches.length);
+    const count = matches.length === max + 1 ? `at least ${max + 1}` : String(matches.length);
     return done(
       [],
       new ActionError(

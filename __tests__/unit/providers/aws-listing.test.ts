@@ -116,7 +116,7 @@ describe('aws:PREFIX*', () => {
     expect(result.env).toEqual({});
     expect(result.messages).toEqual([
       expect.stringMatching(
-        /^secrets line 1: aws:prod\/list\/\*: more than 100 secrets match, more than \?max=100 allows/,
+        /^secrets line 1: aws:prod\/list\/\*: at least 101 secrets match, more than \?max=100 allows/,
       ),
     ]);
     // Paging stopped once max + 1 matches were known.

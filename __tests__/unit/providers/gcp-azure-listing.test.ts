@@ -174,7 +174,7 @@ describe('azure:VAULT/*', () => {
     const result = await run('K_*: azure:kv-app/*?max=30');
     expect(result.env).toEqual({});
     expect(result.messages).toEqual([
-      expect.stringMatching(/azure:kv-app\/\*: more than 30 secrets match, more than \?max=30/),
+      expect.stringMatching(/azure:kv-app\/\*: at least 31 secrets match, more than \?max=30/),
     ]);
   });
 });
