@@ -33,8 +33,10 @@ export function summaryMarkdown(input: SummaryInput): string {
       line.ref.locator + (line.ref.selector.length ? `#${line.ref.selector.join('.')}` : '');
     const ttl = record?.leaseTtlSeconds !== undefined ? formatTtl(record.leaseTtlSeconds) : '—';
     const status = !record ? 'not read' : record.outcome === 'ok' ? 'ok' : 'failed';
-    const row = `| ${tableCell(name)} | ${line.ref.provider} | ${codeCell(location)} | ${ttl} | ${status} |`;
-    if (!line.ref.list) return [row];
+    if (!line.ref.list)
+      return [
+        `| ${tableCell(name)} | ${line.ref.provider} | ${codeCell(location)} | ${ttl} | ${status} |`,
+      ];
     // A listing line, then one row per match it read (SPEC §1.1b).
     const matches = input.records.filter((r) => r.listedBy === line.ref.key);
     const listed = `${status}, ${record?.matches ?? 0} matched`;

@@ -172,7 +172,7 @@ function createAzureProvider(azure: AzureSettings, context: ProviderDeps): Secre
           });
           answer = response.json();
         } catch (error) {
-          throw readError(error, { locator: `${request.prefix}*` } as Location, azure.clientId);
+          throw readError(error, { locator: `${request.prefix}*` }, azure.clientId);
         }
         for (const item of answer.value ?? []) {
           const name =
@@ -266,7 +266,7 @@ function vaultMessage(error: HttpError): string {
   return `${code}: ${message.split(/\r?\n/)[0]}`;
 }
 
-function readError(error: unknown, location: Location, clientId: string): Error {
+function readError(error: unknown, location: Pick<Location, 'locator'>, clientId: string): Error {
   const where = `azure:${location.locator}`;
   if (error instanceof HttpError && error.status === undefined && /ENOTFOUND/.test(error.message)) {
     // A vault is a DNS name: a name that does not resolve is a vault that does not exist.

@@ -336,7 +336,7 @@ function listError(
       `gcp:${prefix}*: ${googleMessage(error)} (check ?filter=)`,
     );
   }
-  return readError(error, { locator: `${prefix}*` } as Location, serviceAccount, provider);
+  return readError(error, { locator: `${prefix}*` }, serviceAccount, provider);
 }
 
 function tokenField(response: HttpResponse, field: string, what: string): string {
@@ -417,7 +417,7 @@ function impersonationError(
 
 function readError(
   error: unknown,
-  location: Location,
+  location: Pick<Location, 'locator'>,
   serviceAccount: string,
   provider: string,
 ): Error {

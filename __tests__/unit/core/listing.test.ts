@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { MaskGate } from '../../../src/core/mask.js';
 import { ActionError, ActionErrors } from '../../../src/core/errors.js';
 import { planSecrets } from '../../../src/core/plan/plan.js';
-import { runActionPipeline } from '../../../test/support/pipeline.js';
+import { runActionPipeline, type InProcessRun } from '../../../test/support/pipeline.js';
+import { auditLines } from '../../../src/core/audit.js';
+import { summaryMarkdown } from '../../../src/github/summary.js';
 import { expectNoLeak } from '../../../test/support/leaks.js';
 import { startVaultFixture, type VaultFixture } from '../../../test/support/vault-fixture.js';
 import type { Fault, ServedRequest } from '../../../test/emulators/http-server.js';
@@ -43,6 +45,7 @@ interface Run {
   masks: string[];
   env: Record<string, string>;
   messages: string[];
+  result: InProcessRun;
 }
 
 async function run(secrets: string): Promise<Run> {
@@ -51,7 +54,13 @@ async function run(secrets: string): Promise<Run> {
   const gate = new MaskGate({ add: (v: string) => masks.push(v) }, (m: string) => printed.push(m));
   const result = await runActionPipeline(secrets, fx.inputs(secrets), fx.issuer.env(), gate);
   const env = Object.fromEntries(result.secrets.map((s) => [s.name, s.value]));
-  const out = { printed: [...printed, ...result.messages], masks, env, messages: result.messages };
+  const out = {
+    printed: [...printed, ...result.messages],
+    masks,
+    env,
+    messages: result.messages,
+    result,
+  };
   expectNoLeak(out.printed.join('\n'), secretValues);
   return out;
 }
@@ -81,6 +90,36 @@ describe('a * locator on Vault', () => {
       '/v1/secret/data/ci/app/api-key',
       '/v1/secret/data/ci/app/db',
     ]);
+
+    // The audit log has the listing and each match; the summary a row per match.
+    const audit = auditLines(
+      result.result.records,
+      { runId: undefined, runAttempt: undefined, repository: undefined, job: undefined },
+      (t) => t,
+    )
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { reference: string; lines: number[] });
+    expect(audit.map((a) => a.reference).sort()).toEqual([
+      'vault:secret/data/ci/app/*',
+      'vault:secret/data/ci/app/api-key',
+      'vault:secret/data/ci/app/db',
+    ]);
+    expect(audit.every((a) => a.lines.join() === '1')).toBe(true);
+    const summary = summaryMarkdown({
+      plan: result.result.plan!,
+      records: result.result.records,
+      secrets: result.result.secrets,
+      masked: 0,
+      exportModes: ['env'],
+      failed: false,
+    });
+    expect(summary).toContain(
+      '| APP_* → 5 variables | vault | `secret/data/ci/app/*` | — | ok, 2 matched |',
+    );
+    expect(summary).toContain('| ↳ | vault | `secret/data/ci/app/db` | — | ok |');
+    expect(summary).toContain('| ↳ | vault | `secret/data/ci/app/api-key` | — | ok |');
+    expectNoLeak(summary, secretValues);
   });
 
   it('lists a KV v1 folder with a name prefix: names are relative to the prefix', async () => {
