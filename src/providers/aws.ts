@@ -126,6 +126,9 @@ export function checkAwsSettings(aws: AwsSettings): ActionError[] {
 }
 
 function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvider {
+  // aws: and ssm: lines of one run share one provider and one STS login (ssm.ts asks for it).
+  const existing = shared.get(context);
+  if (existing?.settings === aws) return existing.provider;
   const { http } = context;
   const region = aws.region;
   const stsBase = aws.endpoints.sts ?? `https://sts.${region}.${dnsSuffix(region)}`;
@@ -367,8 +370,15 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
       );
     },
   };
+  const login = provider.login.bind(provider);
+  let loggedIn: Promise<void> | undefined;
+  provider.login = () => (loggedIn ??= login());
+  shared.set(context, { settings: aws, provider });
   return provider;
 }
+
+/** The AWS provider of a run (its dependencies) and settings: one STS session for all. */
+const shared = new WeakMap<ProviderDeps, { settings: AwsSettings; provider: SecretProvider }>();
 
 export const awsProvider: ProviderModule<AwsSettings> = {
   check: checkAwsSettings,

@@ -1,6 +1,6 @@
 // AWS Systems Manager Parameter Store (SPEC §1.1a `ssm:`), read with the AWS session of
-// `aws-role-arn` (the aws provider's STS login; the session's keys sign for the `ssm`
-// service). Wire format: JSON 1.1, `X-Amz-Target: AmazonSSM.<Operation>`.
+// `aws-role-arn`: the aws provider's STS login, one per run whether aws: lines exist or not
+// (aws.ts hands both the same provider); the session's keys sign for the `ssm` service. Wire format: JSON 1.1, `X-Amz-Target: AmazonSSM.<Operation>`.
 // - GetParameters, at most ten names a call (API_GetParameters: "Array Members: Minimum
 //   number of 1 item. Maximum number of 10 items"), always WithDecryption. `version=N` and
 //   `label=L` go on the wire as selectors: "To query by parameter label, use

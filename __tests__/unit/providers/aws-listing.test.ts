@@ -178,6 +178,14 @@ describe('ssm:', () => {
     expect(result.masks).toContain((JSON.parse(params.db) as { password: string }).password);
   });
 
+  it('shares one STS login with aws: lines', async () => {
+    const result = await run('NEAR: aws:prod/near\nAPI: ssm:/app/prod/api');
+    expect(result.messages).toEqual([]);
+    expect(result.env.NEAR === near).toBe(true);
+    expect(result.env.API === params.api).toBe(true);
+    expect(count(result.operations, 'sts:AssumeRoleWithWebIdentity')).toBe(1);
+  });
+
   it('lists a path one level deep; the values come with the listing', async () => {
     const result = await run('APP_*: ssm:/app/prod/*');
     expect(result.messages).toEqual([]);
