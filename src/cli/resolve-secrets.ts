@@ -24,7 +24,7 @@ import { writeErr } from './report.js';
 import { CLI_WORDS } from './settings.js';
 
 /** Providers that log in with the job's OIDC token: the OIDC-only policy is about these. */
-const OIDC_PROVIDERS: readonly ProviderName[] = ['vault', 'aws', 'gcp', 'azure'];
+const OIDC_PROVIDERS: readonly ProviderName[] = ['vault', 'aws', 'gcp', 'azure', 'ssm'];
 
 const worded = (message: string) => wordSettings(message, CLI_WORDS);
 

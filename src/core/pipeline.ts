@@ -168,6 +168,7 @@ export async function runPipeline(
         if (line.ref.provider !== 'plain') deps.gate.admitValue(value, { label: lineLabel(line) });
       },
       (absent) => result.absent.push(absent),
+      road.expansions,
     );
   } catch (error) {
     return fail(error);

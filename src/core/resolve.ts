@@ -5,7 +5,9 @@
 import { ActionError, OidcSecretsError, describeError } from './errors.js';
 import { Limiter } from './limiter.js';
 import { isAbsence } from './not-found.js';
+import { listRound, matchLocation, type Expansion } from './listing-round.js';
 import type { MaskGate } from './mask.js';
+export type { Expansion } from './listing-round.js';
 import type { ProviderCreator } from '../providers/registry.js';
 import type { ProviderSettings } from './settings.js';
 import type { FetchedSecret, ProviderDeps, SecretProvider } from '../providers/types.js';
@@ -23,6 +25,10 @@ export interface ReadRecord {
   leaseId?: string;
   leaseTtlSeconds?: number;
   error?: string;
+  /** For a match of a listing line: the listing's location key. */
+  listedBy?: string;
+  /** For a listing: how many secrets it matched. */
+  matches?: number;
 }
 
 export interface RoadResult {
@@ -32,6 +38,8 @@ export interface RoadResult {
   /** One error per failed login or read; empty when everything resolved. */
   errors: ActionError[];
   providers: Map<ProviderName, SecretProvider>;
+  /** The matches of each listing, by the listing's location key (SPEC §1.1b). */
+  expansions: Map<string, Expansion[]>;
 }
 
 export interface RoadDependencies {
@@ -49,22 +57,36 @@ export interface RoadDependencies {
 
 export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<RoadResult> {
   const limiter = new Limiter(deps.concurrency);
-  const result: RoadResult = { values: new Map(), records: [], errors: [], providers: new Map() };
+  const result: RoadResult = {
+    values: new Map(),
+    records: [],
+    errors: [],
+    providers: new Map(),
+    expansions: new Map(),
+  };
   const originOf = (location: Location) => ({
     label: `secrets line${location.lines.length > 1 ? 's' : ''} ${location.lines.join(', ')} (${location.provider}:${location.locator})`,
     // Masked now; a warning about a short string waits to name the variable holding it.
     deferShortWarning: true,
   });
 
+  const listedBy = new Map<Location, string>();
   const arrive = (location: Location, started: number, outcome: FetchedSecret | Error) => {
     const durationMs = Math.round(performance.now() - started);
+    const listing = listedBy.get(location);
     if (outcome instanceof Error) {
       if (location.optional && isAbsence(outcome)) {
         result.records.push({ location, outcome: 'absent', durationMs, error: outcome.message });
         return;
       }
       result.errors.push(attributed(outcome, location));
-      result.records.push({ location, outcome: 'failed', durationMs, error: outcome.message });
+      result.records.push({
+        location,
+        outcome: 'failed',
+        durationMs,
+        error: outcome.message,
+        ...(listing ? { listedBy: listing } : {}),
+      });
       return;
     }
     if (location.provider === 'plain') {
@@ -82,6 +104,7 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
       ...(outcome.lease
         ? { leaseId: outcome.lease.id, leaseTtlSeconds: outcome.lease.ttlSeconds }
         : {}),
+      ...(listing ? { listedBy: listing } : {}),
     });
   };
 
@@ -100,34 +123,70 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
       result.errors.push(asActionError(error, label));
       return;
     }
-    const batchSize = provider.readBatch ? Math.max(1, provider.batchSize ?? 1) : 1;
-    const groups: Location[][] = [];
-    for (let i = 0; i < locations.length; i += batchSize)
-      groups.push(locations.slice(i, i + batchSize));
-    await Promise.all(
-      groups.map((group) =>
-        limiter.run(async () => {
-          const started = performance.now();
-          if (provider.readBatch && group.length > 1) {
-            try {
-              const outcomes = await provider.readBatch(group);
-              group.forEach((location, i) =>
-                arrive(location, started, outcomes[i] ?? new Error('no result')),
-              );
-            } catch (error) {
-              group.forEach((location) => arrive(location, started, toError(error)));
+    const readAll = (toRead: readonly Location[]) => {
+      const batchSize = provider.readBatch ? Math.max(1, provider.batchSize ?? 1) : 1;
+      const groups: Location[][] = [];
+      for (let i = 0; i < toRead.length; i += batchSize)
+        groups.push(toRead.slice(i, i + batchSize));
+      return Promise.all(
+        groups.map((group) =>
+          limiter.run(async () => {
+            const started = performance.now();
+            if (provider.readBatch && group.length > 1) {
+              try {
+                const outcomes = await provider.readBatch(group);
+                group.forEach((location, i) =>
+                  arrive(location, started, outcomes[i] ?? new Error('no result')),
+                );
+              } catch (error) {
+                group.forEach((location) => arrive(location, started, toError(error)));
+              }
+              return;
             }
-            return;
-          }
-          const location = group[0] as Location;
-          try {
-            arrive(location, started, await provider.read(location));
-          } catch (error) {
-            arrive(location, started, toError(error));
-          }
-        }),
-      ),
-    );
+            const location = group[0] as Location;
+            try {
+              arrive(location, started, await provider.read(location));
+            } catch (error) {
+              arrive(location, started, toError(error));
+            }
+          }),
+        ),
+      );
+    };
+    // Reads start at once; listings take one round of their own, then every match of every
+    // listing of this provider is read in one more round (batched where the provider batches).
+    const expandAll = async (listings: readonly Location[]) => {
+      if (listings.length === 0) return;
+      const known = new Set(plan.locations.map((l) => l.key));
+      const listed = await Promise.all(
+        listings.map((listing) => limiter.run(() => listRound(provider, listing, deps.deps.log))),
+      );
+      const toRead: Location[] = [];
+      listed.forEach((outcome, i) => {
+        const listing = listings[i] as Location;
+        result.records.push(outcome.record);
+        if (outcome.error) {
+          result.errors.push(attributed(outcome.error, listing));
+          return;
+        }
+        const expansions: Expansion[] = [];
+        for (const match of outcome.matches) {
+          const location = matchLocation(listing, match);
+          expansions.push({ relativeName: match.relativeName, key: location.key });
+          if (known.has(location.key)) continue; // read by another line or listing already
+          known.add(location.key);
+          listedBy.set(location, listing.key);
+          if (match.value) arrive(location, performance.now(), match.value);
+          else toRead.push(location);
+        }
+        result.expansions.set(listing.key, expansions);
+      });
+      await readAll(toRead);
+    };
+    await Promise.all([
+      readAll(locations.filter((l) => !l.list)),
+      expandAll(locations.filter((l) => l.list)),
+    ]);
   };
 
   await Promise.all(plan.providers.map(runProvider));

@@ -112,6 +112,7 @@ export const ENDPOINT_SERVICES = [
   'gcp-oauth2',
   'azure-authority',
   'azure-keyvault-suffix',
+  'aws-ssm',
 ] as const;
 export type EndpointService = (typeof ENDPOINT_SERVICES)[number];
 export type Endpoints = Partial<Record<EndpointService, string>>;
@@ -132,7 +133,11 @@ export interface AwsSettings {
   audience: string;
   sessionDurationSeconds: number;
   exportCredentials: boolean;
-  endpoints: { sts?: string | undefined; secretsManager?: string | undefined };
+  endpoints: {
+    sts?: string | undefined;
+    secretsManager?: string | undefined;
+    ssm?: string | undefined;
+  };
   /** The workflow run (and attempt) the role session is named after, when there is one. */
   runId?: string | undefined;
   runAttempt?: string | undefined;
@@ -149,6 +154,8 @@ export interface GcpSettings {
     iamcredentials?: string | undefined;
     secretmanager?: string | undefined;
     oauth2?: string | undefined;
+    /** `gcp-secretmanager-LOCATION` overrides, by location: regional Secret Manager. */
+    regionalSecretmanager?: Readonly<Record<string, string>> | undefined;
   };
   /** gcp-project: the project later steps' tools default to (credentials: gcp: adc). */
   project: string;
@@ -226,6 +233,8 @@ export interface ProviderSettings {
   k8s: K8sSettings;
   dotenv: DotenvSettings;
   plain: PlainSettings;
+  /** Parameter Store reads with the AWS session of the aws settings. */
+  ssm: AwsSettings;
 }
 
 export interface Settings {
@@ -293,7 +302,11 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
           text('aws.exportCredentials', 'false'),
           'aws.exportCredentials',
         ),
-        endpoints: { sts: endpoints['aws-sts'], secretsManager: endpoints['aws-secretsmanager'] },
+        endpoints: {
+          sts: endpoints['aws-sts'],
+          secretsManager: endpoints['aws-secretsmanager'],
+          ssm: endpoints['aws-ssm'],
+        },
         runId: facts.runId,
         runAttempt: facts.runAttempt,
         hops: parseAwsHops(read),
@@ -307,6 +320,7 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
           iamcredentials: endpoints['gcp-iamcredentials'],
           secretmanager: endpoints['gcp-secretmanager'],
           oauth2: endpoints['gcp-oauth2'],
+          regionalSecretmanager: regionalEndpoints(read('endpoints')),
         },
         project: text('gcp.project'),
       },
@@ -330,6 +344,9 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
       },
       dotenv: { workspace: facts.workspace },
       plain: {},
+      get ssm(): AwsSettings {
+        return this.aws;
+      },
     },
   };
 }
@@ -376,10 +393,11 @@ function parseEndpoints(value: string): Endpoints {
     const service = line.slice(0, colon).trim();
     const target = line.slice(colon + 1).trim();
     const where = `(line ${index + 1})`;
+    if (REGIONAL_SECRET_MANAGER.test(service) && colon > 0) return; // regionalEndpoints
     if (colon < 0 || !(ENDPOINT_SERVICES as readonly string[]).includes(service)) {
       throw new SettingError(
         'endpoints',
-        `service: url with a service among ${ENDPOINT_SERVICES.join(', ')}`,
+        `service: url with a service among ${ENDPOINT_SERVICES.join(', ')}, gcp-secretmanager-LOCATION`,
         where,
       );
     }
@@ -438,4 +456,24 @@ function readPemSetting(value: string, key: SettingKey): string | undefined {
     key,
     'PEM text or the path of a PEM file containing -----BEGIN CERTIFICATE-----',
   );
+}
+
+/** `gcp-secretmanager-LOCATION`: a regional Secret Manager endpoint (SPEC §1.1a). */
+const REGIONAL_SECRET_MANAGER = /^gcp-secretmanager-([a-z][a-z0-9-]{0,62})$/;
+
+/** The `gcp-secretmanager-LOCATION` lines of `endpoints`, by location. */
+function regionalEndpoints(value: string): Record<string, string> {
+  const regional: Record<string, string> = {};
+  value.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    const colon = line.indexOf(':');
+    const location = REGIONAL_SECRET_MANAGER.exec(line.slice(0, Math.max(colon, 0)).trim())?.[1];
+    if (!location) return;
+    regional[location] = parseBaseUrl(
+      line.slice(colon + 1).trim(),
+      'endpoints',
+      `(line ${index + 1}, gcp-secretmanager-${location})`,
+    );
+  });
+  return regional;
 }

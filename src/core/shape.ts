@@ -6,6 +6,7 @@ import { ActionError, ActionErrors } from './errors.js';
 import { keyToName, reservedReason } from './plan/names.js';
 import { selectorText } from './plan/reference.js';
 import { lineLabel, refLabel, type Plan, type SecretLine } from './plan/types.js';
+import type { Expansion } from './listing-round.js';
 
 export interface ShapedSecret {
   name: string;
@@ -51,6 +52,8 @@ export function shapeSecrets(
   admit: (value: string, line: SecretLine) => void,
   /** An `?optional` line whose selector found nothing: it is left out, not an error. */
   onAbsent?: (absent: AbsentLine) => void,
+  /** The matches of each listing line, by its location key (SPEC §1.1b). */
+  expansions: ReadonlyMap<string, readonly Expansion[]> = new Map(),
 ): ShapedSecret[] {
   const errors: ActionError[] = [];
   const out: ShapedSecret[] = [];
@@ -92,6 +95,21 @@ export function shapeSecrets(
   };
 
   for (const line of plan.lines) {
+    if (line.ref.list) {
+      // NAME_ + the match's relative name; a match holding a JSON object flattens below it.
+      for (const match of expansions.get(line.ref.key) ?? []) {
+        const raw = values.get(match.key);
+        if (raw === undefined) continue; // its read failed; reported by the road
+        const name = line.name + keyToName(match.relativeName);
+        const tree = jsonObject(raw);
+        if (!tree) {
+          emit(line, name, raw);
+          continue;
+        }
+        for (const [path, leaf] of leaves(tree)) emit(line, [name, ...path].join('_'), leaf);
+      }
+      continue;
+    }
     const raw = values.get(line.ref.key);
     if (raw === undefined) continue; // its read failed; that error is reported by the road
     try {
@@ -142,6 +160,18 @@ export class SelectorMiss extends ActionError {
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** The value as a JSON object, or undefined when it is anything else. */
+function jsonObject(raw: string): { [key: string]: Json } | undefined {
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as { [key: string]: Json })
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The value a line's selector points at: the raw text when there is no selector. */
 function select(line: SecretLine, raw: string): Json {

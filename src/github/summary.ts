@@ -29,7 +29,7 @@ export function summaryMarkdown(input: SummaryInput): string {
     names.push(secret.name);
     namesByLine.set(secret.line, names);
   }
-  const rows = input.plan.lines.map((line) => {
+  const rows = input.plan.lines.flatMap((line) => {
     const record = recordByKey.get(line.ref.key);
     const names = namesByLine.get(line.line);
     const name = line.flatten ? `${line.name}* → ${names?.length ?? 0} variables` : line.name;
@@ -43,7 +43,20 @@ export function summaryMarkdown(input: SummaryInput): string {
         : record.outcome === 'ok'
           ? 'ok'
           : record.outcome; // failed, plain (a literal, not masked), absent
-    return `| ${tableCell(name)} | ${line.ref.provider} | ${codeCell(location)} | ${ttl} | ${status} |`;
+    if (!line.ref.list)
+      return [
+        `| ${tableCell(name)} | ${line.ref.provider} | ${codeCell(location)} | ${ttl} | ${status} |`,
+      ];
+    // A listing line, then one row per match it read (SPEC §1.1b).
+    const matches = input.records.filter((r) => r.listedBy === line.ref.key);
+    const listed = `${status}, ${record?.matches ?? 0} matched`;
+    return [
+      `| ${tableCell(name)} | ${line.ref.provider} | ${codeCell(location)} | — | ${listed} |`,
+      ...matches.map(
+        (match) =>
+          `| ↳ | ${line.ref.provider} | ${codeCell(match.location.locator)} | ${match.leaseTtlSeconds !== undefined ? formatTtl(match.leaseTtlSeconds) : '—'} | ${match.outcome === 'ok' ? 'ok' : 'failed'} |`,
+      ),
+    ];
   });
   const shown = rows.slice(0, MAX_ROWS);
   return [

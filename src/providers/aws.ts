@@ -6,21 +6,22 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
-import {
-  assumeRoad,
-  dnsSuffix,
-  NodeSha256,
-  stsBaseUrl,
-  type AwsRoad,
-  type AwsSession,
-} from './aws-sts.js';
+import { assumeRoad, NodeSha256, stsBaseUrl, type AwsRoad, type AwsSession } from './aws-sts.js';
 import { printableText } from './binary.js';
 import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
 import type { Location } from '../core/plan/types.js';
 import { named } from '../core/settings.js';
 import type { AwsSettings } from '../core/settings.js';
-import type { FetchedSecret, ProviderDeps, ProviderModule, SecretProvider } from './types.js';
+import type {
+  FetchedSecret,
+  ListedSecret,
+  ListRequest,
+  ProviderDeps,
+  ProviderModule,
+  SecretProvider,
+} from './types.js';
+import { arnRegion, regionalSigner, smEndpoint } from './aws-regions.js';
 
 interface SecretValueEntry {
   ARN?: string;
@@ -28,6 +29,14 @@ interface SecretValueEntry {
   SecretString?: string;
   SecretBinary?: string;
 }
+
+interface ListAnswer {
+  SecretList?: Array<{ Name?: unknown; ARN?: unknown }>;
+  NextToken?: unknown;
+}
+
+/** ListSecrets' largest page (API_ListSecrets: MaxResults, 1–100). */
+const LIST_PAGE_SIZE = 100;
 
 interface BatchAnswer {
   SecretValues?: SecretValueEntry[];
@@ -69,19 +78,27 @@ export function checkAwsSettings(aws: AwsSettings): ActionError[] {
 }
 
 function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvider {
+  // aws: and ssm: lines of one run share one provider and one STS login (ssm.ts asks for it).
+  const existing = shared.get(context);
+  if (existing?.settings === aws) return existing.provider;
   const { http } = context;
   const region = aws.region;
-  const smBase =
-    aws.endpoints.secretsManager ?? `https://secretsmanager.${region}.${dnsSuffix(region)}`;
   let session: AwsSession | undefined;
   let signer: SignatureV4 | undefined;
   let batchAllowed = true;
 
-  const call = async (operation: string, input: unknown, what: string): Promise<HttpResponse> => {
-    if (!signer) throw new ActionError('AUTH_FAILED', `${what}: not logged in to AWS`);
-    const url = new URL(smBase.endsWith('/') ? smBase : `${smBase}/`);
+  const call = async (
+    operation: string,
+    input: unknown,
+    what: string,
+    inRegion: string = region,
+  ): Promise<HttpResponse> => {
+    const regional = inRegion === region ? signer : session && regionalSigner(session, inRegion);
+    if (!regional) throw new ActionError('AUTH_FAILED', `${what}: not logged in to AWS`);
+    const base = smEndpoint(aws, inRegion);
+    const url = new URL(base.endsWith('/') ? base : `${base}/`);
     const body = JSON.stringify(input);
-    const signed = await signer.sign({
+    const signed = await regional.sign({
       method: 'POST',
       protocol: url.protocol,
       hostname: url.hostname,
@@ -105,14 +122,19 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     if (location.options['version-id']) input.VersionId = location.options['version-id'];
     if (location.options.stage) input.VersionStage = location.options.stage;
     try {
-      const response = await call('GetSecretValue', input, what);
+      const response = await call(
+        'GetSecretValue',
+        input,
+        what,
+        arnRegion(location.locator) ?? region,
+      );
       return fetched(response.json<SecretValueEntry>(), location, context.admitCredential);
     } catch (error) {
       throw readError(error, location, aws.roleArn);
     }
   };
 
-  return {
+  const provider: SecretProvider = {
     name: 'aws',
     batchSize: AWS_BATCH_SIZE,
 
@@ -122,6 +144,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
       const jwt = await context.identity.idToken(aws.audience);
       const road = awsRoad(aws, aws.roleArn);
       session = await assumeRoad(http, jwt, road, context.admitCredential);
+      sessions.set(provider, session);
       signer = new SignatureV4({
         service: 'secretsmanager',
         region,
@@ -139,6 +162,40 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     },
 
     read: readOne,
+
+    async list(request: ListRequest): Promise<ListedSecret[]> {
+      // ListSecrets with a `name` filter, "Prefix match, case-sensitive" (API_Filter), every
+      // page (MaxResults at most 100) until max + 1 matches or no NextToken: pages are
+      // sequential by nature. The matches are then read in the road's read round.
+      const what = `list aws:${request.prefix}* (ListSecrets)`;
+      const found: ListedSecret[] = [];
+      let nextToken: string | undefined;
+      do {
+        let answer: ListAnswer;
+        try {
+          const response = await call(
+            'ListSecrets',
+            {
+              MaxResults: LIST_PAGE_SIZE,
+              ...(request.prefix ? { Filters: [{ Key: 'name', Values: [request.prefix] }] } : {}),
+              ...(nextToken ? { NextToken: nextToken } : {}),
+            },
+            what,
+          );
+          answer = response.json<ListAnswer>();
+        } catch (error) {
+          throw listError(error, request.prefix, aws.roleArn);
+        }
+        for (const entry of answer.SecretList ?? []) {
+          const name = entry.Name;
+          if (typeof name !== 'string' || !name.startsWith(request.prefix)) continue;
+          found.push({ relativeName: name.slice(request.prefix.length), locator: name });
+        }
+        nextToken = typeof answer.NextToken === 'string' ? answer.NextToken : undefined;
+      } while (nextToken && found.length <= request.max);
+      // Stopped early: max + 1 says "more than max" without claiming a count not known.
+      return nextToken ? found.slice(0, request.max + 1) : found;
+    },
 
     sessionVariables(): Record<string, string> {
       if (!aws.exportCredentials || !session) return {};
@@ -164,7 +221,13 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
           (value) => results.set(location, value),
           (error: unknown) => results.set(location, error as Error),
         );
-      const batched = async () => {
+      // A secret named by an ARN is read in the ARN's region: one batch per region.
+      const byRegion = new Map<string, Location[]>();
+      for (const location of plain) {
+        const inRegion = arnRegion(location.locator) ?? region;
+        byRegion.set(inRegion, [...(byRegion.get(inRegion) ?? []), location]);
+      }
+      const batched = async (plain: readonly Location[], inRegion: string) => {
         if (plain.length === 0) return;
         if (plain.length === 1) return settle(plain[0] as Location);
         let answer: BatchAnswer;
@@ -173,6 +236,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
             'BatchGetSecretValue',
             { SecretIdList: plain.map((l) => l.locator) },
             `read ${plain.length} aws secrets (BatchGetSecretValue)`,
+            inRegion,
           );
           answer = response.json<BatchAnswer>();
         } catch (error) {
@@ -213,18 +277,36 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
           );
         }
       };
-      await Promise.all([batched(), ...single.map(settle)]);
+      await Promise.all([
+        ...[...byRegion].map(([inRegion, group]) => batched(group, inRegion)),
+        ...single.map(settle),
+      ]);
       return locations.map(
         (l) => results.get(l) ?? new ActionError('READ_FAILED', `aws:${l.locator}: no result`),
       );
     },
   };
+  const login = provider.login.bind(provider);
+  let loggedIn: Promise<void> | undefined;
+  provider.login = () => (loggedIn ??= login());
+  shared.set(context, { settings: aws, provider });
+  return provider;
 }
+
+/** The AWS provider of a run (its dependencies) and settings: one STS session for all. */
+const shared = new WeakMap<ProviderDeps, { settings: AwsSettings; provider: SecretProvider }>();
 
 export const awsProvider: ProviderModule<AwsSettings> = {
   check: checkAwsSettings,
   create: createAwsProvider,
 };
+
+/** The STS session of each logged-in AWS provider: Parameter Store signs with it (ssm.ts). */
+const sessions = new WeakMap<SecretProvider, AwsSession>();
+
+export function awsSessionOf(provider: SecretProvider): AwsSession | undefined {
+  return sessions.get(provider);
+}
 
 function fetched(
   entry: SecretValueEntry,
@@ -310,4 +392,17 @@ export function awsRoad(aws: AwsSettings, roleArn: string, region = aws.region):
     stsBase: stsBaseUrl(region, aws.endpoints.sts),
     audience: aws.audience,
   };
+}
+
+function listError(error: unknown, prefix: string, roleArn: string): Error {
+  if (!(error instanceof HttpError) || error.status === undefined) return error as Error;
+  const code = awsErrorType(error) ?? `HTTP ${error.status}`;
+  const where = `aws:${prefix}*`;
+  if (code === 'AccessDeniedException') {
+    return new ActionError(
+      'ACCESS_DENIED',
+      `${where}: access denied: ${awsErrorMessage(error)}. A listing needs secretsmanager:ListSecrets (resource *) for role ${roleArn}, besides GetSecretValue on the matches`,
+    );
+  }
+  return new ActionError('READ_FAILED', `${where}: ${code}: ${awsErrorMessage(error)}`);
 }

@@ -10,7 +10,14 @@ import { SecretNotFoundError } from '../core/not-found.js';
 import type { Location } from '../core/plan/types.js';
 import { labelled, named } from '../core/settings.js';
 import type { AzureSettings } from '../core/settings.js';
-import type { FetchedSecret, ProviderDeps, ProviderModule, SecretProvider } from './types.js';
+import type {
+  FetchedSecret,
+  ListedSecret,
+  ListRequest,
+  ProviderDeps,
+  ProviderModule,
+  SecretProvider,
+} from './types.js';
 
 const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
 const DEFAULT_VAULT_SUFFIX = 'vault.azure.net';
@@ -139,7 +146,66 @@ function createAzureProvider(azure: AzureSettings, context: ProviderDeps): Secre
       }
       return { value };
     },
+
+    async list(request: ListRequest): Promise<ListedSecret[]> {
+      // Get Secrets: `GET {vault}/secrets?maxresults=25` (the most a page holds), then every
+      // `nextLink`, until max + 1 enabled matches. Items carry `id` ({vault}/secrets/{name})
+      // and `attributes.enabled`, never a value; disabled secrets are left out. A nextLink is
+      // followed only on the vault's own origin: the token goes nowhere else.
+      const [vault = '', namePrefix = ''] = request.prefix.split('/');
+      const vaultUrl = vaultBaseUrl(vault, suffix);
+      const first = new URL(`${vaultUrl}/secrets`);
+      first.searchParams.set('api-version', API_VERSION);
+      first.searchParams.set('maxresults', '25');
+      const found: ListedSecret[] = [];
+      let next: URL | undefined = first;
+      while (next && found.length <= request.max) {
+        let answer: {
+          value?: Array<{ id?: unknown; attributes?: { enabled?: unknown } }>;
+          nextLink?: unknown;
+        };
+        try {
+          const response = await http.request({
+            method: 'GET',
+            url: next,
+            headers: { authorization: `Bearer ${accessToken ?? ''}` },
+            what: `list azure:${request.prefix}*`,
+          });
+          answer = response.json();
+        } catch (error) {
+          throw readError(error, { locator: `${request.prefix}*` }, azure.clientId);
+        }
+        for (const item of answer.value ?? []) {
+          const name =
+            typeof item.id === 'string' ? /\/secrets\/([^/?#]+)$/.exec(item.id)?.[1] : undefined;
+          if (!name || !/^[A-Za-z0-9-]{1,127}$/.test(name) || !name.startsWith(namePrefix))
+            continue;
+          if (item.attributes?.enabled === false) continue;
+          found.push({ relativeName: name.slice(namePrefix.length), locator: `${vault}/${name}` });
+        }
+        next = nextPage(answer.nextLink, first, request.prefix);
+      }
+      return next ? found.slice(0, request.max + 1) : found;
+    },
   };
+}
+
+/** The next page of a listing: none, or a nextLink on the vault's own list URL. */
+function nextPage(link: unknown, first: URL, prefix: string): URL | undefined {
+  if (link === null || link === undefined || link === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof link === 'string' ? new URL(link) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.origin !== first.origin || url.pathname !== first.pathname) {
+    throw new ActionError(
+      'READ_FAILED',
+      `azure:${prefix}*: the listing's nextLink does not point at the same vault's secret list; not followed`,
+    );
+  }
+  return url;
 }
 
 export const azureProvider: ProviderModule<AzureSettings> = {
@@ -201,7 +267,7 @@ function vaultMessage(error: HttpError): string {
   return `${code}: ${message.split(/\r?\n/)[0]}`;
 }
 
-function readError(error: unknown, location: Location, clientId: string): Error {
+function readError(error: unknown, location: Pick<Location, 'locator'>, clientId: string): Error {
   const where = `azure:${location.locator}`;
   if (error instanceof HttpError && error.status === undefined && /ENOTFOUND/.test(error.message)) {
     // A vault is a DNS name: a name that does not resolve is a vault that does not exist.

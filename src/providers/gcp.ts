@@ -14,6 +14,8 @@ import { labelled, named } from '../core/settings.js';
 import type { GcpSettings } from '../core/settings.js';
 import type {
   FetchedSecret,
+  ListedSecret,
+  ListRequest,
   ProviderDeps,
   ProviderModule,
   RevocationResult,
@@ -185,7 +187,7 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
       try {
         response = await http.request({
           method: 'GET',
-          url: `${endpoint('secretmanager')}/v1/${location.locator}:access`,
+          url: `${secretManagerBase(gcp, location.locator)}/v1/${location.locator}:access`,
           headers: { authorization: `Bearer ${accessToken ?? ''}` },
           what,
         });
@@ -214,6 +216,49 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
       if (printable !== undefined)
         context.admitCredential(printable, `the decoded binary value of gcp:${location.locator}`);
       return { value: bytes.toString('base64') };
+    },
+
+    async list(request: ListRequest): Promise<ListedSecret[]> {
+      // secrets.list (GET /v1/{parent}/secrets, pageSize up to 25000, pageToken, filter),
+      // every page until max + 1; the name prefix is matched here (a filter's `name:` is a
+      // substring test). Matches are read as …/versions/latest in the read round.
+      const marker = request.prefix.lastIndexOf('/secrets/') + '/secrets/'.length;
+      const parent = request.prefix.slice(0, marker - '/secrets/'.length);
+      const namePrefix = request.prefix.slice(marker);
+      const what = `list gcp:${request.prefix}* (secrets.list)`;
+      const found: ListedSecret[] = [];
+      let pageToken: string | undefined;
+      do {
+        const url = new URL(`${secretManagerBase(gcp, request.prefix)}/v1/${parent}/secrets`);
+        url.searchParams.set('pageSize', String(Math.min(request.max + 1, 25000)));
+        if (request.options.filter) url.searchParams.set('filter', request.options.filter);
+        if (pageToken) url.searchParams.set('pageToken', pageToken);
+        let answer: { secrets?: Array<{ name?: unknown }>; nextPageToken?: unknown };
+        try {
+          const response = await http.request({
+            method: 'GET',
+            url,
+            headers: { authorization: `Bearer ${accessToken ?? ''}` },
+            what,
+          });
+          answer = response.json();
+        } catch (error) {
+          throw listError(error, request.prefix, gcp.serviceAccount, gcp.workloadIdentityProvider);
+        }
+        for (const secret of answer.secrets ?? []) {
+          const id = typeof secret.name === 'string' ? secret.name.split('/').pop() : undefined;
+          if (!id || !/^[A-Za-z0-9_-]{1,255}$/.test(id) || !id.startsWith(namePrefix)) continue;
+          found.push({
+            relativeName: id.slice(namePrefix.length),
+            locator: `${parent}/secrets/${id}/versions/latest`,
+          });
+        }
+        pageToken =
+          typeof answer.nextPageToken === 'string' && answer.nextPageToken
+            ? answer.nextPageToken
+            : undefined;
+      } while (pageToken && found.length <= request.max);
+      return pageToken ? found.slice(0, request.max + 1) : found;
     },
 
     async revoke(entries: readonly LedgerEntry[]): Promise<RevocationResult[]> {
@@ -258,6 +303,42 @@ export const gcpProvider: ProviderModule<GcpSettings> = {
   check: checkGcpSettings,
   create: createGcpProvider,
 };
+
+/**
+ * Where a Secret Manager resource is served. A regional one (`projects/P/locations/L/…`) at
+ * `secretmanager.L.rep.googleapis.com` or the `gcp-secretmanager-L` override: the global
+ * `gcp-secretmanager` override does not apply to it (SPEC §1.1a).
+ */
+function secretManagerBase(gcp: GcpSettings, resource: string): string {
+  const location = /^projects\/[^/]+\/locations\/([^/]+)\//.exec(resource)?.[1];
+  const base = location
+    ? (gcp.endpoints.regionalSecretmanager?.[location] ??
+      `https://secretmanager.${location}.rep.googleapis.com`)
+    : (gcp.endpoints.secretmanager ?? DEFAULTS.secretmanager);
+  return base.replace(/\/+$/, '');
+}
+
+function listError(
+  error: unknown,
+  prefix: string,
+  serviceAccount: string,
+  provider: string,
+): Error {
+  if (error instanceof HttpError && error.status === 403) {
+    const who = serviceAccount || `the workload identity of ${provider}`;
+    return new ActionError(
+      'ACCESS_DENIED',
+      `gcp:${prefix}*: access denied: ${googleMessage(error)}. A listing needs secretmanager.secrets.list on the project (roles/secretmanager.viewer) for ${who}, besides secretAccessor on the matches.`,
+    );
+  }
+  if (error instanceof HttpError && error.status === 400) {
+    return new ActionError(
+      'REFERENCE_INVALID',
+      `gcp:${prefix}*: ${googleMessage(error)} (check ?filter=)`,
+    );
+  }
+  return readError(error, { locator: `${prefix}*` }, serviceAccount, provider);
+}
 
 function tokenField(response: HttpResponse, field: string, what: string): string {
   const value = response.json<Record<string, unknown>>()[field];
@@ -337,7 +418,7 @@ function impersonationError(
 
 function readError(
   error: unknown,
-  location: Location,
+  location: Pick<Location, 'locator'>,
   serviceAccount: string,
   provider: string,
 ): Error {

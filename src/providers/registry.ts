@@ -20,6 +20,7 @@ const LOADERS: Loaders = {
   k8s: async () => (await import('./k8s.js')).k8sProvider,
   dotenv: async () => (await import('./dotenv.js')).dotenvProvider,
   plain: async () => (await import('./plain.js')).plainProvider,
+  ssm: async () => (await import('./ssm.js')).ssmProvider,
 };
 
 export async function loadProvider<N extends ProviderName>(

@@ -11,6 +11,8 @@ import { named } from '../core/settings.js';
 import type { VaultSettings } from '../core/settings.js';
 import type {
   FetchedSecret,
+  ListedSecret,
+  ListRequest,
   ProviderDeps,
   ProviderModule,
   RevocationResult,
@@ -25,6 +27,9 @@ interface VaultEnvelope {
   auth?: { client_token?: string; accessor?: string; lease_duration?: number } | null;
   errors?: string[];
 }
+
+/** A listed key that may become a path segment of a read (reference.ts's VAULT_PATH). */
+const VAULT_KEY = /^[A-Za-z0-9_.@+=:-]+$/;
 
 function notConfigured(): ActionError {
   return new ActionError(
@@ -53,6 +58,30 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
 
   const requireUrl = () => {
     if (!vault.url) throw notConfigured();
+  };
+
+  /** `{mount}/revoke` with the certificate's serial_number (api-docs/secret/pki#revoke-certificate). */
+  const revokeCertificate = async (
+    entry: LedgerEntry,
+    revoker: string | undefined,
+  ): Promise<RevocationResult> => {
+    const { mount = '', serial = '' } = entry.data;
+    if (!revoker)
+      return { entry, outcome: 'failed', detail: 'no Vault token was recorded to revoke it with' };
+    if (!VAULT_MOUNT.test(mount) || !SERIAL.test(serial))
+      return { entry, outcome: 'failed', detail: 'the recorded certificate is malformed' };
+    try {
+      await http.request({
+        method: 'POST',
+        url: url(`${mount}/revoke`),
+        headers: headers(revoker),
+        body: JSON.stringify({ serial_number: serial }),
+        what: `revoke vault certificate ${entry.label}`,
+      });
+      return { entry, outcome: 'revoked' };
+    } catch (error) {
+      return { entry, outcome: 'failed', detail: revocationDetail(error) };
+    }
   };
 
   return {
@@ -92,13 +121,16 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
       const path = location.locator;
       const target = new URL(url(path));
       if (location.options.version) target.searchParams.set('version', location.options.version);
+      // `?method=POST&k=v…` is a write (pki/issue, aws/sts, ssh/sign): the rest is its body.
+      const { method, ...fields } = location.options;
       let response: HttpResponse;
       try {
         response = await http.request({
-          method: 'GET',
+          method: method === 'POST' || method === 'PUT' ? method : 'GET',
           url: target,
           headers: headers(),
-          what: `read vault:${path}`,
+          ...(method ? { body: JSON.stringify(fields) } : {}),
+          what: `${method ? 'write' : 'read'} vault:${path}`,
         });
       } catch (error) {
         throw readError(error, path, vault.role);
@@ -114,6 +146,8 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
       const fetched: FetchedSecret = {
         value: typeof value === 'string' ? value : JSON.stringify(value),
       };
+      const certificate = method ? issuedCertificate(path, value) : undefined;
+      if (certificate) context.record(certificate);
       if (body.lease_id) {
         fetched.lease = {
           id: body.lease_id,
@@ -130,10 +164,55 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
       return fetched;
     },
 
+    async list(request: ListRequest): Promise<ListedSecret[]> {
+      // LIST one folder (`GET …?list=true` is the same operation for clients that cannot send
+      // the LIST verb). "Folders are suffixed with /" (developer.hashicorp.com/vault/docs/
+      // commands/kv/list): sub-folders are skipped, one level only. KV v2 lists under
+      // metadata/ what it reads under data/ (api-docs/secret/kv/kv-v2#list-secrets).
+      const slash = request.prefix.lastIndexOf('/');
+      const folder = request.prefix.slice(0, slash + 1);
+      const namePrefix = request.prefix.slice(slash + 1);
+      const kv2 = /^[^/]+(\/[^/]+)*?\/data\//.exec(folder);
+      const listPath = kv2 ? folder.replace(/\/data\//, '/metadata/') : folder;
+      const target = new URL(url(listPath.replace(/\/$/, '')));
+      target.searchParams.set('list', 'true');
+      let response: HttpResponse;
+      try {
+        response = await http.request({
+          method: 'GET',
+          url: target,
+          headers: headers(),
+          what: `list vault:${request.prefix}*`,
+        });
+      } catch (error) {
+        // Vault answers 404 for a folder with no keys: zero matches, for the road to judge.
+        if (error instanceof HttpError && error.status === 404) return [];
+        throw listError(error, request.prefix, vault.role);
+      }
+      const keys = response.json<{ data?: { keys?: unknown } }>().data?.keys;
+      if (!Array.isArray(keys)) return [];
+      // A key is data from Vault (SPEC §1.4a): only one that is a plain path segment becomes
+      // part of a read URL; anything else (`..`, `?`, `#`, `%`) is left out, with a warning.
+      const names = keys.filter(
+        (k): k is string => typeof k === 'string' && !k.endsWith('/') && k.startsWith(namePrefix),
+      );
+      const safe = names.filter((k) => VAULT_KEY.test(k) && k !== '.' && k !== '..');
+      if (safe.length < names.length) {
+        context.log.warning(
+          `vault:${request.prefix}*: ${names.length - safe.length} key(s) in the listing are not plain path segments and were skipped`,
+        );
+      }
+      return safe.map((k) => ({
+        relativeName: k.slice(namePrefix.length),
+        locator: `${folder}${k}`,
+      }));
+    },
+
     async revoke(entries: readonly LedgerEntry[]): Promise<RevocationResult[]> {
       requireUrl();
       const tokens = entries.filter((e) => e.kind === 'token');
       const leases = entries.filter((e) => e.kind === 'lease');
+      const certificates = entries.filter((e) => e.kind === 'certificate');
       // Any token of this job can revoke its leases when its policy allows sys/leases/revoke;
       // revoking the token afterwards revokes whatever leases it still owns in any case.
       const revoker = tokens.at(-1)?.data.token;
@@ -159,6 +238,10 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
             return { entry, outcome: 'failed', detail: revocationDetail(error) };
           }
         }),
+      );
+      // Certificates first, while the token still works: revoking the token does not revoke them.
+      results.push(
+        ...(await Promise.all(certificates.map((entry) => revokeCertificate(entry, revoker)))),
       );
       const tokenResults: RevocationResult[] = [];
       for (const entry of tokens) {
@@ -210,6 +293,25 @@ export const vaultProvider: ProviderModule<VaultSettings> = {
   check: checkVaultSettings,
   create: createVaultProvider,
 };
+
+const VAULT_MOUNT = /^[A-Za-z0-9_.@+=-]+(\/[A-Za-z0-9_.@+=-]+)*$/;
+const SERIAL = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2})*$/;
+
+/**
+ * The ledger entry of a certificate a PKI write issued (`{mount}/issue/ROLE`,
+ * `{mount}/sign/ROLE`, with a serial_number in the answer): post revokes it.
+ */
+function issuedCertificate(path: string, data: unknown): LedgerEntry | undefined {
+  const match = /^(.+)\/(issue|sign|sign-verbatim)(\/[^/]+)?$/.exec(path);
+  const serial = (data as { serial_number?: unknown } | undefined)?.serial_number;
+  if (!match || typeof serial !== 'string' || !SERIAL.test(serial)) return undefined;
+  return {
+    provider: 'vault',
+    kind: 'certificate',
+    label: `certificate ${serial.slice(0, 11)}… (${match[1]})`,
+    data: { mount: match[1] as string, serial },
+  };
+}
 
 /** KV v2 wraps the secret in data.data next to data.metadata; everything else is data. */
 function secretData(body: VaultEnvelope): unknown {
@@ -324,6 +426,16 @@ function readError(error: unknown, path: string, role: string): Error {
     'READ_FAILED',
     `vault:${path}: HTTP ${error.status}: ${vaultErrors(error)}`,
   );
+}
+
+function listError(error: unknown, prefix: string, role: string): Error {
+  if (error instanceof HttpError && error.status === 403) {
+    return new ActionError(
+      'ACCESS_DENIED',
+      `vault:${prefix}*: permission denied (HTTP 403): the policies of role ${role || '(default)'} do not grant list on this folder (KV v2: on its metadata/ path)`,
+    );
+  }
+  return readError(error, `${prefix}*`, role);
 }
 
 function revocationDetail(error: unknown): string {

@@ -33,7 +33,8 @@ import {
   type TlsOptions,
 } from './http-server.js';
 import { audiences, createOidcVerifier, stringLike, type GithubClaims } from './oidc-verify.js';
-import { verifySigV4 } from './sigv4-verify.js';
+import { parseAuthorization, verifySigV4 } from './sigv4-verify.js';
+import { createParameterStore, type ParameterStore } from './ssm.js';
 
 export interface AwsEmulatorOptions {
   /** Issuer URL(s) of the account's IAM OIDC identity providers (the `iss` of GitHub's tokens). */
@@ -48,6 +49,12 @@ export interface AwsEmulatorOptions {
   tls?: TlsOptions;
   /** Sessions end this many seconds after they are issued (tests of refresh). */
   sessionLifetimeSeconds?: number;
+  /**
+   * More regions this one server answers for (one `aws-secretsmanager` override serving
+   * every region): a request's SigV4 scope names its region, which must be served, and it
+   * finds only the secrets of that region, as each regional endpoint of AWS would.
+   */
+  otherRegions?: readonly string[];
 }
 
 /** An IAM policy document as far as this emulator evaluates it. */
@@ -84,6 +91,10 @@ export interface AwsRoleConfig {
   batch?: boolean;
   /** Trust for sts:AssumeRole from other roles' sessions (role chaining). */
   chainTrust?: AwsChainTrust;
+  /** Whether `secretsmanager:ListSecrets` is allowed (default true; its resource is `*`). */
+  list?: boolean;
+  /** `ssm:GetParameter*` resources: parameter names (with wildcards), for the SSM route. */
+  parameters?: readonly string[];
 }
 
 export interface IssuedSession {
@@ -123,7 +134,11 @@ export interface AwsEmulator extends EmulatorServer<AwsLoggedRequest> {
   readonly issuedSessions: readonly IssuedSession[];
   addRole(arn: string, config: AwsRoleConfig): void;
   /** A string value becomes `SecretString`, bytes become `SecretBinary`. */
-  createSecret(name: string, value: string | Uint8Array): CreatedSecret;
+  createSecret(
+    name: string,
+    value: string | Uint8Array,
+    options?: { region?: string },
+  ): CreatedSecret;
   /** A new version: it takes AWSCURRENT (and the old current becomes AWSPREVIOUS) unless stages are given. */
   putSecretValue(
     nameOrArn: string,
@@ -132,6 +147,8 @@ export interface AwsEmulator extends EmulatorServer<AwsLoggedRequest> {
   ): CreatedSecret;
   /** A managed policy that `PolicyArns` may name. */
   addManagedPolicy(arn: string, document: PolicyDocument): void;
+  /** Parameter Store of this account (served on the same endpoint, `AmazonSSM.*`). */
+  readonly parameters: Pick<ParameterStore, 'add'>;
   /** Ends every session issued so far (their keys then meet ExpiredTokenException). */
   expireSessions(): void;
   /** Moves the emulator's clock (token expiry, session expiry, signature skew). */
@@ -155,16 +172,21 @@ interface SecretVersion {
 interface StoredSecret {
   name: string;
   arn: string;
+  region: string;
   versions: SecretVersion[];
 }
 
-interface Role extends Required<Omit<AwsRoleConfig, 'secrets' | 'chainTrust'>> {
+interface Role extends Required<Omit<AwsRoleConfig, 'secrets' | 'chainTrust' | 'parameters'>> {
   chainTrust?: AwsChainTrust;
   arn: string;
   name: string;
   id: string;
   secrets: readonly string[];
+  parameters: readonly string[];
 }
+
+/** ListSecrets' page size bounds (API_ListSecrets: MaxResults 1–100). */
+const LIST_PAGE_MAX = 100;
 
 function alnum(length: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'): string {
   const bytes = randomBytes(length);
@@ -202,6 +224,8 @@ function stsParams(request: ServedRequest): Map<string, string> {
 /** The operation a request names, for the request log. */
 function operationOf(request: ServedRequest): string {
   const target = request.headers['x-amz-target'];
+  if (typeof target === 'string' && target.startsWith('AmazonSSM.'))
+    return `ssm:${target.slice('AmazonSSM.'.length)}`;
   if (typeof target === 'string')
     return `secretsmanager:${target.replace(/^secretsmanager\./, '')}`;
   return `sts:${stsParams(request).get('Action') ?? '?'}`;
@@ -668,12 +692,15 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
 
   // ---- Secrets Manager -------------------------------------------------------------------
 
-  function findSecret(secretId: string): StoredSecret | undefined {
+  /** In the region the request was signed for (each regional endpoint sees its own). */
+  let requestRegion = region;
+  function findSecret(secretId: string, inRegion = requestRegion): StoredSecret | undefined {
     return secrets.find(
       (s) =>
-        s.name === secretId ||
-        s.arn === secretId ||
-        (secretId.startsWith('arn:') && s.arn.slice(0, -7) === secretId),
+        s.region === inRegion &&
+        (s.name === secretId ||
+          s.arn === secretId ||
+          (secretId.startsWith('arn:') && s.arn.slice(0, -7) === secretId)),
     );
   }
 
@@ -834,11 +861,80 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
     return smReply({ SecretValues: values, Errors: errors });
   }
 
-  async function secretsManager(request: ServedRequest): Promise<Reply> {
-    const target = String(request.headers['x-amz-target']);
-    const operation = target.startsWith('secretsmanager.')
-      ? target.slice('secretsmanager.'.length)
-      : target;
+  /**
+   * ListSecrets (API_ListSecrets): `Filters` of `{Key, Values}` — `name` is a case-sensitive
+   * prefix match (API_Filter), a value starting with `!` negates — `MaxResults` 1–100, and an
+   * opaque `NextToken` while more remain. Answers `{SecretList: [{ARN, Name, …}], NextToken}`.
+   */
+  function listSecrets(session: IssuedSession, input: Record<string, unknown>): Reply {
+    const role = roles.get(session.roleArn)!;
+    if (!role.list)
+      return smError('AccessDeniedException', denied(session, 'secretsmanager:ListSecrets'));
+    const max = input.MaxResults === undefined ? LIST_PAGE_MAX : input.MaxResults;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > LIST_PAGE_MAX) {
+      return smError(
+        'ValidationException',
+        validation(
+          'maxResults',
+          String(max),
+          `Member must have value less than or equal to ${LIST_PAGE_MAX}`,
+        ),
+      );
+    }
+    const filters = Array.isArray(input.Filters) ? (input.Filters as unknown[]) : [];
+    const tests: Array<(secret: StoredSecret) => boolean> = [];
+    for (const filter of filters) {
+      const { Key: key, Values: values } = (filter ?? {}) as { Key?: unknown; Values?: unknown };
+      if (key !== 'name' || !Array.isArray(values) || values.some((v) => typeof v !== 'string'))
+        return smError(
+          'InvalidParameterException',
+          'This emulator supports ListSecrets filters on name only.',
+        );
+      const wanted = values as string[];
+      tests.push((secret) =>
+        wanted.some((v) =>
+          v.startsWith('!') ? !secret.name.startsWith(v.slice(1)) : secret.name.startsWith(v),
+        ),
+      );
+    }
+    const matching = secrets.filter(
+      (secret) => secret.region === requestRegion && tests.every((t) => t(secret)),
+    );
+    const start =
+      typeof input.NextToken === 'string'
+        ? Number(Buffer.from(input.NextToken, 'base64url').toString('utf8'))
+        : 0;
+    if (!Number.isInteger(start) || start < 0 || start > matching.length)
+      return smError('InvalidNextTokenException', 'The NextToken value is invalid.');
+    const page = matching.slice(start, start + max);
+    const next = start + page.length;
+    return smReply({
+      SecretList: page.map((secret) => ({
+        ARN: secret.arn,
+        Name: secret.name,
+        LastChangedDate: (secret.versions.at(-1)?.created ?? now()) / 1000,
+        SecretVersionsToStages: Object.fromEntries(
+          secret.versions.map((v) => [v.versionId, [...v.stages]]),
+        ),
+      })),
+      ...(next < matching.length
+        ? { NextToken: Buffer.from(String(next), 'utf8').toString('base64url') }
+        : {}),
+    });
+  }
+
+  /**
+   * A signed JSON 1.1 request: its SigV4 signature (for `service`, in this region or one the
+   * server also answers for), its session token and expiry, and its body as an object.
+   */
+  function authenticate(
+    request: ServedRequest,
+    service: string,
+  ): { session: IssuedSession; input: Record<string, unknown> } | Reply {
+    // The region the request was signed for: this one, or one the server also answers for.
+    const scoped = parseAuthorization(String(request.headers.authorization ?? ''));
+    const signedFor = 'region' in scoped ? scoped.region : region;
+    requestRegion = (options.otherRegions ?? []).includes(signedFor) ? signedFor : region;
     const verdict = verifySigV4(
       {
         method: request.method,
@@ -847,8 +943,8 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
         body: request.body,
       },
       {
-        region,
-        service: 'secretsmanager',
+        region: requestRegion,
+        service,
         now: now(),
         secretFor: (id) => sessions.get(id)?.secretAccessKey,
       },
@@ -867,31 +963,66 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
         'The security token included in the request is expired',
       );
     }
-    let input: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(request.body.toString('utf8') || '{}');
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
         throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
+      return { session, input: parsed as Record<string, unknown> };
     } catch {
       return smError(
         'SerializationException',
         'Start of structure or map found where not expected.',
       );
     }
+  }
+
+  async function secretsManager(request: ServedRequest): Promise<Reply> {
+    const target = String(request.headers['x-amz-target']);
+    const operation = target.startsWith('secretsmanager.')
+      ? target.slice('secretsmanager.'.length)
+      : target;
+    const authenticated = authenticate(request, 'secretsmanager');
+    if (!('session' in authenticated)) return authenticated;
+    const { session, input } = authenticated;
     switch (operation) {
       case 'GetSecretValue':
         return getSecretValue(session, input);
       case 'BatchGetSecretValue':
         return batchGetSecretValue(session, input);
+      case 'ListSecrets':
+        return listSecrets(session, input);
       default:
         return smError('UnknownOperationException', '');
     }
   }
 
+  const parameterStore = createParameterStore({ accountId, region, now });
+
+  /** Parameter Store (ssm.ts), signed for the `ssm` service. */
+  function systemsManager(request: ServedRequest): Reply {
+    const authenticated = authenticate(request, 'ssm');
+    if (!('session' in authenticated)) return authenticated;
+    const { session, input } = authenticated;
+    const role = roles.get(session.roleArn)!;
+    const operation = String(request.headers['x-amz-target']).slice('AmazonSSM.'.length);
+    const answer = parameterStore.handle(operation, input, {
+      region: requestRegion,
+      parameters: role.parameters,
+      denied: (action) => denied(session, action),
+    });
+    return jsonReply(answer.status, answer.body, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': randomUUID(),
+    });
+  }
+
   const server = await startHttpServer<AwsLoggedRequest>(
     (request) =>
-      request.headers['x-amz-target'] !== undefined ? secretsManager(request) : sts(request),
+      String(request.headers['x-amz-target'] ?? '').startsWith('AmazonSSM.')
+        ? systemsManager(request)
+        : request.headers['x-amz-target'] !== undefined
+          ? secretsManager(request)
+          : sts(request),
     { tls: options.tls, describe: (request) => ({ operation: operationOf(request) }) },
   );
 
@@ -921,6 +1052,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
     region,
     accountId,
     issuedSessions,
+    parameters: parameterStore,
     addRole(arn, config) {
       const name = arn.split('/').pop() ?? arn;
       const role: Role = {
@@ -933,15 +1065,19 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
         secrets: config.secrets ?? [],
         batch: config.batch ?? true,
         ...(config.chainTrust ? { chainTrust: config.chainTrust } : {}),
+        list: config.list ?? true,
+        parameters: config.parameters ?? [],
       };
       roles.set(arn, role);
       clientIds.add(role.audience);
     },
-    createSecret(name, value) {
-      if (findSecret(name)) throw new Error(`secret ${name} exists already`);
+    createSecret(name, value, where = {}) {
+      const inRegion = where.region ?? region;
+      if (findSecret(name, inRegion)) throw new Error(`secret ${name} exists already`);
       const secret: StoredSecret = {
         name,
-        arn: `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${alnum(6, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`,
+        arn: `arn:aws:secretsmanager:${inRegion}:${accountId}:secret:${name}-${alnum(6, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`,
+        region: inRegion,
         versions: [],
       };
       secrets.push(secret);
@@ -949,7 +1085,9 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
       return { arn: secret.arn, name, versionId: version.versionId };
     },
     putSecretValue(nameOrArn, value, stages) {
-      const secret = findSecret(nameOrArn);
+      const secret =
+        findSecret(nameOrArn, region) ??
+        secrets.find((s) => s.arn === nameOrArn || s.arn.slice(0, -7) === nameOrArn);
       if (!secret) throw new Error(`no secret ${nameOrArn}`);
       const version = storeVersion(secret, value, stages);
       return { arn: secret.arn, name: secret.name, versionId: version.versionId };

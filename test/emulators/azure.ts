@@ -441,10 +441,11 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
     }
 
     const [name, version] = rest;
-    if (!name || rest.length > 2)
-      return vaultError(400, 'BadParameter', 'The request URI is not valid.');
     const appId = String(claims.appid);
     const caller = `appid=${appId};oid=${String(claims.oid)};iss=${entraIssuer}`;
+    if (rest.length === 0) return listSecrets(request, vault, appId, caller, vaultUrl);
+    if (!name || rest.length > 2)
+      return vaultError(400, 'BadParameter', 'The request URI is not valid.');
     const grant = vault.grants.get(appId);
     if (!grant || (!grant.has('*') && !grant.has(name))) {
       if (vault.permissionModel === 'rbac') {
@@ -499,6 +500,63 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
     if (found.contentType !== undefined) body.contentType = found.contentType;
     if (found.tags !== undefined) body.tags = found.tags;
     return jsonReply(200, body, { 'content-type': 'application/json; charset=utf-8' });
+  }
+
+  /**
+   * Get Secrets (`GET {vault}/secrets?api-version=7.x[&maxresults=N]`, N 1–25): one item per
+   * secret, its latest version's attributes and no value — `{"value": [{"id":
+   * "{vault}/secrets/{name}", "attributes": {"enabled", …}, "contentType", "tags"}],
+   * "nextLink": url or null}`, the next page behind `$skiptoken`. Listing needs the vault-wide
+   * `list` permission (an access policy, or an RBAC role on the vault).
+   */
+  function listSecrets(
+    request: ServedRequest,
+    vault: Vault,
+    appId: string,
+    caller: string,
+    vaultUrl: string,
+  ): Reply {
+    if (!vault.grants.get(appId)?.has('*')) {
+      return vaultError(
+        403,
+        'Forbidden',
+        `The user, group or application '${caller}' does not have secrets list permission on key vault '${vault.name};location=${vault.location}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+        'AccessDenied',
+      );
+    }
+    const maxText = request.url.searchParams.get('maxresults');
+    const max = maxText === null ? 25 : Number(maxText);
+    if (!Number.isInteger(max) || max < 1 || max > 25)
+      return vaultError(400, 'BadParameter', 'invalid maxresults: it must be between 1 and 25.');
+    const skip = Number(request.url.searchParams.get('$skiptoken') ?? '0');
+    const names = [...vault.secrets.keys()].sort();
+    const page = names.slice(skip, skip + max);
+    const next = skip + page.length;
+    const nextLink =
+      next < names.length
+        ? `${vaultUrl}/secrets?api-version=${request.url.searchParams.get('api-version')}&$skiptoken=${next}&maxresults=${max}`
+        : null;
+    return jsonReply(
+      200,
+      {
+        value: page.map((name) => {
+          const latest = vault.secrets.get(name)!.at(-1)!;
+          return {
+            id: `${vaultUrl}/secrets/${name}`,
+            attributes: {
+              enabled: latest.enabled,
+              created: Math.floor(latest.created / 1000),
+              updated: Math.floor(latest.created / 1000),
+              recoveryLevel: 'Recoverable+Purgeable',
+            },
+            ...(latest.contentType !== undefined ? { contentType: latest.contentType } : {}),
+            ...(latest.tags !== undefined ? { tags: latest.tags } : {}),
+          };
+        }),
+        nextLink,
+      },
+      { 'content-type': 'application/json; charset=utf-8' },
+    );
   }
 
   /**

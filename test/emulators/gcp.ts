@@ -77,8 +77,19 @@ export interface GcpEmulator extends EmulatorServer<GcpLoggedRequest> {
   addProvider(config: WorkloadIdentityProviderConfig): { name: string; audience: string };
   /** `members` hold roles/iam.workloadIdentityUser on the account (principal://, principalSet://). */
   addServiceAccount(email: string, members: readonly string[]): void;
-  /** Creates a secret with version 1 (more with `addSecretVersion`); members get secretAccessor on it. */
-  addSecret(secretId: string, value: string | Uint8Array, members?: readonly string[]): void;
+  /**
+   * Creates a secret with version 1 (more with `addSecretVersion`); members get
+   * secretAccessor on it. A `location` makes it a regional secret
+   * (`projects/P/locations/L/secrets/S`); `labels` are what a list `filter` can match.
+   */
+  addSecret(
+    secretId: string,
+    value: string | Uint8Array,
+    members?: readonly string[],
+    options?: { location?: string; labels?: Readonly<Record<string, string>> },
+  ): void;
+  /** roles/secretmanager.viewer on the project: `secretmanager.secrets.list`. */
+  grantListing(member: string): void;
   addSecretVersion(
     secretId: string,
     value: string | Uint8Array,
@@ -199,7 +210,11 @@ const ROUTES: ReadonlyArray<[RegExp, string]> = [
     /\/v1\/projects\/-\/serviceAccounts\/[^/]+:generateAccessToken$/,
     'iamcredentials:generateAccessToken',
   ],
-  [/\/v1\/projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+:access$/, 'secretmanager:access'],
+  [
+    /\/v1\/projects\/[^/]+\/(locations\/[^/]+\/)?secrets\/[^/]+\/versions\/[^/]+:access$/,
+    'secretmanager:access',
+  ],
+  [/\/v1\/projects\/[^/]+\/(locations\/[^/]+\/)?secrets$/, 'secretmanager:list'],
   [/\/revoke$/, 'oauth2:revoke'],
 ];
 
@@ -214,8 +229,13 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
   const projectNumber = options.projectNumber ?? '123456789012';
   const providers = new Map<string, Provider>();
   const serviceAccounts = new Map<string, readonly string[]>();
-  const secrets = new Map<string, { versions: SecretVersion[]; members: Set<string> }>();
+  // Keyed `LOCATION|SECRET` (LOCATION empty for a global secret).
+  const secrets = new Map<
+    string,
+    { versions: SecretVersion[]; members: Set<string>; labels: Record<string, string> }
+  >();
   const projectMembers = new Set<string>();
+  const listers = new Set<string>();
   const tokens = new Map<string, TokenRecord>();
   const issuedTokens: TokenRecord[] = [];
   let corruptChecksums = false;
@@ -414,10 +434,12 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
     project: string,
     secretId: string,
     versionText: string,
+    location = '',
   ): Reply {
     const who = caller(request);
     if (!('token' in who)) return who;
-    const resource = `projects/${project}/secrets/${secretId}/versions/${versionText}`;
+    const where = location ? `locations/${location}/` : '';
+    const resource = `projects/${project}/${where}secrets/${secretId}/versions/${versionText}`;
     const denied = () =>
       permissionDenied(
         'secretmanager.versions.access',
@@ -425,13 +447,13 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
         'secretmanager.googleapis.com',
       );
     if (project !== projectId && project !== projectNumber) return denied();
-    const secret = secrets.get(secretId);
+    const secret = secrets.get(`${location}|${secretId}`);
     const projectWide = [...projectMembers].some((member) => who.identity.members.has(member));
     const onSecret =
       secret !== undefined &&
       [...secret.members].some((member) => who.identity.members.has(member));
     if (!projectWide && !onSecret) return denied();
-    const secretName = `projects/${projectNumber}/secrets/${secretId}`;
+    const secretName = `projects/${projectNumber}/${where}secrets/${secretId}`;
     if (!secret || secret.versions.length === 0) {
       return googleError(404, 'NOT_FOUND', `Secret [${secretName}] not found or has no versions.`);
     }
@@ -467,6 +489,72 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
     });
   }
 
+  /**
+   * secrets.list (REST: `GET /v1/{parent=projects/*}/secrets`, and the regional
+   * `projects/*\/locations/*` parent): `pageSize`, `pageToken`, `filter` → `{"secrets": [Secret],
+   * "nextPageToken", "totalSize"}`. Needs `secretmanager.secrets.list` on the project. The
+   * filter understands the forms a CI setup uses: `labels.KEY=VALUE`, `labels.KEY:*`,
+   * `name:TEXT` (the name contains TEXT), joined by AND or blanks.
+   */
+  function list(request: ServedRequest, project: string, location = ''): Reply {
+    const who = caller(request);
+    if (!('token' in who)) return who;
+    const where = location ? `locations/${location}` : '';
+    const parent = `projects/${project}${where ? `/${where}` : ''}`;
+    if (
+      (project !== projectId && project !== projectNumber) ||
+      ![...listers].some((member) => who.identity.members.has(member))
+    ) {
+      return permissionDenied(
+        'secretmanager.secrets.list',
+        `Permission 'secretmanager.secrets.list' denied for resource '${parent}' (or it may not exist).`,
+        'secretmanager.googleapis.com',
+      );
+    }
+    const filter = request.url.searchParams.get('filter') ?? '';
+    const terms = filter.split(/\s+(?:AND\s+)?/).filter(Boolean);
+    const tests: Array<(id: string, labels: Record<string, string>) => boolean> = [];
+    for (const term of terms) {
+      const label = /^labels\.([a-z0-9_-]+)([=:])(.+)$/.exec(term);
+      const name = /^name:(.+)$/.exec(term);
+      if (label) {
+        const [, key = '', op, value = ''] = label;
+        tests.push((_, labels) =>
+          op === ':' && value === '*' ? key in labels : labels[key] === value,
+        );
+      } else if (name) {
+        tests.push((id) => id.includes(name[1]!));
+      } else {
+        return googleError(400, 'INVALID_ARGUMENT', `Invalid filter: ${term}`);
+      }
+    }
+    const matching = [...secrets]
+      .filter(([key]) => key.startsWith(`${location}|`))
+      .map(([key, secret]) => ({ id: key.slice(location.length + 1), secret }))
+      .filter(({ id, secret }) => tests.every((t) => t(id, secret.labels)))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const pageSize = Number(request.url.searchParams.get('pageSize') ?? '25000');
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 25000)
+      return googleError(400, 'INVALID_ARGUMENT', 'page_size must be between 1 and 25000');
+    const token = request.url.searchParams.get('pageToken');
+    const start = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
+    const page = matching.slice(start, start + pageSize);
+    const next = start + page.length;
+    return jsonReply(200, {
+      secrets: page.map(({ id, secret }) => ({
+        name: `projects/${projectNumber}/${where ? `${where}/` : ''}secrets/${id}`,
+        ...(location ? {} : { replication: { automatic: {} } }),
+        createTime: new Date(now()).toISOString(),
+        labels: secret.labels,
+        etag: `"${randomBytes(6).toString('hex')}"`,
+      })),
+      ...(next < matching.length
+        ? { nextPageToken: Buffer.from(String(next), 'utf8').toString('base64url') }
+        : {}),
+      totalSize: matching.length,
+    });
+  }
+
   // ---- OAuth 2.0 revocation --------------------------------------------------------------
 
   function revoke(request: ServedRequest): Reply {
@@ -496,8 +584,15 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
         return generateAccessToken(request, email);
       }
       if (operation === 'secretmanager:access' && request.method === 'GET') {
-        const m = /projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+):access$/.exec(path)!;
-        return access(request, m[1]!, m[2]!, m[3]!);
+        const m =
+          /projects\/([^/]+)\/(?:locations\/([^/]+)\/)?secrets\/([^/]+)\/versions\/([^/]+):access$/.exec(
+            path,
+          )!;
+        return access(request, m[1]!, m[3]!, m[4]!, m[2] ?? '');
+      }
+      if (operation === 'secretmanager:list' && request.method === 'GET') {
+        const m = /projects\/([^/]+)\/(?:locations\/([^/]+)\/)?secrets$/.exec(path)!;
+        return list(request, m[1]!, m[2] ?? '');
       }
       if (operation === 'oauth2:revoke' && request.method === 'POST') return revoke(request);
       return notFound();
@@ -533,14 +628,18 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
     addServiceAccount(email, members) {
       serviceAccounts.set(email, [...members]);
     },
-    addSecret(secretId, value, members = []) {
-      secrets.set(secretId, {
+    addSecret(secretId, value, members = [], where = {}) {
+      secrets.set(`${where.location ?? ''}|${secretId}`, {
         versions: [{ number: 1, data: Buffer.from(value), state: 'ENABLED' }],
         members: new Set(members),
+        labels: { ...where.labels },
       });
     },
+    grantListing(member) {
+      listers.add(member);
+    },
     addSecretVersion(secretId, value, state = 'ENABLED') {
-      const secret = secrets.get(secretId);
+      const secret = secrets.get(`|${secretId}`);
       if (!secret) throw new Error(`no secret ${secretId}`);
       const number = (secret.versions.at(-1)?.number ?? 0) + 1;
       secret.versions.push({ number, data: Buffer.from(value), state });

@@ -27,6 +27,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { OidcIssuer } from './oidc-issuer.js';
+import { createPkiEngine, type IssuedCertificate, type PkiRoleOptions } from './vault-pki.js';
 import {
   headerValue,
   jsonReply,
@@ -145,6 +146,10 @@ export interface VaultEmulator {
   /** Destroys a version for good. */
   destroyKvV2(mount: string, path: string, version: number, options?: Scope): void;
   addDatabaseRole(mount: string, role: string, options?: DatabaseRoleOptions): void;
+  /** A PKI engine role (root namespace): `{mount}/issue/{role}`, `sign`, `revoke` (vault-pki.ts). */
+  addPkiRole(mount: string, role: string, options?: PkiRoleOptions): void;
+  /** Every certificate the PKI engine issued, revoked or not. */
+  certificates(): IssuedCertificate[];
   /** Mints a token directly (a "static" token, as a user would paste into VAULT_TOKEN). */
   issueToken(options?: TokenOptions): string;
   /** Dynamic leases not revoked, not expired, whose token is still valid. */
@@ -412,6 +417,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
   const namespaces = new Map<string, string>([['', 'root']]); // path → id
   const authMounts = new Map<string, JwtAuthMount>(); // `${ns}|${path}`
   const mounts = new Map<string, Mount>(); // `${ns}|${path}`
+  const pki = createPkiEngine(() => now());
   const policies = new Map<string, PolicyRules>(); // `${ns}|${name}`
   const tokens = new Map<string, TokenEntry>();
   const leases = new Map<string, Lease>();
@@ -865,7 +871,25 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
 
   // --- secrets engines -----------------------------------------------------------------
 
+  /**
+   * LIST of a folder: the keys one level below it, sub-folders suffixed with `/`, sorted; a
+   * folder with nothing below answers 404 with no errors (api-docs/secret/kv/kv-v2#list-secrets:
+   * `{"data": {"keys": ["foo", "foo/"]}}`).
+   */
+  const listKeys = (paths: Iterable<string>, folder: string): Reply => {
+    const keys = new Set<string>();
+    for (const path of paths) {
+      if (!path.startsWith(folder)) continue;
+      const below = path.slice(folder.length);
+      const slash = below.indexOf('/');
+      keys.add(slash < 0 ? below : below.slice(0, slash + 1));
+    }
+    if (keys.size === 0) return errorReply(404, []);
+    return vaultReply(200, envelope({ data: { keys: [...keys].sort() }, mountType: 'kv' }));
+  };
+
   const kv1 = (mount: Extract<Mount, { kind: 'kv1' }>, rest: string, op: Operation): Reply => {
+    if (op === 'list') return listKeys(mount.secrets.keys(), rest);
     if (op !== 'read') return unsupported();
     const data = mount.secrets.get(rest);
     if (!data) return errorReply(404, []);
@@ -905,6 +929,10 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
         return vaultReply(404, envelope({ data: { data: null, metadata }, mountType: 'kv' }));
       }
       return vaultReply(200, envelope({ data: { data: version.data, metadata }, mountType: 'kv' }));
+    }
+    if (section === 'metadata' && op === 'list') {
+      const folder = path && !path.endsWith('/') ? `${path}/` : path;
+      return listKeys(mount.secrets.keys(), folder);
     }
     if (section === 'metadata' && op === 'read') {
       const secret = mount.secrets.get(path);
@@ -1158,8 +1186,15 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       };
     }
     try {
-      const { namespace, apiPath } = resolveNamespace(request);
+      const resolved = resolveNamespace(request);
+      const { namespace } = resolved;
       const op = operationOf(request);
+      // Vault's router adds the trailing slash to a LIST path before policies see it, so
+      // `secret/metadata/app/*` grants listing `secret/metadata/app`.
+      const apiPath =
+        op === 'list' && !resolved.apiPath.endsWith('/')
+          ? `${resolved.apiPath}/`
+          : resolved.apiPath;
 
       const loginMatch = /^auth\/(.+)\/login$/.exec(apiPath);
       const authMount = loginMatch
@@ -1188,6 +1223,19 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
 
       const system = systemOrTokenStore(apiPath, op, token, request, namespace);
       if (system) return system;
+
+      const pkiRoute = namespace === '' ? pki.route(apiPath) : undefined;
+      if (pkiRoute) {
+        const answer = pki.handle(
+          pkiRoute.mount,
+          pkiRoute.rest,
+          request.method,
+          parseBody(request),
+        );
+        return answer.errors
+          ? errorReply(answer.status, answer.errors)
+          : vaultReply(answer.status, envelope({ data: answer.data, mountType: 'pki' }));
+      }
 
       const found = findMount(namespace, apiPath);
       if (!found)
@@ -1284,6 +1332,10 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       v.destroyed = true;
       v.data = {};
     },
+    addPkiRole(mount, role, options) {
+      pki.addRole(normalizeMount(mount), role, options);
+    },
+    certificates: () => pki.issued(),
     addDatabaseRole(mount, role, scope = {}) {
       const m = getOrCreateMount('database', ensureNamespace(scope.namespace ?? ''), mount);
       m.roles.set(role, {

@@ -43,7 +43,7 @@ describe('unknown provider', () => {
 describe('unknown option', () => {
   it('names the option and the closest valid one', () => {
     expect(messageOf('vault:secret/data/x?versoin=2')).toBe(
-      "secrets line 4 (DB): vault:secret/data/x: unknown option 'versoin' (did you mean 'version'?); vault takes version, and every reference takes optional and decode=base64",
+      "secrets line 4 (DB): vault:secret/data/x: unknown option 'versoin' (did you mean 'version'?); vault takes version, method, and every reference takes optional and decode=base64",
     );
     expect(messageOf('aws:app/db?colour=blue')).toBe(
       "secrets line 4 (DB): aws:app/db: unknown option 'colour'; aws takes stage, version-id, and every reference takes optional and decode=base64",
@@ -60,7 +60,7 @@ describe('unknown option', () => {
     const message = messageOf('vault:secret/data/x?s3cr3t-t0ken-value=1');
     expect(message).not.toContain('s3cr3t');
     expect(message).toBe(
-      'secrets line 4 (DB): vault:secret/data/x: unknown option; vault takes version, and every reference takes optional and decode=base64',
+      'secrets line 4 (DB): vault:secret/data/x: unknown option; vault takes version, method, and every reference takes optional and decode=base64',
     );
   });
 });

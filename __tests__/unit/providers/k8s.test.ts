@@ -217,7 +217,7 @@ describe('k8s: locators and options are checked before anything is asked', () =>
 
   it('accepts names with dots, listings and label selectors', () => {
     const plan = planSecrets(
-      'A: k8s:ci/db.v2\nB: k8s:ci/app-*?selector=tier in (web,data),!legacy\nC: k8s:ci/*?selector=app=web',
+      'A: k8s:ci/db.v2\nB_*: k8s:ci/app-*?selector=tier in (web,data),!legacy\nC_*: k8s:ci/*?selector=app=web',
     );
     expect(plan.lines.map((l) => l.ref.locator)).toEqual(['ci/db.v2', 'ci/app-*', 'ci/*']);
     expect(plan.lines[1]?.ref.options).toEqual({ selector: 'tier in (web,data),!legacy' });

@@ -48,6 +48,7 @@ export function planSecrets(input: string): Plan {
           locator: line.ref.locator,
           options: fetchOptions(line.ref.options),
           lines: lineNumbers,
+          ...(line.ref.list ? { list: true as const } : {}),
         },
       };
       byKey.set(line.ref.key, entry);
@@ -103,7 +104,15 @@ function parseLine(text: string, line: number): SecretLine {
   if (!refText) {
     throw new ActionError('SECRETS_SYNTAX', `${where}: the reference after ':' is empty`, line);
   }
-  return { line, name, flatten, ref: parseReference(refText, where, line) };
+  const ref = parseReference(refText, where, line);
+  if (ref.list && !flatten) {
+    throw new ActionError(
+      'NAME_INVALID',
+      `${where}: a listing (${ref.provider}:${ref.locator}) exports one variable per match and needs a NAME_* name, such as ${name}_*`,
+      line,
+    );
+  }
+  return { line, name, flatten, ref };
 }
 
 /** Two lines that set the same name; flattened names are checked once values are known. */

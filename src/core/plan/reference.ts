@@ -4,6 +4,7 @@
 import { ActionError } from '../errors.js';
 import { NAME_PATTERN } from './names.js';
 import { k8sLocatorRule } from './k8s-locator.js';
+import { checkListLocator, isListLocator } from './listing.js';
 import { PROVIDERS, type ProviderName, type SecretRef } from './types.js';
 
 interface LocatorRule {
@@ -11,6 +12,13 @@ interface LocatorRule {
   check(locator: string): { locator: string } | { problem: string };
   options: Readonly<Record<string, (value: string) => string | undefined>>;
 }
+
+/** `method=POST|PUT`: a Vault write (SPEC §1.1a); the other options are its JSON body. */
+const vaultWriteMethod = (value: string) =>
+  value === 'POST' || value === 'PUT' ? undefined : 'must be POST or PUT';
+/** A body field of a Vault write: a parameter name, any value but empty. */
+const VAULT_BODY_FIELD = /^[a-z_][a-z0-9_]{0,63}$/;
+const vaultBodyValue = (value: string) => (value ? undefined : 'needs a value');
 
 const positiveInteger = (value: string) =>
   /^[1-9][0-9]{0,9}$/.test(value) ? undefined : 'must be a positive whole number';
@@ -21,9 +29,18 @@ const AWS_ARN =
   /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
 const GCP_SECRET =
   /^projects\/([a-z0-9-]{1,64}|[0-9]+)\/secrets\/([A-Za-z0-9_-]{1,255})(\/versions\/(latest|[1-9][0-9]*))?$/;
+// A regional secret (SPEC §1.1a): projects/P/locations/L/secrets/S[/versions/V].
+const GCP_REGIONAL_SECRET =
+  /^projects\/([a-z0-9-]{1,64}|[0-9]+)\/locations\/[a-z][a-z0-9-]{0,62}\/secrets\/([A-Za-z0-9_-]{1,255})(\/versions\/(latest|[1-9][0-9]*))?$/;
 const AZURE_SECRET =
   /^([A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9])\/([A-Za-z0-9-]{1,127})(\/([0-9a-fA-F]{32}))?$/;
 const STORE_KEY = NAME_PATTERN;
+// Parameter Store names: letters, digits, _.-/ (a leading / for a hierarchy), at most 2048
+// with the path; or the parameter's ARN (`…:parameter/NAME`, the name without its leading /).
+const SSM_NAME = /^\/?[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+const SSM_ARN = /^arn:aws(-[a-z]+)*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_./-]{1,2048}$/;
+// Parameter labels: letters, digits, `.`, `-`, `_`; at most 100; not starting with a digit.
+const SSM_LABEL = /^[A-Za-z_.-][A-Za-z0-9_.-]{0,99}$/;
 
 const RULES: Record<ProviderName, LocatorRule> = {
   vault: {
@@ -37,7 +54,7 @@ const RULES: Record<ProviderName, LocatorRule> = {
       }
       return { locator: path };
     },
-    options: { version: positiveInteger },
+    options: { version: positiveInteger, method: vaultWriteMethod },
   },
   aws: {
     check(locator) {
@@ -59,9 +76,12 @@ const RULES: Record<ProviderName, LocatorRule> = {
   },
   gcp: {
     check(locator) {
-      const match = GCP_SECRET.exec(locator);
+      const match = GCP_SECRET.exec(locator) ?? GCP_REGIONAL_SECRET.exec(locator);
       if (!match) {
-        return { problem: 'expected projects/PROJECT/secrets/SECRET[/versions/VERSION]' };
+        return {
+          problem:
+            'expected projects/PROJECT/secrets/SECRET[/versions/VERSION] (or projects/PROJECT/locations/LOCATION/secrets/SECRET[/versions/VERSION] for a regional secret)',
+        };
       }
       return match[3] ? { locator } : { locator: `${locator}/versions/latest` };
     },
@@ -101,6 +121,23 @@ const RULES: Record<ProviderName, LocatorRule> = {
         ? { locator }
         : { problem: 'expected an environment variable name' },
     options: {},
+  },
+  ssm: {
+    check: (locator) =>
+      (SSM_NAME.test(locator) && locator.length <= 2048 && !locator.startsWith('arn:')) ||
+      SSM_ARN.test(locator)
+        ? { locator }
+        : {
+            problem:
+              'expected a Parameter Store name (letters, digits and _.-/, such as /app/prod/db-password) or its ARN',
+          },
+    options: {
+      version: positiveInteger,
+      label: (v) =>
+        SSM_LABEL.test(v) && !/^(aws|ssm)/i.test(v)
+          ? undefined
+          : 'must be a parameter label (letters, digits, . - _; not starting with a digit, aws or ssm)',
+    },
   },
   file: {
     check: (locator) =>
@@ -209,9 +246,20 @@ export function parseReference(text: string, where: string, line?: number): Secr
   const locatorText = rest.trim();
   if (!locatorText) fail(`${provider}: needs a locator after the provider`);
 
-  const rule = RULES[provider];
-  const checked = rule.check(locatorText);
+  // A locator ending in `*` is a listing (SPEC §1.1b): its own rule and options (listing.ts).
+  const listing = isListLocator(locatorText);
+  let rule = RULES[provider];
+  let checked: { locator: string } | { problem: string };
+  if (listing) {
+    const list = checkListLocator(provider, locatorText);
+    checked = list;
+    if ('options' in list) rule = { check: (l) => ({ locator: l }), options: list.options };
+  } else {
+    checked = rule.check(locatorText);
+  }
   if ('problem' in checked) return fail(`${provider} locator: ${checked.problem}`);
+  if (listing && selectorText !== undefined)
+    fail(`${provider}:${checked.locator}: a listing (*) cannot take a #selector`);
 
   const options: Record<string, string> = {};
   if (optionsText !== undefined) {
@@ -223,12 +271,16 @@ export function parseReference(text: string, where: string, line?: number): Secr
       const value = eq > 0 ? pair.slice(eq + 1) : 'true';
       const own = Object.keys(rule.options);
       const known = [...own, ...Object.keys(LINE_OPTIONS)];
+      // A Vault write takes any parameter of its endpoint as a body field.
+      const isWrite = provider === 'vault' && !listing && /(^|&)method=/.test(optionsText);
       // Own keys only: `?toString=x` names no option, whatever Object.prototype holds.
       const validate = Object.hasOwn(rule.options, key)
         ? rule.options[key]
         : Object.hasOwn(LINE_OPTIONS, key)
           ? LINE_OPTIONS[key]
-          : undefined;
+          : isWrite && VAULT_BODY_FIELD.test(key) && key !== 'version'
+            ? vaultBodyValue
+            : undefined;
       if (!validate) {
         const named = isNameable(key) ? ` '${key}'${suggestion(key, known)}` : '';
         fail(
@@ -245,6 +297,10 @@ export function parseReference(text: string, where: string, line?: number): Secr
       options[key] = value;
     }
   }
+  if (provider === 'vault' && options.method && options.version)
+    fail(`vault:${checked.locator}: a write (method=) takes no version`);
+  if (provider === 'ssm' && options.version && options.label)
+    fail(`ssm:${checked.locator}: give version or label, not both`);
   const selector = selectorText === undefined ? [] : parseSelector(selectorText, where, line);
   const optionKey = Object.keys(options)
     .filter((k) => !isLineOption(k))
@@ -257,6 +313,7 @@ export function parseReference(text: string, where: string, line?: number): Secr
     options,
     selector,
     key: `${provider}:${checked.locator}${optionKey ? '?' + optionKey : ''}`,
+    ...(listing ? { list: true as const } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ export const PROVIDERS = [
   'dotenv',
   'plain',
   'k8s',
+  'ssm',
 ] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
@@ -28,6 +29,8 @@ export interface SecretRef {
   selector: readonly string[];
   /** Identity of the thing to fetch: one request per distinct key. */
   key: string;
+  /** A `PREFIX*` locator: list the matches, then read each (SPEC §1.1b). */
+  list?: true;
 }
 
 /** One non-blank, non-comment line of the `secrets` input. */
@@ -51,6 +54,8 @@ export interface Location {
   lines: readonly number[];
   /** Every line that refers to it is `?optional`: a secret that does not exist is no error. */
   optional?: boolean;
+  /** A listing (SPEC §1.1b): its matches are read after it. */
+  list?: true;
 }
 
 export interface Plan {
