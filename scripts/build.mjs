@@ -30,6 +30,7 @@ export const entries = {
   main: 'src/entries/main.ts',
   post: 'src/entries/post.ts',
   scan: 'src/entries/scan.ts',
+  'keep-alive': 'src/entries/keep-alive.ts',
 };
 const demoEntry = { demo: 'demo/demo.ts' };
 

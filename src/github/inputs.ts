@@ -43,6 +43,9 @@ export const SETTING_INPUTS: Record<SettingKey, string> = {
   concurrency: 'concurrency',
   retries: 'retries',
   timeoutSeconds: 'timeout-seconds',
+  'vault.clientCertificate': 'vault-client-certificate',
+  'vault.clientKey': 'vault-client-key',
+  'vault.headers': 'vault-headers',
 };
 
 /** The action's words for a setting: "the vault-url input", "input vault-url: …". */
@@ -58,6 +61,9 @@ export interface ActionConfig {
   sweep: boolean;
   summary: boolean;
   auditLog: string;
+  /** keep-alive: a background process renews what would expire before post (SPEC §1.7). */
+  keepAlive: boolean;
+  keepAliveMaxSeconds: number;
 }
 
 /** Reads an input the way the runner passes it: INPUT_<NAME>, spaces as underscores. */
@@ -105,6 +111,13 @@ export function readConfig(
     sweep: boolean(text('sweep', 'false'), 'sweep'),
     summary: boolean(text('summary', 'true'), 'summary'),
     auditLog: text('audit-log'),
+    keepAlive: boolean(text('keep-alive', 'true'), 'keep-alive'),
+    keepAliveMaxSeconds: wholeNumber(
+      text('keep-alive-max-seconds', '21600'),
+      'keep-alive-max-seconds',
+      1,
+      604800,
+    ),
   };
 }
 
@@ -117,6 +130,13 @@ function boolean(value: string, input: string): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
   return invalid(input, 'true or false');
+}
+
+function wholeNumber(value: string, input: string, min: number, max: number): number {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  return number >= min && number <= max
+    ? number
+    : invalid(input, `a whole number from ${min} to ${max}`);
 }
 
 export function parseExportModes(value: string): ExportMode[] {

@@ -20,6 +20,7 @@ import { runnerLogger } from './logger.js';
 import { runnerProviderDeps } from './providers.js';
 import { summaryMarkdown } from './summary.js';
 import { fingerprintValues, SWEEP_STATE } from '../core/sweep.js';
+import { startAfterMain } from './keep-alive/steps.js';
 
 /** A message from below in the action's words: settings named as inputs. */
 const worded = (message: string) => wordSettings(message, ACTION_WORDS);
@@ -88,6 +89,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
         (exported?.filesDir ? ` (files in ${exported.filesDir})` : ''),
     );
     if (config.summary) writeSummary(plan, records, secrets, gate.size, config, false);
+    // Token files to keep fresh: the credentials exports' Azure token file joins here.
+    await startAfterMain({ config, ledger, env, tokenFiles: [] });
     return 0;
   } catch (error) {
     reportFailure(error, gate);

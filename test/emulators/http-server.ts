@@ -16,6 +16,11 @@ export interface TlsOptions {
   key: string | Buffer;
   /** PEM certificate (chain). */
   cert: string | Buffer;
+  /**
+   * Mutual TLS: require a client certificate issued by this CA; a client without one (or
+   * with another) fails the handshake, as Vault's `tls_require_and_verify_client_cert`.
+   */
+  clientCa?: string | Buffer;
 }
 
 export interface ServedRequest {
@@ -162,7 +167,16 @@ export async function startHttpServer<L extends LoggedRequest = LoggedRequest>(
     onRequest(req, res).catch(() => res.destroy());
   };
   const server = options.tls
-    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    ? createHttpsServer(
+        {
+          key: options.tls.key,
+          cert: options.tls.cert,
+          ...(options.tls.clientCa
+            ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true }
+            : {}),
+        },
+        listener,
+      )
     : createHttpServer(listener);
   const track = (socket: Socket) => {
     sockets.add(socket);
