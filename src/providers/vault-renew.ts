@@ -25,7 +25,9 @@ export interface VaultRenewables {
   tokenLabel: string;
   tokenTtlSeconds: number;
   tokenRenewable: boolean;
-  leases: Array<{ id: string; ttlSeconds: number; renewable: boolean }>;
+  /** When the token's TTL started, epoch milliseconds. */
+  tokenIssuedAt: number;
+  leases: Array<{ id: string; ttlSeconds: number; renewable: boolean; issuedAt: number }>;
 }
 
 /** The Vault entries of a ledger worth renewing; undefined when there is no token. */
@@ -38,12 +40,14 @@ export function vaultRenewablesFrom(entries: readonly LedgerEntry[]): VaultRenew
     tokenLabel: token.label,
     tokenTtlSeconds: Number(token.data.ttl ?? 0) || 0,
     tokenRenewable: token.data.renewable === 'true',
+    tokenIssuedAt: Number(token.data.issuedAt ?? 0) || Date.now(),
     leases: vault
       .filter((entry) => entry.kind === 'lease' && entry.data.leaseId)
       .map((entry) => ({
         id: entry.data.leaseId as string,
         ttlSeconds: Number(entry.data.ttl ?? 0) || 0,
         renewable: entry.data.renewable === 'true',
+        issuedAt: Number(entry.data.issuedAt ?? 0) || Date.now(),
       })),
   };
 }
@@ -56,16 +60,20 @@ export function vaultRenewals(
   vault: VaultSettings,
   http: HttpClient,
   what: VaultRenewables,
+  now: () => number = Date.now,
 ): Renewable[] {
   const client = vaultHttp(vault, http);
   const url = (path: string) => `${vault.url}/v1/${path}`;
   const items: Renewable[] = [];
+  // What is left of a TTL granted at `issuedAt`: the first renewal comes at half of that.
+  const left = (ttlSeconds: number, issuedAt: number) =>
+    Math.max(0, ttlSeconds - (now() - issuedAt) / 1000);
   if (what.tokenRenewable && what.tokenTtlSeconds > 0) {
     const increment = what.tokenTtlSeconds;
     items.push({
       kind: 'token',
       label: `the Vault token (${what.tokenLabel})`,
-      ttlSeconds: increment,
+      ttlSeconds: left(increment, what.tokenIssuedAt),
       async renew(): Promise<Granted> {
         const response = await send(client, {
           url: url('auth/token/renew-self'),
@@ -88,7 +96,7 @@ export function vaultRenewals(
     items.push({
       kind: 'lease',
       label: lease.id,
-      ttlSeconds: increment,
+      ttlSeconds: left(increment, lease.issuedAt),
       async renew(): Promise<Granted> {
         const response = await send(client, {
           url: url('sys/leases/renew'),

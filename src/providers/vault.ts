@@ -92,6 +92,8 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
           token: auth.client_token,
           ttl: String(auth.lease_duration ?? 0),
           renewable: String(auth.renewable === true),
+          // The TTL counts from here: renewals are timed from it, not from when they start.
+          issuedAt: String(Date.now()),
         },
       });
     },
@@ -136,6 +138,7 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
             leaseId: body.lease_id,
             ttl: String(body.lease_duration ?? 0),
             renewable: String(Boolean(body.renewable)),
+            issuedAt: String(Date.now()),
           },
         });
       }

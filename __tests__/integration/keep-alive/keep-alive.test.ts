@@ -246,11 +246,12 @@ process.exit(r.status ?? 1);`,
   });
 
   it('does not start when keep-alive is false, or when nothing would need renewing within its time', async () => {
-    for (const extra of [
+    const cases: Array<Record<string, string>> = [
       { 'vault-role': SHORT_ROLE, 'keep-alive': 'false' },
       // The ci role's token lives 600 s: its first renewal (300 s) is past 60 s.
       { 'keep-alive-max-seconds': '60' },
-    ]) {
+    ];
+    for (const extra of cases) {
       const dirs = jobDirs();
       try {
         const secrets = 'APP_PASSWORD: vault:secret/data/ci/app#password';

@@ -13,8 +13,12 @@ import { startVaultFixture, type VaultFixture } from '../../../test/support/vaul
 export const SHORT_ROLE = 'short';
 
 /** A Vault whose `short` role's tokens live `ttl` s and whose `database/creds/short` leases too. */
-export async function startShortLivedVault(ttl: number, maxTtl = 600): Promise<VaultFixture> {
-  const f = await startVaultFixture();
+export async function startShortLivedVault(
+  ttl: number,
+  maxTtl = 600,
+  options: Parameters<typeof startVaultFixture>[0] = {},
+): Promise<VaultFixture> {
+  const f = await startVaultFixture(options);
   f.vault.addJwtRole(SHORT_ROLE, {
     bound_audiences: ['https://vault.example.com'],
     bound_claims: { repository: 'octo-org/octo-repo' },
