@@ -4,6 +4,8 @@
 // the schedule is stopped. One timer per item and exactly one request per half-TTL: nothing
 // polls. What happened is counted per item so that a front end can report it.
 
+import { describeError } from './errors.js';
+
 /** What a renewal got: the lifetime granted from now, and whether more can ever be had. */
 export interface Granted {
   ttlSeconds: number;
@@ -153,7 +155,7 @@ export class RenewalSchedule {
       this.schedule(entry, renewalDelayMs(granted.ttlSeconds * 1000));
     } catch (error) {
       count.failures++;
-      count.lastError = (this.options.describe ?? String)(error);
+      count.lastError = (this.options.describe ?? describeError)(error);
       const remaining = count.expiresAt - this.now();
       if (this.stopped) return;
       if (remaining < 2 * this.minRetryMs) {
