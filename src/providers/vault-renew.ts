@@ -138,6 +138,7 @@ async function send(
       }
       throw new Error(
         `${request.what}: HTTP ${error.status}: ${reason.replace(/\s+/g, ' ').trim()}`,
+        { cause: error },
       );
     }
     throw error;

@@ -106,14 +106,13 @@ function start(plan: KeepAlivePlan): void {
   }
 
   const startedAt = Date.now();
-  let schedule: RenewalSchedule | undefined;
   const writeState = (status: KeepAliveStatus, error?: string) => {
     const state: KeepAliveState = {
       pid: process.pid,
       status,
       startedAt,
       updatedAt: Date.now(),
-      items: schedule?.counts() ?? [],
+      items: schedule.counts(),
       ...(error ? { error: gate.redact(error) } : {}),
     };
     const temporary = `${statePath}.tmp`;
@@ -128,7 +127,7 @@ function start(plan: KeepAlivePlan): void {
     finished = true;
     for (const t of timers) clearTimeout(t);
     log(`stopping: ${status}${error ? ` (${error})` : ''}`);
-    void (schedule?.stop() ?? Promise.resolve()).finally(() => {
+    void schedule.stop().finally(() => {
       writeState(status, error);
       http.close();
       process.exit(0);
@@ -152,10 +151,10 @@ function start(plan: KeepAlivePlan): void {
         break;
     }
     writeState('running');
-    if (schedule && !schedule.active) finish('nothing-left');
+    if (!schedule.active) finish('nothing-left');
   };
 
-  schedule = new RenewalSchedule(items, {
+  const schedule = new RenewalSchedule(items, {
     onEvent,
     describe: (error) => gate.redact(describeError(error)),
   });

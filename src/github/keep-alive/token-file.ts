@@ -37,7 +37,7 @@ export function tokenFileRenewal(
   mint: (audience: string) => Promise<string>,
   now: () => number = Date.now,
 ): Renewable {
-  let current = 0;
+  let current: number;
   try {
     current = secondsLeft(readFileSync(file.path, 'utf8'), now());
   } catch {
