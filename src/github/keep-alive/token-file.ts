@@ -7,7 +7,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Granted, Renewable } from '../../core/renewal.js';
 import type { TokenFile } from './plan.js';
 
-/** Seconds until the JWT expires (from its unverified `exp`: it is our own token), or 0. */
+/** Seconds (fractional) until the JWT expires, from its unverified `exp` (our own token), or 0. */
 export function secondsLeft(jwt: string, now: number): number {
   const payload = jwt.trim().split('.')[1];
   if (!payload) return 0;
@@ -15,7 +15,7 @@ export function secondsLeft(jwt: string, now: number): number {
     const exp = (
       JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }
     ).exp;
-    return typeof exp === 'number' ? Math.max(0, Math.floor(exp - now / 1000)) : 0;
+    return typeof exp === 'number' ? Math.max(0, exp - now / 1000) : 0;
   } catch {
     return 0;
   }
