@@ -311,7 +311,7 @@ process.exit(r.status ?? 1);`,
         (a) => a.level === 'warning' && a.message.includes('keep-alive'),
       );
       expect(warning?.message).toMatch(
-        /the keep-alive process could not start \(it exited at once/,
+        /the keep-alive process could not start \(its bundle .*keep-alive\.js is missing\)/,
       );
       expect(main.state.keep_alive).toBeUndefined();
       const post = await runStep({

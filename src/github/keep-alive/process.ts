@@ -25,20 +25,35 @@ export function run(): void {
     let plan: KeepAlivePlan;
     try {
       plan = parsePlan(message);
-    } catch (error) {
-      process.send?.({ ready: false, error: describeError(error) });
+    } catch {
       process.exit(2);
     }
     try {
       start(plan);
-      process.send?.({ ready: true });
     } catch (error) {
-      process.send?.({ ready: false, error: describeError(error) });
+      writeStartFailure(plan.dir, describeError(error));
       process.exit(2);
     }
+    // Main has let go of the pipe already (or will): nothing else arrives on it.
+    if (process.connected) process.disconnect();
   });
-  // main disconnects once it has the answer; nothing else arrives on the pipe.
-  process.once('disconnect', () => undefined);
+}
+
+/** Tells post why it never ran (post reports the state file's error). */
+function writeStartFailure(dir: string, error: string): void {
+  try {
+    const state: KeepAliveState = {
+      pid: process.pid,
+      status: 'crashed',
+      startedAt: Date.now(),
+      updatedAt: Date.now(),
+      items: [],
+      error: `it could not start: ${error}`,
+    };
+    writeFileSync(join(dir, STATE_FILE), JSON.stringify(state), { mode: 0o600 });
+  } catch {
+    // nowhere to say it
+  }
 }
 
 /** Is the process alive and still the one we started watching (Linux: same start time)? */
