@@ -3,7 +3,7 @@
 // passed, the dynamic lease is still live, and post stops it, reports what it renewed and
 // revokes. Also: it writes nothing to the job log, exits when the runner's job process is
 // gone and at keep-alive-max-seconds, and does not start when nothing needs it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectNoLeak, findLeaksInDir } from '../../../test/support/leaks.js';
@@ -177,7 +177,7 @@ describe('keep-alive', () => {
       const driver = join(dirs.runnerTemp, 'worker.mjs');
       writeFileSync(
         driver,
-        `import { spawnSync } from 'node:child_process';
+        `import { spawn, spawnSync } from 'node:child_process';
 const r = spawnSync(process.execPath, [${JSON.stringify(join(REPO_ROOT, 'dist', 'main.js'))}], { stdio: 'inherit' });
 process.exit(r.status ?? 1);`,
       );
@@ -284,6 +284,39 @@ process.exit(r.status ?? 1);`,
       }
     }
     expectNothingLive(f.vault);
+  });
+
+  it('post signals no process that state planted by another step names (the seal holds)', async () => {
+    const dirs = jobDirs();
+    // A process that even looks like ours (its command line says keep-alive).
+    const victim = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'keep-alive'], {
+      stdio: 'ignore',
+    });
+    try {
+      const planted = JSON.stringify({
+        pid: victim.pid,
+        dir: join(dirs.runnerTemp, 'oidc-secrets-keepalive-abcdef'),
+      });
+      for (const state of [
+        { keep_alive: planted },
+        { seal_key: Buffer.alloc(32, 7).toString('base64'), keep_alive: `forged.${planted}` },
+      ]) {
+        const post = await runStep({
+          entry: 'post',
+          inputs: f.inputs(SECRETS),
+          state,
+          issuer: f.issuer,
+          workspace: dirs.workspace,
+          runnerTemp: dirs.runnerTemp,
+        });
+        expect(post.exitCode).toBe(0);
+        expect(post.log).not.toContain('keep-alive');
+        expect(alive(victim.pid as number)).toBe(true);
+      }
+    } finally {
+      victim.kill();
+      dirs.close();
+    }
   });
 
   it('warns and still succeeds when the process cannot start', async () => {
