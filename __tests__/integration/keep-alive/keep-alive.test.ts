@@ -297,10 +297,11 @@ process.exit(r.status ?? 1);`,
         pid: victim.pid,
         dir: join(dirs.runnerTemp, 'oidc-secrets-keepalive-abcdef'),
       });
-      for (const state of [
+      const states: Array<Record<string, string>> = [
         { keep_alive: planted },
         { seal_key: Buffer.alloc(32, 7).toString('base64'), keep_alive: `forged.${planted}` },
-      ]) {
+      ];
+      for (const state of states) {
         const post = await runStep({
           entry: 'post',
           inputs: f.inputs(SECRETS),
