@@ -286,6 +286,61 @@ process.exit(r.status ?? 1);`,
     expectNothingLive(f.vault);
   });
 
+  it('post reports a renewal that failed, as a warning in Vault’s words, and still cleans up', async () => {
+    const dirs = jobDirs();
+    // Vault answers every renewal as a sealed Vault does.
+    f.vault.setFault((request) =>
+      /renew/.test(request.apiPath)
+        ? {
+            status: 503,
+            headers: { 'content-type': 'application/json' },
+            body: { errors: ['Vault is sealed'] },
+          }
+        : undefined,
+    );
+    try {
+      const inputs = f.inputs(SECRETS, { 'vault-role': SHORT_ROLE, retries: '0' });
+      const common = {
+        issuer: f.issuer,
+        workspace: dirs.workspace,
+        runnerTemp: dirs.runnerTemp,
+        masker: dirs.masker,
+      };
+      const main = await runStep({ ...common, entry: 'main', inputs });
+      expect(main.exitCode).toBe(0);
+      const record = keepAliveRecord(main.state);
+      // Retried while a retry could help, then given up: nothing left, it ends by itself.
+      expect(await waitFor(() => !alive(record.pid), TTL * 2000)).toBe(true);
+      expect(readKeepAliveState(record.dir).status).toBe('nothing-left');
+      const post = await runStep({
+        ...common,
+        entry: 'post',
+        inputs,
+        state: main.state,
+        env: main.env,
+      });
+      expect(post.exitCode).toBe(0);
+      expect(post.log).toContain('keep-alive it had stopped: nothing was left to renew');
+      const warnings = post.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+      expect(
+        warnings.some((w) =>
+          /gave up renewing token the Vault token .*HTTP 503: Vault is sealed/.test(w),
+        ),
+      ).toBe(true);
+      expect(
+        warnings.some((w) =>
+          /gave up renewing lease database\/creds\/short\/.*HTTP 503: Vault is sealed/.test(w),
+        ),
+      ).toBe(true);
+      expect(existsSync(record.dir)).toBe(false);
+      expectNothingLive(f.vault);
+      expectNoLeak([main.log, post.log].join('\n'), fetchedValues(main, vaultToken(main.state)));
+    } finally {
+      f.vault.setFault(undefined);
+      dirs.close();
+    }
+  });
+
   it('post signals no process that state planted by another step names (the seal holds)', async () => {
     const dirs = jobDirs();
     // A process that even looks like ours (its command line says keep-alive).
