@@ -11,6 +11,7 @@ import {
 } from '../../../test/support/certificates.js';
 import { expectNoLeak } from '../../../test/support/leaks.js';
 import { runStep } from '../../../test/support/runner.js';
+import { runCli } from '../cli/cli-process.js';
 import {
   errorsOf,
   expectNothingExported,
@@ -119,6 +120,48 @@ describe('Vault over an enterprise network', () => {
     } finally {
       dirs.close();
     }
+  });
+
+  it('oidc-secrets run takes the same settings as flags: --vault-client-certificate, --vault-client-key, --vault-headers', async () => {
+    const gatewayKey = fake('gateway-key');
+    writeFileSync(join(keyDir, 'client.pem'), mtls.client.cert);
+    writeFileSync(
+      join(keyDir, '.oidc-secrets'),
+      'APP_PASSWORD: vault:secret/data/ci/app#password\n',
+    );
+    seen.length = 0;
+    const result = await runCli(
+      [
+        'run',
+        '--vault-client-certificate',
+        join(keyDir, 'client.pem'),
+        '--vault-client-key',
+        join(keyDir, 'client.key'),
+        '--vault-headers',
+        `X-Gateway-Key: ${gatewayKey}`,
+        '--',
+        process.execPath,
+        '-e',
+        'console.log(process.env.APP_PASSWORD ? "set" : "unset", process.env.APP_PASSWORD)',
+      ],
+      {
+        cwd: keyDir,
+        env: {
+          ...f.issuer.env(),
+          OIDC_SECRETS_VAULT_URL: f.vault.url,
+          OIDC_SECRETS_VAULT_ROLE: 'ci',
+          OIDC_SECRETS_VAULT_AUDIENCE: 'https://vault.example.com',
+          OIDC_SECRETS_CA_CERTIFICATE: server.cert,
+        },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^oidc-secrets: revoked: vault token accessor/);
+    expect(result.stdout).toBe('set ***\n');
+    expect(seen.length).toBeGreaterThan(0);
+    for (const request of seen) expect(request.headers['x-gateway-key'] === gatewayKey).toBe(true);
+    expectNothingLive(f.vault);
+    expectNoLeak(result.stdout + result.stderr, [password, gatewayKey]);
   });
 
   it('is refused by a Vault that requires a client certificate when none is given, and says why', async () => {
