@@ -142,7 +142,9 @@ function start(plan: KeepAlivePlan): void {
     finished = true;
     for (const t of timers) clearTimeout(t);
     log(`stopping: ${status}${error ? ` (${error})` : ''}`);
-    void schedule.stop().finally(() => {
+    // A renewal in flight gets 2 s to finish (post waits 5 s before it kills).
+    const settled = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+    void Promise.race([schedule.stop(), settled]).finally(() => {
       writeState(status, error);
       http.close();
       process.exit(0);
@@ -180,6 +182,10 @@ function start(plan: KeepAlivePlan): void {
       `, for at most ${plan.maxSeconds} s`,
   );
   schedule.start();
+  if (!schedule.active) {
+    finish('nothing-left');
+    return;
+  }
 
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
     process.on(signal, () => finish('stopped'));
