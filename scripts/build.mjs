@@ -32,6 +32,7 @@ export const entries = {
   scan: 'src/entries/scan.ts',
   // The AWS profiles' credential_process, run by later steps with the runner's node.
   'credential-process': 'src/entries/credential-process.ts',
+  'keep-alive': 'src/entries/keep-alive.ts',
 };
 const demoEntry = { demo: 'demo/demo.ts' };
 

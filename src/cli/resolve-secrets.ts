@@ -8,7 +8,9 @@
 // Cloud providers need a GitHub OIDC token, so they work where the environment can mint
 // one (a job with id-token: write).
 import { createHttpClient, providerDeps } from '../core/context.js';
-import { ActionError, ActionErrors } from '../core/errors.js';
+import { ActionError, ActionErrors, describeError } from '../core/errors.js';
+import { RenewalSchedule } from '../core/renewal.js';
+import { vaultRenewablesFrom, vaultRenewals } from '../providers/vault-renew.js';
 import { Ledger } from '../core/ledger.js';
 import { MaskGate, singleLineEncodings } from '../core/mask.js';
 import { runPipeline } from '../core/pipeline.js';
@@ -51,6 +53,11 @@ export interface Resolved {
   gate: MaskGate;
   /** Undoes leases and tokens; call once the command is done. */
   revoke(): Promise<void>;
+  /**
+   * Renews the Vault token and renewable leases at half their TTL while the command runs
+   * (SPEC §3.1 "Kept alive"); resolves the returned stop once the command is done.
+   */
+  keepAlive(): () => Promise<void>;
   close(): void;
 }
 
@@ -116,7 +123,25 @@ export async function resolveSecrets(request: ResolveRequest): Promise<Resolved>
     for (const value of [...masks]) {
       for (const encoded of singleLineEncodings(value)) if (encoded.length > 0) masks.add(encoded);
     }
-    return { secrets: result.secrets, masks, gate, revoke, close: () => http.close() };
+    const keepAlive = () => {
+      const renewables = vaultRenewablesFrom(ledger.entries);
+      if (!renewables) return async () => undefined;
+      const schedule = new RenewalSchedule(
+        vaultRenewals(settings.providers.vault, http, renewables),
+        {
+          describe: (error) => gate.redact(describeError(error)),
+          onEvent: (event) => {
+            const what = `${event.kind} ${event.label}`;
+            if (event.outcome === 'failed' || event.outcome === 'gave-up')
+              log.warning(`could not renew ${what}: ${event.detail ?? ''}`);
+            else log.debug(`renewed ${what}: ${event.ttlSeconds ?? 0} s`);
+          },
+        },
+      );
+      schedule.start();
+      return () => schedule.stop();
+    };
+    return { secrets: result.secrets, masks, gate, revoke, keepAlive, close: () => http.close() };
   } catch (error) {
     await revoke().catch(() => undefined);
     http.close();

@@ -52,7 +52,8 @@ in its output: every value, every line of a multi-line value and every JSON leaf
 their base64, JSON and URL encodings) is replaced by *** on CMD's stdout and stderr, as
 the runner masks a job's log. Exits with CMD's exit code (128+N when a signal N ended it).
 SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD. Leases and tokens created to
-fetch the secrets are revoked when CMD exits.
+fetch the secrets are renewed at half their TTL while CMD runs (Vault's token and renewable
+leases, up to their maximum) and revoked when CMD exits.
 
 FILE has one NAME: REFERENCE line per secret, as the action's secrets input (blank lines
 and # comments ignored):
@@ -125,9 +126,12 @@ export async function runRunCommand(argv: readonly string[]): Promise<number> {
   } catch (error) {
     throw inFile(error, configPath);
   }
+  const stopRenewals = resolved.keepAlive();
   try {
     return await runMasked(command, commandArgs, resolved);
   } finally {
+    // Renewals end before revocation: nothing renews what is being revoked.
+    await stopRenewals();
     await resolved.revoke().catch((error: unknown) => {
       writeErr(
         `oidc-secrets: warning: revoking leases failed: ${resolved.gate.redact(String((error as Error)?.message))}\n`,

@@ -7,6 +7,7 @@
 // message refers to one as `{{vault.url}}` (a noun: "the vault-url input") or
 // `{{label:vault.url}}` (a heading: "input vault-url"), and the front end words it with
 // `wordSettings` and its own map before anything is shown.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ActionError, type ErrorCode } from './errors.js';
 import { isLoopback } from '../net/http.js';
@@ -50,6 +51,9 @@ export const SETTING_KEYS = [
   'k8s.server',
   'k8s.audience',
   'k8s.caCertificate',
+  'vault.clientCertificate',
+  'vault.clientKey',
+  'vault.headers',
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -124,6 +128,10 @@ export interface VaultSettings {
   authPath: string;
   namespace: string;
   audience: string;
+  /** Mutual TLS: PEM certificate and key presented to Vault (read from paths when given so). */
+  clientCertificate?: { cert: string; key: string } | undefined;
+  /** `vault-headers`: sent with every Vault request (values are secrets: masked). */
+  headers?: ReadonlyArray<readonly [string, string]> | undefined;
 }
 
 export interface AwsSettings {
@@ -287,6 +295,11 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
         authPath: text('vault.authPath', 'jwt').replace(/^\/+|\/+$/g, ''),
         namespace: text('vault.namespace'),
         audience: text('vault.audience'),
+        clientCertificate: readClientCertificate(
+          text('vault.clientCertificate'),
+          text('vault.clientKey'),
+        ),
+        headers: parseVaultHeaders(read('vault.headers')),
       },
       aws: {
         roleArn: text('aws.roleArn'),
@@ -476,4 +489,113 @@ function regionalEndpoints(value: string): Record<string, string> {
     );
   });
   return regional;
+}
+
+/** PEM text, or the path of a file holding it; `what` says which kind for the error. */
+function readPem(value: string, key: SettingKey, marker: RegExp, what: string): string {
+  if (marker.test(value)) return value;
+  let text: string;
+  try {
+    text = readFileSync(value, 'utf8');
+  } catch {
+    throw new SettingError(
+      key,
+      `${what} as PEM text or the path of a readable PEM file (the path could not be read)`,
+    );
+  }
+  if (!marker.test(text))
+    throw new SettingError(key, `${what} as PEM text or the path of a PEM file`);
+  return text;
+}
+
+/**
+ * `vault-client-certificate` and `vault-client-key`: both or neither; the key must be the
+ * certificate's. Checked here so that a mismatch names the settings instead of surfacing as
+ * a TLS failure at login. Errors never quote the key.
+ */
+function readClientCertificate(
+  certificate: string,
+  key: string,
+): { cert: string; key: string } | undefined {
+  if (!certificate && !key) return undefined;
+  if (!certificate)
+    throw new SettingError(
+      'vault.clientCertificate',
+      `a client certificate to go with ${named('vault.clientKey')}`,
+    );
+  if (!key)
+    throw new SettingError(
+      'vault.clientKey',
+      `the private key of ${named('vault.clientCertificate')}`,
+    );
+  const cert = readPem(
+    certificate,
+    'vault.clientCertificate',
+    /-----BEGIN CERTIFICATE-----/,
+    'a certificate',
+  );
+  const pem = readPem(
+    key,
+    'vault.clientKey',
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+    'a private key',
+  );
+  let matches: boolean;
+  try {
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(pem));
+  } catch {
+    throw new SettingError(
+      'vault.clientKey',
+      `an unencrypted PEM private key and a PEM certificate in ${named('vault.clientCertificate')} that can be read`,
+    );
+  }
+  if (!matches)
+    throw new SettingError(
+      'vault.clientKey',
+      `the private key of the certificate in ${named('vault.clientCertificate')} (it is another key)`,
+    );
+  return { cert, key: pem };
+}
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers the Vault client sets itself, or that would change how the request is framed. */
+const RESERVED_HEADERS = new Set([
+  'x-vault-token',
+  'x-vault-namespace',
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+]);
+
+/**
+ * `vault-headers`: one `Name: value` line each (blank lines and `#` comments skipped). A
+ * malformed line is named by its number, never quoted: its value may be a secret.
+ */
+export function parseVaultHeaders(value: string): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  value.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const where = `(line ${index + 1})`;
+    const colon = line.indexOf(':');
+    const name = colon < 0 ? '' : line.slice(0, colon).trim();
+    const headerValue = colon < 0 ? '' : line.slice(colon + 1).trim();
+    if (!HEADER_NAME.test(name) || !headerValue)
+      throw new SettingError(
+        'vault.headers',
+        'Name: value, a header name (letters, digits, -) and a value',
+        where,
+      );
+    if (RESERVED_HEADERS.has(name.toLowerCase()))
+      throw new SettingError(
+        'vault.headers',
+        `a header other than ${name}, which the Vault client sets itself (${named('vault.namespace')} sets X-Vault-Namespace)`,
+        where,
+      );
+    headers.push([name, headerValue]);
+  });
+  return headers;
 }

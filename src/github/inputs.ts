@@ -53,6 +53,9 @@ export const SETTING_INPUTS: Record<SettingKey, string> = {
   'k8s.server': 'k8s-server',
   'k8s.audience': 'k8s-audience',
   'k8s.caCertificate': 'k8s-ca-certificate',
+  'vault.clientCertificate': 'vault-client-certificate',
+  'vault.clientKey': 'vault-client-key',
+  'vault.headers': 'vault-headers',
 };
 
 /** The action's words for a setting: "the vault-url input", "input vault-url: …". */
@@ -70,6 +73,9 @@ export interface ActionConfig {
   auditLog: string;
   /** The `credentials` input's lines (SPEC §1.7), parsed by src/github/credentials/. */
   credentials: string;
+  /** keep-alive: a background process renews what would expire before post (SPEC §1.7). */
+  keepAlive: boolean;
+  keepAliveMaxSeconds: number;
 }
 
 /** Reads an input the way the runner passes it: INPUT_<NAME>, spaces as underscores. */
@@ -120,6 +126,13 @@ export function readConfig(
     summary: boolean(text('summary', 'true'), 'summary'),
     auditLog: text('audit-log'),
     credentials: read('credentials'),
+    keepAlive: boolean(text('keep-alive', 'true'), 'keep-alive'),
+    keepAliveMaxSeconds: wholeNumber(
+      text('keep-alive-max-seconds', '21600'),
+      'keep-alive-max-seconds',
+      1,
+      604800,
+    ),
   };
 }
 
@@ -132,6 +145,13 @@ function boolean(value: string, input: string): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
   return invalid(input, 'true or false');
+}
+
+function wholeNumber(value: string, input: string, min: number, max: number): number {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  return number >= min && number <= max
+    ? number
+    : invalid(input, `a whole number from ${min} to ${max}`);
 }
 
 export function parseExportModes(value: string): ExportMode[] {

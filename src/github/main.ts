@@ -22,6 +22,7 @@ import { summaryMarkdown } from './summary.js';
 import { reportAbsent, withAbsentKeys } from './absent.js';
 import { fingerprintValues, SWEEP_STATE } from '../core/sweep.js';
 import { LaterSteps } from './credentials/later-steps.js';
+import { startAfterMain } from './keep-alive/steps.js';
 
 /** A message from below in the action's words: settings named as inputs. */
 const worded = (message: string) => wordSettings(message, ACTION_WORDS);
@@ -115,6 +116,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
             (written.dir ? ` (files in ${written.dir})` : '')),
     );
     if (config.summary) writeSummary(plan, records, secrets, gate.size, config, false, absent);
+    // The keep-alive renews the Vault token and leases and keeps the Azure token file of
+    // `credentials: azure: env` fresh for later steps.
+    await startAfterMain({
+      config,
+      ledger,
+      env,
+      tokenFiles: written.azureTokenFile ? [written.azureTokenFile] : [],
+    });
     return 0;
   } catch (error) {
     reportFailure(error, gate);

@@ -12,9 +12,12 @@ import { revokeEntries } from '../core/revoke.js';
 import { addMask, annotate, info } from './commands.js';
 import { SWEEP_STATE, sweepWorkspace, type SweepFingerprints } from '../core/sweep.js';
 import { runnerState } from './state.js';
+import { stopBeforePost } from './keep-alive/steps.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const state = runnerState(env);
+  // First: nothing may renew what post is about to revoke.
+  await stopBeforePost(state, env);
   const { pending: entries, revokedByMain, rejected } = readLedger(state);
   if (rejected) {
     // Neither the names' values nor any token: only how many, and what was done about them.

@@ -73,6 +73,8 @@ export interface HttpOptions {
   backoffBaseMs?: number;
   /** Cap on one Retry-After wait, so a provider cannot stall a step for hours. */
   maxRetryAfterMs?: number;
+  /** PEM certificate and key presented to servers that ask for one (mutual TLS). */
+  clientCertificate?: { cert: string; key: string };
 }
 
 /** A failed request: the status (when there was a response) and a scrubbed body excerpt. */
@@ -113,9 +115,21 @@ export class HttpClient {
   private readonly proxyAgents = new Map<string, http.Agent>();
   /** Agents for requests with their own TLS (RequestTls), one per distinct setting. */
   private readonly tlsAgents = new Map<string, https.Agent>();
+  private readonly derived: HttpClient[] = [];
 
   constructor(private readonly options: HttpOptions) {
     this.proxy = readProxySettings(options.env);
+  }
+
+  /**
+   * The same client (deadlines, retries, proxy, CA, scrubbing) presenting a client
+   * certificate: one provider's mutual TLS (vault-client-certificate) is not shown to the
+   * others. Closed with this client.
+   */
+  withClientCertificate(certificate: { cert: string; key: string }): HttpClient {
+    const client = new HttpClient({ ...this.options, clientCertificate: certificate });
+    this.derived.push(client);
+    return client;
   }
 
   async request(request: HttpRequest): Promise<HttpResponse> {
@@ -159,6 +173,7 @@ export class HttpClient {
     this.agents?.https.destroy();
     for (const agent of this.proxyAgents.values()) agent.destroy();
     for (const agent of this.tlsAgents.values()) agent.destroy();
+    for (const client of this.derived) client.close();
   }
 
   /** The TLS options of a request with its own CA or client certificate. */
@@ -342,10 +357,12 @@ export class HttpClient {
   }
 
   private tlsOptions(): tls.ConnectionOptions {
-    if (!this.options.ca) return {};
+    const client = this.options.clientCertificate;
+    const identity = client ? { cert: client.cert, key: client.key } : {};
+    if (!this.options.ca) return identity;
     const { tls } = network();
     // A private CA is added to the public roots, not put in their place.
-    return { ca: [...tls.rootCertificates, this.options.ca] };
+    return { ca: [...tls.rootCertificates, this.options.ca], ...identity };
   }
 
   /**
@@ -469,6 +486,11 @@ function tlsHint(code: string | undefined, url: URL, hasCa: boolean): string | u
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
     return `the server's certificate is not issued for ${url.hostname}: check the host name in the URL`;
   if (code === 'CERT_HAS_EXPIRED') return "the server's certificate has expired";
+  // TLS alerts a server sends when it requires a client certificate it trusts (mutual TLS).
+  if (
+    /CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE|ALERT_UNKNOWN_CA|ALERT_HANDSHAKE_FAILURE/.test(code)
+  )
+    return 'the server requires a client certificate (mutual TLS) that it trusts, and refused the handshake';
   return undefined;
 }
 

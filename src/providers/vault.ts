@@ -9,6 +9,7 @@ import type { LedgerEntry } from '../core/ledger.js';
 import type { Location } from '../core/plan/types.js';
 import { named } from '../core/settings.js';
 import type { VaultSettings } from '../core/settings.js';
+import { admitVaultHeaders, vaultHeaders, vaultHttp } from './vault-transport.js';
 import type {
   FetchedSecret,
   ListedSecret,
@@ -24,7 +25,12 @@ interface VaultEnvelope {
   lease_duration?: number;
   renewable?: boolean;
   data?: unknown;
-  auth?: { client_token?: string; accessor?: string; lease_duration?: number } | null;
+  auth?: {
+    client_token?: string;
+    accessor?: string;
+    lease_duration?: number;
+    renewable?: boolean;
+  } | null;
   errors?: string[];
 }
 
@@ -46,14 +52,12 @@ export function checkVaultSettings(vault: VaultSettings): ActionError[] {
 }
 
 function createVaultProvider(vault: VaultSettings, context: ProviderDeps): SecretProvider {
-  const { http } = context;
+  admitVaultHeaders(vault, context.admitCredential);
+  const http = vaultHttp(vault, context.http);
   let token: string | undefined;
 
-  const headers = (withToken: string | undefined = token): Record<string, string> => ({
-    ...(withToken ? { 'x-vault-token': withToken } : {}),
-    ...(vault.namespace ? { 'x-vault-namespace': vault.namespace } : {}),
-    'content-type': 'application/json',
-  });
+  const headers = (withToken: string | undefined = token): Record<string, string> =>
+    vaultHeaders(vault, withToken);
   const url = (path: string) => `${vault.url}/v1/${path}`;
 
   const requireUrl = () => {
@@ -113,7 +117,14 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
         provider: 'vault',
         kind: 'token',
         label: auth.accessor ? `accessor ${auth.accessor.slice(0, 8)}…` : '(no accessor)',
-        data: { token: auth.client_token },
+        // ttl and renewable: what the keep-alive and `run` renew on (src/core/renewal.ts).
+        data: {
+          token: auth.client_token,
+          ttl: String(auth.lease_duration ?? 0),
+          renewable: String(auth.renewable === true),
+          // The TTL counts from here: renewals are timed from it, not from when they start.
+          issuedAt: String(Date.now()),
+        },
       });
     },
 
@@ -158,7 +169,12 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
           provider: 'vault',
           kind: 'lease',
           label: body.lease_id,
-          data: { leaseId: body.lease_id },
+          data: {
+            leaseId: body.lease_id,
+            ttl: String(body.lease_duration ?? 0),
+            renewable: String(Boolean(body.renewable)),
+            issuedAt: String(Date.now()),
+          },
         });
       }
       return fetched;

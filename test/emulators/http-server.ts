@@ -19,6 +19,12 @@ export interface TlsOptions {
   cert: string | Buffer;
   /** CAs whose client certificates are accepted: asks every client for one (optional). */
   clientCa?: string | Buffer;
+  /**
+   * With clientCa: refuse a client without a certificate from it at the handshake (mutual
+   * TLS as Vault's `tls_require_and_verify_client_cert`); without it, a certificate is asked
+   * for but optional (the Kubernetes API server's way).
+   */
+  requireClientCertificate?: boolean;
 }
 
 /** The client certificate of a TLS request, when it chains to TlsOptions.clientCa. */
@@ -181,7 +187,11 @@ export async function startHttpServer<L extends LoggedRequest = LoggedRequest>(
           key: options.tls.key,
           cert: options.tls.cert,
           ...(options.tls.clientCa
-            ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: false }
+            ? {
+                ca: options.tls.clientCa,
+                requestCert: true,
+                rejectUnauthorized: options.tls.requireClientCertificate === true,
+              }
             : {}),
         },
         listener,

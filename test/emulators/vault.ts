@@ -174,6 +174,8 @@ export interface LeaseInfo {
   username: string;
   ttlSeconds: number;
   revoked: boolean;
+  /** When it expires unless renewed, epoch milliseconds (the emulator's clock). */
+  expiresAt: number;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -286,6 +288,8 @@ interface TokenEntry {
   issuedAt: number;
   /** Seconds; 0 for the root token (no expiry). */
   ttl: number;
+  /** Seconds from issue past which renewals cannot extend it (token_max_ttl, else 768h). */
+  maxTtl: number;
   expiresAt?: number;
   revoked: boolean;
 }
@@ -298,6 +302,8 @@ interface Lease {
   username: string;
   tokenId: string;
   ttl: number;
+  /** Seconds from issue past which renewals cannot extend it (the role's max_ttl, else 768h). */
+  maxTtl: number;
   issuedAt: number;
   expiresAt: number;
   revoked: boolean;
@@ -444,6 +450,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
     displayName: string;
     path: string;
     entityId?: string;
+    maxTtl?: number;
   }): TokenEntry => {
     const entry: TokenEntry = {
       id: `hvs.${base62(24)}${nsSuffix(spec.namespace)}`,
@@ -456,6 +463,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       entityId: spec.entityId ?? '',
       issuedAt: now(),
       ttl: spec.ttl,
+      maxTtl: spec.maxTtl && spec.maxTtl > 0 ? spec.maxTtl : SYSTEM_DEFAULT_TTL,
       expiresAt: spec.ttl > 0 ? now() + spec.ttl * 1000 : undefined,
       revoked: false,
     };
@@ -727,6 +735,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       displayName: `${auth.path.replace(/\//g, '-')}-${alias}`,
       path: `auth/${auth.path}/login`,
       entityId,
+      maxTtl: r.token_max_ttl ?? 0,
     });
     return vaultReply(
       200,
@@ -996,6 +1005,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       username,
       tokenId: token.id,
       ttl,
+      maxTtl: role.maxTtl > 0 ? role.maxTtl : SYSTEM_DEFAULT_TTL,
       issuedAt: now(),
       expiresAt: now() + ttl * 1000,
       revoked: false,
@@ -1069,7 +1079,19 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       if (op !== 'update') return unsupported();
       const body = parseBody(request);
       const increment = Number(body.increment ?? 0) || token.ttl;
-      if (token.ttl > 0) token.expiresAt = now() + Math.min(increment, SYSTEM_DEFAULT_TTL) * 1000;
+      // The grant is capped at the token's max TTL counted from its issue, and Vault says so
+      // in a warning (sdk/framework's "TTL value is capped accordingly").
+      const warnings: string[] = [];
+      if (token.ttl > 0) {
+        const cap = token.issuedAt + token.maxTtl * 1000;
+        const wanted = now() + increment * 1000;
+        if (wanted > cap) {
+          warnings.push(
+            `TTL of "${increment}s" exceeded the effective max_ttl of "${Math.max(0, Math.round((cap - now()) / 1000))}s"; TTL value is capped accordingly`,
+          );
+        }
+        token.expiresAt = Math.min(wanted, cap);
+      }
       return vaultReply(
         200,
         envelope({
@@ -1087,6 +1109,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
             mfa_requirement: null,
             num_uses: 0,
           },
+          warnings: warnings.length ? warnings : null,
           mountType: 'token',
         }),
       );
@@ -1107,13 +1130,28 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
       const body = parseBody(request);
       const leaseId = leaseIdFrom(body, renew[1] ?? '');
       const lease = leases.get(leaseId);
-      if (!lease || lease.revoked || lease.expiresAt <= now())
+      const owner = lease ? tokens.get(lease.tokenId) : undefined;
+      // A lease dies with its token (Vault revokes a token's leases when it expires).
+      if (!lease || lease.revoked || lease.expiresAt <= now() || !owner || !tokenValid(owner))
         return errorReply(400, ['lease not found']);
       const increment = Number(body.increment ?? 0) || lease.ttl;
-      lease.expiresAt = now() + increment * 1000;
+      const cap = lease.issuedAt + lease.maxTtl * 1000;
+      lease.expiresAt = Math.min(now() + increment * 1000, cap);
+      const granted = Math.max(0, Math.round((lease.expiresAt - now()) / 1000));
       return vaultReply(
         200,
-        envelope({ leaseId, renewable: true, leaseDuration: increment, mountType: 'system' }),
+        envelope({
+          leaseId,
+          renewable: true,
+          leaseDuration: granted,
+          warnings:
+            granted < increment
+              ? [
+                  `TTL of "${increment}s" exceeded the effective max_ttl of "${granted}s"; TTL value is capped accordingly`,
+                ]
+              : null,
+          mountType: 'system',
+        }),
       );
     }
     return undefined;
@@ -1375,6 +1413,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
         username: l.username,
         ttlSeconds: l.ttl,
         revoked: l.revoked,
+        expiresAt: l.expiresAt,
       }));
     },
     requests: server.requests,

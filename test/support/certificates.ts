@@ -123,3 +123,80 @@ export function testCertificateAuthority(name = 'test-client-ca'): TestCertifica
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A throw-away CA and a client certificate it issued (extendedKeyUsage clientAuth), for
+ * mutual TLS: the server trusts `ca.cert` for clients; the client presents `client`.
+ */
+export function clientCertificateWithCa(): {
+  ca: { key: string; cert: string };
+  client: { key: string; cert: string };
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'test-mtls-'));
+  const file = (name: string) => join(dir, name);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        ...ec,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=test client CA',
+        '-keyout',
+        file('ca.key'),
+        '-out',
+        file('ca.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        ...ec,
+        '-subj',
+        '/CN=ci-runner',
+        '-keyout',
+        file('client.key'),
+        '-out',
+        file('client.csr'),
+      ],
+      { stdio: 'ignore' },
+    );
+    writeFileSync(file('ext.cnf'), 'extendedKeyUsage=clientAuth\n');
+    execFileSync(
+      'openssl',
+      [
+        'x509',
+        '-req',
+        '-in',
+        file('client.csr'),
+        '-CA',
+        file('ca.pem'),
+        '-CAkey',
+        file('ca.key'),
+        '-CAcreateserial',
+        '-days',
+        '1',
+        '-extfile',
+        file('ext.cnf'),
+        '-out',
+        file('client.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      ca: { key: readFileSync(file('ca.key'), 'utf8'), cert: readFileSync(file('ca.pem'), 'utf8') },
+      client: {
+        key: readFileSync(file('client.key'), 'utf8'),
+        cert: readFileSync(file('client.pem'), 'utf8'),
+      },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

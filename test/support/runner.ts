@@ -459,7 +459,13 @@ const tempDirs: Set<string> =
  * Made once per action root and refreshed when a bundle or action.yml changes.
  */
 function isolatedActionDir(root: string): string {
-  const stamp = [...ACTION_FILES, 'dist/main.js', 'dist/post.js', 'dist/scan.js']
+  const stamp = [
+    ...ACTION_FILES,
+    'dist/main.js',
+    'dist/post.js',
+    'dist/scan.js',
+    'dist/keep-alive.js',
+  ]
     .map((name) => join(root, name))
     .filter(existsSync)
     .map((file) => `${file}:${statSync(file).mtimeMs}:${statSync(file).size}`)
