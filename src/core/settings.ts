@@ -101,6 +101,8 @@ export const ENDPOINT_SERVICES = [
   'gcp-oauth2',
   'azure-authority',
   'azure-keyvault-suffix',
+  'aws-kms',
+  'gcp-kms',
 ] as const;
 export type EndpointService = (typeof ENDPOINT_SERVICES)[number];
 export type Endpoints = Partial<Record<EndpointService, string>>;
@@ -121,7 +123,11 @@ export interface AwsSettings {
   audience: string;
   sessionDurationSeconds: number;
   exportCredentials: boolean;
-  endpoints: { sts?: string | undefined; secretsManager?: string | undefined };
+  endpoints: {
+    sts?: string | undefined;
+    secretsManager?: string | undefined;
+    kms?: string | undefined;
+  };
   /** The workflow run (and attempt) the role session is named after, when there is one. */
   runId?: string | undefined;
   runAttempt?: string | undefined;
@@ -136,6 +142,7 @@ export interface GcpSettings {
     iamcredentials?: string | undefined;
     secretmanager?: string | undefined;
     oauth2?: string | undefined;
+    kms?: string | undefined;
   };
 }
 
@@ -163,6 +170,12 @@ export interface LocalSettings {
   keyPath: string;
   /** The key itself, when it was given as text rather than as a file. */
   keyText?: string | undefined;
+  /** age identities (AGE-SECRET-KEY-1…) for a keyless store's age recipients (SPEC §3.1). */
+  ageIdentities?: readonly string[] | undefined;
+  /** How this front end takes an age identity, for messages. */
+  ageHint?: string | undefined;
+  /** The OIDC-only policy: a store key given for a keyless store then earns a notice. */
+  requireOidc?: boolean | undefined;
 }
 
 /** Settings of the pipeline itself: the HTTP client, the road and the policy. */
@@ -202,6 +215,8 @@ export interface FrontEndFacts {
   env: EnvSettings;
   /** Resolves the store file and key file from the settings' (possibly empty) paths. */
   storeLocation(file: string, keyFile: string): { storePath: string; keyPath: string };
+  /** age identities this front end was given for keyless stores, and how it takes them. */
+  ageIdentities?: { identities: readonly string[]; hint: string } | undefined;
 }
 
 /** Reads the raw text of a setting (empty when not given). */
@@ -249,7 +264,11 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
           text('aws.exportCredentials', 'false'),
           'aws.exportCredentials',
         ),
-        endpoints: { sts: endpoints['aws-sts'], secretsManager: endpoints['aws-secretsmanager'] },
+        endpoints: {
+          sts: endpoints['aws-sts'],
+          secretsManager: endpoints['aws-secretsmanager'],
+          kms: endpoints['aws-kms'],
+        },
         runId: facts.runId,
         runAttempt: facts.runAttempt,
       },
@@ -262,6 +281,7 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
           iamcredentials: endpoints['gcp-iamcredentials'],
           secretmanager: endpoints['gcp-secretmanager'],
           oauth2: endpoints['gcp-oauth2'],
+          kms: endpoints['gcp-kms'],
         },
       },
       azure: {
@@ -275,7 +295,14 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
       },
       file: { workspace: facts.workspace },
       env: facts.env,
-      local: { ...store, ...(keyIsText ? { keyText: storeKey } : {}) },
+      local: {
+        ...store,
+        ...(keyIsText ? { keyText: storeKey } : {}),
+        ...(facts.ageIdentities
+          ? { ageIdentities: facts.ageIdentities.identities, ageHint: facts.ageIdentities.hint }
+          : {}),
+        requireOidc: parseBoolean(text('requireOidc', 'true'), 'requireOidc'),
+      },
     },
   };
 }

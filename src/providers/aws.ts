@@ -47,7 +47,7 @@ const bytes = (data: SourceData): Buffer =>
  * SHA-256 and HMAC-SHA256 for the SigV4 signer from node's crypto (the signer takes any
  * hash constructor; a JavaScript implementation would cost start-up and CPU for nothing).
  */
-class NodeSha256 {
+export class NodeSha256 {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();
@@ -157,6 +157,17 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
   return {
     name: 'aws',
     batchSize: AWS_BATCH_SIZE,
+
+    credential: () =>
+      session
+        ? {
+            provider: 'aws',
+            accessKeyId: session.accessKeyId,
+            secretAccessKey: session.secretAccessKey,
+            sessionToken: session.sessionToken,
+            kmsEndpoint: aws.endpoints.kms,
+          }
+        : undefined,
 
     async login() {
       const [notConfigured] = checkAwsSettings(aws);
