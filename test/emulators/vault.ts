@@ -27,6 +27,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { OidcIssuer } from './oidc-issuer.js';
+import { newTransitKey, transitRequest, type TransitKey } from './vault-transit.js';
 import {
   headerValue,
   jsonReply,
@@ -145,6 +146,8 @@ export interface VaultEmulator {
   /** Destroys a version for good. */
   destroyKvV2(mount: string, path: string, version: number, options?: Scope): void;
   addDatabaseRole(mount: string, role: string, options?: DatabaseRoleOptions): void;
+  /** Creates an aes256-gcm96 transit key (mounts the transit engine on first use). */
+  addTransitKey(mount: string, name: string, options?: Scope): void;
   /** Mints a token directly (a "static" token, as a user would paste into VAULT_TOKEN). */
   issueToken(options?: TokenOptions): string;
   /** Dynamic leases not revoked, not expired, whose token is still valid. */
@@ -267,6 +270,14 @@ type Mount =
       accessor: string;
       uuid: string;
       roles: Map<string, { ttl: number; maxTtl: number }>;
+    }
+  | {
+      kind: 'transit';
+      namespace: string;
+      path: string;
+      accessor: string;
+      uuid: string;
+      keys: Map<string, TransitKey>;
     };
 
 interface TokenEntry {
@@ -522,7 +533,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
         throw new Error(`mount ${path} is already a ${existing.kind} mount`);
       return existing as Extract<Mount, { kind: K }>;
     }
-    const prefix = kind === 'database' ? 'database' : 'kv';
+    const prefix = kind === 'database' || kind === 'transit' ? kind : 'kv';
     const common = {
       namespace: ns,
       path: normalizeMount(path),
@@ -532,7 +543,9 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
     const mount = (
       kind === 'database'
         ? { kind, ...common, roles: new Map() }
-        : { kind, ...common, secrets: new Map() }
+        : kind === 'transit'
+          ? { kind, ...common, keys: new Map() }
+          : { kind, ...common, secrets: new Map() }
     ) as Extract<Mount, { kind: K }>;
     mounts.set(key, mount);
     return mount;
@@ -1200,6 +1213,13 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
           return kv2(mount, rest, op, request);
         case 'database':
           return database(mount, rest, op, token);
+        case 'transit': {
+          if (op !== 'update') return unsupported();
+          const result = transitRequest(mount.keys, rest, parseBody(request));
+          return result.ok
+            ? vaultReply(200, envelope({ data: result.data, mountType: 'transit' }))
+            : errorReply(result.status, result.errors);
+        }
       }
     } catch (error) {
       if (error instanceof VaultError) return errorReply(error.status, error.errors);
@@ -1290,6 +1310,10 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
         ttl: scope.ttlSeconds ?? DEFAULT_DB_TTL,
         maxTtl: scope.maxTtlSeconds ?? 0,
       });
+    },
+    addTransitKey(mount, name, scope = {}) {
+      const m = getOrCreateMount('transit', ensureNamespace(scope.namespace ?? ''), mount);
+      m.keys.set(name, newTransitKey());
     },
     issueToken(spec = {}) {
       const ns = ensureNamespace(spec.namespace ?? '');

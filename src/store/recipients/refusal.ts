@@ -1,6 +1,6 @@
 // A key service's refusal, in its own words and naming the recipient (SPEC §3.1, issue 16:
 // "a KMS that refuses (its words, the recipient named)"). The HTTP client has already cut
-// and scrubbed the body; only a first line of the service's message is quoted.
+// and scrubbed the body; the service's message is quoted on one line (500 characters at most).
 import { HttpError } from '../../net/http.js';
 import { StoreError } from '../errors.js';
 
@@ -20,7 +20,8 @@ export function refused(
     );
   }
   const { code, message } = words(error.bodyExcerpt);
-  const said = (message ?? error.bodyExcerpt).split('\n')[0]?.slice(0, 500) ?? '';
+  // One line: Vault's multi-error text ("1 error occurred:\n\t* permission denied") too.
+  const said = (message ?? error.bodyExcerpt).replace(/\s+/g, ' ').trim().slice(0, 500);
   return new StoreError(
     'STORE_KMS',
     `recipient ${recipient}: ${service} refused ${operation} (HTTP ${error.status}${code ? ` ${code}` : ''}): ${said}`,
