@@ -37,12 +37,6 @@ export function parseAgeIdentities(text: string, source: string): string[] {
   return identities;
 }
 
-/** `age:age1…` for an identity: what `store init --recipient` takes for its owner. */
-export async function ageRecipientOf(identity: string): Promise<string> {
-  const age = await agePackage();
-  return `age:${await age.identityToRecipient(identity)}`;
-}
-
 export const ageScheme: RecipientScheme = {
   scheme: 'age',
   expected: 'age:age1…, an age public key (age-keygen -y KEYFILE prints it)',
