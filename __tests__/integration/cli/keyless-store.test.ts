@@ -136,6 +136,26 @@ describe('a keyless store from the command line', () => {
     expect(twice.stderr).toContain('is a keyless store already');
   });
 
+  it('run opens it with OIDC_SECRETS_AGE_IDENTITY and masks what the command prints', async () => {
+    const alice = await person('alice');
+    await store(['init', '-r', alice.recipient]);
+    const secret = fresh();
+    await store(['set', 'API_KEY', secret, '-i', alice.file]);
+    await writeFile(join(dir, 'secrets.conf'), 'API_KEY: local:API_KEY\n');
+    const script = `process.stdout.write((process.env.API_KEY === ${JSON.stringify(secret)} ? 'same ' : 'different ') + process.env.API_KEY + '\\n')`;
+    const result = await runCli(
+      ['run', '-c', 'secrets.conf', '--', process.execPath, '-e', script],
+      {
+        cwd: dir,
+        env: { OIDC_SECRETS_AGE_IDENTITY: alice.file },
+      },
+    );
+    outputs.push(result);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('same ***\n');
+    expect(result.code).toBe(0);
+  });
+
   it('refuses a tampered header', async () => {
     const alice = await person('alice');
     const mallory = await person('mallory');
