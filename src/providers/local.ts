@@ -13,7 +13,7 @@ import type { Secrets } from '../store/format.js';
 import { parseKey } from '../store/key.js';
 import { LocalStore, readStoreWithKey } from '../store/store.js';
 import { KEYLESS_VERSION } from '../store/format.js';
-import { declaredVersion } from '../store/format-v2.js';
+import { declaredVersion, parseKeyless } from '../store/format-v2.js';
 import { openKeylessText, readStoreText } from '../store/keyless-store.js';
 import { keyAccessFromPeers } from '../store/recipients/access.js';
 import type { ProviderDeps, ProviderModule, SecretProvider } from './types.js';
@@ -55,7 +55,10 @@ function createLocalProvider(store: LocalSettings, context: ProviderDeps): Secre
     if (text === undefined || declaredVersion(text) !== KEYLESS_VERSION) return undefined;
     if (store.keyText) {
       context.admitCredential(store.keyText.trim(), 'the store key');
-      if (store.requireOidc) {
+      const cloud = parseKeyless(text, store.storePath).recipients.some(
+        (r) => !r.recipient.startsWith('age:'),
+      );
+      if (store.requireOidc && cloud) {
         const say = context.log.notice ?? context.log.info;
         say(
           `local store: ${store.storePath} is a keyless store: it opens through its recipients with this job's OIDC login, so ${named('local.storeKey')} is not used. Remove it, and delete the repository secret it comes from.`,

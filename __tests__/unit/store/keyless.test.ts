@@ -100,6 +100,11 @@ describe('KeylessStore with age recipients', () => {
     const after = parseKeyless(readStoreText(location.storePath) ?? '', location.storePath);
     expect(after.kid).not.toBe(before.kid);
     expect(keyId(bobsCopy)).toBe(before.kid);
+    // The data key is never written in clear, in any encoding.
+    const written = readStoreText(location.storePath) ?? '';
+    for (const encoding of ['base64', 'hex', 'base64url'] as const) {
+      expect(written.includes(bobsCopy.toString(encoding))).toBe(false);
+    }
     const error = await failure(new KeylessStore(location, access([bob.identity])).readAll());
     expect(error.code).toBe('STORE_UNWRAP');
     expect(error.message).toContain(alice.recipient);
