@@ -63,6 +63,7 @@ try {
     peers: undefined,
     admit: () => undefined,
     ageIdentities: [identity],
+    agePackage: () => import('age-encryption'),
   });
   await KeylessStore.create(location, recipients, access);
   await new KeylessStore(location, access).set(secrets);

@@ -3,11 +3,24 @@
 // path of an identity file. The identity text is masked like any credential when the CLI
 // runs on a runner; it never enters a message.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { loadBundle } from './compile-cache.js';
+import type { AgePackage } from '../store/recipients/types.js';
 import { StoreError, errnoCode } from '../store/errors.js';
 import { parseAgeIdentities } from '../store/recipients/age.js';
 
 export const AGE_HINT = 'give one with --identity FILE or OIDC_SECRETS_AGE_IDENTITY';
+
+/**
+ * The age implementation, from its own bundle beside the command's (dist/cli/age.cjs, built
+ * from src/entries/cli-age.ts), through the same compile cache as the commands: `run` and
+ * `store` on a key-file store never load its ~240 KB. Bundled code only (like dispatch.ts).
+ */
+export function loadAge(): Promise<AgePackage> {
+  const bundle = loadBundle(join(__dirname, 'age.cjs'));
+  process.once('exit', bundle.save);
+  return Promise.resolve(bundle.exports as AgePackage);
+}
 
 export function readAgeIdentities(
   files: readonly string[],

@@ -16,7 +16,7 @@ import { keyAccessFromPeers } from '../store/recipients/access.js';
 import type { KeyAccess } from '../store/recipients/types.js';
 import { addMask } from '../github/commands.js';
 import { GitHubOidc, oidcRequestEnvironment } from '../github/oidc.js';
-import { AGE_HINT } from './age-identity.js';
+import { AGE_HINT, loadAge } from './age-identity.js';
 import { stderrLogger } from './resolve-secrets.js';
 import { CLI_WORDS, readCliSettings } from './settings.js';
 
@@ -49,6 +49,7 @@ export function cliKeyAccess(env: NodeJS.ProcessEnv, ageIdentities: string[]): C
     admit: (value, what) => gate.admitCredential(value, what),
     ageIdentities,
     ageHint: AGE_HINT,
+    agePackage: loadAge,
   });
   const access: KeyAccess = {
     ...base,

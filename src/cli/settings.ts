@@ -13,7 +13,7 @@ import {
 import { SETTING_INPUTS } from '../github/inputs.js';
 import { resolveStoreLocation } from '../store/location.js';
 import type { OptionSpec } from './args.js';
-import { AGE_HINT, readAgeIdentities } from './age-identity.js';
+import { AGE_HINT, loadAge, readAgeIdentities } from './age-identity.js';
 
 /** The store's own flags of `run`: -f/--file and --key-file. */
 const STORE_FLAGS: Partial<Record<SettingKey, string>> = {
@@ -78,7 +78,7 @@ export function readCliSettings(
     env: { lookup: (name) => env[name] },
     storeLocation: (file, keyFile) => resolveStoreLocation({ file, keyFile, env, cwd: workspace }),
     // A keyless store's age recipients open with the person's identity (SPEC §3.1).
-    ageIdentities: { identities: readAgeIdentities([], env), hint: AGE_HINT },
+    ageIdentities: { identities: readAgeIdentities([], env), hint: AGE_HINT, load: loadAge },
   };
   try {
     return readSettings(read, facts);

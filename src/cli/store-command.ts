@@ -20,7 +20,7 @@ import {
   optionStrings,
   parseArgs,
 } from './args.js';
-import { readAgeIdentities } from './age-identity.js';
+import { loadAge, readAgeIdentities } from './age-identity.js';
 import { cliKeyAccess, type CliKeyAccess } from './key-access.js';
 import { CLI_WORDS } from './settings.js';
 import { promptHidden, readStream, trimFinalNewline } from './input.js';
@@ -458,6 +458,7 @@ function lazyAccess(context: StoreContext): CliKeyAccess['access'] {
     get ageHint() {
       return context.keys().access.ageHint;
     },
+    agePackage: loadAge,
     admit: (value, what) => context.keys().access.admit(value, what),
     unavailable: (provider) => context.keys().access.unavailable(provider),
     credential: (provider) => context.keys().access.credential(provider),

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { ActionError, type ErrorCode } from './errors.js';
 import { isLoopback } from '../net/http.js';
 import { isKeyText } from '../store/key.js';
+import type { KeyAccess } from '../store/recipients/types.js';
 
 export const SETTING_KEYS = [
   'vault.url',
@@ -174,6 +175,8 @@ export interface LocalSettings {
   ageIdentities?: readonly string[] | undefined;
   /** How this front end takes an age identity, for messages. */
   ageHint?: string | undefined;
+  /** The age implementation, from front ends that serve people (the CLI). */
+  agePackage?: KeyAccess['agePackage'];
   /** The OIDC-only policy: a store key given for a keyless store then earns a notice. */
   requireOidc?: boolean | undefined;
 }
@@ -215,8 +218,9 @@ export interface FrontEndFacts {
   env: EnvSettings;
   /** Resolves the store file and key file from the settings' (possibly empty) paths. */
   storeLocation(file: string, keyFile: string): { storePath: string; keyPath: string };
-  /** age identities this front end was given for keyless stores, and how it takes them. */
-  ageIdentities?: { identities: readonly string[]; hint: string } | undefined;
+  /** age identities this front end was given for keyless stores, how it takes them, and age. */
+  ageIdentities?:
+    { identities: readonly string[]; hint: string; load?: KeyAccess['agePackage'] } | undefined;
 }
 
 /** Reads the raw text of a setting (empty when not given). */
@@ -299,7 +303,11 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
         ...store,
         ...(keyIsText ? { keyText: storeKey } : {}),
         ...(facts.ageIdentities
-          ? { ageIdentities: facts.ageIdentities.identities, ageHint: facts.ageIdentities.hint }
+          ? {
+              ageIdentities: facts.ageIdentities.identities,
+              ageHint: facts.ageIdentities.hint,
+              agePackage: facts.ageIdentities.load,
+            }
           : {}),
         requireOidc: parseBoolean(text('requireOidc', 'true'), 'requireOidc'),
       },

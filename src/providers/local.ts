@@ -74,6 +74,7 @@ function createLocalProvider(store: LocalSettings, context: ProviderDeps): Secre
         admit: context.admitCredential,
         ageIdentities: store.ageIdentities,
         ageHint: store.ageHint,
+        agePackage: store.agePackage,
       }),
     );
     context.log.debug(

@@ -84,7 +84,12 @@ async function createStore(recipients: string[]): Promise<void> {
     log: quiet,
   });
   const peers = createPeers(settings.providers, deps, createProvider);
-  const access = keyAccessFromPeers({ http, peers, admit: () => undefined });
+  const access = keyAccessFromPeers({
+    http,
+    peers,
+    admit: () => undefined,
+    agePackage: () => import('age-encryption'),
+  });
   try {
     const store = await KeylessStore.create(
       { storePath, keyPath: join(dir, 'unused.key') },
@@ -99,6 +104,7 @@ async function createStore(recipients: string[]): Promise<void> {
         peers: undefined,
         admit: () => undefined,
         ageIdentities: [person.identity],
+        agePackage: () => import('age-encryption'),
       }),
     ).set([
       ['TELEGRAM_BOT_TOKEN', values.botToken],

@@ -35,6 +35,7 @@ function access(identities: string[]): KeyAccess {
     admit: (value) => admitted.push(value),
     ageIdentities: identities,
     ageHint: 'give one with --identity FILE',
+    agePackage: () => import('age-encryption'),
   });
 }
 

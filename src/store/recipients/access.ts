@@ -14,6 +14,7 @@ export function keyAccessFromPeers(parts: {
   admit(value: string, what: string): void;
   ageIdentities?: readonly string[] | undefined;
   ageHint?: string | undefined;
+  agePackage?: KeyAccess['agePackage'];
 }): KeyAccess {
   const { peers } = parts;
   return {
@@ -21,6 +22,7 @@ export function keyAccessFromPeers(parts: {
     admit: parts.admit,
     ageIdentities: parts.ageIdentities ?? [],
     ageHint: parts.ageHint ?? 'no age identity can be given here',
+    agePackage: parts.agePackage,
     async unavailable(provider: KeyProvider) {
       if (!peers) return `no ${provider} login is available here`;
       const [problem] = await peers.problems(provider);

@@ -1,17 +1,24 @@
 // `age:age1…`: the data key encrypted to an age public key with the `age-encryption`
 // package (Filippo Valsorda's typage, the reference TypeScript implementation; nothing of
-// age is written by hand here), so a person opens the store with their own age identity
+// age is written by hand here; the front end hands it over, see KeyAccess.agePackage), so a person opens the store with their own age identity
 // (`--identity FILE` or OIDC_SECRETS_AGE_IDENTITY). The wrapped bytes are a whole binary
 // age file whose payload is the 32-byte data key: `age -d -i key.txt` opens it too.
 // Native X25519 (`age1…`) and post-quantum hybrid (`age1pq1…`) recipients are accepted.
 import { StoreError } from '../errors.js';
-import type { RecipientScheme } from './types.js';
+import type { AgePackage, KeyAccess, RecipientScheme } from './types.js';
+
+function agePackage(access: KeyAccess, locator: string): Promise<AgePackage> {
+  if (!access.agePackage) {
+    throw new StoreError(
+      'STORE_RECIPIENT',
+      `recipient age:${locator}: age recipients are for people: wrap and open them with the oidc-secrets CLI`,
+    );
+  }
+  return access.agePackage();
+}
 
 const RECIPIENT = /^age1(?:pq1)?[02-9ac-hj-np-z]{50,2000}$/;
 const IDENTITY = /^AGE-SECRET-KEY-(?:PQ-)?1[02-9AC-HJ-NP-Z]{50,4000}$/;
-
-// Loaded when an age recipient is first used: the action's step never pays for it otherwise.
-const agePackage = () => import('age-encryption');
 
 /**
  * The identities in an identity file's text (age-keygen's format: `#` comments, one
@@ -42,8 +49,8 @@ export const ageScheme: RecipientScheme = {
   expected: 'age:age1…, an age public key (age-keygen -y KEYFILE prints it)',
   valid: (locator) => RECIPIENT.test(locator),
 
-  async wrap(locator, dataKey) {
-    const age = await agePackage();
+  async wrap(locator, dataKey, access) {
+    const age = await agePackage(access, locator);
     const encrypter = new age.Encrypter();
     try {
       encrypter.addRecipient(locator);
@@ -58,7 +65,7 @@ export const ageScheme: RecipientScheme = {
 
   async unwrap(locator, entry, access) {
     if (access.ageIdentities.length === 0) return undefined;
-    const age = await agePackage();
+    const age = await agePackage(access, locator);
     const decrypter = new age.Decrypter();
     for (const identity of access.ageIdentities) decrypter.addIdentity(identity);
     try {

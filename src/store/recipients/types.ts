@@ -22,7 +22,16 @@ export interface KeyAccess {
   readonly ageIdentities: readonly string[];
   /** How a person gives an age identity here, for messages (`--identity FILE or …`). */
   readonly ageHint: string;
+  /**
+   * The age implementation (the `age-encryption` package), loaded by the front ends that
+   * serve people (the CLI). The action's bundles leave it out: it has no age identity to
+   * open with, and the package would add ~240 KB to every step's start-up.
+   */
+  readonly agePackage?: (() => Promise<AgePackage>) | undefined;
 }
+
+/** What the keyless store uses of the `age-encryption` package. */
+export type AgePackage = Pick<typeof import('age-encryption'), 'Encrypter' | 'Decrypter'>;
 
 export interface Wrapped {
   wrapped: Buffer;
