@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
+import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 import { expectNoLeak } from '../../../test/support/leaks.js';
 import { CLI, runCli, type CliResult } from './cli-process.js';
 
@@ -208,5 +210,58 @@ describe('a keyless store from the command line', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(alice.recipient);
     expect(result.stderr).toContain('--identity FILE or OIDC_SECRETS_AGE_IDENTITY');
+  });
+});
+
+describe('a cloud recipient from the command line (in a job that can mint an OIDC token)', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/gha-secrets';
+  let issuer: OidcIssuer;
+  let aws: AwsEmulator;
+  let keyArn = '';
+  let otherArn = '';
+  beforeAll(async () => {
+    issuer = await startOidcIssuer();
+    aws = await startAws({ issuer: issuer.issuer, region: 'eu-west-1' });
+    aws.addRole(ROLE, { subjectPatterns: ['repo:octo-org/octo-repo:*'] });
+    keyArn = aws.createKmsKey({ roles: [ROLE] });
+    otherArn = aws.createKmsKey({ roles: [] });
+  });
+  afterAll(async () => {
+    await aws.close();
+    await issuer.close();
+  });
+  // The provider settings as `run` takes them, and the job's token endpoint.
+  const jobEnv = () => ({
+    ...issuer.env(),
+    OIDC_SECRETS_AWS_ROLE_ARN: ROLE,
+    OIDC_SECRETS_AWS_REGION: 'eu-west-1',
+    OIDC_SECRETS_ENDPOINTS: `aws-sts: ${aws.url}\naws-kms: ${aws.url}`,
+  });
+
+  it('init wraps for aws-kms and an age key; either opens it', async () => {
+    const alice = await person('alice');
+    const init = await store(['init', '-r', `aws-kms:${keyArn}`, '-r', alice.recipient], jobEnv());
+    expect(init.stderr).toContain('created the keyless store');
+    expect(init.code).toBe(0);
+    const secret = fresh();
+    expect((await store(['set', 'API_KEY', secret], jobEnv())).code).toBe(0);
+    const viaKms = await store(['get', '--reveal', 'API_KEY'], jobEnv());
+    expect(viaKms.stdout === `${secret}\n`).toBe(true);
+    outputs.pop();
+    const viaAge = await store(['get', '--reveal', 'API_KEY', '-i', alice.file]);
+    expect(viaAge.stdout === `${secret}\n`).toBe(true);
+    outputs.pop();
+    expect(aws.requests.some((r) => r.operation === 'kms:Encrypt')).toBe(true);
+    expect(aws.requests.some((r) => r.operation === 'kms:Decrypt')).toBe(true);
+    const credentials = aws.issuedSessions.flatMap((x) => [x.secretAccessKey, x.sessionToken]);
+    expectNoLeak(outputs.map((o) => o.stderr + o.stdout).join('\n'), credentials);
+  });
+
+  it("a KMS key whose policy refuses the role: KMS's words, the recipient named", async () => {
+    const result = await store(['init', '-r', `aws-kms:${otherArn}`], jobEnv());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`recipient aws-kms:${otherArn}: AWS KMS refused kms:Encrypt`);
+    expect(result.stderr).toContain('AccessDeniedException');
+    expect(existsSync(join(dir, 'secrets.json.enc'))).toBe(false);
   });
 });

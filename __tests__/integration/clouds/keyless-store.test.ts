@@ -305,6 +305,7 @@ describe('a keyless store with a vault-transit recipient', () => {
       ['vault-transit:transit/keys/ci-store'],
       vaultAccess(),
     );
+    const tokensBefore = vault.liveTokens();
     const result = await runJob({
       inputs: vaultInputs({
         'store-path': storePath,
@@ -318,6 +319,9 @@ describe('a keyless store with a vault-transit recipient', () => {
     expect(result.env.BOT_TOKEN).toBe(values.botToken);
     expect(result.env.DB_PASSWORD).toBe(values.dbPassword);
     expect(vault.requests.some((r) => r.path === '/v1/transit/decrypt/ci-store')).toBe(true);
+    // The Vault token the step's login made for the store is revoked by post, like any other.
+    expect(result.post?.exitCode).toBe(0);
+    expect(vault.liveTokens()).toBe(tokensBefore);
     expectNothingLeaked(result);
   });
 
