@@ -80,6 +80,7 @@ export const cliEntries = {
   'cli/run': 'src/entries/cli-run.ts',
   'cli/store': 'src/entries/cli-store.ts',
   'cli/scan': 'src/entries/cli-scan.ts',
+  'cli/age': 'src/entries/cli-age.ts',
 };
 
 const commonJs = {

@@ -19,6 +19,8 @@ export interface ParsedArgs {
   positionals: string[];
   /** Whatever followed the first operand or `--`, untouched (only with `stopAtOperand`). */
   rest: string[];
+  /** Every value of each option, in order (`--recipient A --recipient B`). */
+  all?: Map<string, string[]>;
 }
 
 /** A command line that does not parse: the message names the flag or operand at fault. */
@@ -45,6 +47,7 @@ export function parseArgs(
   const options = new Map<string, string | true>();
   const positionals: string[] = [];
   const rest: string[] = [];
+  const all = new Map<string, string[]>();
   const byLong = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
 
@@ -93,8 +96,9 @@ export function parseArgs(
       throw new UsageError(`--${spec.name} expects ${spec.value}`, command);
     }
     options.set(spec.name, value);
+    all.set(spec.name, [...(all.get(spec.name) ?? []), value]);
   }
-  return { options, positionals, rest };
+  return { options, positionals, rest, all };
 }
 
 /** The help text's options block. */
@@ -105,6 +109,11 @@ export function formatOptions(specs: readonly OptionSpec[]): string {
   });
   const width = Math.max(...rows.map(([names]) => names.length));
   return rows.map(([names, text]) => `  ${names.padEnd(width)}  ${text}`).join('\n');
+}
+
+/** Every value a repeatable option was given, in order. */
+export function optionStrings(parsed: ParsedArgs, name: string): string[] {
+  return parsed.all?.get(name) ?? [];
 }
 
 export function optionString(parsed: ParsedArgs, name: string): string | undefined {

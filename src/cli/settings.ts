@@ -15,6 +15,7 @@ import { resolveStoreLocation } from '../store/location.js';
 import type { OptionSpec } from './args.js';
 import { inClusterRoute } from '../github/k8s-in-cluster.js';
 import { kubeconfigRoute } from './kubeconfig-route.js';
+import { AGE_HINT, loadAge, readAgeIdentities } from './age-identity.js';
 
 /** The store's own flags of `run`: -f/--file and --key-file. */
 const STORE_FLAGS: Partial<Record<SettingKey, string>> = {
@@ -81,6 +82,8 @@ export function readCliSettings(
     // After k8s-server: a runner pod's own cluster, then the kubeconfig's current context.
     k8sAmbient: (requireOidc) =>
       inClusterRoute(env, requireOidc) ?? kubeconfigRoute({ env, requireOidc }),
+    // A keyless store's age recipients open with the person's identity (SPEC §3.1).
+    ageIdentities: { identities: readAgeIdentities([], env), hint: AGE_HINT, load: loadAge },
   };
   try {
     return readSettings(read, facts);

@@ -2,7 +2,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { OidcSecretsError } from '../core/errors.js';
+import { wordSettings } from '../core/settings.js';
 import { StoreError } from '../store/errors.js';
+import { KEYLESS_VERSION } from '../store/format.js';
+import { declaredVersion } from '../store/format-v2.js';
+import { KeylessStore, readStoreText } from '../store/keyless-store.js';
 import { type StoreLocation, resolveStoreLocation } from '../store/location.js';
 import { LocalStore } from '../store/store.js';
 import {
@@ -12,15 +17,40 @@ import {
   UsageError,
   formatOptions,
   optionString,
+  optionStrings,
   parseArgs,
 } from './args.js';
+import { loadAge, readAgeIdentities } from './age-identity.js';
+import { cliKeyAccess, type CliKeyAccess } from './key-access.js';
+import { CLI_WORDS } from './settings.js';
 import { promptHidden, readStream, trimFinalNewline } from './input.js';
 import { commandModule, reportError, writeErr, writeOut } from './report.js';
 
 export const STORE_OPTIONS: OptionSpec[] = [
   { name: 'file', short: 'f', value: 'PATH', description: 'the store file (default below)' },
   { name: 'key-file', value: 'PATH', description: 'its key file (default: beside the store)' },
+  {
+    name: 'identity',
+    short: 'i',
+    value: 'FILE',
+    description: 'an age identity file for a keyless store (default $OIDC_SECRETS_AGE_IDENTITY)',
+  },
 ];
+
+const RECIPIENT_OPTION: OptionSpec = {
+  name: 'recipient',
+  short: 'r',
+  value: 'R',
+  description:
+    'a recipient (repeat for several): aws-kms:, gcp-kms:, azure-kv:, vault-transit:, age:',
+};
+
+const RECIPIENTS_HELP = `Recipients: aws-kms:KEY_ARN, gcp-kms:projects/P/locations/L/keyRings/K/cryptoKeys/C,
+azure-kv:VAULT/keys/NAME, vault-transit:MOUNT/keys/NAME, age:age1… (age-keygen -y KEYFILE).
+A cloud recipient is reached with its provider's login, configured by the same
+OIDC_SECRETS_* variables as \`run\` (OIDC_SECRETS_AWS_ROLE_ARN, OIDC_SECRETS_VAULT_URL, …); an
+age recipient needs nothing to wrap, and an identity (--identity FILE or
+OIDC_SECRETS_AGE_IDENTITY) to open.`;
 
 const LOCATION_HELP = `The store is $OIDC_SECRETS_STORE or ./secrets.json.enc unless -f PATH says otherwise;
 its key is $OIDC_SECRETS_KEY_FILE or the file beside it named after it (secrets.json.enc →
@@ -29,13 +59,23 @@ be private to their owner (chmod 600) and are refused otherwise. The store is AE
 encrypted and authenticated; keep the key out of version control and out of backups of
 the store.`;
 
+/** A key-file store (format 1) or a keyless one (format 2): the same commands serve both. */
+type AnyStore = LocalStore | KeylessStore;
+
+/** What a subcommand may need besides the store: the location, and key services. */
+interface StoreContext {
+  location: StoreLocation;
+  /** Reaches key services and age identities (made on first use). */
+  keys(): CliKeyAccess;
+}
+
 interface Subcommand {
   usage: string;
   summary: string;
   details?: string;
   options?: OptionSpec[];
   /** Exit code; throws StoreError/UsageError for the caller to report. */
-  run(args: ParsedArgs, store: LocalStore): Promise<number>;
+  run(args: ParsedArgs, store: AnyStore, context: StoreContext): Promise<number>;
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
@@ -179,9 +219,104 @@ or with the new key waiting in KEYFILE.next, which the next command moves into p
 Backups made before need the old key.`,
     async run(args, store) {
       noOperands(args, 'store rotate-key');
+      if (store instanceof KeylessStore) {
+        const { recipients } = await store.rotateKey();
+        writeErr(
+          `oidc-secrets: ${store.location.storePath} re-encrypted under a new data key, wrapped for ${recipients.join(', ')}\n`,
+        );
+        return 0;
+      }
       const { oldKeyId, newKeyId } = await store.rotateKey();
       writeErr(
         `oidc-secrets: ${store.location.storePath} re-encrypted; key ${store.location.keyPath} replaced (key id ${oldKeyId} → ${newKeyId})\n`,
+      );
+      return 0;
+    },
+  },
+  init: {
+    usage: 'store init --recipient R [--recipient R…]',
+    summary: 'create a keyless store: its data key wrapped for each recipient, no key file',
+    details: `Any one recipient opens the store, so it can be committed: CI opens it through the
+job's OIDC login (a cloud KMS or Vault transit recipient), people with their age identity.
+${RECIPIENTS_HELP}`,
+    options: [RECIPIENT_OPTION],
+    async run(args, _store, context) {
+      noOperands(args, 'store init');
+      const recipients = optionStrings(args, 'recipient');
+      if (recipients.length === 0) {
+        throw new UsageError('expected at least one --recipient R', 'store init');
+      }
+      await KeylessStore.create(context.location, recipients, context.keys().access);
+      writeErr(
+        `oidc-secrets: created the keyless store ${context.location.storePath} for ${recipients.join(', ')}\n`,
+      );
+      return 0;
+    },
+  },
+  recipients: {
+    usage: 'store recipients list | add R… | remove R…',
+    summary: "list or change a keyless store's recipients",
+    details: `add wraps the current data key for more recipients. remove drops recipients and
+rotates the data key: the secrets are re-encrypted under a new one wrapped for the
+recipients that remain, so a removed recipient cannot read anything written after. It may
+have kept what it could read before: rotate those secrets at their source.
+${RECIPIENTS_HELP}`,
+    async run(args, store) {
+      const [action, ...operands] = args.positionals;
+      if (!(store instanceof KeylessStore)) {
+        throw new StoreError(
+          'STORE_FORMAT',
+          `${store.location.storePath} is a key-file store: it has no recipients. Convert it with \`oidc-secrets store migrate --recipient R…\``,
+          { file: store.location.storePath },
+        );
+      }
+      if (action === 'list' && operands.length === 0) {
+        const recipients = await store.recipients();
+        writeOut(recipients.join('\n') + '\n');
+        return 0;
+      }
+      if ((action === 'add' || action === 'remove') && operands.length > 0) {
+        const change =
+          action === 'add'
+            ? await store.addRecipients(operands)
+            : await store.removeRecipients(operands);
+        writeErr(
+          `oidc-secrets: ${store.location.storePath} ${change.rotated ? 're-encrypted under a new data key, ' : ''}wrapped for ${change.recipients.join(', ')}\n`,
+        );
+        return 0;
+      }
+      throw new UsageError('expected list, add R…, or remove R…', 'store recipients');
+    },
+  },
+  migrate: {
+    usage: 'store migrate --recipient R [--recipient R…]',
+    summary: 'convert a key-file store into a keyless one',
+    details: `The store is opened with its key file and rewritten as a keyless store for the
+recipients given (under a new data key). The key file no longer opens it: delete it, and
+if the key-file store was ever committed or copied, rotate its secrets at their source.
+${RECIPIENTS_HELP}`,
+    options: [RECIPIENT_OPTION],
+    async run(args, store, context) {
+      noOperands(args, 'store migrate');
+      if (store instanceof KeylessStore) {
+        throw new StoreError(
+          'STORE_FORMAT',
+          `${store.location.storePath} is a keyless store already: change its recipients with \`oidc-secrets store recipients add|remove\``,
+          { file: store.location.storePath },
+        );
+      }
+      const recipients = optionStrings(args, 'recipient');
+      if (recipients.length === 0) {
+        throw new UsageError('expected at least one --recipient R', 'store migrate');
+      }
+      const secrets = await store.readAll();
+      await KeylessStore.create(context.location, recipients, context.keys().access, {
+        secrets,
+        replace: true,
+      });
+      writeErr(
+        `oidc-secrets: ${context.location.storePath} is now a keyless store for ${recipients.join(', ')} (${secrets.size} secret${secrets.size === 1 ? '' : 's'}); ` +
+          `its old key file ${context.location.keyPath} no longer opens it: delete it\n`,
       );
       return 0;
     },
@@ -207,7 +342,7 @@ Run \`oidc-secrets store COMMAND --help\` for one command.
 }
 
 function subcommandHelp(sub: Subcommand): string {
-  return `Usage: oidc-secrets ${sub.usage} [-f PATH] [--key-file PATH]
+  return `Usage: oidc-secrets ${sub.usage} [-f PATH] [--key-file PATH] [--identity FILE]
 
 ${sub.summary[0]!.toUpperCase()}${sub.summary.slice(1)}.
 ${sub.details ? `\n${sub.details}\n` : ''}
@@ -271,14 +406,63 @@ export async function runStoreCommand(argv: readonly string[]): Promise<number> 
     keyFile: optionString(args, 'key-file'),
     env: process.env,
   });
-  if (name !== 'exists') return sub.run(args, new LocalStore(location));
-  // `exists` answers with 0/1, so its errors need a code of their own.
+  let keys: CliKeyAccess | undefined;
+  const context: StoreContext = {
+    location,
+    keys: () =>
+      (keys ??= cliKeyAccess(
+        process.env,
+        readAgeIdentities(optionStrings(args, 'identity'), process.env),
+      )),
+  };
+  const open = (): AnyStore => {
+    // The version decides the kind; a keyless store is read whatever its mode (committed
+    // files are 0644), a key-file store's own checks stay as they were.
+    const text = readStoreText(location.storePath);
+    if (text !== undefined && declaredVersion(text) === KEYLESS_VERSION) {
+      return new KeylessStore(location, lazyAccess(context));
+    }
+    return new LocalStore(location);
+  };
   try {
-    return await sub.run(args, new LocalStore(location));
+    if (name !== 'exists') return await sub.run(args, open(), context);
+    // `exists` answers with 0/1, so its errors need a code of their own.
+    try {
+      return await sub.run(args, open(), context);
+    } catch (error) {
+      reportError(worded(error));
+      return 2;
+    }
   } catch (error) {
-    reportError(error);
-    return 2;
+    throw worded(error);
+  } finally {
+    await keys?.close();
   }
+}
+
+/** Settings named below the front end (`{{aws.roleArn}}`) in the CLI's words. */
+function worded(error: unknown): unknown {
+  if (error instanceof OidcSecretsError) error.message = wordSettings(error.message, CLI_WORDS);
+  return error;
+}
+
+/** KeyAccess made only when a command first needs a key service or an identity. */
+function lazyAccess(context: StoreContext): CliKeyAccess['access'] {
+  return {
+    get http() {
+      return context.keys().access.http;
+    },
+    get ageIdentities() {
+      return context.keys().access.ageIdentities;
+    },
+    get ageHint() {
+      return context.keys().access.ageHint;
+    },
+    agePackage: loadAge,
+    admit: (value, what) => context.keys().access.admit(value, what),
+    unavailable: (provider) => context.keys().access.unavailable(provider),
+    credential: (provider) => context.keys().access.credential(provider),
+  };
 }
 
 function isOptionValue(argv: readonly string[], index: number): boolean {
@@ -301,7 +485,7 @@ function noOperands(args: ParsedArgs, command: string): void {
   if (args.positionals.length > 0) throw new UsageError('expected no operands', command);
 }
 
-function noSecret(name: string, store: LocalStore): StoreError {
+function noSecret(name: string, store: AnyStore): StoreError {
   return new StoreError(
     'STORE_NO_SECRET',
     `no secret named ${name} in ${store.location.storePath}`,

@@ -46,7 +46,10 @@ export type StoreErrorCode =
   | 'STORE_NO_SECRET' // no secret of that name
   | 'STORE_VALUE' // an empty value
   | 'STORE_EXISTS' // a backup target already exists
-  | 'STORE_IO'; // any other file-system failure
+  | 'STORE_IO' // any other file-system failure
+  | 'STORE_RECIPIENT' // a keyless store's recipient that is not valid (unknown scheme, bad locator)
+  | 'STORE_UNWRAP' // no recipient available here could open a keyless store
+  | 'STORE_KMS'; // a key service (KMS, Key Vault, Vault transit) refused to wrap or unwrap
 
 /** Failures of the secret scan (src/scan): each makes the scan unable to run or finish. */
 export type ScanErrorCode =

@@ -6,6 +6,7 @@ import { ActionError, OidcSecretsError, describeError } from './errors.js';
 import { Limiter } from './limiter.js';
 import { isAbsence } from './not-found.js';
 import { listRound, matchLocation, type Expansion } from './listing-round.js';
+import { createPeers } from './peers.js';
 import type { MaskGate } from './mask.js';
 export type { Expansion } from './listing-round.js';
 import type { ProviderCreator } from '../providers/registry.js';
@@ -108,13 +109,16 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
     });
   };
 
+  // Logins are shared with whoever else needs them (the keyless store's recipients).
+  const peers = createPeers(deps.settings, deps.deps, deps.createProvider, (name, provider) =>
+    result.providers.set(name, provider),
+  );
+
   const runProvider = async (name: ProviderName) => {
     const locations = plan.locations.filter((l) => l.provider === name);
     let provider: SecretProvider;
     try {
-      provider = await deps.createProvider(name, deps.settings, deps.deps);
-      result.providers.set(name, provider);
-      await provider.login();
+      provider = await peers.ready(name);
     } catch (error) {
       const lines = locations.flatMap((l) => l.lines).sort((a, b) => a - b);
       const label = lines.length

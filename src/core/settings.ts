@@ -14,6 +14,7 @@ import { isLoopback } from '../net/http.js';
 import { isKeyText } from '../store/key.js';
 import { parseAwsHops, type AwsHopSettings } from './settings-aws-hops.js';
 import type { K8sRoute } from './k8s-access.js';
+import type { KeyAccess } from '../store/recipients/types.js';
 
 export const SETTING_KEYS = [
   'vault.url',
@@ -117,6 +118,8 @@ export const ENDPOINT_SERVICES = [
   'azure-authority',
   'azure-keyvault-suffix',
   'aws-ssm',
+  'aws-kms',
+  'gcp-kms',
 ] as const;
 export type EndpointService = (typeof ENDPOINT_SERVICES)[number];
 export type Endpoints = Partial<Record<EndpointService, string>>;
@@ -145,6 +148,7 @@ export interface AwsSettings {
     sts?: string | undefined;
     secretsManager?: string | undefined;
     ssm?: string | undefined;
+    kms?: string | undefined;
   };
   /** The workflow run (and attempt) the role session is named after, when there is one. */
   runId?: string | undefined;
@@ -164,6 +168,7 @@ export interface GcpSettings {
     oauth2?: string | undefined;
     /** `gcp-secretmanager-LOCATION` overrides, by location: regional Secret Manager. */
     regionalSecretmanager?: Readonly<Record<string, string>> | undefined;
+    kms?: string | undefined;
   };
   /** gcp-project: the project later steps' tools default to (credentials: gcp: adc). */
   project: string;
@@ -199,6 +204,14 @@ export interface LocalSettings {
   keyPath: string;
   /** The key itself, when it was given as text rather than as a file. */
   keyText?: string | undefined;
+  /** age identities (AGE-SECRET-KEY-1…) for a keyless store's age recipients (SPEC §3.1). */
+  ageIdentities?: readonly string[] | undefined;
+  /** How this front end takes an age identity, for messages. */
+  ageHint?: string | undefined;
+  /** The age implementation, from front ends that serve people (the CLI). */
+  agePackage?: KeyAccess['agePackage'];
+  /** The OIDC-only policy: a store key given for a keyless store then earns a notice. */
+  requireOidc?: boolean | undefined;
 }
 
 /** Settings of the pipeline itself: the HTTP client, the road and the policy. */
@@ -262,6 +275,9 @@ export interface FrontEndFacts {
   storeLocation(file: string, keyFile: string): { storePath: string; keyPath: string };
   /** Finds a cluster reachable without OIDC (see K8sSettings.ambient); none by default. */
   k8sAmbient?(requireOidc: boolean): K8sRoute | undefined;
+  /** age identities this front end was given for keyless stores, how it takes them, and age. */
+  ageIdentities?:
+    { identities: readonly string[]; hint: string; load?: KeyAccess['agePackage'] } | undefined;
 }
 
 /** Reads the raw text of a setting (empty when not given). */
@@ -319,6 +335,7 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
           sts: endpoints['aws-sts'],
           secretsManager: endpoints['aws-secretsmanager'],
           ssm: endpoints['aws-ssm'],
+          kms: endpoints['aws-kms'],
         },
         runId: facts.runId,
         runAttempt: facts.runAttempt,
@@ -334,6 +351,7 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
           secretmanager: endpoints['gcp-secretmanager'],
           oauth2: endpoints['gcp-oauth2'],
           regionalSecretmanager: regionalEndpoints(read('endpoints')),
+          kms: endpoints['gcp-kms'],
         },
         project: text('gcp.project'),
       },
@@ -348,7 +366,18 @@ export function readSettings(read: SettingReader, facts: FrontEndFacts): Setting
       },
       file: { workspace: facts.workspace },
       env: facts.env,
-      local: { ...store, ...(keyIsText ? { keyText: storeKey } : {}) },
+      local: {
+        ...store,
+        ...(keyIsText ? { keyText: storeKey } : {}),
+        ...(facts.ageIdentities
+          ? {
+              ageIdentities: facts.ageIdentities.identities,
+              ageHint: facts.ageIdentities.hint,
+              agePackage: facts.ageIdentities.load,
+            }
+          : {}),
+        requireOidc,
+      },
       k8s: {
         server: parseBaseUrl(text('k8s.server'), 'k8s.server'),
         audience: text('k8s.audience', 'kubernetes'),

@@ -11,4 +11,5 @@ export const runnerLogger: Logger = {
   info: (message) => info(worded(message)),
   warning: (message) => annotate('warning', worded(message)),
   debug: (message) => debug(worded(message)),
+  notice: (message) => annotate('notice', worded(message)),
 };

@@ -138,6 +138,17 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     name: 'aws',
     batchSize: AWS_BATCH_SIZE,
 
+    credential: () =>
+      session
+        ? {
+            provider: 'aws',
+            accessKeyId: session.accessKeyId,
+            secretAccessKey: session.secretAccessKey,
+            sessionToken: session.sessionToken,
+            kmsEndpoint: aws.endpoints.kms,
+          }
+        : undefined,
+
     async login() {
       const [notConfigured] = checkAwsSettings(aws);
       if (notConfigured) throw notConfigured;

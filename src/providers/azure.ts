@@ -92,6 +92,15 @@ function createAzureProvider(azure: AzureSettings, context: ProviderDeps): Secre
   return {
     name: 'azure',
 
+    credential: () =>
+      accessToken
+        ? {
+            provider: 'azure',
+            accessToken,
+            vaultUrl: (vault: string) => vaultBaseUrl(vault, suffix),
+          }
+        : undefined,
+
     async login() {
       const [problem] = checkAzureSettings(azure);
       if (problem) throw problem;

@@ -126,6 +126,9 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
   return {
     name: 'gcp',
 
+    credential: () =>
+      accessToken ? { provider: 'gcp', accessToken, kmsEndpoint: gcp.endpoints.kms } : undefined,
+
     async login() {
       const name = requireProvider();
       // Google's default for a provider without allowed audiences: its own resource name.

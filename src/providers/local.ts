@@ -12,6 +12,10 @@ import { StoreError } from '../store/errors.js';
 import type { Secrets } from '../store/format.js';
 import { parseKey } from '../store/key.js';
 import { LocalStore, readStoreWithKey } from '../store/store.js';
+import { KEYLESS_VERSION } from '../store/format.js';
+import { declaredVersion, parseKeyless } from '../store/format-v2.js';
+import { openKeylessText, readStoreText } from '../store/keyless-store.js';
+import { keyAccessFromPeers } from '../store/recipients/access.js';
 import type { ProviderDeps, ProviderModule, SecretProvider } from './types.js';
 
 function createLocalProvider(store: LocalSettings, context: ProviderDeps): SecretProvider {
@@ -21,6 +25,8 @@ function createLocalProvider(store: LocalSettings, context: ProviderDeps): Secre
   const load = (): Promise<Secrets> => {
     secrets ??= (async () => {
       try {
+        const keyless = await openKeyless();
+        if (keyless) return keyless;
         if (store.keyText) {
           context.admitCredential(store.keyText.trim(), 'the store key');
           return await readStoreWithKey(
@@ -37,6 +43,44 @@ function createLocalProvider(store: LocalSettings, context: ProviderDeps): Secre
       }
     })();
     return secrets;
+  };
+
+  /**
+   * A keyless store (SPEC §3.1) opens through its recipients: a cloud recipient through its
+   * provider's login in this same step (shared with that provider's own lines), so no
+   * store key is needed. Undefined for a key-file store.
+   */
+  const openKeyless = async (): Promise<Secrets | undefined> => {
+    const text = readStoreText(store.storePath);
+    if (text === undefined || declaredVersion(text) !== KEYLESS_VERSION) return undefined;
+    if (store.keyText) {
+      context.admitCredential(store.keyText.trim(), 'the store key');
+      const cloud = parseKeyless(text, store.storePath).recipients.some(
+        (r) => !r.recipient.startsWith('age:'),
+      );
+      if (store.requireOidc && cloud) {
+        const say = context.log.notice ?? context.log.info;
+        say(
+          `local store: ${store.storePath} is a keyless store: it opens through its recipients with this job's OIDC login, so ${named('local.storeKey')} is not used. Remove it, and delete the repository secret it comes from.`,
+        );
+      }
+    }
+    const opened = await openKeylessText(
+      text,
+      store.storePath,
+      keyAccessFromPeers({
+        http: context.http,
+        peers: context.peers,
+        admit: context.admitCredential,
+        ageIdentities: store.ageIdentities,
+        ageHint: store.ageHint,
+        agePackage: store.agePackage,
+      }),
+    );
+    context.log.debug(
+      `local store: opened ${store.storePath} through recipient ${opened.openedBy}`,
+    );
+    return opened.secrets;
   };
 
   return {

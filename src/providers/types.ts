@@ -7,6 +7,7 @@ import type { IdentitySource } from '../core/identity.js';
 import type { ActionError } from '../core/errors.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { Location, ProviderName } from '../core/plan/types.js';
+import type { PeerProviders } from '../core/peers.js';
 
 export interface Lease {
   id: string;
@@ -24,6 +25,8 @@ export interface Logger {
   info(message: string): void;
   warning(message: string): void;
   debug(message: string): void;
+  /** A notice annotation where the front end has them; info otherwise. */
+  notice?(message: string): void;
 }
 
 export interface ProviderDeps {
@@ -34,6 +37,11 @@ export interface ProviderDeps {
   /** Records something post must undo, the moment it exists. */
   record(entry: LedgerEntry): void;
   readonly log: Logger;
+  /**
+   * The other providers of this run, each logged in once for all who ask: the keyless
+   * store opens through the login of its recipient's provider (src/core/peers.ts).
+   */
+  readonly peers?: PeerProviders;
 }
 
 export interface RevocationResult {
@@ -63,6 +71,11 @@ export interface SecretProvider {
   /** Undoes ledger entries of this provider (post step, or main after a failure). */
   revoke?(entries: readonly LedgerEntry[]): Promise<RevocationResult[]>;
   list?(request: ListRequest): Promise<ListedSecret[]>;
+  /**
+   * After login: the credential it obtained, lent to the keyless store to call this cloud's
+   * key service (KMS, Key Vault keys, Vault transit). It passed the mask gate at login.
+   */
+  credential?(): ProviderCredential | undefined;
 }
 
 /** What a provider module exports: a pure check of its settings, and its factory. */
@@ -93,3 +106,17 @@ export interface ListedSecret {
   /** The value, when the listing call already returned it (SSM by path, Kubernetes). */
   value?: FetchedSecret;
 }
+
+/** A provider's login as the keyless store's recipients use it (src/store/recipients/). */
+export type ProviderCredential =
+  | {
+      provider: 'aws';
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken: string;
+      /** The `aws-kms` endpoint override, when one is set. */
+      kmsEndpoint?: string | undefined;
+    }
+  | { provider: 'gcp'; accessToken: string; kmsEndpoint?: string | undefined }
+  | { provider: 'azure'; accessToken: string; vaultUrl(vault: string): string }
+  | { provider: 'vault'; url: string; token: string; namespace: string };

@@ -91,6 +91,9 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
   return {
     name: 'vault',
 
+    credential: () =>
+      token ? { provider: 'vault', url: vault.url, token, namespace: vault.namespace } : undefined,
+
     async login() {
       requireUrl();
       const jwt = await context.identity.idToken(vault.audience || undefined);

@@ -15,6 +15,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { SECRET_NAME, StoreError } from './errors.js';
 
 export const STORE_VERSION = 1;
+/** The keyless store's format (format-v2.ts): a data key wrapped once per recipient. */
+export const KEYLESS_VERSION = 2;
 const ALG = 'A256GCM';
 export const KEY_BYTES = 32;
 const IV_BYTES = 12;
@@ -36,11 +38,16 @@ function additionalData(kid: string): Buffer {
   return Buffer.from(JSON.stringify({ v: STORE_VERSION, alg: ALG, kid }), 'utf8');
 }
 
+/** The plaintext both versions encrypt: `{"v":1,"secrets":{…}}`, names sorted. */
+export function plaintextOf(secrets: ReadonlyMap<string, string>): Buffer {
+  const sorted = Object.fromEntries([...secrets.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Buffer.from(JSON.stringify({ v: STORE_VERSION, secrets: sorted }), 'utf8');
+}
+
 /** Encrypts the whole map under `key` with a fresh IV; returns the file's text. */
 export function sealSecrets(secrets: ReadonlyMap<string, string>, key: Buffer): string {
   assertKeyLength(key);
-  const sorted = Object.fromEntries([...secrets.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
-  const plaintext = Buffer.from(JSON.stringify({ v: STORE_VERSION, secrets: sorted }), 'utf8');
+  const plaintext = plaintextOf(secrets);
   const kid = keyId(key);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
@@ -86,6 +93,13 @@ export function parseEnvelope(text: string, storePath: string): Envelope {
     throw damaged('not a JSON object');
   }
   const record = parsed as Record<string, unknown>;
+  if (record.v === KEYLESS_VERSION) {
+    throw new StoreError(
+      'STORE_FORMAT',
+      `store file ${storePath} is a keyless store (format version ${KEYLESS_VERSION}): it opens through its recipients, not a key`,
+      { file: storePath },
+    );
+  }
   const fields = Object.keys(record);
   if (fields.length !== ENVELOPE_FIELDS.length || ENVELOPE_FIELDS.some((f) => !(f in record))) {
     throw damaged(`expected exactly the fields ${ENVELOPE_FIELDS.join(', ')}`);
@@ -94,7 +108,7 @@ export function parseEnvelope(text: string, storePath: string): Envelope {
     if (typeof record.v === 'number' && Number.isInteger(record.v) && record.v > STORE_VERSION) {
       throw new StoreError(
         'STORE_FORMAT',
-        `store file ${storePath} has format version ${record.v}; this oidc-secrets reads version ${STORE_VERSION}: upgrade oidc-secrets`,
+        `store file ${storePath} has format version ${record.v}; this oidc-secrets reads versions ${STORE_VERSION} and ${KEYLESS_VERSION}: upgrade oidc-secrets`,
         { file: storePath },
       );
     }
@@ -144,7 +158,7 @@ export function openSecrets(text: string, key: Buffer, storePath: string): Secre
   }
 }
 
-function parsePlaintext(plaintext: Buffer, storePath: string): Secrets {
+export function parsePlaintext(plaintext: Buffer, storePath: string): Secrets {
   // Authenticated, so written with this key: a shape error here means another program
   // (or a newer version) wrote it, not an attacker.
   const unreadable = (detail: string): StoreError =>
@@ -178,7 +192,7 @@ function parsePlaintext(plaintext: Buffer, storePath: string): Secrets {
   return map;
 }
 
-function strictBase64(value: unknown, bytes?: number): Buffer | undefined {
+export function strictBase64(value: unknown, bytes?: number): Buffer | undefined {
   // Buffer.from(…, 'base64') skips characters it does not know, so a flipped byte could
   // decode to the same bytes: accept only the canonical encoding.
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return undefined;
@@ -188,7 +202,7 @@ function strictBase64(value: unknown, bytes?: number): Buffer | undefined {
   return decoded;
 }
 
-function assertKeyLength(key: Buffer): void {
+export function assertKeyLength(key: Buffer): void {
   if (key.length !== KEY_BYTES) {
     throw new StoreError(
       'STORE_KEY_FORMAT',

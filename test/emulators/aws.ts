@@ -7,6 +7,8 @@
 //   `secretsmanager.BatchGetSecretValue`). Every request must carry a valid SigV4 signature
 //   made with session keys this STS issued, and the session token that goes with them; the
 //   signature is recomputed here (sigv4-verify.ts) over the bytes that arrived.
+// - AWS KMS (`X-Amz-Target: TrentService.*`: Encrypt, Decrypt, GenerateDataKey, key policy by
+//   role) in aws-kms.ts, signed and checked like Secrets Manager.
 // Routing: a request with `X-Amz-Target` is Secrets Manager, anything else is STS, whatever
 // the path — so the action's `aws-sts` and `aws-secretsmanager` endpoint overrides may both
 // point at this server, with or without a path prefix.
@@ -35,6 +37,7 @@ import {
 import { audiences, createOidcVerifier, stringLike, type GithubClaims } from './oidc-verify.js';
 import { parseAuthorization, verifySigV4 } from './sigv4-verify.js';
 import { createParameterStore, type ParameterStore } from './ssm.js';
+import { createKmsService, type KmsKeyConfig } from './aws-kms.js';
 
 export interface AwsEmulatorOptions {
   /** Issuer URL(s) of the account's IAM OIDC identity providers (the `iss` of GitHub's tokens). */
@@ -154,6 +157,10 @@ export interface AwsEmulator extends EmulatorServer<AwsLoggedRequest> {
   /** Moves the emulator's clock (token expiry, session expiry, signature skew). */
   advanceClock(ms: number): void;
   now(): number;
+  /** A symmetric KMS key whose key policy allows the roles given (aws-kms.ts); its ARN. */
+  createKmsKey(config: KmsKeyConfig): string;
+  /** Changes the roles a KMS key's policy allows. */
+  setKmsKeyRoles(arn: string, roles: readonly string[]): void;
 }
 
 const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -226,6 +233,8 @@ function operationOf(request: ServedRequest): string {
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('AmazonSSM.'))
     return `ssm:${target.slice('AmazonSSM.'.length)}`;
+  if (typeof target === 'string' && target.startsWith('TrentService.'))
+    return `kms:${target.slice('TrentService.'.length)}`;
   if (typeof target === 'string')
     return `secretsmanager:${target.replace(/^secretsmanager\./, '')}`;
   return `sts:${stsParams(request).get('Action') ?? '?'}`;
@@ -1016,13 +1025,25 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
     });
   }
 
+  const kms = createKmsService({
+    region,
+    accountId,
+    now,
+    session(accessKeyId) {
+      const session = sessions.get(accessKeyId);
+      return session && { ...session, callerArn: callerArn(session) };
+    },
+  });
+
   const server = await startHttpServer<AwsLoggedRequest>(
     (request) =>
       String(request.headers['x-amz-target'] ?? '').startsWith('AmazonSSM.')
         ? systemsManager(request)
-        : request.headers['x-amz-target'] !== undefined
-          ? secretsManager(request)
-          : sts(request),
+        : String(request.headers['x-amz-target'] ?? '').startsWith('TrentService.')
+          ? kms.handle(request)
+          : request.headers['x-amz-target'] !== undefined
+            ? secretsManager(request)
+            : sts(request),
     { tls: options.tls, describe: (request) => ({ operation: operationOf(request) }) },
   );
 
@@ -1103,5 +1124,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
       clockOffset += ms;
     },
     now,
+    createKmsKey: (config) => kms.createKey(config),
+    setKmsKeyRoles: (arn, roles) => kms.setKeyRoles(arn, roles),
   };
 }

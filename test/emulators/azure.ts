@@ -8,6 +8,8 @@
 // - Key Vault `GET …/secrets/{name}[/{version}]?api-version=7.x` with that bearer token:
 //   audience `https://vault.azure.net` (AKV10022), access policies or RBAC per vault, and
 //   the real error bodies and `WWW-Authenticate` challenge.
+// - Key Vault keys `GET …/keys/{name}[/{version}]`, `POST …/{version}/wrapkey|unwrapkey`
+//   (azure-keys.ts), behind the same token checks.
 // Addressing several vaults on one 127.0.0.1 server: a request whose path starts with
 // `/{vault}/secrets/` is for that vault (path-prefix routing: the action's vault base URL is
 // then `<emulator url>/{vault}`), and so is a request whose Host header's first label names
@@ -32,6 +34,7 @@ import {
   type TlsOptions,
 } from './http-server.js';
 import { audiences, createOidcVerifier } from './oidc-verify.js';
+import { keyRequest, newKeyVersion, type KeyVaultKeys } from './azure-keys.js';
 
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
@@ -99,6 +102,10 @@ export interface AzureEmulator extends EmulatorServer<AzureLoggedRequest> {
   grant(vault: string, clientId: string, secrets?: readonly string[]): void;
   /** Key Vault's URL for a vault on this server (path-prefix addressing). */
   vaultUrl(vault: string): string;
+  /** An RSA key (or a new version of it) in a vault; returns the version id. */
+  addKey(vault: string, name: string): string;
+  /** Access policy key permissions (default get, wrapKey, unwrapKey) for an app on a vault. */
+  grantKeys(vault: string, clientId: string, permissions?: readonly string[]): void;
   advanceClock(ms: number): void;
   now(): number;
 }
@@ -125,6 +132,7 @@ interface Vault {
   secrets: Map<string, SecretVersion[]>;
   /** clientId → secret names it may get, or '*' for the whole vault. */
   grants: Map<string, Set<string>>;
+  keys: KeyVaultKeys;
 }
 
 const stamp = (ms: number) =>
@@ -377,15 +385,38 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
     return undefined;
   }
 
-  async function getSecret(
+  /** A Key Vault keys request: `/{vault}/keys/…`, or `/keys/…` on a vault's host name. */
+  function keysRoute(
+    request: ServedRequest,
+  ): { vault: string; rest: string[]; vaultUrl: string } | undefined {
+    const segments = request.url.pathname.split('/').map(decodeURIComponent);
+    // Empty segments are kept: `keys/NAME//wrapkey` is a versionless call.
+    const host = String(request.headers.host ?? '');
+    const label = host.split('.')[0] ?? '';
+    if (host.includes('.') && vaults.has(label) && segments[1] === 'keys') {
+      return { vault: label, rest: segments.slice(2), vaultUrl: `https://${host}` };
+    }
+    if (segments[0] !== '' || segments[2] !== 'keys' || !segments[1]) return undefined;
+    return { vault: segments[1], rest: segments.slice(3), vaultUrl: `${base}/${segments[1]}` };
+  }
+
+  async function keysRequest(
     request: ServedRequest,
     vaultName: string,
     rest: string[],
     vaultUrl: string,
   ): Promise<Reply> {
     const vault = vaults.get(vaultName);
-    // A vault that does not exist has no DNS name; here it answers a bare 404.
     if (!vault) return { status: 404, headers: { 'content-type': 'text/plain' }, body: '' };
+    const who = await authorize(request);
+    if ('status' in who) return who;
+    return keyRequest(request, vault, rest, vaultUrl, who);
+  }
+
+  /** The checks every Key Vault request passes first: api-version, then the bearer token. */
+  async function authorize(
+    request: ServedRequest,
+  ): Promise<Reply | { appId: string; caller: string }> {
     const challenge = {
       'www-authenticate': `Bearer authorization="${base}/${tenantId}", resource="${vaultResource}"`,
     };
@@ -439,10 +470,24 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
         challenge,
       );
     }
+    const appId = String(claims.appid);
+    return { appId, caller: `appid=${appId};oid=${String(claims.oid)};iss=${entraIssuer}` };
+  }
+
+  async function getSecret(
+    request: ServedRequest,
+    vaultName: string,
+    rest: string[],
+    vaultUrl: string,
+  ): Promise<Reply> {
+    const vault = vaults.get(vaultName);
+    // A vault that does not exist has no DNS name; here it answers a bare 404.
+    if (!vault) return { status: 404, headers: { 'content-type': 'text/plain' }, body: '' };
+    const who = await authorize(request);
+    if ('status' in who) return who;
 
     const [name, version] = rest;
-    const appId = String(claims.appid);
-    const caller = `appid=${appId};oid=${String(claims.oid)};iss=${entraIssuer}`;
+    const { appId, caller } = who;
     if (rest.length === 0) return listSecrets(request, vault, appId, caller, vaultUrl);
     if (!name || rest.length > 2)
       return vaultError(400, 'BadParameter', 'The request URI is not valid.');
@@ -597,9 +642,15 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
     if (TOKEN_PATH.test(request.url.pathname)) return { operation: 'entra:token' };
     if (DISCOVERY_PATH.test(request.url.pathname)) return { operation: 'entra:discovery' };
     const addressed = route(request);
-    return addressed
-      ? { operation: 'keyvault:getSecret', vault: addressed.vault }
-      : { operation: 'unknown' };
+    if (addressed) return { operation: 'keyvault:getSecret', vault: addressed.vault };
+    const key = keysRoute(request);
+    if (key) {
+      const last = key.rest.at(-1);
+      const operation =
+        last === 'wrapkey' ? 'wrapKey' : last === 'unwrapkey' ? 'unwrapKey' : 'getKey';
+      return { operation: `keyvault:${operation}`, vault: key.vault };
+    }
+    return { operation: 'unknown' };
   };
 
   const server = await startHttpServer<AzureLoggedRequest>(
@@ -613,6 +664,8 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
       const addressed = route(request);
       if (addressed && request.method === 'GET')
         return getSecret(request, addressed.vault, addressed.rest, addressed.vaultUrl);
+      const key = keysRoute(request);
+      if (key) return keysRequest(request, key.vault, key.rest, key.vaultUrl);
       return { status: 404, headers: { 'content-type': 'text/plain' }, body: '' };
     },
     { tls: options.tls, describe: operationOf },
@@ -628,6 +681,7 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
         location: config.location ?? 'westeurope',
         secrets: new Map(),
         grants: new Map(),
+        keys: { keys: new Map(), grants: new Map() },
       };
       vaults.set(name, vault);
     }
@@ -668,6 +722,15 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
       target.grants.set(clientId, set);
     },
     vaultUrl: (vault) => `${base}/${vault}`,
+    addKey(vault, name) {
+      const keys = vaultFor(vault).keys.keys;
+      const version = newKeyVersion(now());
+      keys.set(name, [...(keys.get(name) ?? []), version]);
+      return version.version;
+    },
+    grantKeys(vault, clientId, permissions = ['get', 'wrapKey', 'unwrapKey']) {
+      vaultFor(vault).keys.grants.set(clientId, new Set(permissions));
+    },
     advanceClock(ms) {
       clockOffset += ms;
     },

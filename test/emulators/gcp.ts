@@ -12,6 +12,8 @@
 //   IAM: members of a secret (or of the project) may access it, be they
 //   `serviceAccount:EMAIL` (impersonated token) or principal/principalSet (federated token).
 // - OAuth 2.0 revocation `POST /revoke` (token in the query or a form body).
+// - Cloud KMS `POST /v1/projects/P/locations/L/keyRings/K/cryptoKeys/C:encrypt|:decrypt`
+//   (gcp-kms.ts), IAM by members as for secrets.
 // Routes match on the path's end, so any base-URL prefix of the action's endpoint overrides
 // (`gcp-sts`, `gcp-iamcredentials`, `gcp-secretmanager`, `gcp-oauth2`) reaches them.
 import { randomBytes } from 'node:crypto';
@@ -27,6 +29,7 @@ import {
   type TlsOptions,
 } from './http-server.js';
 import { audiences, createOidcVerifier } from './oidc-verify.js';
+import { createGcpKms, isKmsPath } from './gcp-kms.js';
 
 export interface GcpEmulatorOptions {
   /** Issuer URL(s) a provider may name; the first one is the default provider issuer. */
@@ -101,6 +104,8 @@ export interface GcpEmulator extends EmulatorServer<GcpLoggedRequest> {
   setCorruptChecksums(on: boolean): void;
   advanceClock(ms: number): void;
   now(): number;
+  /** A Cloud KMS key `projects/P/locations/L/keyRings/K/cryptoKeys/C`; members may use it. */
+  addKmsKey(name: string, members: readonly string[]): void;
 }
 
 const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -216,6 +221,8 @@ const ROUTES: ReadonlyArray<[RegExp, string]> = [
   ],
   [/\/v1\/projects\/[^/]+\/(locations\/[^/]+\/)?secrets$/, 'secretmanager:list'],
   [/\/revoke$/, 'oauth2:revoke'],
+  [/\/cryptoKeys\/[^/]+:encrypt$/, 'kms:encrypt'],
+  [/\/cryptoKeys\/[^/]+:decrypt$/, 'kms:decrypt'],
 ];
 
 function operationOf(request: ServedRequest): string {
@@ -573,6 +580,7 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
   }
 
   const notFound = () => googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
+  const kms = createGcpKms({ projectId, projectNumber, crc32c, googleError, permissionDenied });
 
   const server = await startHttpServer<GcpLoggedRequest>(
     async (request) => {
@@ -595,6 +603,10 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
         return list(request, m[1]!, m[2] ?? '');
       }
       if (operation === 'oauth2:revoke' && request.method === 'POST') return revoke(request);
+      if (isKmsPath(path) && request.method === 'POST') {
+        const who = caller(request);
+        return 'token' in who ? kms.handle(request, path, who.identity) : who;
+      }
       return notFound();
     },
     { tls: options.tls, describe: (request) => ({ operation: operationOf(request) }) },
@@ -628,6 +640,7 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
     addServiceAccount(email, members) {
       serviceAccounts.set(email, [...members]);
     },
+    addKmsKey: (name, members) => kms.addKey(name, members),
     addSecret(secretId, value, members = [], where = {}) {
       secrets.set(`${where.location ?? ''}|${secretId}`, {
         versions: [{ number: 1, data: Buffer.from(value), state: 'ENABLED' }],

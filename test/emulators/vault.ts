@@ -28,6 +28,7 @@ import {
 } from 'jose';
 import type { OidcIssuer } from './oidc-issuer.js';
 import { createPkiEngine, type IssuedCertificate, type PkiRoleOptions } from './vault-pki.js';
+import { newTransitKey, transitRequest, type TransitKey } from './vault-transit.js';
 import {
   headerValue,
   jsonReply,
@@ -150,6 +151,8 @@ export interface VaultEmulator {
   addPkiRole(mount: string, role: string, options?: PkiRoleOptions): void;
   /** Every certificate the PKI engine issued, revoked or not. */
   certificates(): IssuedCertificate[];
+  /** Creates an aes256-gcm96 transit key (mounts the transit engine on first use). */
+  addTransitKey(mount: string, name: string, options?: Scope): void;
   /** Mints a token directly (a "static" token, as a user would paste into VAULT_TOKEN). */
   issueToken(options?: TokenOptions): string;
   /** Dynamic leases not revoked, not expired, whose token is still valid. */
@@ -274,6 +277,14 @@ type Mount =
       accessor: string;
       uuid: string;
       roles: Map<string, { ttl: number; maxTtl: number }>;
+    }
+  | {
+      kind: 'transit';
+      namespace: string;
+      path: string;
+      accessor: string;
+      uuid: string;
+      keys: Map<string, TransitKey>;
     };
 
 interface TokenEntry {
@@ -536,7 +547,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
         throw new Error(`mount ${path} is already a ${existing.kind} mount`);
       return existing as Extract<Mount, { kind: K }>;
     }
-    const prefix = kind === 'database' ? 'database' : 'kv';
+    const prefix = kind === 'database' || kind === 'transit' ? kind : 'kv';
     const common = {
       namespace: ns,
       path: normalizeMount(path),
@@ -546,7 +557,9 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
     const mount = (
       kind === 'database'
         ? { kind, ...common, roles: new Map() }
-        : { kind, ...common, secrets: new Map() }
+        : kind === 'transit'
+          ? { kind, ...common, keys: new Map() }
+          : { kind, ...common, secrets: new Map() }
     ) as Extract<Mount, { kind: K }>;
     mounts.set(key, mount);
     return mount;
@@ -1286,6 +1299,13 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
           return kv2(mount, rest, op, request);
         case 'database':
           return database(mount, rest, op, token);
+        case 'transit': {
+          if (op !== 'update') return unsupported();
+          const result = transitRequest(mount.keys, rest, parseBody(request));
+          return result.ok
+            ? vaultReply(200, envelope({ data: result.data, mountType: 'transit' }))
+            : errorReply(result.status, result.errors);
+        }
       }
     } catch (error) {
       if (error instanceof VaultError) return errorReply(error.status, error.errors);
@@ -1380,6 +1400,10 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
         ttl: scope.ttlSeconds ?? DEFAULT_DB_TTL,
         maxTtl: scope.maxTtlSeconds ?? 0,
       });
+    },
+    addTransitKey(mount, name, scope = {}) {
+      const m = getOrCreateMount('transit', ensureNamespace(scope.namespace ?? ''), mount);
+      m.keys.set(name, newTransitKey());
     },
     issueToken(spec = {}) {
       const ns = ensureNamespace(spec.namespace ?? '');

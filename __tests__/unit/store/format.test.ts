@@ -92,8 +92,12 @@ describe('store format', () => {
 
   it('tells a newer format from a damaged one', () => {
     const envelope = JSON.parse(sealSecrets(secrets, key)) as Record<string, unknown>;
+    expect(() => openSecrets(JSON.stringify({ ...envelope, v: 3 }) + '\n', key, PATH)).toThrow(
+      /format version 3; this oidc-secrets reads versions 1 and 2: upgrade/,
+    );
+    // Version 2 is the keyless store (format-v2.ts), which no key opens.
     expect(() => openSecrets(JSON.stringify({ ...envelope, v: 2 }) + '\n', key, PATH)).toThrow(
-      /format version 2; this oidc-secrets reads version 1: upgrade/,
+      /is a keyless store \(format version 2\): it opens through its recipients/,
     );
     expect(() => openSecrets('', key, PATH)).toThrow(/is damaged/);
     expect(() => openSecrets(JSON.stringify({ ...envelope, extra: 1 }) + '\n', key, PATH)).toThrow(
