@@ -11,6 +11,13 @@ import { readFileSync } from 'node:fs';
 import { ActionError, type ErrorCode } from './errors.js';
 import { isLoopback } from '../net/http.js';
 import { isKeyText } from '../store/key.js';
+import type {
+  AwsPersonal,
+  AzurePersonal,
+  GcpPersonal,
+  PersonalLoader,
+  VaultPersonal,
+} from './personal.js';
 
 export const SETTING_KEYS = [
   'vault.url',
@@ -112,6 +119,8 @@ export interface VaultSettings {
   authPath: string;
   namespace: string;
   audience: string;
+  /** Outside Actions (the CLI on a laptop): the person's own token instead of a JWT login. */
+  personal?: PersonalLoader<VaultPersonal> | undefined;
 }
 
 export interface AwsSettings {
@@ -125,6 +134,8 @@ export interface AwsSettings {
   /** The workflow run (and attempt) the role session is named after, when there is one. */
   runId?: string | undefined;
   runAttempt?: string | undefined;
+  /** Outside Actions: the person's AWS chain; the role, when set, is assumed from it. */
+  personal?: PersonalLoader<AwsPersonal> | undefined;
 }
 
 export interface GcpSettings {
@@ -137,6 +148,8 @@ export interface GcpSettings {
     secretmanager?: string | undefined;
     oauth2?: string | undefined;
   };
+  /** Outside Actions: application-default credentials instead of federation. */
+  personal?: PersonalLoader<GcpPersonal> | undefined;
 }
 
 export interface AzureSettings {
@@ -144,6 +157,8 @@ export interface AzureSettings {
   tenantId: string;
   audience: string;
   endpoints: { authority?: string | undefined; keyvaultSuffix?: string | undefined };
+  /** Outside Actions: a Key Vault token from the person's Azure CLI session. */
+  personal?: ((resource: string) => Promise<AzurePersonal>) | undefined;
 }
 
 export interface FileSettings {

@@ -3,8 +3,9 @@
 // Reads without options go out as BatchGetSecretValue (20 ids a call); a role that may not
 // batch falls back to one GetSecretValue per secret. STS sessions cannot be revoked: they
 // end with their duration (aws-session-duration, 900 s by default).
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256, xmlText } from './aws-wire.js';
+import { assumeRole, personalKeys } from './aws-personal.js';
 import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
@@ -34,40 +35,6 @@ interface BatchAnswer {
   Errors?: Array<{ SecretId?: string; ErrorCode?: string; Message?: string }>;
 }
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-const bytes = (data: SourceData): Buffer =>
-  typeof data === 'string'
-    ? Buffer.from(data, 'utf8')
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/**
- * SHA-256 and HMAC-SHA256 for the SigV4 signer from node's crypto (the signer takes any
- * hash constructor; a JavaScript implementation would cost start-up and CPU for nothing).
- */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined
-      ? createHash('sha256')
-      : createHmac('sha256', bytes(this.secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
-
 /** Secrets Manager's documented limit of ids per BatchGetSecretValue call. */
 export const AWS_BATCH_SIZE = 20;
 
@@ -86,19 +53,21 @@ function dnsSuffix(region: string): string {
   return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
 }
 
-function xmlText(xml: string, tag: string): string | undefined {
-  const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
-  return match?.[1]
-    ?.replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
 /** A role and a region (the front end has applied its region fallback already). */
 export function checkAwsSettings(aws: AwsSettings): ActionError[] {
   if (aws.roleArn && aws.region) return [];
+  // Outside Actions the person's own chain logs in; a role is optional (assumed from it).
+  if (aws.personal && aws.region) return [];
+  if (aws.personal) {
+    return [
+      new ActionError(
+        'PROVIDER_NOT_CONFIGURED',
+        `aws: references need a region: ${named('aws.region')}, AWS_REGION, or region in your profile`,
+        undefined,
+        { setting: 'aws.region' },
+      ),
+    ];
+  }
   return [
     new ActionError(
       'PROVIDER_NOT_CONFIGURED',
@@ -161,6 +130,47 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     async login() {
       const [notConfigured] = checkAwsSettings(aws);
       if (notConfigured) throw notConfigured;
+      if (aws.personal) {
+        // Outside Actions: the person's chain, then the role when one is set.
+        const personal = await aws.personal();
+        const chain = {
+          http,
+          region,
+          stsBase,
+          admitCredential: context.admitCredential,
+          log: context.log,
+        };
+        let keys = await personalKeys(personal, chain);
+        if (aws.roleArn) {
+          keys = await assumeRole(
+            keys,
+            {
+              roleArn: aws.roleArn,
+              durationSeconds: aws.sessionDurationSeconds,
+              source: personal.source,
+            },
+            chain,
+          );
+        }
+        session = {
+          accessKeyId: keys.accessKeyId,
+          secretAccessKey: keys.secretAccessKey,
+          sessionToken: keys.sessionToken ?? '',
+          expiration: keys.expiration ?? '',
+        };
+        signer = new SignatureV4({
+          service: 'secretsmanager',
+          region,
+          credentials: {
+            accessKeyId: keys.accessKeyId,
+            secretAccessKey: keys.secretAccessKey,
+            ...(keys.sessionToken ? { sessionToken: keys.sessionToken } : {}),
+          },
+          sha256: NodeSha256,
+        });
+        context.log.debug(`aws: signing with the credentials of ${personal.source}`);
+        return;
+      }
       const jwt = await context.identity.idToken(aws.audience);
       const sessionName = roleSessionName(aws);
       const what = `aws login (sts:AssumeRoleWithWebIdentity, role ${aws.roleArn})`;

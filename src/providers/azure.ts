@@ -40,6 +40,8 @@ export function vaultBaseUrl(vault: string, suffix: string): string {
 
 /** A client id (a GUID) and a tenant (a GUID or a verified domain). */
 export function checkAzureSettings(azure: AzureSettings): ActionError[] {
+  // Outside Actions the person's Azure CLI session logs in: no app is needed.
+  if (azure.personal && !azure.clientId && !azure.tenantId) return [];
   if (!azure.clientId || !azure.tenantId) {
     return [
       new ActionError(
@@ -87,6 +89,20 @@ function createAzureProvider(azure: AzureSettings, context: ProviderDeps): Secre
     async login() {
       const [problem] = checkAzureSettings(azure);
       if (problem) throw problem;
+      if (azure.personal) {
+        // Outside Actions: a Key Vault token of the person's Azure CLI session (expires on
+        // its own within the hour, and cannot be revoked).
+        const personal = await azure.personal(resource);
+        context.admitCredential(
+          personal.accessToken,
+          `the Azure access token from ${personal.source}`,
+        );
+        accessToken = personal.accessToken;
+        context.log.debug(
+          `azure: using the token from ${personal.source} (expires ${personal.expiresOn ?? '?'})`,
+        );
+        return;
+      }
       const jwt = await context.identity.idToken(azure.audience);
       const what = `azure login (Entra client credentials for app ${azure.clientId})`;
       let response: HttpResponse;

@@ -8,6 +8,7 @@ import { formatClaims, shownClaims } from '../core/claims.js';
 import { printableText } from './binary.js';
 import { jsonStringField } from './error-body.js';
 import type { LedgerEntry } from '../core/ledger.js';
+import { personalAccessToken } from './gcp-personal.js';
 import type { Location } from '../core/plan/types.js';
 import { labelled, named } from '../core/settings.js';
 import type { GcpSettings } from '../core/settings.js';
@@ -74,6 +75,8 @@ function checksumMatches(expected: unknown, bytes: Uint8Array): boolean {
 
 /** A provider resource name, and a service account e-mail when one is given. */
 export function checkGcpSettings(gcp: GcpSettings): ActionError[] {
+  // Outside Actions application-default credentials log in: no provider is needed.
+  if (gcp.personal && !gcp.workloadIdentityProvider) return [];
   if (!gcp.workloadIdentityProvider) {
     return [
       new ActionError(
@@ -124,6 +127,18 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
     name: 'gcp',
 
     async login() {
+      if (gcp.personal) {
+        // Outside Actions: application-default credentials, not recorded for revocation
+        // (see gcp-personal.ts: revoking would log the person out).
+        accessToken = await personalAccessToken(await gcp.personal(), {
+          http,
+          oauth2: endpoint('oauth2'),
+          iamcredentials: endpoint('iamcredentials'),
+          scope: CLOUD_PLATFORM,
+          admitCredential: context.admitCredential,
+        });
+        return;
+      }
       const name = requireProvider();
       // Google's default for a provider without allowed audiences: its own resource name.
       const audience = gcp.audience || `https://iam.googleapis.com/${name}`;

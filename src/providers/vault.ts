@@ -5,6 +5,7 @@ import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
 import type { LedgerEntry } from '../core/ledger.js';
+import { checkPersonalToken } from './vault-personal.js';
 import type { Location } from '../core/plan/types.js';
 import { named } from '../core/settings.js';
 import type { VaultSettings } from '../core/settings.js';
@@ -59,6 +60,18 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
 
     async login() {
       requireUrl();
+      if (vault.personal) {
+        // Outside Actions: the person's own token, checked; not ours to revoke.
+        const personal = await vault.personal();
+        context.admitCredential(personal.token, 'the Vault token');
+        await checkPersonalToken(
+          personal,
+          { url: url('auth/token/lookup-self'), headers: headers(personal.token) },
+          context,
+        );
+        token = personal.token;
+        return;
+      }
       const jwt = await context.identity.idToken(vault.audience || undefined);
       const what = `vault login (auth/${vault.authPath}/login, role ${vault.role || '(default)'})`;
       let response: HttpResponse;
@@ -135,7 +148,10 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
       const leases = entries.filter((e) => e.kind === 'lease');
       // Any token of this job can revoke its leases when its policy allows sys/leases/revoke;
       // revoking the token afterwards revokes whatever leases it still owns in any case.
-      const revoker = tokens.at(-1)?.data.token;
+      // Leases read with a person's own token are revoked with it (the token itself is theirs).
+      const revoker =
+        tokens.at(-1)?.data.token ??
+        (vault.personal && leases.length ? (await vault.personal()).token : undefined);
       const results: RevocationResult[] = [];
       const leaseResults = await Promise.all(
         leases.map(async (entry): Promise<RevocationResult> => {
