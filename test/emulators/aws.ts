@@ -7,7 +7,12 @@
 //   `secretsmanager.BatchGetSecretValue`). Every request must carry a valid SigV4 signature
 //   made with session keys this STS issued, and the session token that goes with them; the
 //   signature is recomputed here (sigv4-verify.ts) over the bytes that arrived.
-// Routing: a request with `X-Amz-Target` is Secrets Manager, anything else is STS, whatever
+// - For a person's own credentials (the CLI outside Actions): IAM users with long-term keys
+//   (AKIA…, no session token), STS `AssumeRole` SigV4-signed with a user's or a session's
+//   keys (the role's trust policy names the principals), and IAM Identity Center's portal
+//   `GET /federation/credentials?account_id=&role_name=` with `x-amz-sso_bearer_token`.
+// Routing: a path ending in /federation/credentials is the SSO portal; otherwise a request
+// with `X-Amz-Target` is Secrets Manager, anything else is STS, whatever
 // the path — so the action's `aws-sts` and `aws-secretsmanager` endpoint overrides may both
 // point at this server, with or without a path prefix.
 // Messages and codes follow what AWS answers (see the report of issue 3 for the sources);
@@ -50,6 +55,14 @@ export interface AwsRoleConfig {
   secrets?: readonly string[];
   /** Whether `secretsmanager:BatchGetSecretValue` is allowed (default true). */
   batch?: boolean;
+  /** Principal ARNs (users, roles) the trust policy lets call `sts:AssumeRole`. */
+  trustedPrincipals?: readonly string[];
+}
+
+export interface IamUser {
+  arn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 export interface IssuedSession {
@@ -88,6 +101,17 @@ export interface AwsEmulator extends EmulatorServer<AwsLoggedRequest> {
     value: string | Uint8Array,
     stages?: readonly string[],
   ): CreatedSecret;
+  /** An IAM user with long-term keys that may read `secrets` (and assume roles trusting it). */
+  addUser(name: string, config?: { secrets?: readonly string[] }): IamUser;
+  /**
+   * An IAM Identity Center assignment: the portal gives the holder of `accessToken` (what
+   * `aws sso login` caches) credentials for the permission set `roleName` in this account.
+   */
+  addSsoAssignment(
+    accessToken: string,
+    roleName: string,
+    config?: { secrets?: readonly string[] },
+  ): void;
   /** Ends every session issued so far (their keys then meet ExpiredTokenException). */
   expireSessions(): void;
   /** Moves the emulator's clock (token expiry, session expiry, signature skew). */
@@ -114,11 +138,12 @@ interface StoredSecret {
   versions: SecretVersion[];
 }
 
-interface Role extends Required<Omit<AwsRoleConfig, 'secrets'>> {
+interface Role extends Required<Omit<AwsRoleConfig, 'secrets' | 'trustedPrincipals'>> {
   arn: string;
   name: string;
   id: string;
   secrets: readonly string[];
+  trustedPrincipals?: readonly string[];
 }
 
 function alnum(length: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'): string {
@@ -159,6 +184,7 @@ function operationOf(request: ServedRequest): string {
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string')
     return `secretsmanager:${target.replace(/^secretsmanager\./, '')}`;
+  if (request.url.pathname.endsWith('/federation/credentials')) return 'sso:GetRoleCredentials';
   return `sts:${stsParams(request).get('Action') ?? '?'}`;
 }
 
@@ -380,10 +406,187 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
     };
   }
 
+  // ---- A person's credentials: IAM users, AssumeRole, the SSO portal ----------------------
+
+  const longTermKeys = new Set<string>();
+  const ssoAssignments = new Map<string, Map<string, string>>();
+
+  function issueSession(
+    roleArn: string,
+    sessionName: string,
+    durationSeconds: number,
+  ): IssuedSession {
+    const session: IssuedSession = {
+      roleArn,
+      sessionName,
+      accessKeyId: 'ASIA' + alnum(16),
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: 'IQoJb3JpZ2luX2VjE' + randomBytes(300).toString('base64'),
+      expiration: now() + durationSeconds * 1000,
+      subject: '',
+      audience: '',
+    };
+    sessions.set(session.accessKeyId, session);
+    issuedSessions.push(session);
+    return session;
+  }
+
+  /** The IAM principal ARN behind keys: the user, or the role a session assumed. */
+  function principalArn(session: IssuedSession): string {
+    return session.roleArn;
+  }
+
+  /**
+   * STS signature failures as STS words them (Query API codes, not the JSON services'):
+   * InvalidClientTokenId for unknown keys, SignatureDoesNotMatch for a bad signature.
+   */
+  function stsSignatureError(failure: { code: string; message: string }): Reply {
+    switch (failure.code) {
+      case 'UnrecognizedClientException':
+        return stsError(
+          403,
+          'InvalidClientTokenId',
+          'The security token included in the request is invalid.',
+        );
+      case 'InvalidSignatureException':
+        return stsError(403, 'SignatureDoesNotMatch', failure.message);
+      case 'MissingAuthenticationTokenException':
+        return stsError(
+          403,
+          'MissingAuthenticationToken',
+          'Request is missing Authentication Token',
+        );
+      default:
+        return stsError(400, 'IncompleteSignature', failure.message);
+    }
+  }
+
+  /** `sts:AssumeRole` signed with a user's long-term keys or a session's (role chaining). */
+  function assumeRole(request: ServedRequest, params: Map<string, string>): Reply {
+    const verdict = verifySigV4(
+      {
+        method: request.method,
+        rawUrl: request.rawUrl,
+        headers: request.headers,
+        body: request.body,
+      },
+      { region, service: 'sts', now: now(), secretFor: (id) => sessions.get(id)?.secretAccessKey },
+    );
+    if (!verdict.ok) return stsSignatureError(verdict.failure);
+    const caller = sessions.get(verdict.auth.accessKeyId)!;
+    const presented = request.headers['x-amz-security-token'];
+    if (
+      longTermKeys.has(caller.accessKeyId)
+        ? presented !== undefined
+        : presented !== caller.sessionToken
+    ) {
+      return stsError(
+        403,
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+      );
+    }
+    if (now() >= caller.expiration) {
+      return stsError(400, 'ExpiredToken', 'The security token included in the request is expired');
+    }
+    const roleArn = params.get('RoleArn');
+    const sessionName = params.get('RoleSessionName');
+    if (roleArn === undefined)
+      return stsError(
+        400,
+        'ValidationError',
+        validation('roleArn', null, 'Member must not be null'),
+      );
+    if (sessionName === undefined || !SESSION_NAME.test(sessionName) || sessionName.length < 2) {
+      return stsError(
+        400,
+        'ValidationError',
+        validation(
+          'roleSessionName',
+          sessionName ?? null,
+          'Member must satisfy regular expression pattern: [\\w+=,.@-]*',
+        ),
+      );
+    }
+    const role = roles.get(roleArn);
+    const principal = principalArn(caller);
+    if (!role || !(role.trustedPrincipals ?? []).includes(principal)) {
+      return stsError(
+        403,
+        'AccessDenied',
+        `User: ${callerArn(caller)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
+    }
+    const duration = Number(params.get('DurationSeconds') ?? 3600);
+    if (!Number.isInteger(duration) || duration < 900 || duration > role.maxSessionDuration) {
+      return stsError(
+        400,
+        'ValidationError',
+        'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+      );
+    }
+    const session = issueSession(roleArn, sessionName, duration);
+    const expiration = new Date(session.expiration).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const body =
+      `<AssumeRoleResponse xmlns="${STS_NS}">\n` +
+      `  <AssumeRoleResult>\n` +
+      `    <AssumedRoleUser>\n` +
+      `      <AssumedRoleId>${role.id}:${xmlEscape(sessionName)}</AssumedRoleId>\n` +
+      `      <Arn>arn:aws:sts::${accountId}:assumed-role/${xmlEscape(role.name)}/${xmlEscape(sessionName)}</Arn>\n` +
+      `    </AssumedRoleUser>\n` +
+      `    <Credentials>\n` +
+      `      <AccessKeyId>${session.accessKeyId}</AccessKeyId>\n` +
+      `      <SecretAccessKey>${session.secretAccessKey}</SecretAccessKey>\n` +
+      `      <SessionToken>${session.sessionToken}</SessionToken>\n` +
+      `      <Expiration>${expiration}</Expiration>\n` +
+      `    </Credentials>\n` +
+      `  </AssumeRoleResult>\n` +
+      `  <ResponseMetadata>\n    <RequestId>${randomUUID()}</RequestId>\n  </ResponseMetadata>\n` +
+      `</AssumeRoleResponse>\n`;
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() },
+      body,
+    };
+  }
+
+  /**
+   * The portal's GetRoleCredentials (IAM Identity Center Portal API reference): errors are
+   * restJson1 with `x-amzn-errortype` — UnauthorizedException (401) for a token that is not
+   * a live login, ForbiddenException (403) for a role not assigned.
+   */
+  function getRoleCredentials(request: ServedRequest): Reply {
+    const portalError = (status: number, type: string, message: string): Reply => ({
+      status,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': type },
+      body: JSON.stringify({ message }),
+    });
+    const token = request.headers['x-amz-sso_bearer_token'];
+    const assignments = typeof token === 'string' ? ssoAssignments.get(token) : undefined;
+    if (!assignments)
+      return portalError(401, 'UnauthorizedException', 'Session token not found or invalid');
+    const accountParam = request.url.searchParams.get('account_id');
+    const roleName = request.url.searchParams.get('role_name') ?? '';
+    const roleArn = assignments.get(roleName);
+    if (accountParam !== accountId || !roleArn)
+      return portalError(403, 'ForbiddenException', 'No access');
+    const session = issueSession(roleArn, `sso-${alnum(8)}`, 3600);
+    return jsonReply(200, {
+      roleCredentials: {
+        accessKeyId: session.accessKeyId,
+        secretAccessKey: session.secretAccessKey,
+        sessionToken: session.sessionToken,
+        expiration: session.expiration,
+      },
+    });
+  }
+
   async function sts(request: ServedRequest): Promise<Reply> {
     const params = stsParams(request);
     const action = params.get('Action');
     if (action === undefined) return stsError(400, 'MissingAction', 'Missing Action');
+    if (action === 'AssumeRole' && params.get('Version') === '2011-06-15')
+      return assumeRole(request, params);
     if (action !== 'AssumeRoleWithWebIdentity' || params.get('Version') !== '2011-06-15') {
       const version = params.get('Version') ?? 'NO_VERSION_SPECIFIED';
       return stsError(
@@ -415,6 +618,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
 
   function callerArn(session: IssuedSession): string {
     const role = roles.get(session.roleArn)!;
+    if (longTermKeys.has(session.accessKeyId)) return session.roleArn;
     return `arn:aws:sts::${accountId}:assumed-role/${role.name}/${session.sessionName}`;
   }
 
@@ -567,7 +771,13 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
     );
     if (!verdict.ok) return smError(verdict.failure.code, verdict.failure.message);
     const session = sessions.get(verdict.auth.accessKeyId)!;
-    if (request.headers['x-amz-security-token'] !== session.sessionToken) {
+    // Long-term keys carry no session token; temporary ones must carry theirs.
+    const presented = request.headers['x-amz-security-token'];
+    if (
+      longTermKeys.has(session.accessKeyId)
+        ? presented !== undefined
+        : presented !== session.sessionToken
+    ) {
       return smError(
         'UnrecognizedClientException',
         'The security token included in the request is invalid.',
@@ -603,7 +813,11 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
 
   const server = await startHttpServer<AwsLoggedRequest>(
     (request) =>
-      request.headers['x-amz-target'] !== undefined ? secretsManager(request) : sts(request),
+      request.url.pathname.endsWith('/federation/credentials') && request.method === 'GET'
+        ? getRoleCredentials(request)
+        : request.headers['x-amz-target'] !== undefined
+          ? secretsManager(request)
+          : sts(request),
     { tls: options.tls, describe: (request) => ({ operation: operationOf(request) }) },
   );
 
@@ -644,6 +858,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
         maxSessionDuration: config.maxSessionDuration ?? 3600,
         secrets: config.secrets ?? [],
         batch: config.batch ?? true,
+        ...(config.trustedPrincipals ? { trustedPrincipals: config.trustedPrincipals } : {}),
       };
       roles.set(arn, role);
       clientIds.add(role.audience);
@@ -665,9 +880,52 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
       const version = storeVersion(secret, value, stages);
       return { arn: secret.arn, name: secret.name, versionId: version.versionId };
     },
+    addUser(name, config = {}) {
+      const arn = `arn:aws:iam::${accountId}:user/${name}`;
+      roles.set(arn, {
+        arn,
+        name,
+        id: 'AIDA' + alnum(17),
+        audience: '',
+        subjectPatterns: [],
+        maxSessionDuration: 0,
+        secrets: config.secrets ?? [],
+        batch: true,
+      });
+      const user: IssuedSession = {
+        roleArn: arn,
+        sessionName: name,
+        accessKeyId: 'AKIA' + alnum(16),
+        secretAccessKey: randomBytes(30).toString('base64'),
+        sessionToken: '',
+        expiration: Number.POSITIVE_INFINITY,
+        subject: '',
+        audience: '',
+      };
+      sessions.set(user.accessKeyId, user);
+      longTermKeys.add(user.accessKeyId);
+      return { arn, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
+    },
+    addSsoAssignment(accessToken, roleName, config = {}) {
+      const arn = `arn:aws:iam::${accountId}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${roleName}_${randomBytes(8).toString('hex')}`;
+      roles.set(arn, {
+        arn,
+        name: `AWSReservedSSO_${roleName}`,
+        id: 'AROA' + alnum(17),
+        audience: '',
+        subjectPatterns: [],
+        maxSessionDuration: 43200,
+        secrets: config.secrets ?? [],
+        batch: true,
+      });
+      const assignments = ssoAssignments.get(accessToken) ?? new Map<string, string>();
+      assignments.set(roleName, arn);
+      ssoAssignments.set(accessToken, assignments);
+    },
     expireSessions() {
       for (const session of sessions.values())
-        session.expiration = Math.min(session.expiration, now() - 1000);
+        if (!longTermKeys.has(session.accessKeyId))
+          session.expiration = Math.min(session.expiration, now() - 1000);
     },
     advanceClock(ms) {
       clockOffset += ms;

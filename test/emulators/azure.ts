@@ -8,6 +8,9 @@
 // - Key Vault `GET …/secrets/{name}[/{version}]?api-version=7.x` with that bearer token:
 //   audience `https://vault.azure.net` (AKV10022), access policies or RBAC per vault, and
 //   the real error bodies and `WWW-Authenticate` challenge.
+// - A user's token as the Azure CLI holds it after `az login` (`userToken`: appid the Azure
+//   CLI's public client id, idtyp user, oid the user's object id): Key Vault grants a user by
+//   object id, an application by client id.
 // Addressing several vaults on one 127.0.0.1 server: a request whose path starts with
 // `/{vault}/secrets/` is for that vault (path-prefix routing: the action's vault base URL is
 // then `<emulator url>/{vault}`), and so is a request whose Host header's first label names
@@ -34,6 +37,8 @@ import {
 import { audiences, createOidcVerifier } from './oidc-verify.js';
 
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+/** The Azure CLI's public client (application) id, the appid of the tokens it gets for users. */
+export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FIC_DOCS = 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
@@ -95,6 +100,15 @@ export interface AzureEmulator extends EmulatorServer<AzureLoggedRequest> {
   addSecret(vault: string, name: string, value: string, options?: SecretOptions): string;
   /** Access policy `get` on the vault, or with RBAC a role assignment on the vault or the named secrets. */
   grant(vault: string, clientId: string, secrets?: readonly string[]): void;
+  /**
+   * A Key Vault access token of a user signed in to the Azure CLI (what `az account
+   * get-access-token --resource https://vault.azure.net` prints as accessToken). Grant the
+   * user with `grant(vault, objectId)`.
+   */
+  userToken(
+    upn: string,
+    options?: { objectId?: string; lifetimeSeconds?: number },
+  ): Promise<{ accessToken: string; objectId: string; expiresAt: number }>;
   /** Key Vault's URL for a vault on this server (path-prefix addressing). */
   vaultUrl(vault: string): string;
   advanceClock(ms: number): void;
@@ -443,7 +457,8 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
       return vaultError(400, 'BadParameter', 'The request URI is not valid.');
     const appId = String(claims.appid);
     const caller = `appid=${appId};oid=${String(claims.oid)};iss=${entraIssuer}`;
-    const grant = vault.grants.get(appId);
+    // A user is granted by object id; an application by its client id.
+    const grant = vault.grants.get(claims.idtyp === 'user' ? String(claims.oid) : appId);
     if (!grant || (!grant.has('*') && !grant.has(name))) {
       if (vault.permissionModel === 'rbac') {
         return vaultError(
@@ -606,6 +621,37 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
       if (secrets === undefined || target.permissionModel === 'accessPolicy') set.add('*');
       else for (const name of secrets) set.add(name);
       target.grants.set(clientId, set);
+    },
+    async userToken(upn, userOptions = {}) {
+      const objectId = userOptions.objectId ?? randomUUID();
+      const lifetime = userOptions.lifetimeSeconds ?? 3599;
+      const iat = Math.floor(now() / 1000);
+      const accessToken = await new SignJWT({
+        aud: vaultResource,
+        iss: entraIssuer,
+        iat,
+        nbf: iat - 300,
+        exp: iat + lifetime,
+        // The Azure CLI's public client id: user tokens it gets name it as appid.
+        appid: AZURE_CLI_CLIENT_ID,
+        appidacr: '0',
+        idtyp: 'user',
+        oid: objectId,
+        sub: randomBytes(16).toString('base64url'),
+        tid: tenantId,
+        upn,
+        scp: 'user_impersonation',
+        ver: '1.0',
+      })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
+        .sign(signing.privateKey);
+      issuedTokens.push({
+        clientId: AZURE_CLI_CLIENT_ID,
+        accessToken,
+        resource: vaultResource,
+        expiresAt: (iat + lifetime) * 1000,
+      });
+      return { accessToken, objectId, expiresAt: (iat + lifetime) * 1000 };
     },
     vaultUrl: (vault) => `${base}/${vault}`,
     advanceClock(ms) {

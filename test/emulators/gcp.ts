@@ -12,6 +12,9 @@
 //   IAM: members of a secret (or of the project) may access it, be they
 //   `serviceAccount:EMAIL` (impersonated token) or principal/principalSet (federated token).
 // - OAuth 2.0 revocation `POST /revoke` (token in the query or a form body).
+// - OAuth 2.0 token endpoint `POST /token` with the refresh-token grant (RFC 6749 §6): the
+//   user credentials `gcloud auth application-default login` writes (client_id,
+//   client_secret, refresh_token) → a user access token whose IAM member is `user:EMAIL`.
 // Routes match on the path's end, so any base-URL prefix of the action's endpoint overrides
 // (`gcp-sts`, `gcp-iamcredentials`, `gcp-secretmanager`, `gcp-oauth2`) reaches them.
 import { randomBytes } from 'node:crypto';
@@ -53,7 +56,7 @@ export interface WorkloadIdentityProviderConfig {
 }
 
 export interface IssuedGcpToken {
-  kind: 'federated' | 'service-account';
+  kind: 'federated' | 'service-account' | 'user';
   token: string;
   /** Epoch milliseconds. */
   expiresAt: number;
@@ -82,6 +85,11 @@ export interface GcpEmulator extends EmulatorServer<GcpLoggedRequest> {
     value: string | Uint8Array,
     state?: 'ENABLED' | 'DISABLED',
   ): number;
+  /**
+   * A user's OAuth refresh token for a new OAuth client (what ADC's authorized_user file
+   * holds); tokens refreshed from it act as the member `user:EMAIL`.
+   */
+  addUser(email: string): { clientId: string; clientSecret: string; refreshToken: string };
   /** roles/secretmanager.secretAccessor on the whole project. */
   grantProject(member: string): void;
   /** Answer every `payload.dataCrc32c` off by one, as a corrupted payload would be. */
@@ -199,6 +207,7 @@ const ROUTES: ReadonlyArray<[RegExp, string]> = [
   ],
   [/\/v1\/projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+:access$/, 'secretmanager:access'],
   [/\/revoke$/, 'oauth2:revoke'],
+  [/\/token$/, 'oauth2:token'],
 ];
 
 function operationOf(request: ServedRequest): string {
@@ -231,7 +240,7 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
     lifetime: number,
     scope: string,
   ): TokenRecord => {
-    const prefix = kind === 'federated' ? 'ya29.d.' : 'ya29.c.';
+    const prefix = kind === 'federated' ? 'ya29.d.' : kind === 'user' ? 'ya29.a0' : 'ya29.c.';
     const record: TokenRecord = {
       kind,
       token: prefix + randomBytes(96).toString('base64url'),
@@ -482,6 +491,51 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
     return jsonReply(200, {});
   }
 
+  // ---- OAuth 2.0 token endpoint (refresh grant) ------------------------------------------
+
+  const users = new Map<string, { clientId: string; clientSecret: string; email: string }>();
+
+  /**
+   * RFC 6749 §5.1/§5.2 answers as Google's endpoint words them: an unknown client is 401
+   * invalid_client, an unknown or revoked refresh token 400 invalid_grant ("Bad Request"),
+   * and a success {"access_token", "expires_in", "scope", "token_type": "Bearer"}.
+   */
+  function refreshGrant(request: ServedRequest): Reply {
+    const fields = bodyFields(request);
+    const grantType = fields.get('grant_type') ?? '';
+    if (grantType !== 'refresh_token') {
+      return jsonReply(400, {
+        error: 'unsupported_grant_type',
+        error_description: `Invalid grant_type: ${grantType}`,
+      });
+    }
+    const user = users.get(fields.get('refresh_token') ?? '');
+    const clientId = fields.get('client_id') ?? '';
+    if (![...users.values()].some((u) => u.clientId === clientId)) {
+      return jsonReply(401, {
+        error: 'invalid_client',
+        error_description: 'The OAuth client was not found.',
+      });
+    }
+    if (!user || user.clientId !== clientId || user.clientSecret !== fields.get('client_secret')) {
+      return jsonReply(400, { error: 'invalid_grant', error_description: 'Bad Request' });
+    }
+    const scope =
+      'https://www.googleapis.com/auth/cloud-platform openid https://www.googleapis.com/auth/userinfo.email';
+    const record = issue(
+      'user',
+      { principal: user.email, members: new Set([`user:${user.email}`]) },
+      3599,
+      scope,
+    );
+    return jsonReply(200, {
+      access_token: record.token,
+      expires_in: 3599,
+      scope,
+      token_type: 'Bearer',
+    });
+  }
+
   const notFound = () => googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
 
   const server = await startHttpServer<GcpLoggedRequest>(
@@ -498,6 +552,7 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
         return access(request, m[1]!, m[2]!, m[3]!);
       }
       if (operation === 'oauth2:revoke' && request.method === 'POST') return revoke(request);
+      if (operation === 'oauth2:token' && request.method === 'POST') return refreshGrant(request);
       return notFound();
     },
     { tls: options.tls, describe: (request) => ({ operation: operationOf(request) }) },
@@ -543,6 +598,16 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
       const number = (secret.versions.at(-1)?.number ?? 0) + 1;
       secret.versions.push({ number, data: Buffer.from(value), state });
       return number;
+    },
+    addUser(email) {
+      const user = {
+        email,
+        clientId: `${randomBytes(6).readUIntBE(0, 6)}-${randomBytes(12).toString('hex')}.apps.googleusercontent.com`,
+        clientSecret: `GOCSPX-${randomBytes(21).toString('base64url')}`,
+      };
+      const refreshToken = `1//0g${randomBytes(72).toString('base64url')}`;
+      users.set(refreshToken, user);
+      return { clientId: user.clientId, clientSecret: user.clientSecret, refreshToken };
     },
     grantProject(member) {
       projectMembers.add(member);
