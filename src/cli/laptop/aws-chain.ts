@@ -87,11 +87,6 @@ export function profileName(env: NodeJS.ProcessEnv): string {
   return env.AWS_PROFILE || 'default';
 }
 
-/** The region the profile names (region in its config), for the region fallback. */
-export function profileRegion(files: AwsFiles, name: string): string | undefined {
-  return profileOf(files, name)?.get('region') || undefined;
-}
-
 export interface ChainOptions {
   env: NodeJS.ProcessEnv;
   home: string;

@@ -1,6 +1,6 @@
-// Which identity the CLI's cloud references use. In a job that can mint a GitHub OIDC token
-// (GITHUB_ACTIONS=true with the id-token request variables) it is that token, as in the
-// action. Anywhere else — a laptop, or a job without id-token: write — it is the person's
+// Which identity the CLI's cloud references use. Where a GitHub OIDC token can be minted
+// (the id-token request variables of a job with id-token: write) it is that token, as in
+// the action. Anywhere else — a laptop, or a job without id-token: write — it is the person's
 // own login: Vault's token, AWS's credential chain, Google's application-default
 // credentials, the Azure CLI's session. In a job these stay refused by require-oidc (SPEC
 // §1.6), each naming the variable or file it came from.
@@ -24,9 +24,13 @@ function canMintOidc(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
 }
 
-/** Whether cloud references log in with the person's own login here. */
+/**
+ * Whether cloud references log in with the person's own login here: wherever no OIDC token
+ * can be minted. (GitHub gives every step of a job with id-token: write the request
+ * variables; outside a job they are not set, so a laptop always lands here.)
+ */
 export function usesPersonalLogin(env: NodeJS.ProcessEnv): boolean {
-  return !inJob(env) || !canMintOidc(env);
+  return !canMintOidc(env);
 }
 
 export function homeOf(env: NodeJS.ProcessEnv): string {
