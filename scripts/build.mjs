@@ -77,6 +77,9 @@ export const cliEntries = {
   'cli/run': 'src/entries/cli-run.ts',
   'cli/store': 'src/entries/cli-store.ts',
   'cli/scan': 'src/entries/cli-scan.ts',
+  'cli/read': 'src/entries/cli-read.ts',
+  'cli/redact': 'src/entries/cli-redact.ts',
+  'cli/export': 'src/entries/cli-export.ts',
 };
 
 const commonJs = {

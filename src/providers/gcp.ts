@@ -130,7 +130,9 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
       if (gcp.personal) {
         // Outside Actions: application-default credentials, not recorded for revocation
         // (see gcp-personal.ts: revoking would log the person out).
-        accessToken = await personalAccessToken(await gcp.personal(), {
+        const personal = await gcp.personal();
+        context.log.debug(`gcp: using the application-default credentials of ${personal.source}`);
+        accessToken = await personalAccessToken(personal, {
           http,
           oauth2: endpoint('oauth2'),
           iamcredentials: endpoint('iamcredentials'),
