@@ -9,7 +9,10 @@ import type { ShapedSecret } from '../core/shape.js';
 export const EXPORT_FORMATS = ['dotenv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export function formatExport(secrets: readonly ShapedSecret[], format: ExportFormat): string {
+export function formatExport(
+  secrets: ReadonlyArray<Pick<ShapedSecret, 'name' | 'value'>>,
+  format: ExportFormat,
+): string {
   if (format === 'json') {
     const object: Record<string, string> = {};
     for (const { name, value } of secrets) object[name] = value;
