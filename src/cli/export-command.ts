@@ -84,7 +84,7 @@ export async function runExportCommand(argv: readonly string[]): Promise<number>
   await refuseUnignoredInWorkTree(path, '--out');
 
   const job = await readJobFile(optionString(args, 'config'));
-  const resolved = await resolveJob(job.secrets, args, job.path);
+  const resolved = await resolveJob(job.secrets, args, job.path, { stdoutIsData: true });
   try {
     const text = formatExport(resolved.secrets, format as ExportFormat);
     await writePrivateFileAtomic(path, text, 'the export');

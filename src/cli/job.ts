@@ -88,12 +88,14 @@ export async function resolveJob(
   secrets: string,
   args: ParsedArgs,
   where: string,
+  options: { stdoutIsData?: boolean } = {},
 ): Promise<Resolved> {
   try {
     return await resolveSecrets({
       secrets,
       settings: readCliSettings(settingFlags(args), process.env),
       env: process.env,
+      masksOnStderr: options.stdoutIsData === true,
     });
   } catch (error) {
     throw inFile(error, where);

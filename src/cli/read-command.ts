@@ -63,7 +63,9 @@ export async function runReadCommand(argv: readonly string[]): Promise<number> {
       'read',
     );
   }
-  const resolved = await resolveJob(`${READ_NAME}: ${reference.trim()}`, args, 'REF');
+  const resolved = await resolveJob(`${READ_NAME}: ${reference.trim()}`, args, 'REF', {
+    stdoutIsData: true,
+  });
   try {
     const [only, ...more] = resolved.secrets;
     if (!only || more.length > 0) {

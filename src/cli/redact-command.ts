@@ -53,7 +53,7 @@ export async function runRedactCommand(argv: readonly string[]): Promise<number>
     throw new UsageError('redact reads stdin and takes no operands (use < FILE)', 'redact');
   }
   const job = await readJobFile(optionString(args, 'config'));
-  const resolved = await resolveJob(job.secrets, args, job.path);
+  const resolved = await resolveJob(job.secrets, args, job.path, { stdoutIsData: true });
   try {
     const masker = createMaskingStream(new MaskAutomaton(resolved.masks));
     await pipeline(process.stdin, masker, process.stdout).catch((error: unknown) => {

@@ -19,7 +19,7 @@ import type { ProviderName } from '../core/plan/types.js';
 import { wordSettings, type Settings } from '../core/settings.js';
 import { createProvider } from '../providers/registry.js';
 import type { Logger } from '../providers/types.js';
-import { addMask } from '../github/commands.js';
+import { addMask, addMaskOnStderr } from '../github/commands.js';
 import { GitHubOidc, oidcRequestEnvironment } from '../github/oidc.js';
 import { writeErr } from './report.js';
 import { CLI_WORDS } from './settings.js';
@@ -44,6 +44,8 @@ export interface ResolveRequest {
   settings: Settings;
   env: NodeJS.ProcessEnv;
   log?: Logger;
+  /** On a runner, register masks on stderr: the command's stdout is data (read, redact, export). */
+  masksOnStderr?: boolean;
 }
 
 export interface Resolved {
@@ -65,7 +67,7 @@ export async function resolveSecrets(request: ResolveRequest): Promise<Resolved>
     {
       add(value) {
         masks.add(value);
-        if (onRunner) addMask(value);
+        if (onRunner) (request.masksOnStderr ? addMaskOnStderr : addMask)(value);
       },
     },
     (message) => log.warning(message),

@@ -129,6 +129,21 @@ describe('oidc-secrets read', () => {
     expect(revealed.stdout.includes(plain)).toBe(true);
   });
 
+  it('in a job, registers the masks on stderr and keeps stdout exactly the value', async () => {
+    for (const command of [['read', 'env:X_JSON'], ['redact']]) {
+      await writeFile(join(dir, '.oidc-secrets'), 'APP_*: env:X_JSON\n');
+      const result = await cli(command, {
+        input: command[0] === 'redact' ? `${json}\n` : '',
+        extra: { GITHUB_ACTIONS: 'true' },
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toContain('::add-mask::');
+      expect(result.stderr).toContain('::add-mask::');
+      if (command[0] === 'read') expect(sha(result.stdout)).toBe(sha(json));
+      else expectNoLeak(result.stdout, secrets);
+    }
+  });
+
   it('names the REF argument when the reference is bad, and refuses two of them', async () => {
     const bad = await cli(['read', 'nowhere:thing']);
     expect(bad.code).toBe(1);
