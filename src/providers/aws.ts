@@ -87,6 +87,8 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
   let session: AwsSession | undefined;
   let signer: SignatureV4 | undefined;
   let batchAllowed = true;
+  // Who a permission hint names: the role, or on a laptop without one the person's login.
+  const grantee = aws.roleArn || (aws.personal ? 'the identity of your AWS login' : '');
 
   const call = async (operation: string, input: unknown, what: string): Promise<HttpResponse> => {
     if (!signer) throw new ActionError('AUTH_FAILED', `${what}: not logged in to AWS`);
@@ -119,7 +121,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
       const response = await call('GetSecretValue', input, what);
       return fetched(response.json<SecretValueEntry>(), location, context.admitCredential);
     } catch (error) {
-      throw readError(error, location, aws.roleArn);
+      throw readError(error, location, grantee);
     }
   };
 
@@ -272,8 +274,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
             await Promise.all(plain.map(settle));
             return;
           }
-          for (const location of plain)
-            results.set(location, readError(error, location, aws.roleArn));
+          for (const location of plain) results.set(location, readError(error, location, grantee));
           return;
         }
         for (const location of plain) {
@@ -292,7 +293,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
           results.set(
             location,
             failure
-              ? errorFromCode(failure.ErrorCode ?? '', failure.Message ?? '', location, aws.roleArn)
+              ? errorFromCode(failure.ErrorCode ?? '', failure.Message ?? '', location, grantee)
               : new ActionError(
                   'READ_FAILED',
                   `aws:${id}: BatchGetSecretValue returned no result for it`,
@@ -358,13 +359,13 @@ function errorFromCode(
     case 'AccessDeniedException':
       return new ActionError(
         'ACCESS_DENIED',
-        `${where}: access denied: ${message}. Grant secretsmanager:GetSecretValue on this secret to role ${roleArn}` +
+        `${where}: access denied: ${message}. Grant secretsmanager:GetSecretValue on this secret to ${roleArn.startsWith('arn:') ? `role ${roleArn}` : roleArn}` +
           ' (and kms:Decrypt on its key if it uses a customer-managed key).',
       );
     case 'DecryptionFailure':
       return new ActionError(
         'ACCESS_DENIED',
-        `${where}: ${message} (check kms:Decrypt for role ${roleArn})`,
+        `${where}: ${message} (check kms:Decrypt for ${roleArn.startsWith('arn:') ? `role ${roleArn}` : roleArn})`,
       );
     default:
       return new ActionError('READ_FAILED', `${where}: ${code || 'error'}: ${message}`);

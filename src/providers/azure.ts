@@ -146,7 +146,7 @@ function createAzureProvider(azure: AzureSettings, context: ProviderDeps): Secre
           what: `read azure:${location.locator}`,
         });
       } catch (error) {
-        throw readError(error, location, azure.clientId);
+        throw readError(error, location, azure.personal ? '' : azure.clientId);
       }
       const value = response.json<{ value?: unknown }>().value;
       if (typeof value !== 'string') {
@@ -232,7 +232,7 @@ function readError(error: unknown, location: Location, clientId: string): Error 
   if (error.status === 403) {
     return new ActionError(
       'ACCESS_DENIED',
-      `${where}: access denied (HTTP 403): ${message}. Give app ${clientId} the Key Vault Secrets User role on the vault or secret (RBAC), or an access policy with secret get.`,
+      `${where}: access denied (HTTP 403): ${message}. Give ${clientId ? `app ${clientId}` : 'your Azure CLI account'} the Key Vault Secrets User role on the vault or secret (RBAC), or an access policy with secret get.`,
     );
   }
   if (error.status === 401) {

@@ -206,7 +206,14 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
           what,
         });
       } catch (error) {
-        throw readError(error, location, gcp.serviceAccount, gcp.workloadIdentityProvider);
+        throw readError(
+          error,
+          location,
+          gcp.personal
+            ? 'your Google account (or the service account it impersonates)'
+            : gcp.serviceAccount,
+          gcp.workloadIdentityProvider,
+        );
       }
       // SecretPayload in REST JSON is {"data": string, "dataCrc32c": string}: the CRC32C is
       // an int64, which proto3 JSON writes as a decimal string (a number is accepted too).

@@ -315,6 +315,22 @@ describe('aws: with the person’s credential chain', () => {
     );
   });
 
+  it('tells a laptop user whose login may not read a secret to grant it to that login', async () => {
+    const result = await runWith(
+      'API: aws:prod/api\n',
+      laptopEnv({
+        AWS_ACCESS_KEY_ID: user.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
+        AWS_REGION: REGION,
+      }),
+      [],
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'Grant secretsmanager:GetSecretValue on this secret to the identity of your AWS login',
+    );
+  });
+
   it('names the profile AWS_PROFILE asks for when no file has it', async () => {
     const result = await runWith(
       'API: aws:prod/api\n',
