@@ -42,7 +42,8 @@ reader sees the old file or the new one). dotenv writes NAME='value' lines that 
 package reads back unchanged; json writes one {"NAME": "value"} object. PATH must not be
 where git could commit it: inside a git work tree it must be ignored (git check-ignore),
 or the export is refused before anything is fetched. Leases created to fetch the values
-are revoked once the file is written (a dynamic credential in the file stops working).
+are revoked once the file is written, so a dynamic credential in the file stops working
+then: OIDC_SECRETS_REVOKE=false leaves them to expire with their TTL.
 
 ${PROVIDERS_HELP}
 Options:

@@ -1,7 +1,7 @@
 // The laptop's credential files as the CLI reads them: the AWS shared config/credentials
 // precedence of the SDK's default chain, Google ADC kinds, the dotenv quoting of export, and
 // which environments use a person's login at all. Fixture keys are generated per run.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +111,34 @@ describe('the AWS chain', () => {
     await expect(findAwsCredential({ env: { AWS_PROFILE: 'empty' }, home })).rejects.toThrow(
       /profile empty \(~\/\.aws\/config, ~\/\.aws\/credentials\): no credentials/,
     );
+  });
+
+  it('finds a legacy sso_start_url profile’s login under the sha1 of the start URL', async () => {
+    const startUrl = 'https://legacy.awsapps.com/start';
+    await write(
+      'config',
+      `[profile old]\nsso_start_url = ${startUrl}\nsso_region = eu-west-1\nsso_account_id = 111122223333\nsso_role_name = Dev\n`,
+    );
+    await expect(findAwsCredential({ env: { AWS_PROFILE: 'old' }, home })).rejects.toThrow(
+      /profile old: no IAM Identity Center login is cached \(~\/\.aws\/sso\/cache\/[0-9a-f]{40}\.json is missing\): run `aws sso login`/,
+    );
+    const cache = join(home, '.aws', 'sso', 'cache');
+    await mkdir(cache, { recursive: true });
+    const token = randomBytes(24).toString('base64url');
+    await writeFile(
+      join(cache, `${createHash('sha1').update(startUrl).digest('hex')}.json`),
+      JSON.stringify({
+        accessToken: token,
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      }),
+    );
+    const found = await findAwsCredential({ env: { AWS_PROFILE: 'old' }, home });
+    expect(found).toMatchObject({
+      kind: 'sso',
+      accountId: '111122223333',
+      roleName: 'Dev',
+      ssoRegion: 'eu-west-1',
+    });
   });
 
   it('finds nothing on a laptop without AWS files or variables', async () => {
