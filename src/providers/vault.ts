@@ -37,7 +37,19 @@ function notConfigured(): ActionError {
 
 /** The URL's form was checked when the settings were read; here: that there is one. */
 export function checkVaultSettings(vault: VaultSettings): ActionError[] {
-  return vault.url ? [] : [notConfigured()];
+  if (vault.url) return [];
+  if (vault.personal) {
+    // Outside Actions the vault CLI's own address variable is read too (src/cli/laptop).
+    return [
+      new ActionError(
+        'PROVIDER_NOT_CONFIGURED',
+        `vault: references need the Vault address: ${named('vault.url')}, or VAULT_ADDR as the vault CLI uses it`,
+        undefined,
+        { setting: 'vault.url' },
+      ),
+    ];
+  }
+  return [notConfigured()];
 }
 
 function createVaultProvider(vault: VaultSettings, context: ProviderDeps): SecretProvider {

@@ -13,6 +13,8 @@ import { shownPath } from '../../../src/cli/laptop/paths.js';
 import { findVaultToken } from '../../../src/cli/laptop/vault-token.js';
 import { formatExport } from '../../../src/cli/export-format.js';
 import type { AwsPersonal } from '../../../src/core/personal.js';
+import type { VaultSettings } from '../../../src/core/settings.js';
+import { checkVaultSettings } from '../../../src/providers/vault.js';
 
 let home: string;
 const key = () => `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
@@ -240,6 +242,21 @@ describe('Vault token and the choice of login', () => {
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',
       }),
     ).toBe(false);
+  });
+
+  it('asks a laptop for the Vault address in the vault CLI’s words too', () => {
+    const vault: VaultSettings = {
+      url: '',
+      role: '',
+      authPath: 'jwt',
+      namespace: '',
+      audience: '',
+    };
+    const personal = () => Promise.resolve({ token: 't', source: 'VAULT_TOKEN' });
+    expect(checkVaultSettings({ ...vault, personal })[0]?.message).toBe(
+      'vault: references need the Vault address: {{vault.url}}, or VAULT_ADDR as the vault CLI uses it',
+    );
+    expect(checkVaultSettings(vault)[0]?.message).toContain('to log in with the job OIDC token');
   });
 
   it('shows paths under HOME as ~/…', () => {
