@@ -81,6 +81,9 @@ export const cliEntries = {
   'cli/store': 'src/entries/cli-store.ts',
   'cli/scan': 'src/entries/cli-scan.ts',
   'cli/age': 'src/entries/cli-age.ts',
+  'cli/read': 'src/entries/cli-read.ts',
+  'cli/redact': 'src/entries/cli-redact.ts',
+  'cli/export': 'src/entries/cli-export.ts',
 };
 
 const commonJs = {

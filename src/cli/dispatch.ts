@@ -1,7 +1,7 @@
 // `oidc-secrets`: the same engine as the action, for laptops and self-hosted runners.
 // Thin: it picks the command and reports its own usage errors. Each command is a separate
 // CommonJS bundle beside this one (scripts/build.mjs: dist/cli/<command>.cjs, built from
-// src/cli/run-command.ts, src/cli/store-command.ts and src/cli/scan-command.ts), loaded only when
+// src/cli/<command>-command.ts), loaded only when
 // that command runs, through V8's code cache (src/cli/compile-cache.ts): `run` starts the
 // command it wraps sooner when node has only `run`'s code to load, compiled already.
 import { join } from 'node:path';
@@ -18,6 +18,13 @@ const COMMANDS: Record<string, { summary: string }> = {
   run: { summary: 'run a command with secrets in its environment and masked in its output' },
   scan: {
     summary: 'scan a path tree, or the lines added since a revision, for leaked credentials',
+  },
+  read: {
+    summary: 'print the value of one reference (to a pipe or file; a terminal needs --reveal)',
+  },
+  redact: { summary: "copy stdin to stdout with a job file's values masked" },
+  export: {
+    summary: "write a job file's secrets to a 0600 dotenv or JSON file git will not commit",
   },
 };
 

@@ -5,8 +5,9 @@
 // the command is done.
 //
 // Settings come from `run`'s flags and OIDC_SECRETS_* variables (src/cli/settings.ts).
-// Cloud providers need a GitHub OIDC token, so they work where the environment can mint
-// one (a job with id-token: write).
+// Cloud providers log in with the job's GitHub OIDC token where the environment can mint
+// one (a job with id-token: write), and with the person's own login elsewhere
+// (src/cli/laptop/identities.ts).
 import { createHttpClient, providerDeps } from '../core/context.js';
 import { ActionError, ActionErrors, describeError } from '../core/errors.js';
 import { RenewalSchedule } from '../core/renewal.js';
@@ -20,10 +21,11 @@ import type { ProviderName } from '../core/plan/types.js';
 import { wordSettings, type Settings } from '../core/settings.js';
 import { createProvider } from '../providers/registry.js';
 import type { Logger } from '../providers/types.js';
-import { addMask } from '../github/commands.js';
+import { addMask, addMaskOnStderr } from '../github/commands.js';
 import { GitHubOidc, oidcRequestEnvironment } from '../github/oidc.js';
 import { writeErr } from './report.js';
 import { CLI_WORDS } from './settings.js';
+import { inJob, withPersonalLogins } from './laptop/identities.js';
 
 /** Providers that log in with the job's OIDC token: the OIDC-only policy is about these. */
 const OIDC_PROVIDERS: readonly ProviderName[] = ['vault', 'aws', 'gcp', 'azure', 'ssm'];
@@ -44,6 +46,8 @@ export interface ResolveRequest {
   settings: Settings;
   env: NodeJS.ProcessEnv;
   log?: Logger;
+  /** On a runner, register masks on stderr: the command's stdout is data (read, redact, export). */
+  masksOnStderr?: boolean;
 }
 
 export interface Resolved {
@@ -70,12 +74,13 @@ export async function resolveSecrets(request: ResolveRequest): Promise<Resolved>
     {
       add(value) {
         masks.add(value);
-        if (onRunner) addMask(value);
+        if (onRunner) (request.masksOnStderr ? addMaskOnStderr : addMask)(value);
       },
     },
     (message) => log.warning(message),
   );
-  const { settings } = request;
+  // Outside a job that can mint OIDC tokens, cloud references use the person's own login.
+  const settings = withPersonalLogins(request.settings, request.env);
   const ledger = new Ledger(() => {});
   const http = createHttpClient(settings.pipeline, gate, request.env);
   const deps = providerDeps({
@@ -98,10 +103,12 @@ export async function resolveSecrets(request: ResolveRequest): Promise<Resolved>
         secrets: request.secrets,
         settings,
         policy: (plan) => ({
-          // A laptop's own cloud keys are none of our business unless we are asked to log
-          // in with OIDC next to them.
+          // A laptop's own cloud keys are the point of running there: the policy is about
+          // jobs (GITHUB_ACTIONS=true), and about plans that log in to a cloud.
           requireOidc:
-            settings.pipeline.requireOidc && plan.providers.some((p) => OIDC_PROVIDERS.includes(p)),
+            settings.pipeline.requireOidc &&
+            inJob(request.env) &&
+            plan.providers.some((p) => OIDC_PROVIDERS.includes(p)),
           allowUntrustedEvents: settings.pipeline.allowUntrustedEvents,
         }),
         environment: request.env,

@@ -2,11 +2,8 @@
 // them in its environment, and pass its stdout and stderr through the output masker so
 // that no value, line of a value or JSON leaf reaches the terminal or log unmasked.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ActionError, ActionErrors } from '../core/errors.js';
 import { MaskAutomaton, createMaskingStream } from '../core/mask-stream.js';
 import {
   HELP_OPTION,
@@ -17,29 +14,17 @@ import {
   parseArgs,
 } from './args.js';
 import { commandModule, writeErr, writeOut } from './report.js';
-import { wordSettings } from '../core/settings.js';
-import { parseJobFile } from './job-file.js';
-import { resolveSecrets, type Resolved } from './resolve-secrets.js';
-import { CLI_WORDS, SETTING_OPTIONS, readCliSettings } from './settings.js';
+import type { Resolved } from './resolve-secrets.js';
+import {
+  CONFIG_OPTION,
+  PROVIDERS_HELP,
+  RESOLVE_OPTIONS,
+  finishJob,
+  readJobFile,
+  resolveJob,
+} from './job.js';
 
-export const DEFAULT_RUN_FILE = '.oidc-secrets';
-
-const RUN_OPTIONS: OptionSpec[] = [
-  {
-    name: 'config',
-    short: 'c',
-    value: 'FILE',
-    description: `the job file: NAME: REFERENCE lines, NAME=REFERENCE lines or YAML with environment: (default ./${DEFAULT_RUN_FILE})`,
-  },
-  { name: 'file', short: 'f', value: 'PATH', description: 'the store file for local: references' },
-  {
-    name: 'key-file',
-    value: 'PATH',
-    description: 'its key file (default: beside the store)',
-  },
-  ...SETTING_OPTIONS,
-  HELP_OPTION,
-];
+const RUN_OPTIONS: OptionSpec[] = [CONFIG_OPTION, ...RESOLVE_OPTIONS, HELP_OPTION];
 
 /** Signals passed on to CMD: we stay alive until it exits, so its exit code is ours. */
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -70,14 +55,7 @@ configuration (YAML) whose environment: mapping holds them:
 The format is recognised from the content. Every reference takes ?optional (a secret that
 does not exist leaves its line out, with a notice) and ?decode=base64.
 
-Providers: local or secret (the store, see \`oidc-secrets store --help\`), env, file,
-dotenv (a .env file: dotenv:PATH[#KEY]), plain (plain:TEXT, a literal); vault, aws, gcp
-and azure where a GitHub OIDC token can be minted (a job with id-token: write), configured
-with one flag or variable per action input: --vault-url or OIDC_SECRETS_VAULT_URL,
---vault-role or OIDC_SECRETS_VAULT_ROLE, --aws-role-arn or OIDC_SECRETS_AWS_ROLE_ARN, …
-(the variable is the input name upper-cased, dashes as underscores; a flag wins over its
-variable). The store key may also be given as text in OIDC_SECRETS_STORE_KEY.
-
+${PROVIDERS_HELP}
 Options:
 ${formatOptions(RUN_OPTIONS)}
 
@@ -97,47 +75,15 @@ export async function runRunCommand(argv: readonly string[]): Promise<number> {
   }
   const [command, ...commandArgs] = args.rest;
   if (command === undefined) throw new UsageError('expected -- CMD [ARGS…] to run', 'run');
-  const configPath = resolve(optionString(args, 'config') ?? DEFAULT_RUN_FILE);
-  const text = await readFile(configPath, 'utf8').catch((error: unknown) => {
-    const code = (error as { code?: unknown }).code;
-    throw new ActionError(
-      'INPUT_INVALID',
-      code === 'ENOENT'
-        ? `no secrets file ${configPath}: write one NAME: REFERENCE line per secret in it, or pass -c FILE`
-        : `cannot read the secrets file ${configPath} (${String(code ?? 'error')})`,
-    );
-  });
-  const flags = new Map<string, string>();
-  for (const option of RUN_OPTIONS) {
-    const value = option.value ? optionString(args, option.name) : undefined;
-    if (value === undefined || option.name === 'config') continue;
-    // Store paths are taken from the current directory, whatever the workspace.
-    const path = option.name === 'file' || option.name === 'key-file';
-    flags.set(option.name, path && value ? resolve(value) : value);
-  }
-
-  let resolved: Resolved;
-  try {
-    resolved = await resolveSecrets({
-      secrets: (await parseJobFile(text)).secrets,
-      settings: readCliSettings(flags, process.env),
-      env: process.env,
-    });
-  } catch (error) {
-    throw inFile(error, configPath);
-  }
+  const job = await readJobFile(optionString(args, 'config'));
+  const resolved = await resolveJob(job.secrets, args, job.path);
   const stopRenewals = resolved.keepAlive();
   try {
     return await runMasked(command, commandArgs, resolved);
   } finally {
     // Renewals end before revocation: nothing renews what is being revoked.
     await stopRenewals();
-    await resolved.revoke().catch((error: unknown) => {
-      writeErr(
-        `oidc-secrets: warning: revoking leases failed: ${resolved.gate.redact(String((error as Error)?.message))}\n`,
-      );
-    });
-    resolved.close();
+    await finishJob(resolved, writeErr);
   }
 }
 
@@ -210,17 +156,4 @@ function pump(
     });
     source.pipe(masker).pipe(target, { end: false });
   });
-}
-
-function inFile(error: unknown, file: string): unknown {
-  const prefix = (e: ActionError) =>
-    new ActionError(
-      e.code,
-      `${file}: ${wordSettings(e.message, CLI_WORDS)}` +
-        (e.code === 'POLICY_REFUSED' ? ' (from the CLI: OIDC_SECRETS_REQUIRE_OIDC=false)' : ''),
-      e.line,
-    );
-  if (error instanceof ActionErrors) return new ActionErrors(error.errors.map(prefix));
-  if (error instanceof ActionError) return prefix(error);
-  return error;
 }

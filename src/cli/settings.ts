@@ -16,6 +16,7 @@ import type { OptionSpec } from './args.js';
 import { inClusterRoute } from '../github/k8s-in-cluster.js';
 import { kubeconfigRoute } from './kubeconfig-route.js';
 import { AGE_HINT, loadAge, readAgeIdentities } from './age-identity.js';
+import { laptopDefault, usesPersonalLogin } from './laptop/identities.js';
 
 /** The store's own flags of `run`: -f/--file and --key-file. */
 const STORE_FLAGS: Partial<Record<SettingKey, string>> = {
@@ -63,13 +64,17 @@ export function readCliSettings(
   flags: ReadonlyMap<string, string>,
   env: NodeJS.ProcessEnv,
 ): Settings {
+  const personal = usesPersonalLogin(env);
   const read = (key: SettingKey): string => {
     const flag = settingFlag(key);
     const given = flag ? flags.get(flag) : undefined;
     if (given !== undefined) return given;
     if (key === 'local.storePath') return '';
     if (key === 'local.storeKey') return env.OIDC_SECRETS_STORE_KEY ?? '';
-    return env[settingVariable(key)] ?? '';
+    const variable = env[settingVariable(key)];
+    if (variable) return variable;
+    // Outside a job that can mint OIDC tokens: what the vault and aws CLIs are configured with.
+    return (personal ? laptopDefault(key, env) : undefined) ?? variable ?? '';
   };
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const facts: FrontEndFacts = {

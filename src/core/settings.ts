@@ -15,6 +15,13 @@ import { isKeyText } from '../store/key.js';
 import { parseAwsHops, type AwsHopSettings } from './settings-aws-hops.js';
 import type { K8sRoute } from './k8s-access.js';
 import type { KeyAccess } from '../store/recipients/types.js';
+import type {
+  AwsPersonal,
+  AzurePersonal,
+  GcpPersonal,
+  PersonalLoader,
+  VaultPersonal,
+} from './personal.js';
 
 export const SETTING_KEYS = [
   'vault.url',
@@ -135,6 +142,8 @@ export interface VaultSettings {
   clientCertificate?: { cert: string; key: string } | undefined;
   /** `vault-headers`: sent with every Vault request (values are secrets: masked). */
   headers?: ReadonlyArray<readonly [string, string]> | undefined;
+  /** Outside Actions (the CLI on a laptop): the person's own token instead of a JWT login. */
+  personal?: PersonalLoader<VaultPersonal> | undefined;
 }
 
 export interface AwsSettings {
@@ -155,6 +164,8 @@ export interface AwsSettings {
   runAttempt?: string | undefined;
   /** aws-role-chain, session policies, session tags, session name (SPEC §1.7). */
   hops: AwsHopSettings;
+  /** Outside Actions: the person's AWS chain; the role, when set, is assumed from it. */
+  personal?: PersonalLoader<AwsPersonal> | undefined;
 }
 
 export interface GcpSettings {
@@ -172,6 +183,8 @@ export interface GcpSettings {
   };
   /** gcp-project: the project later steps' tools default to (credentials: gcp: adc). */
   project: string;
+  /** Outside Actions: application-default credentials instead of federation. */
+  personal?: PersonalLoader<GcpPersonal> | undefined;
 }
 
 export interface AzureSettings {
@@ -179,6 +192,8 @@ export interface AzureSettings {
   tenantId: string;
   audience: string;
   endpoints: { authority?: string | undefined; keyvaultSuffix?: string | undefined };
+  /** Outside Actions: a Key Vault token from the person's Azure CLI session. */
+  personal?: ((resource: string) => Promise<AzurePersonal>) | undefined;
 }
 
 export interface FileSettings {

@@ -85,6 +85,17 @@ export function addMask(value: string): void {
   issueCommand('add-mask', {}, escapeData(value));
 }
 
+/**
+ * addMask on stderr, for CLI commands whose stdout is data (`read`, `redact`, `export` in a
+ * job): captured as `$(oidc-secrets read REF)` or piped on, stdout never reaches the runner,
+ * so a mask there would be lost and would corrupt the data. The runner reads commands on
+ * stderr too, and handles a batch's stderr lines before its stdout lines; these commands
+ * never print a value on stderr.
+ */
+export function addMaskOnStderr(value: string): void {
+  process.stderr.write(`::add-mask::${escapeData(value)}${EOL}`);
+}
+
 export interface AnnotationProperties {
   title?: string;
   file?: string;

@@ -4,6 +4,7 @@
 // batch falls back to one GetSecretValue per secret. STS sessions cannot be revoked: they
 // end with their duration (aws-session-duration, 900 s by default).
 import { SignatureV4 } from '@smithy/signature-v4';
+import { assumeRole, personalKeys } from './aws-personal.js';
 import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
 import { assumeRoad, NodeSha256, stsBaseUrl, type AwsRoad, type AwsSession } from './aws-sts.js';
@@ -67,6 +68,18 @@ export function roleSessionName(
 /** A role and a region (the front end has applied its region fallback already). */
 export function checkAwsSettings(aws: AwsSettings): ActionError[] {
   if (aws.roleArn && aws.region) return [];
+  // Outside Actions the person's own chain logs in; a role is optional (assumed from it).
+  if (aws.personal && aws.region) return [];
+  if (aws.personal) {
+    return [
+      new ActionError(
+        'PROVIDER_NOT_CONFIGURED',
+        `aws: references need a region: ${named('aws.region')}, AWS_REGION, or region in your profile`,
+        undefined,
+        { setting: 'aws.region' },
+      ),
+    ];
+  }
   return [
     new ActionError(
       'PROVIDER_NOT_CONFIGURED',
@@ -86,6 +99,8 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
   let session: AwsSession | undefined;
   let signer: SignatureV4 | undefined;
   let batchAllowed = true;
+  // Who a permission hint names: the role, or on a laptop without one the person's login.
+  const grantee = aws.roleArn || (aws.personal ? 'the identity of your AWS login' : '');
 
   const call = async (
     operation: string,
@@ -130,7 +145,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
       );
       return fetched(response.json<SecretValueEntry>(), location, context.admitCredential);
     } catch (error) {
-      throw readError(error, location, aws.roleArn);
+      throw readError(error, location, grantee);
     }
   };
 
@@ -152,6 +167,47 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     async login() {
       const [notConfigured] = checkAwsSettings(aws);
       if (notConfigured) throw notConfigured;
+      if (aws.personal) {
+        // Outside Actions: the person's chain, then the role when one is set.
+        const personal = await aws.personal();
+        const chain = {
+          http,
+          region,
+          stsBase: stsBaseUrl(region, aws.endpoints.sts),
+          admitCredential: context.admitCredential,
+          log: context.log,
+        };
+        let keys = await personalKeys(personal, chain);
+        if (aws.roleArn) {
+          keys = await assumeRole(
+            keys,
+            {
+              roleArn: aws.roleArn,
+              durationSeconds: aws.sessionDurationSeconds,
+              source: personal.source,
+            },
+            chain,
+          );
+        }
+        session = {
+          accessKeyId: keys.accessKeyId,
+          secretAccessKey: keys.secretAccessKey,
+          sessionToken: keys.sessionToken ?? '',
+          expiration: keys.expiration ?? '',
+        };
+        signer = new SignatureV4({
+          service: 'secretsmanager',
+          region,
+          credentials: {
+            accessKeyId: keys.accessKeyId,
+            secretAccessKey: keys.secretAccessKey,
+            ...(keys.sessionToken ? { sessionToken: keys.sessionToken } : {}),
+          },
+          sha256: NodeSha256,
+        });
+        context.log.debug(`aws: signing with the credentials of ${personal.source}`);
+        return;
+      }
       const jwt = await context.identity.idToken(aws.audience);
       const road = awsRoad(aws, aws.roleArn);
       session = await assumeRoad(http, jwt, road, context.admitCredential);
@@ -260,8 +316,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
             await Promise.all(plain.map(settle));
             return;
           }
-          for (const location of plain)
-            results.set(location, readError(error, location, aws.roleArn));
+          for (const location of plain) results.set(location, readError(error, location, grantee));
           return;
         }
         for (const location of plain) {
@@ -280,7 +335,7 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
           results.set(
             location,
             failure
-              ? errorFromCode(failure.ErrorCode ?? '', failure.Message ?? '', location, aws.roleArn)
+              ? errorFromCode(failure.ErrorCode ?? '', failure.Message ?? '', location, grantee)
               : new ActionError(
                   'READ_FAILED',
                   `aws:${id}: BatchGetSecretValue returned no result for it`,
@@ -364,13 +419,13 @@ function errorFromCode(
     case 'AccessDeniedException':
       return new ActionError(
         'ACCESS_DENIED',
-        `${where}: access denied: ${message}. Grant secretsmanager:GetSecretValue on this secret to role ${roleArn}` +
+        `${where}: access denied: ${message}. Grant secretsmanager:GetSecretValue on this secret to ${roleArn.startsWith('arn:') ? `role ${roleArn}` : roleArn}` +
           ' (and kms:Decrypt on its key if it uses a customer-managed key).',
       );
     case 'DecryptionFailure':
       return new ActionError(
         'ACCESS_DENIED',
-        `${where}: ${message} (check kms:Decrypt for role ${roleArn})`,
+        `${where}: ${message} (check kms:Decrypt for ${roleArn.startsWith('arn:') ? `role ${roleArn}` : roleArn})`,
       );
     default:
       return new ActionError('READ_FAILED', `${where}: ${code || 'error'}: ${message}`);

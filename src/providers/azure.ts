@@ -48,6 +48,8 @@ export function vaultBaseUrl(vault: string, suffix: string): string {
 
 /** A client id (a GUID) and a tenant (a GUID or a verified domain). */
 export function checkAzureSettings(azure: AzureSettings): ActionError[] {
+  // Outside Actions the person's Azure CLI session logs in: no app is needed.
+  if (azure.personal && !azure.clientId && !azure.tenantId) return [];
   if (!azure.clientId || !azure.tenantId) {
     return [
       new ActionError(
@@ -104,6 +106,20 @@ function createAzureProvider(azure: AzureSettings, context: ProviderDeps): Secre
     async login() {
       const [problem] = checkAzureSettings(azure);
       if (problem) throw problem;
+      if (azure.personal) {
+        // Outside Actions: a Key Vault token of the person's Azure CLI session (expires on
+        // its own within the hour, and cannot be revoked).
+        const personal = await azure.personal(resource);
+        context.admitCredential(
+          personal.accessToken,
+          `the Azure access token from ${personal.source}`,
+        );
+        accessToken = personal.accessToken;
+        context.log.debug(
+          `azure: using the token from ${personal.source} (expires ${personal.expiresOn ?? '?'})`,
+        );
+        return;
+      }
       const jwt = await context.identity.idToken(azure.audience);
       const what = `azure login (Entra client credentials for app ${azure.clientId})`;
       let response: HttpResponse;
@@ -147,7 +163,7 @@ function createAzureProvider(azure: AzureSettings, context: ProviderDeps): Secre
           what: `read azure:${location.locator}`,
         });
       } catch (error) {
-        throw readError(error, location, azure.clientId);
+        throw readError(error, location, azure.personal ? '' : azure.clientId);
       }
       const value = response.json<{ value?: unknown }>().value;
       if (typeof value !== 'string') {
@@ -294,7 +310,7 @@ function readError(error: unknown, location: Pick<Location, 'locator'>, clientId
   if (error.status === 403) {
     return new ActionError(
       'ACCESS_DENIED',
-      `${where}: access denied (HTTP 403): ${message}. Give app ${clientId} the Key Vault Secrets User role on the vault or secret (RBAC), or an access policy with secret get.`,
+      `${where}: access denied (HTTP 403): ${message}. Give ${clientId ? `app ${clientId}` : 'your Azure CLI account'} the Key Vault Secrets User role on the vault or secret (RBAC), or an access policy with secret get.`,
     );
   }
   if (error.status === 401) {

@@ -9,6 +9,7 @@ import { printableText } from './binary.js';
 import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
 import type { LedgerEntry } from '../core/ledger.js';
+import { personalAccessToken } from './gcp-personal.js';
 import type { Location } from '../core/plan/types.js';
 import { labelled, named } from '../core/settings.js';
 import type { GcpSettings } from '../core/settings.js';
@@ -77,6 +78,8 @@ function checksumMatches(expected: unknown, bytes: Uint8Array): boolean {
 
 /** A provider resource name, and a service account e-mail when one is given. */
 export function checkGcpSettings(gcp: GcpSettings): ActionError[] {
+  // Outside Actions application-default credentials log in: no provider is needed.
+  if (gcp.personal && !gcp.workloadIdentityProvider) return [];
   if (!gcp.workloadIdentityProvider) {
     return [
       new ActionError(
@@ -130,6 +133,20 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
       accessToken ? { provider: 'gcp', accessToken, kmsEndpoint: gcp.endpoints.kms } : undefined,
 
     async login() {
+      if (gcp.personal) {
+        // Outside Actions: application-default credentials, not recorded for revocation
+        // (see gcp-personal.ts: revoking would log the person out).
+        const personal = await gcp.personal();
+        context.log.debug(`gcp: using the application-default credentials of ${personal.source}`);
+        accessToken = await personalAccessToken(personal, {
+          http,
+          oauth2: endpoint('oauth2'),
+          iamcredentials: endpoint('iamcredentials'),
+          scope: CLOUD_PLATFORM,
+          admitCredential: context.admitCredential,
+        });
+        return;
+      }
       const name = requireProvider();
       // Google's default for a provider without allowed audiences: its own resource name.
       const audience = gcp.audience || `https://iam.googleapis.com/${name}`;
@@ -195,7 +212,14 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
           what,
         });
       } catch (error) {
-        throw readError(error, location, gcp.serviceAccount, gcp.workloadIdentityProvider);
+        throw readError(
+          error,
+          location,
+          gcp.personal
+            ? 'your Google account (or the service account it impersonates)'
+            : gcp.serviceAccount,
+          gcp.workloadIdentityProvider,
+        );
       }
       // SecretPayload in REST JSON is {"data": string, "dataCrc32c": string}: the CRC32C is
       // an int64, which proto3 JSON writes as a decimal string (a number is accepted too).

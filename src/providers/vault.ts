@@ -6,6 +6,7 @@ import { SecretNotFoundError } from '../core/not-found.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
 import { formatClaims, shownClaims } from '../core/claims.js';
 import type { LedgerEntry } from '../core/ledger.js';
+import { checkPersonalToken } from './vault-personal.js';
 import type { Location } from '../core/plan/types.js';
 import { named } from '../core/settings.js';
 import type { VaultSettings } from '../core/settings.js';
@@ -48,7 +49,19 @@ function notConfigured(): ActionError {
 
 /** The URL's form was checked when the settings were read; here: that there is one. */
 export function checkVaultSettings(vault: VaultSettings): ActionError[] {
-  return vault.url ? [] : [notConfigured()];
+  if (vault.url) return [];
+  if (vault.personal) {
+    // Outside Actions the vault CLI's own address variable is read too (src/cli/laptop).
+    return [
+      new ActionError(
+        'PROVIDER_NOT_CONFIGURED',
+        `vault: references need the Vault address: ${named('vault.url')}, or VAULT_ADDR as the vault CLI uses it`,
+        undefined,
+        { setting: 'vault.url' },
+      ),
+    ];
+  }
+  return [notConfigured()];
 }
 
 function createVaultProvider(vault: VaultSettings, context: ProviderDeps): SecretProvider {
@@ -96,6 +109,18 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
 
     async login() {
       requireUrl();
+      if (vault.personal) {
+        // Outside Actions: the person's own token, checked; not ours to revoke.
+        const personal = await vault.personal();
+        context.admitCredential(personal.token, 'the Vault token');
+        await checkPersonalToken(
+          personal,
+          { url: url('auth/token/lookup-self'), headers: headers(personal.token) },
+          context,
+        );
+        token = personal.token;
+        return;
+      }
       const jwt = await context.identity.idToken(vault.audience || undefined);
       const what = `vault login (auth/${vault.authPath}/login, role ${vault.role || '(default)'})`;
       let response: HttpResponse;
@@ -234,7 +259,10 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
       const certificates = entries.filter((e) => e.kind === 'certificate');
       // Any token of this job can revoke its leases when its policy allows sys/leases/revoke;
       // revoking the token afterwards revokes whatever leases it still owns in any case.
-      const revoker = tokens.at(-1)?.data.token;
+      // Leases read with a person's own token are revoked with it (the token itself is theirs).
+      const revoker =
+        tokens.at(-1)?.data.token ??
+        (vault.personal && leases.length ? (await vault.personal()).token : undefined);
       const results: RevocationResult[] = [];
       const leaseResults = await Promise.all(
         leases.map(async (entry): Promise<RevocationResult> => {

@@ -9,7 +9,12 @@
 //   signature is recomputed here (sigv4-verify.ts) over the bytes that arrived.
 // - AWS KMS (`X-Amz-Target: TrentService.*`: Encrypt, Decrypt, GenerateDataKey, key policy by
 //   role) in aws-kms.ts, signed and checked like Secrets Manager.
-// Routing: a request with `X-Amz-Target` is Secrets Manager, anything else is STS, whatever
+// - For a person's own credentials (the CLI outside Actions): IAM users with long-term keys
+//   (AKIA…, no session token), STS `AssumeRole` SigV4-signed with a user's or a session's
+//   keys (the role's trust policy names the principals), and IAM Identity Center's portal
+//   `GET /federation/credentials?account_id=&role_name=` with `x-amz-sso_bearer_token`.
+// Routing: a path ending in /federation/credentials is the SSO portal; otherwise a request
+// with `X-Amz-Target` is Secrets Manager, anything else is STS, whatever
 // the path — so the action's `aws-sts` and `aws-secretsmanager` endpoint overrides may both
 // point at this server, with or without a path prefix.
 // - STS `AssumeRole` (role chaining): SigV4-signed (service `sts`) with a session this STS
@@ -98,6 +103,14 @@ export interface AwsRoleConfig {
   list?: boolean;
   /** `ssm:GetParameter*` resources: parameter names (with wildcards), for the SSM route. */
   parameters?: readonly string[];
+  /** Principal ARNs (IAM users, roles) the trust policy lets call `sts:AssumeRole`. */
+  trustedPrincipals?: readonly string[];
+}
+
+export interface IamUser {
+  arn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 export interface IssuedSession {
@@ -152,6 +165,17 @@ export interface AwsEmulator extends EmulatorServer<AwsLoggedRequest> {
   addManagedPolicy(arn: string, document: PolicyDocument): void;
   /** Parameter Store of this account (served on the same endpoint, `AmazonSSM.*`). */
   readonly parameters: Pick<ParameterStore, 'add'>;
+  /** An IAM user with long-term keys that may read `secrets` (and assume roles trusting it). */
+  addUser(name: string, config?: { secrets?: readonly string[] }): IamUser;
+  /**
+   * An IAM Identity Center assignment: the portal gives the holder of `accessToken` (what
+   * `aws sso login` caches) credentials for the permission set `roleName` in this account.
+   */
+  addSsoAssignment(
+    accessToken: string,
+    roleName: string,
+    config?: { secrets?: readonly string[] },
+  ): void;
   /** Ends every session issued so far (their keys then meet ExpiredTokenException). */
   expireSessions(): void;
   /** Moves the emulator's clock (token expiry, session expiry, signature skew). */
@@ -183,8 +207,11 @@ interface StoredSecret {
   versions: SecretVersion[];
 }
 
-interface Role extends Required<Omit<AwsRoleConfig, 'secrets' | 'chainTrust' | 'parameters'>> {
+interface Role extends Required<
+  Omit<AwsRoleConfig, 'secrets' | 'chainTrust' | 'parameters' | 'trustedPrincipals'>
+> {
   chainTrust?: AwsChainTrust;
+  trustedPrincipals?: readonly string[];
   arn: string;
   name: string;
   id: string;
@@ -237,6 +264,7 @@ function operationOf(request: ServedRequest): string {
     return `kms:${target.slice('TrentService.'.length)}`;
   if (typeof target === 'string')
     return `secretsmanager:${target.replace(/^secretsmanager\./, '')}`;
+  if (request.url.pathname.endsWith('/federation/credentials')) return 'sso:GetRoleCredentials';
   return `sts:${stsParams(request).get('Action') ?? '?'}`;
 }
 
@@ -540,6 +568,95 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
     return `arn:aws:sts::${accountId}:assumed-role/${role?.name ?? '?'}/${session.sessionName}`;
   }
 
+  // ---- A person's credentials: IAM users, AssumeRole, the SSO portal ----------------------
+
+  const longTermKeys = new Set<string>();
+  const ssoAssignments = new Map<string, Map<string, string>>();
+
+  /** Long-term keys carry no session token; temporary ones must carry theirs. */
+  function tokenPresentedFor(session: IssuedSession, request: ServedRequest): boolean {
+    const presented = request.headers['x-amz-security-token'];
+    return longTermKeys.has(session.accessKeyId)
+      ? presented === undefined
+      : presented === session.sessionToken;
+  }
+
+  function issueSession(
+    roleArn: string,
+    sessionName: string,
+    durationSeconds: number,
+  ): IssuedSession {
+    const session: IssuedSession = {
+      roleArn,
+      sessionName,
+      accessKeyId: 'ASIA' + alnum(16),
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: 'IQoJb3JpZ2luX2VjE' + randomBytes(300).toString('base64'),
+      expiration: now() + durationSeconds * 1000,
+      subject: '',
+      audience: '',
+    };
+    sessions.set(session.accessKeyId, session);
+    issuedSessions.push(session);
+    return session;
+  }
+
+  /**
+   * STS signature failures as STS words them (Query API codes, not the JSON services'):
+   * InvalidClientTokenId for unknown keys, SignatureDoesNotMatch for a bad signature.
+   */
+  function stsSignatureError(failure: { code: string; message: string }): Reply {
+    switch (failure.code) {
+      case 'UnrecognizedClientException':
+        return stsError(
+          403,
+          'InvalidClientTokenId',
+          'The security token included in the request is invalid.',
+        );
+      case 'InvalidSignatureException':
+        return stsError(403, 'SignatureDoesNotMatch', failure.message);
+      case 'MissingAuthenticationTokenException':
+        return stsError(
+          403,
+          'MissingAuthenticationToken',
+          'Request is missing Authentication Token',
+        );
+      default:
+        return stsError(400, 'IncompleteSignature', failure.message);
+    }
+  }
+
+  /**
+   * The portal's GetRoleCredentials (IAM Identity Center Portal API reference): errors are
+   * restJson1 with `x-amzn-errortype` — UnauthorizedException (401) for a token that is not
+   * a live login, ForbiddenException (403) for a role not assigned.
+   */
+  function getRoleCredentials(request: ServedRequest): Reply {
+    const portalError = (status: number, type: string, message: string): Reply => ({
+      status,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': type },
+      body: JSON.stringify({ message }),
+    });
+    const token = request.headers['x-amz-sso_bearer_token'];
+    const assignments = typeof token === 'string' ? ssoAssignments.get(token) : undefined;
+    if (!assignments)
+      return portalError(401, 'UnauthorizedException', 'Session token not found or invalid');
+    const accountParam = request.url.searchParams.get('account_id');
+    const roleName = request.url.searchParams.get('role_name') ?? '';
+    const roleArn = assignments.get(roleName);
+    if (accountParam !== accountId || !roleArn)
+      return portalError(403, 'ForbiddenException', 'No access');
+    const session = issueSession(roleArn, `sso-${alnum(8)}`, 3600);
+    return jsonReply(200, {
+      roleCredentials: {
+        accessKeyId: session.accessKeyId,
+        secretAccessKey: session.secretAccessKey,
+        sessionToken: session.sessionToken,
+        expiration: session.expiration,
+      },
+    });
+  }
+
   async function assumeRole(request: ServedRequest, params: Map<string, string>): Promise<Reply> {
     const verdict = verifySigV4(
       {
@@ -550,9 +667,9 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
       },
       { region, service: 'sts', now: now(), secretFor: (id) => sessions.get(id)?.secretAccessKey },
     );
-    if (!verdict.ok) return stsError(403, verdict.failure.code, verdict.failure.message);
+    if (!verdict.ok) return stsSignatureError(verdict.failure);
     const caller = sessions.get(verdict.auth.accessKeyId)!;
-    if (request.headers['x-amz-security-token'] !== caller.sessionToken)
+    if (!tokenPresentedFor(caller, request))
       return stsError(
         403,
         'InvalidClientTokenId',
@@ -594,7 +711,9 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
           'Member must have value greater than or equal to 900',
         ),
       );
-    if (duration > 3600)
+    const longTerm = longTermKeys.has(caller.accessKeyId);
+    // Role chaining (a session's keys) is capped at an hour; a user's keys are not chaining.
+    if (!longTerm && duration > 3600)
       return stsError(
         400,
         'ValidationError',
@@ -607,7 +726,16 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
       `User: ${sessionArn(caller)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
     );
     const trust = role?.chainTrust;
-    if (!role || !trust || !trust.principals.includes(caller.roleArn)) return notAuthorized;
+    const trusted =
+      (trust?.principals ?? []).includes(caller.roleArn) ||
+      (role?.trustedPrincipals ?? []).includes(caller.roleArn);
+    if (!role || !trusted) return notAuthorized;
+    if (longTerm && duration > role.maxSessionDuration)
+      return stsError(
+        400,
+        'ValidationError',
+        'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+      );
     const { tags, transitive } = requestTags(params);
     const inherited = Object.fromEntries(
       (caller.transitiveTagKeys ?? []).map((key) => [key, caller.tags?.[key] ?? '']),
@@ -638,7 +766,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
         const found = Object.entries(have).find(([k]) => k.toLowerCase() === key.toLowerCase());
         return found?.[1] === value;
       });
-    if (!tagsMatch(trust.principalTags, callerTags) || !tagsMatch(trust.requestTags, tags))
+    if (!tagsMatch(trust?.principalTags, callerTags) || !tagsMatch(trust?.requestTags, tags))
       return notAuthorized;
     const session: IssuedSession = {
       roleArn,
@@ -722,6 +850,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
 
   function callerArn(session: IssuedSession): string {
     const role = roles.get(session.roleArn)!;
+    if (longTermKeys.has(session.accessKeyId)) return session.roleArn;
     return `arn:aws:sts::${accountId}:assumed-role/${role.name}/${session.sessionName}`;
   }
 
@@ -960,7 +1089,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
     );
     if (!verdict.ok) return smError(verdict.failure.code, verdict.failure.message);
     const session = sessions.get(verdict.auth.accessKeyId)!;
-    if (request.headers['x-amz-security-token'] !== session.sessionToken) {
+    if (!tokenPresentedFor(session, request)) {
       return smError(
         'UnrecognizedClientException',
         'The security token included in the request is invalid.',
@@ -1037,13 +1166,15 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
 
   const server = await startHttpServer<AwsLoggedRequest>(
     (request) =>
-      String(request.headers['x-amz-target'] ?? '').startsWith('AmazonSSM.')
-        ? systemsManager(request)
-        : String(request.headers['x-amz-target'] ?? '').startsWith('TrentService.')
-          ? kms.handle(request)
-          : request.headers['x-amz-target'] !== undefined
-            ? secretsManager(request)
-            : sts(request),
+      request.url.pathname.endsWith('/federation/credentials') && request.method === 'GET'
+        ? getRoleCredentials(request)
+        : String(request.headers['x-amz-target'] ?? '').startsWith('AmazonSSM.')
+          ? systemsManager(request)
+          : String(request.headers['x-amz-target'] ?? '').startsWith('TrentService.')
+            ? kms.handle(request)
+            : request.headers['x-amz-target'] !== undefined
+              ? secretsManager(request)
+              : sts(request),
     { tls: options.tls, describe: (request) => ({ operation: operationOf(request) }) },
   );
 
@@ -1088,6 +1219,7 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
         ...(config.chainTrust ? { chainTrust: config.chainTrust } : {}),
         list: config.list ?? true,
         parameters: config.parameters ?? [],
+        ...(config.trustedPrincipals ? { trustedPrincipals: config.trustedPrincipals } : {}),
       };
       roles.set(arn, role);
       clientIds.add(role.audience);
@@ -1116,9 +1248,56 @@ export async function startAws(options: AwsEmulatorOptions): Promise<AwsEmulator
     addManagedPolicy(arn, document) {
       managedPolicies.set(arn, document);
     },
+    addUser(name, config = {}) {
+      const arn = `arn:aws:iam::${accountId}:user/${name}`;
+      roles.set(arn, {
+        arn,
+        name,
+        id: 'AIDA' + alnum(17),
+        audience: '',
+        subjectPatterns: [],
+        maxSessionDuration: 0,
+        secrets: config.secrets ?? [],
+        batch: true,
+        list: true,
+        parameters: [],
+      });
+      const user: IssuedSession = {
+        roleArn: arn,
+        sessionName: name,
+        accessKeyId: 'AKIA' + alnum(16),
+        secretAccessKey: randomBytes(30).toString('base64'),
+        sessionToken: '',
+        expiration: Number.POSITIVE_INFINITY,
+        subject: '',
+        audience: '',
+      };
+      sessions.set(user.accessKeyId, user);
+      longTermKeys.add(user.accessKeyId);
+      return { arn, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
+    },
+    addSsoAssignment(accessToken, roleName, config = {}) {
+      const arn = `arn:aws:iam::${accountId}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${roleName}_${randomBytes(8).toString('hex')}`;
+      roles.set(arn, {
+        arn,
+        name: `AWSReservedSSO_${roleName}`,
+        id: 'AROA' + alnum(17),
+        audience: '',
+        subjectPatterns: [],
+        maxSessionDuration: 43200,
+        secrets: config.secrets ?? [],
+        batch: true,
+        list: true,
+        parameters: [],
+      });
+      const assignments = ssoAssignments.get(accessToken) ?? new Map<string, string>();
+      assignments.set(roleName, arn);
+      ssoAssignments.set(accessToken, assignments);
+    },
     expireSessions() {
       for (const session of sessions.values())
-        session.expiration = Math.min(session.expiration, now() - 1000);
+        if (!longTermKeys.has(session.accessKeyId))
+          session.expiration = Math.min(session.expiration, now() - 1000);
     },
     advanceClock(ms) {
       clockOffset += ms;

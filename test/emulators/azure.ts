@@ -10,6 +10,9 @@
 //   the real error bodies and `WWW-Authenticate` challenge.
 // - Key Vault keys `GET …/keys/{name}[/{version}]`, `POST …/{version}/wrapkey|unwrapkey`
 //   (azure-keys.ts), behind the same token checks.
+// - A user's token as the Azure CLI holds it after `az login` (`userToken`: appid the Azure
+//   CLI's public client id, idtyp user, oid the user's object id): Key Vault grants a user by
+//   object id, an application by client id.
 // Addressing several vaults on one 127.0.0.1 server: a request whose path starts with
 // `/{vault}/secrets/` is for that vault (path-prefix routing: the action's vault base URL is
 // then `<emulator url>/{vault}`), and so is a request whose Host header's first label names
@@ -37,6 +40,8 @@ import { audiences, createOidcVerifier } from './oidc-verify.js';
 import { keyRequest, newKeyVersion, type KeyVaultKeys } from './azure-keys.js';
 
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+/** The Azure CLI's public client (application) id, the appid of the tokens it gets for users. */
+export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FIC_DOCS = 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
@@ -100,6 +105,15 @@ export interface AzureEmulator extends EmulatorServer<AzureLoggedRequest> {
   addSecret(vault: string, name: string, value: string, options?: SecretOptions): string;
   /** Access policy `get` on the vault, or with RBAC a role assignment on the vault or the named secrets. */
   grant(vault: string, clientId: string, secrets?: readonly string[]): void;
+  /**
+   * A Key Vault access token of a user signed in to the Azure CLI (what `az account
+   * get-access-token --resource https://vault.azure.net` prints as accessToken). Grant the
+   * user with `grant(vault, objectId)`.
+   */
+  userToken(
+    upn: string,
+    options?: { objectId?: string; lifetimeSeconds?: number },
+  ): Promise<{ accessToken: string; objectId: string; expiresAt: number }>;
   /** Key Vault's URL for a vault on this server (path-prefix addressing). */
   vaultUrl(vault: string): string;
   /** An RSA key (or a new version of it) in a vault; returns the version id. */
@@ -416,7 +430,7 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
   /** The checks every Key Vault request passes first: api-version, then the bearer token. */
   async function authorize(
     request: ServedRequest,
-  ): Promise<Reply | { appId: string; caller: string }> {
+  ): Promise<Reply | { appId: string; caller: string; grantee: string }> {
     const challenge = {
       'www-authenticate': `Bearer authorization="${base}/${tenantId}", resource="${vaultResource}"`,
     };
@@ -471,7 +485,12 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
       );
     }
     const appId = String(claims.appid);
-    return { appId, caller: `appid=${appId};oid=${String(claims.oid)};iss=${entraIssuer}` };
+    return {
+      appId,
+      caller: `appid=${appId};oid=${String(claims.oid)};iss=${entraIssuer}`,
+      // A user (the Azure CLI's token) is granted by object id; an application by client id.
+      grantee: claims.idtyp === 'user' ? String(claims.oid) : appId,
+    };
   }
 
   async function getSecret(
@@ -491,7 +510,7 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
     if (rest.length === 0) return listSecrets(request, vault, appId, caller, vaultUrl);
     if (!name || rest.length > 2)
       return vaultError(400, 'BadParameter', 'The request URI is not valid.');
-    const grant = vault.grants.get(appId);
+    const grant = vault.grants.get(who.grantee);
     if (!grant || (!grant.has('*') && !grant.has(name))) {
       if (vault.permissionModel === 'rbac') {
         return vaultError(
@@ -720,6 +739,37 @@ export async function startAzure(options: AzureEmulatorOptions): Promise<AzureEm
       if (secrets === undefined || target.permissionModel === 'accessPolicy') set.add('*');
       else for (const name of secrets) set.add(name);
       target.grants.set(clientId, set);
+    },
+    async userToken(upn, userOptions = {}) {
+      const objectId = userOptions.objectId ?? randomUUID();
+      const lifetime = userOptions.lifetimeSeconds ?? 3599;
+      const iat = Math.floor(now() / 1000);
+      const accessToken = await new SignJWT({
+        aud: vaultResource,
+        iss: entraIssuer,
+        iat,
+        nbf: iat - 300,
+        exp: iat + lifetime,
+        // The Azure CLI's public client id: user tokens it gets name it as appid.
+        appid: AZURE_CLI_CLIENT_ID,
+        appidacr: '0',
+        idtyp: 'user',
+        oid: objectId,
+        sub: randomBytes(16).toString('base64url'),
+        tid: tenantId,
+        upn,
+        scp: 'user_impersonation',
+        ver: '1.0',
+      })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
+        .sign(signing.privateKey);
+      issuedTokens.push({
+        clientId: AZURE_CLI_CLIENT_ID,
+        accessToken,
+        resource: vaultResource,
+        expiresAt: (iat + lifetime) * 1000,
+      });
+      return { accessToken, objectId, expiresAt: (iat + lifetime) * 1000 };
     },
     vaultUrl: (vault) => `${base}/${vault}`,
     addKey(vault, name) {

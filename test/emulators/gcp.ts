@@ -14,6 +14,9 @@
 // - OAuth 2.0 revocation `POST /revoke` (token in the query or a form body).
 // - Cloud KMS `POST /v1/projects/P/locations/L/keyRings/K/cryptoKeys/C:encrypt|:decrypt`
 //   (gcp-kms.ts), IAM by members as for secrets.
+// - OAuth 2.0 token endpoint `POST /token` with the refresh-token grant (RFC 6749 §6): the
+//   user credentials `gcloud auth application-default login` writes (client_id,
+//   client_secret, refresh_token) → a user access token whose IAM member is `user:EMAIL`.
 // Routes match on the path's end, so any base-URL prefix of the action's endpoint overrides
 // (`gcp-sts`, `gcp-iamcredentials`, `gcp-secretmanager`, `gcp-oauth2`) reaches them.
 import { randomBytes } from 'node:crypto';
@@ -58,7 +61,7 @@ export interface WorkloadIdentityProviderConfig {
 }
 
 export interface IssuedGcpToken {
-  kind: 'federated' | 'service-account';
+  kind: 'federated' | 'service-account' | 'user';
   token: string;
   /** Epoch milliseconds. */
   expiresAt: number;
@@ -98,6 +101,11 @@ export interface GcpEmulator extends EmulatorServer<GcpLoggedRequest> {
     value: string | Uint8Array,
     state?: 'ENABLED' | 'DISABLED',
   ): number;
+  /**
+   * A user's OAuth refresh token for a new OAuth client (what ADC's authorized_user file
+   * holds); tokens refreshed from it act as the member `user:EMAIL`.
+   */
+  addUser(email: string): { clientId: string; clientSecret: string; refreshToken: string };
   /** roles/secretmanager.secretAccessor on the whole project. */
   grantProject(member: string): void;
   /** Answer every `payload.dataCrc32c` off by one, as a corrupted payload would be. */
@@ -223,6 +231,7 @@ const ROUTES: ReadonlyArray<[RegExp, string]> = [
   [/\/revoke$/, 'oauth2:revoke'],
   [/\/cryptoKeys\/[^/]+:encrypt$/, 'kms:encrypt'],
   [/\/cryptoKeys\/[^/]+:decrypt$/, 'kms:decrypt'],
+  [/\/token$/, 'oauth2:token'],
 ];
 
 function operationOf(request: ServedRequest): string {
@@ -260,7 +269,7 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
     lifetime: number,
     scope: string,
   ): TokenRecord => {
-    const prefix = kind === 'federated' ? 'ya29.d.' : 'ya29.c.';
+    const prefix = kind === 'federated' ? 'ya29.d.' : kind === 'user' ? 'ya29.a0' : 'ya29.c.';
     const record: TokenRecord = {
       kind,
       token: prefix + randomBytes(96).toString('base64url'),
@@ -579,6 +588,51 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
     return jsonReply(200, {});
   }
 
+  // ---- OAuth 2.0 token endpoint (refresh grant) ------------------------------------------
+
+  const users = new Map<string, { clientId: string; clientSecret: string; email: string }>();
+
+  /**
+   * RFC 6749 §5.1/§5.2 answers as Google's endpoint words them: an unknown client is 401
+   * invalid_client, an unknown or revoked refresh token 400 invalid_grant ("Bad Request"),
+   * and a success {"access_token", "expires_in", "scope", "token_type": "Bearer"}.
+   */
+  function refreshGrant(request: ServedRequest): Reply {
+    const fields = bodyFields(request);
+    const grantType = fields.get('grant_type') ?? '';
+    if (grantType !== 'refresh_token') {
+      return jsonReply(400, {
+        error: 'unsupported_grant_type',
+        error_description: `Invalid grant_type: ${grantType}`,
+      });
+    }
+    const user = users.get(fields.get('refresh_token') ?? '');
+    const clientId = fields.get('client_id') ?? '';
+    if (![...users.values()].some((u) => u.clientId === clientId)) {
+      return jsonReply(401, {
+        error: 'invalid_client',
+        error_description: 'The OAuth client was not found.',
+      });
+    }
+    if (!user || user.clientId !== clientId || user.clientSecret !== fields.get('client_secret')) {
+      return jsonReply(400, { error: 'invalid_grant', error_description: 'Bad Request' });
+    }
+    const scope =
+      'https://www.googleapis.com/auth/cloud-platform openid https://www.googleapis.com/auth/userinfo.email';
+    const record = issue(
+      'user',
+      { principal: user.email, members: new Set([`user:${user.email}`]) },
+      3599,
+      scope,
+    );
+    return jsonReply(200, {
+      access_token: record.token,
+      expires_in: 3599,
+      scope,
+      token_type: 'Bearer',
+    });
+  }
+
   const notFound = () => googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
   const kms = createGcpKms({ projectId, projectNumber, crc32c, googleError, permissionDenied });
 
@@ -607,6 +661,7 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
         const who = caller(request);
         return 'token' in who ? kms.handle(request, path, who.identity) : who;
       }
+      if (operation === 'oauth2:token' && request.method === 'POST') return refreshGrant(request);
       return notFound();
     },
     { tls: options.tls, describe: (request) => ({ operation: operationOf(request) }) },
@@ -657,6 +712,16 @@ export async function startGcp(options: GcpEmulatorOptions): Promise<GcpEmulator
       const number = (secret.versions.at(-1)?.number ?? 0) + 1;
       secret.versions.push({ number, data: Buffer.from(value), state });
       return number;
+    },
+    addUser(email) {
+      const user = {
+        email,
+        clientId: `${randomBytes(6).readUIntBE(0, 6)}-${randomBytes(12).toString('hex')}.apps.googleusercontent.com`,
+        clientSecret: `GOCSPX-${randomBytes(21).toString('base64url')}`,
+      };
+      const refreshToken = `1//0g${randomBytes(72).toString('base64url')}`;
+      users.set(refreshToken, user);
+      return { clientId: user.clientId, clientSecret: user.clientSecret, refreshToken };
     },
     grantProject(member) {
       projectMembers.add(member);

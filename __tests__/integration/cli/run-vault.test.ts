@@ -51,13 +51,36 @@ describe('oidc-secrets run with vault:', () => {
     expect(result.stderr).toMatch(/revoked: vault lease /);
   });
 
-  it('says why when the environment cannot mint an OIDC token', async () => {
+  it('says why when a job cannot mint an OIDC token', async () => {
     await writeFile(join(dir, '.oidc-secrets'), 'DB_*: vault:secret/data/ci/db\n');
     const result = await runCli(['run', '--', 'true'], {
       cwd: dir,
-      env: { OIDC_SECRETS_VAULT_URL: f.vault.url, OIDC_SECRETS_VAULT_ROLE: 'ci' },
+      env: {
+        OIDC_SECRETS_VAULT_URL: f.vault.url,
+        OIDC_SECRETS_VAULT_ROLE: 'ci',
+        GITHUB_ACTIONS: 'true',
+        ACTIONS_ID_TOKEN_REQUEST_URL: '',
+        HOME: dir,
+        VAULT_TOKEN: '',
+      },
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cannot mint a GitHub OIDC token');
+  });
+
+  it('on a laptop without a Vault login, says how to log in', async () => {
+    await writeFile(join(dir, '.oidc-secrets'), 'DB_*: vault:secret/data/ci/db\n');
+    const result = await runCli(['run', '--', 'true'], {
+      cwd: dir,
+      env: {
+        OIDC_SECRETS_VAULT_URL: f.vault.url,
+        GITHUB_ACTIONS: '',
+        ACTIONS_ID_TOKEN_REQUEST_URL: '',
+        HOME: dir,
+        VAULT_TOKEN: '',
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no Vault token here: set VAULT_TOKEN, or run `vault login`');
   });
 });
