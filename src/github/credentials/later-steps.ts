@@ -181,9 +181,10 @@ export class LaterSteps {
         l.mode === 'profile' ||
         l.target === 'gcp' ||
         l.target === 'azure' ||
-        (l.target === 'vault' && this.settings.pipeline.caCertificate),
+        // The CA file, and the record that tells a later step of ours the token is this job's.
+        l.target === 'vault',
     );
-    if (!needsFiles && !this.lines.some((l) => l.target === 'vault')) return written;
+    if (!needsFiles) return written;
     const dir = needsFiles ? makePrivateDir(ctx.env.RUNNER_TEMP, ctx.record) : undefined;
     if (dir) written.dir = dir;
     const oidc = oidcEndpoint(ctx.env);
@@ -206,13 +207,7 @@ export class LaterSteps {
         written.variables.push(...azureVariables(file, azure));
       }
       if (line.target === 'vault') {
-        written.variables.push(
-          ...vaultVariables(
-            this.settings,
-            ctx.vaultToken,
-            dir ? join(dir, 'vault-ca.pem') : undefined,
-          ),
-        );
+        written.variables.push(...vaultVariables(this.settings, ctx.vaultToken, dir, ctx.env));
       }
     }
     if (this.profiles.length) {
