@@ -57,6 +57,8 @@ export class LaterSteps {
   readonly logins = new Map<ProviderName, string>();
   private readonly profiles: ProfileSpec[];
   private readonly sessions = new Map<string, AwsSession>();
+  /** How this step asked for the AWS session variables: `aws: env` lines, the input, or both. */
+  private readonly awsEnvAsks: string[] = [];
 
   constructor(
     text: string,
@@ -65,6 +67,8 @@ export class LaterSteps {
     this.lines = parseCredentials(text);
     const aws = settings.providers.aws;
     const envLine = this.lines.find((l) => l.target === 'aws' && l.mode === 'env');
+    if (envLine) this.awsEnvAsks.push(`credentials line ${envLine.line} (aws: env)`);
+    if (aws.exportCredentials) this.awsEnvAsks.push('aws-export-credentials');
     if (envLine) {
       // What aws-export-credentials: true has always done.
       aws.exportCredentials = true;
@@ -139,6 +143,11 @@ export class LaterSteps {
       }),
     );
     return errors;
+  }
+
+  /** What asked for the AWS session variables, worded for a message ("set by …"). */
+  awsEnvAskedBy(): string {
+    return this.awsEnvAsks.join(' and ') || 'aws-export-credentials';
   }
 
   /** The names these lines export, so a secret of the same name is refused first. */
