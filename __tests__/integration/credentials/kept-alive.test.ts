@@ -63,13 +63,15 @@ const inputs = (extra: Record<string, string>) => ({
 /** Every value, credential and token the job saw: none may show unmasked (nor its base64, nor a line). */
 function expectNothingLeaked(job: JobResult): void {
   const vaultToken = job.main.env.VAULT_TOKEN;
-  expectNoLeak(job.log, [
+  const secrets = [
     password,
     ...azure.issuedTokens.map((t) => t.accessToken),
     ...(vaultToken ? [vaultToken] : []),
-  ]);
-  // No job OIDC token (a JWT) in any form.
+  ];
+  expectNoLeak(job.log, [...secrets, ...secrets.map((v) => Buffer.from(v).toString('base64'))]);
+  // No job OIDC token (a JWT) in any form: as it is, or base64 of its `eyJ` start.
   expect(job.log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./);
+  expect(job.log).not.toMatch(/ZXlK[A-Za-z0-9+/]{20,}/);
 }
 
 const factsOf = (job: JobResult): Record<string, unknown> => {
@@ -230,6 +232,29 @@ console.log('FACTS ' + JSON.stringify(facts));
     // Vault's answer to an expired token: 403 "permission denied".
     expect(factsOf(job)).toEqual({ ttl: true, status: 403, read: false });
     expect(postReport(job)).toBeUndefined();
+    expect(vault.liveTokens()).toBe(0);
+    expectNothingLeaked(job);
+  });
+
+  it('azure: env and vault: env together — post reports both the token renewals and the token file refreshes', async () => {
+    const job = await runJob({
+      inputs: inputs({ credentials: 'azure: env\nvault: env' }),
+      issuer,
+      timeoutMs: 60_000,
+      userStep: `await new Promise((r) => setTimeout(r, ${LIFETIME * 2000}));`,
+    });
+    expect(job.main.exitCode).toBe(0);
+    expect(job.main.log).toMatch(
+      /keep-alive started \(pid \d+\): keeps the Vault token and renewable leases and 1 token file fresh/,
+    );
+    const report = postReport(job);
+    expect(report?.how).toBe('stopped');
+    const both = /^renewed the Vault token (\d+) times?, refreshed 1 token file (\d+) times?$/.exec(
+      report?.summary ?? '',
+    );
+    expect(both).not.toBeNull();
+    expect(Number(both?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(both?.[2])).toBeGreaterThanOrEqual(2);
     expect(vault.liveTokens()).toBe(0);
     expectNothingLeaked(job);
   });

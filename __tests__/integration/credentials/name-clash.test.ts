@@ -52,5 +52,6 @@ it.each([
     s.secretAccessKey,
     s.sessionToken,
   ]);
-  expectNoLeak(job.log, [value, ...sessions]);
+  const secrets = [value, ...sessions];
+  expectNoLeak(job.log, [...secrets, ...secrets.map((v) => Buffer.from(v).toString('base64'))]);
 });
