@@ -16,8 +16,13 @@ import { REPO_ROOT, runJob, type JobResult } from '../../../test/support/runner.
 const CLIENT = '11111111-2222-3333-4444-555555555555';
 const MAIN_SUB = 'repo:octo-org/octo-repo:ref:refs/heads/main';
 const VAULT_AUDIENCE = 'https://vault.example.com';
-/** The job's OIDC tokens, Entra's access tokens and the Vault token live this long. */
+/** Entra's access tokens and the Vault token live this long (seconds). */
 const LIFETIME = 3;
+/**
+ * The job's OIDC tokens live this long: enough for a later step on a busy machine to start
+ * and use the first one before it expires, short enough to see it expire.
+ */
+const OIDC_LIFETIME = 6;
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const password = `vault-pw-${randomBytes(12).toString('hex')}`;
@@ -29,7 +34,7 @@ let tls: { key: string; cert: string };
 
 beforeAll(async () => {
   tls = selfSignedLoopbackCertificate();
-  issuer = await startOidcIssuer({ lifetimeSeconds: LIFETIME });
+  issuer = await startOidcIssuer({ lifetimeSeconds: OIDC_LIFETIME });
   azure = await startAzure({ issuer: issuer.issuer, tls, tokenLifetimeSeconds: LIFETIME });
   azure.addApp(CLIENT, [{ issuer: issuer.issuer, subject: MAIN_SUB }]);
   vault = await startVault({ issuer });
@@ -147,11 +152,12 @@ describe('credentials kept alive: later steps after the first credentials expire
     expect(report?.how).toBe('stopped');
     const refreshes = /refreshed 1 token file (\d+) times?/.exec(report?.summary ?? '');
     expect(refreshes).not.toBeNull();
-    // At least one refresh happened between the two attempts, and every refresh was one job
-    // OIDC token request: main's own (the login and the first file) plus the keep-alive's.
+    // At least one refresh happened (the second attempt needed it), and every refresh was
+    // one job OIDC token request: main's own (the login, whose token went into the file) plus
+    // the keep-alive's, none more.
     const count = Number(refreshes?.[1]);
-    expect(count).toBeGreaterThanOrEqual(2);
-    expect(issuer.tokenRequests.length - oidcBefore).toBeLessThanOrEqual(count + 2);
+    expect(count).toBeGreaterThanOrEqual(1);
+    expect(issuer.tokenRequests.length - oidcBefore).toBe(count + 1);
     expectNothingLeaked(job);
   });
 
@@ -241,7 +247,7 @@ console.log('FACTS ' + JSON.stringify(facts));
       inputs: inputs({ credentials: 'azure: env\nvault: env' }),
       issuer,
       timeoutMs: 60_000,
-      userStep: `await new Promise((r) => setTimeout(r, ${LIFETIME * 2000}));`,
+      userStep: `await new Promise((r) => setTimeout(r, ${OIDC_LIFETIME * 1000}));`,
     });
     expect(job.main.exitCode).toBe(0);
     expect(job.main.log).toMatch(
@@ -254,7 +260,7 @@ console.log('FACTS ' + JSON.stringify(facts));
     );
     expect(both).not.toBeNull();
     expect(Number(both?.[1])).toBeGreaterThanOrEqual(2);
-    expect(Number(both?.[2])).toBeGreaterThanOrEqual(2);
+    expect(Number(both?.[2])).toBeGreaterThanOrEqual(1);
     expect(vault.liveTokens()).toBe(0);
     expectNothingLeaked(job);
   });
