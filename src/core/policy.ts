@@ -3,6 +3,7 @@
 // Messages name variables and inputs, never their values.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ActionError } from './errors.js';
+import { vaultTokenFromThisJob } from './job-vault-token.js';
 
 export interface PolicyOptions {
   requireOidc: boolean;
@@ -123,7 +124,15 @@ export function staticCredentials(env: NodeJS.ProcessEnv): StaticCredential[] {
       found.push({ where: `the input ${input}`, what, instead });
   }
 
-  variable('VAULT_TOKEN', 'a Vault token', VAULT_INSTEAD);
+  // A VAULT_TOKEN an earlier oidc-secrets step of this job exported (`credentials: vault:
+  // env`) came from an OIDC login and dies with the job: it passes when that step's record
+  // matches it (job-vault-token.ts). Any other, `secrets.*` among them, is refused.
+  if (has('VAULT_TOKEN') && !vaultTokenFromThisJob((env.VAULT_TOKEN as string).trim(), env))
+    found.push({
+      where: 'the environment variable VAULT_TOKEN',
+      what: 'a Vault token',
+      instead: `${VAULT_INSTEAD} (A token an earlier oidc-secrets step of this job exported with credentials: vault: env passes; this one is not such a token.)`,
+    });
   variable('VAULT_SECRET_ID', 'a Vault AppRole secret id', VAULT_INSTEAD);
   // VAULT_CLIENT_KEY is not refused: a TLS client key is how enterprise networks let a
   // runner reach Vault at all (the vault-client-key input, SPEC §1.7); the login is still OIDC.

@@ -77,7 +77,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     const sessionVariables = [...result.providers.values()].flatMap((provider) =>
       Object.entries(provider.sessionVariables?.() ?? {}),
     );
-    checkSessionVariables(secrets, sessionVariables);
+    checkSessionVariables(secrets, sessionVariables, later.awsEnvAskedBy());
     later.checkNames(secrets);
     // Later steps' files first (recorded in the ledger as they are made): a failure here
     // leaves nothing exported. `written.azureTokenFile` is the file the keep-alive refreshes.
@@ -149,6 +149,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
 function checkSessionVariables(
   secrets: readonly ShapedSecret[],
   sessionVariables: ReadonlyArray<[string, string]>,
+  /** What asked for them: `credentials line N (aws: env)`, aws-export-credentials, or both. */
+  askedBy: string,
 ): void {
   const names = new Set(sessionVariables.map(([name]) => name.toUpperCase()));
   const clashes = secrets.filter((secret) => names.has(secret.name.toUpperCase()));
@@ -158,7 +160,7 @@ function checkSessionVariables(
         (secret) =>
           new ActionError(
             'NAME_COLLISION',
-            `secrets line ${secret.line}: ${secret.name} is also set by aws-export-credentials; rename the secret`,
+            `secrets line ${secret.line}: ${secret.name} is also set by ${askedBy}; rename the secret`,
             secret.line,
           ),
       ),

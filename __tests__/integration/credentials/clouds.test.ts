@@ -3,7 +3,7 @@
 // GOOGLE_APPLICATION_CREDENTIALS (the external_account file, the job's OIDC endpoint as
 // credential source) and gets a token twice across an expiry; @azure/identity's
 // WorkloadIdentityCredential gets a token from the exported variables (within the first
-// OIDC token's life: refreshing the file is the keep-alive's work); Vault answers over
+// OIDC token's life: kept-alive.test.ts shows it again after that token expired); Vault answers over
 // HTTP with VAULT_TOKEN. Then one auth-only step for all four clouds. Every test checks
 // the job's log for every value, credential and JWT.
 import { createHash, randomBytes } from 'node:crypto';

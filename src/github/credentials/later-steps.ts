@@ -57,6 +57,8 @@ export class LaterSteps {
   readonly logins = new Map<ProviderName, string>();
   private readonly profiles: ProfileSpec[];
   private readonly sessions = new Map<string, AwsSession>();
+  /** How this step asked for the AWS session variables: `aws: env` lines, the input, or both. */
+  private readonly awsEnvAsks: string[] = [];
 
   constructor(
     text: string,
@@ -65,6 +67,8 @@ export class LaterSteps {
     this.lines = parseCredentials(text);
     const aws = settings.providers.aws;
     const envLine = this.lines.find((l) => l.target === 'aws' && l.mode === 'env');
+    if (envLine) this.awsEnvAsks.push(`credentials line ${envLine.line} (aws: env)`);
+    if (aws.exportCredentials) this.awsEnvAsks.push('aws-export-credentials');
     if (envLine) {
       // What aws-export-credentials: true has always done.
       aws.exportCredentials = true;
@@ -141,6 +145,11 @@ export class LaterSteps {
     return errors;
   }
 
+  /** What asked for the AWS session variables, worded for a message ("set by …"). */
+  awsEnvAskedBy(): string {
+    return this.awsEnvAsks.join(' and ') || 'aws-export-credentials';
+  }
+
   /** The names these lines export, so a secret of the same name is refused first. */
   variableNames(): string[] {
     const names: string[] = [];
@@ -181,9 +190,10 @@ export class LaterSteps {
         l.mode === 'profile' ||
         l.target === 'gcp' ||
         l.target === 'azure' ||
-        (l.target === 'vault' && this.settings.pipeline.caCertificate),
+        // The CA file, and the record that tells a later step of ours the token is this job's.
+        l.target === 'vault',
     );
-    if (!needsFiles && !this.lines.some((l) => l.target === 'vault')) return written;
+    if (!needsFiles) return written;
     const dir = needsFiles ? makePrivateDir(ctx.env.RUNNER_TEMP, ctx.record) : undefined;
     if (dir) written.dir = dir;
     const oidc = oidcEndpoint(ctx.env);
@@ -206,13 +216,7 @@ export class LaterSteps {
         written.variables.push(...azureVariables(file, azure));
       }
       if (line.target === 'vault') {
-        written.variables.push(
-          ...vaultVariables(
-            this.settings,
-            ctx.vaultToken,
-            dir ? join(dir, 'vault-ca.pem') : undefined,
-          ),
-        );
+        written.variables.push(...vaultVariables(this.settings, ctx.vaultToken, dir, ctx.env));
       }
     }
     if (this.profiles.length) {
