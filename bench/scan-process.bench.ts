@@ -17,7 +17,9 @@
 // is the stable number, the MiB/s swing with the load (printed with the core count).
 //
 // Options: --size MiB (default 20), --files N (default 2500), --runs N, --gitleaks FILE,
-// --keep, --cpu-prof DIR (profile one run of each of our rows into DIR).
+// --keep, --cpu-prof DIR (profile one run of each of our rows into DIR), --compare-cli FILE
+// (another build's cli.cjs, e.g. the base commit's, as one more row: before and after in
+// the same run).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -37,6 +39,7 @@ const FILES = Number(option('files') ?? 2500);
 const RUNS = Number(option('runs') ?? 5);
 const GITLEAKS = option('gitleaks');
 const PROFILE_DIR = option('cpu-prof');
+const COMPARE_CLI = option('compare-cli');
 const KEEP = process.argv.includes('--keep');
 
 // Seeded randomness (mulberry32), so every run and every machine scans the same tree.
@@ -207,6 +210,20 @@ async function main(): Promise<void> {
         summary: '',
       },
     ];
+    if (COMPARE_CLI)
+      rows.push({
+        name: `compared build (built-in rules)`,
+        command: (d, o) => [
+          resolve(COMPARE_CLI),
+          'scan',
+          '--no-ignore',
+          '--sarif',
+          join(o, 'compared.sarif'),
+          d,
+        ],
+        times: [],
+        summary: '',
+      });
     if (GITLEAKS)
       rows.push({
         name: "oidc-secrets scan (gitleaks' default config)",
