@@ -15,10 +15,6 @@ export type Encoding = 'percent' | 'hex' | 'base64';
 // place costs several times more, and this walk runs over every file): a run of base64
 // characters is matched from its start, and there hex wins when the run starts with 32 hex
 // digits, as gitleaks' alternation order says; what follows a hex prefix is a run of its own.
-// The walk skips: a run of the 16 characters base64 needs that starts at or after `i` covers
-// `i + 15`, so when that character is not one of them nothing from `i` to it can start a
-// run, and a whole-file walk looks at about one character in several (percent escapes,
-// whose `%` would be skipped too, are found natively with indexOf).
 
 /** Per ASCII code: 1 base64 character (`[\w/+-]`), 2 also a hex digit. */
 const CLASS = new Uint8Array(128);
@@ -29,70 +25,48 @@ for (let c = 0; c < 128; c++) {
 }
 const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/y;
 
-const isBase64Char = (c: number): boolean => c < 128 && CLASS[c] !== 0;
-
-interface EncodedRun {
-  start: number;
-  text: string;
-  encoding: Encoding;
-}
-
-/**
- * The encoded runs of a text, leftmost first, as gitleaks' pattern finds them; only those
- * that can decode to printable text (the rest would be dropped by `decodeRun` anyway, and
- * are not sliced out of the text).
- */
-function encodedRuns(text: string): EncodedRun[] {
-  const out: EncodedRun[] = [];
+/** The encoded runs of a text, leftmost first, as gitleaks' pattern finds them. */
+function* encodedRuns(
+  text: string,
+): Generator<{ start: number; text: string; encoding: Encoding }> {
   const n = text.length;
-  let percent = text.indexOf('%');
   for (let i = 0; i < n;) {
-    if (percent !== -1 && percent < i) percent = text.indexOf('%', i);
-    if (i === percent) {
+    const c = text.charCodeAt(i);
+    if (c === 0x25 /* % */) {
       PERCENT_RUN.lastIndex = i;
       const m = PERCENT_RUN.exec(text);
       if (m !== null) {
-        out.push({ start: i, text: m[0], encoding: 'percent' });
+        yield { start: i, text: m[0], encoding: 'percent' };
         i += m[0].length;
       } else i++;
       continue;
     }
-    // Base64 runs end before a `%`: from `i` to it, too short for one.
-    const limit = percent === -1 ? n : percent;
-    if (limit - i < 16) {
-      if (percent === -1) break;
-      i = percent;
+    if (c >= 128 || CLASS[c] === 0) {
+      i++;
       continue;
     }
-    const probe = i + 15;
-    if (!isBase64Char(text.charCodeAt(probe))) {
-      i = probe + 1;
-      continue;
+    let end = i;
+    let hex = -1; // end of the leading hex digits
+    while (end < n) {
+      const d = text.charCodeAt(end);
+      if (d >= 128 || CLASS[d] === 0) break;
+      if (hex === -1 && CLASS[d] !== 2) hex = end;
+      end++;
     }
-    // The run holding the probe: `i` starts one whenever its character is a base64 one.
-    let from = probe;
-    while (from > i && isBase64Char(text.charCodeAt(from - 1))) from--;
-    let end = probe + 1;
-    while (end < n && isBase64Char(text.charCodeAt(end))) end++;
+    if (hex === -1) hex = end;
+    let start = i;
+    if (hex - i >= 32) {
+      // Sliced (and decoded) only when its first byte could be printable: most hex runs are
+      // hashes and ids, and a run that cannot decode costs nothing but this look.
+      if (printableHexPair(text, i)) yield { start: i, text: text.slice(i, hex), encoding: 'hex' };
+      start = hex;
+    }
     let stop = end;
     while (stop < n && stop - end < 3 && text.charCodeAt(stop) === 0x3d /* = */) stop++;
-    let start = from;
-    if (end - from >= 32) {
-      let hex = from; // end of the leading hex digits
-      while (hex < end && CLASS[text.charCodeAt(hex)] === 2) hex++;
-      if (hex - from >= 32) {
-        // Sliced (and decoded) only when its first byte could be printable: most hex runs
-        // are hashes and ids.
-        if (printableHexPair(text, from))
-          out.push({ start: from, text: text.slice(from, hex), encoding: 'hex' });
-        start = hex;
-      }
-    }
     if (end - start >= 16 && mayBePrintableBase64At(text, start, stop))
-      out.push({ start, text: text.slice(start, stop), encoding: 'base64' });
+      yield { start, text: text.slice(start, stop), encoding: 'base64' };
     i = stop;
   }
-  return out;
 }
 
 /**
