@@ -235,7 +235,9 @@ export async function runScanCommand(argv: string[]): Promise<number> {
     // to a hook (the staged files or the pushed commits are not the work tree) nor to stdin.
     const lintable = mode === undefined || mode === 'base';
     const lint: LintFinding[] =
-      parsed.options.has('no-lint') || !lintable ? [] : lintWorkflows(root).findings;
+      parsed.options.has('no-lint') || !lintable
+        ? []
+        : lintWorkflows(root, { validate: false }).findings;
 
     const sarifFile = optionString(parsed, 'sarif');
     if (sarifFile) {

@@ -1,8 +1,14 @@
 // The workflow policy lint (SPEC §2): long-lived cloud credentials from secrets.*, and OIDC
 // credential steps in jobs without `id-token: write`; every message says what to use instead.
-import { lintWorkflowText } from '../../../src/scan/lint/workflow-lint.js';
+import { lintWorkflowText, mayHaveFindings } from '../../../src/scan/lint/workflow-lint.js';
 
-const lint = (yaml: string) => lintWorkflowText(yaml, '.github/workflows/ci.yml');
+// Every workflow of this file with a finding also checks the CLI's shortcut: a text that
+// yields a finding is never one that `mayHaveFindings` lets it skip.
+const lint = (yaml: string) => {
+  const result = lintWorkflowText(yaml, '.github/workflows/ci.yml');
+  if (result.findings.length > 0) expect(mayHaveFindings(yaml)).toBe(true);
+  return result;
+};
 const rules = (yaml: string) => lint(yaml).findings.map((f) => `${f.ruleId}@${f.line}`);
 
 describe('static cloud credentials from secrets', () => {
@@ -172,4 +178,35 @@ ${step}
 
 it('reports a file that is not YAML', () => {
   expect(lint('jobs: [unclosed').error).toMatch(/ci\.yml: not valid YAML/);
+});
+
+describe('the shortcut that skips parsing a workflow with nothing to find', () => {
+  const ordinary = `
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: npm publish
+        env:
+          NODE_AUTH_TOKEN: \${{ secrets.NPM_TOKEN }}
+`;
+  it('skips a workflow with no credential slot, credential secret name or OIDC action', () => {
+    expect(lint(ordinary).findings).toEqual([]);
+    expect(mayHaveFindings(ordinary)).toBe(false);
+  });
+
+  it('still parses what YAML escapes hide: \\x, \\u and an escaped line break', () => {
+    const hidden = [
+      `on: push\nenv:\n  "AWS\\x5fACCESS_KEY_ID": \${{ secrets.K1 }}\n`,
+      `on: push\nenv:\n  X: "\${{ secrets.VAULT\\u005fTOKEN }}"\n`,
+      `on: push\nenv:\n  X: "\${{ secrets.AZURE_CLIENT_\\\n    SECRET }}"\n`,
+      `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: "aws-actions/configure-aws-cr\\x65dentials@v4"\n        with: { role-to-assume: arn }\n`,
+    ];
+    for (const yaml of hidden) {
+      expect(lint(yaml).findings).toHaveLength(1);
+      expect(mayHaveFindings(yaml)).toBe(true);
+    }
+  });
 });

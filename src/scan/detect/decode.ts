@@ -56,12 +56,15 @@ function* encodedRuns(
     if (hex === -1) hex = end;
     let start = i;
     if (hex - i >= 32) {
-      yield { start: i, text: text.slice(i, hex), encoding: 'hex' };
+      // Sliced (and decoded) only when its first byte could be printable: most hex runs are
+      // hashes and ids, and a run that cannot decode costs nothing but this look.
+      if (printableHexPair(text, i)) yield { start: i, text: text.slice(i, hex), encoding: 'hex' };
       start = hex;
     }
     let stop = end;
     while (stop < n && stop - end < 3 && text.charCodeAt(stop) === 0x3d /* = */) stop++;
-    if (end - start >= 16) yield { start, text: text.slice(start, stop), encoding: 'base64' };
+    if (end - start >= 16 && mayBePrintableBase64At(text, start, stop))
+      yield { start, text: text.slice(start, stop), encoding: 'base64' };
     i = stop;
   }
 }
@@ -72,13 +75,19 @@ function* encodedRuns(
  * below 0x20, so a text holding them is let through by a wider first range) lie in 2-31.
  * Most identifiers and hashes fail this at once, before any decoding.
  */
-function mayBePrintableBase64(text: string): boolean {
-  for (let i = 0; i + 1 < text.length; i += 4) {
+function mayBePrintableBase64At(text: string, from: number, to: number): boolean {
+  for (let i = from; i + 1 < to; i += 4) {
     const c = text.charCodeAt(i);
     // Alphabet indexes 2-31: 'C'-'Z' (2-25) and 'a'-'f' (26-31).
     if (!((c >= 0x43 && c <= 0x5a) || (c >= 0x61 && c <= 0x66))) return false;
   }
   return true;
+}
+
+/** Whether the two hex digits at `at` make a byte `printable` accepts. */
+function printableHexPair(text: string, at: number): boolean {
+  const byte = parseInt(text.slice(at, at + 2), 16);
+  return byte >= 0x20 ? byte <= 0x7e : byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
 /** Printable ASCII, tab and line breaks: what a decoded run must be to be scanned. */
@@ -97,7 +106,7 @@ function decodeRun(text: string, encoding: Encoding): string | null {
   } else if (encoding === 'hex') {
     bytes = Buffer.from(text.slice(0, text.length & ~1), 'hex');
   } else {
-    if (!mayBePrintableBase64(text)) return null;
+    if (!mayBePrintableBase64At(text, 0, text.length)) return null;
     // Node's decoder takes both alphabets (`+/` and `-_`) and stops at padding.
     const body = text.replace(/=+$/, '');
     if (body.length % 4 === 1) return null; // not the length of any base64 text

@@ -298,22 +298,30 @@ export class Detector {
    * ASCII (the WebAssembly walk tells as it goes: no separate check), else as UTF-8.
    */
   detectFile(path: string, bytes: Buffer): Finding[] {
-    const found = this.detectBytes(path, bytes);
-    if (this.maxDecodeDepth === 0 || found === null) return found ?? [];
-    // Positions agree with the ones found in the bytes: Latin-1 is used only for pure ASCII.
-    return this.withDecoded({ path, text: bytes.toString('utf8') }, found);
+    const scanned = this.detectBytes(path, bytes);
+    if (scanned === null) return [];
+    if (this.maxDecodeDepth === 0) return scanned.found;
+    // The text the findings were found in, decoded once: Latin-1 only for pure ASCII, where
+    // it is the UTF-8 reading too, so positions agree.
+    return this.withDecoded({ path, text: scanned.text }, scanned.found);
   }
 
-  /** Findings in a file's bytes; null when the path or commit is not scanned at all. */
-  private detectBytes(path: string, bytes: Buffer): Finding[] | null {
+  /**
+   * Findings in a file's bytes and the text they were found in; null when the path or
+   * commit is not scanned at all.
+   */
+  private detectBytes(path: string, bytes: Buffer): { found: Finding[]; text: string } | null {
     const findings = this.pathFindings({ path, text: '' });
     if (findings === null) return null;
-    if (bytes.length === 0) return this.composedPathFindings(findings, { path, text: '' });
+    if (bytes.length === 0)
+      return { found: this.composedPathFindings(findings, { path, text: '' }), text: '' };
     const hits = this.matcher.scanBytes(bytes);
-    if (hits !== null)
-      return this.contentFindings({ path, text: bytes.toString('latin1') }, hits, findings);
+    if (hits !== null) {
+      const text = bytes.toString('latin1');
+      return { found: this.contentFindings({ path, text }, hits, findings), text };
+    }
     const text = bytes.toString('utf8');
-    return this.contentFindings({ path, text }, this.matcher.scan(text), findings);
+    return { found: this.contentFindings({ path, text }, this.matcher.scan(text), findings), text };
   }
 
   /** Null when the fragment is not scanned at all (by path or commit); else path-only findings. */

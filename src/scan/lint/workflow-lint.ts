@@ -273,8 +273,92 @@ export function lintWorkflowText(
   return { findings: ctx.out.sort((a, b) => a.line - b.line || a.column - b.column) };
 }
 
-/** Lints `<root>/.github/workflows/*.yml|yaml`. */
-export function lintWorkflows(root: string): {
+/** The actions whose steps `oidcStep` knows, as they appear lowercased in a workflow's text. */
+const OIDC_ACTIONS = [
+  'configure-aws-credentials',
+  'google-github-actions/auth',
+  'azure/login',
+  'hashicorp/vault-action',
+  'oidc-secrets',
+];
+
+/** The escapes of YAML's double-quoted scalars (YAML 1.2 §5.7), decoded; a line break escaped away. */
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
+};
+function unescapeDoubleQuoted(text: string): string {
+  return text.replace(
+    /\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|\r?\n[ \t]*|(.))/g,
+    (whole, x?: string, u?: string, big?: string, one?: string) => {
+      const hex = x ?? u ?? big;
+      if (hex) {
+        const code = parseInt(hex, 16);
+        return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+      }
+      if (one === undefined) return ''; // an escaped line break joins the lines
+      return ESCAPES[one] ?? whole;
+    },
+  );
+}
+
+/**
+ * Whether a workflow's text could yield a finding, without parsing it: parsing YAML is what
+ * dominated a whole scan's profile (a few hundred KB of workflows cost more than reading and
+ * scanning 20 MiB). Every finding needs, in the text, a slot name of STATIC_ENV or
+ * STATIC_INPUT, a secret name of STATIC_SECRET_NAME, or the name of an OIDC action. Each of
+ * these is a run of non-space characters of one scalar, which YAML writes literally except
+ * through a double-quoted escape (line folding only turns breaks into spaces, and the
+ * names hold none); so the text, and the text with escapes decoded, is tested with the same
+ * patterns unanchored: a superset of what the parsed lint can find.
+ */
+export function mayHaveFindings(text: string): boolean {
+  const texts = text.includes('\\') ? [text, unescapeDoubleQuoted(text)] : [text];
+  return texts.some((t) => {
+    const lower = t.toLowerCase();
+    if (OIDC_ACTIONS.some((name) => lower.includes(name))) return true;
+    return [...STATIC_ENV, ...STATIC_INPUT, ...STATIC_SECRET_NAME].some(([re]) =>
+      unanchored(re).test(t),
+    );
+  });
+}
+
+const unanchoredCache = new Map<RegExp, RegExp>();
+function unanchored(re: RegExp): RegExp {
+  let found = unanchoredCache.get(re);
+  if (!found) {
+    found = new RegExp(re.source.replace(/^\^/, '').replace(/\$$/, ''), re.flags);
+    unanchoredCache.set(re, found);
+  }
+  return found;
+}
+
+/**
+ * Lints `<root>/.github/workflows/*.yml|yaml`. With `validate: false` (the CLI, which prints
+ * no lint errors) a workflow that cannot yield a finding (`mayHaveFindings`) is not parsed,
+ * so it is not checked to be valid YAML either; the action, which warns about invalid
+ * workflows, parses each one.
+ */
+export function lintWorkflows(
+  root: string,
+  options: { validate?: boolean } = {},
+): {
   findings: LintFinding[];
   errors: string[];
   files: number;
@@ -321,6 +405,7 @@ export function lintWorkflows(root: string): {
       continue;
     }
     result.files++;
+    if (options.validate === false && !mayHaveFindings(text)) continue;
     const { findings, error } = lintWorkflowText(text, file);
     result.findings.push(...findings);
     if (error) result.errors.push(error);
