@@ -8,7 +8,7 @@ import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpClient } from '../net/http.js';
 import type { AwsKeys, AwsPersonal } from '../core/personal.js';
 import { jsonStringField } from './error-body.js';
-import { NodeSha256, xmlText } from './aws-sts.js';
+import { NodeSha256, xmlText, signPost } from './aws-sts.js';
 import type { ProviderDeps } from './types.js';
 
 export interface ChainContext {
@@ -77,20 +77,14 @@ export async function assumeRole(
     },
     sha256: NodeSha256,
   });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port ? { port: Number(url.port) } : {}),
-    path: url.pathname,
-    query: {},
-    headers: {
-      host: url.host,
+  const headers = await signPost(
+    signer,
+    url,
+    {
       'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
     },
     body,
-  });
-  const { host: _host, ...headers } = signed.headers;
+  );
   let xml: string;
   try {
     xml = (await chain.http.request({ method: 'POST', url, headers, body, what })).text();

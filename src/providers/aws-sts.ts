@@ -92,6 +92,27 @@ export function stsBaseUrl(region: string, override: string | undefined): string
   return override ?? `https://sts.${region}.${dnsSuffix(region)}`;
 }
 
+/** Signs a POST of `body` to `url` with SigV4; the headers to send (the URL gives the host). */
+export async function signPost(
+  signer: SignatureV4,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Record<string, string>> {
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    query: {},
+    headers: { host: url.host, ...headers },
+    body,
+  });
+  const { host: _host, ...sent } = signed.headers;
+  return sent;
+}
+
 export function xmlText(xml: string, tag: string): string | undefined {
   const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
   return match?.[1]
@@ -240,17 +261,7 @@ export async function assumeRole(
     },
     sha256: NodeSha256,
   });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port ? { port: Number(url.port) } : {}),
-    path: url.pathname,
-    query: {},
-    headers: { host: url.host, 'content-type': FORM, accept: 'text/xml' },
-    body,
-  });
-  const { host: _host, ...headers } = signed.headers;
+  const headers = await signPost(signer, url, { 'content-type': FORM, accept: 'text/xml' }, body);
   let response: HttpResponse;
   try {
     response = await http.request({ method: 'POST', url, headers, body, what });

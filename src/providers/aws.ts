@@ -7,7 +7,14 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { assumeRole, personalKeys } from './aws-personal.js';
 import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
-import { assumeRoad, NodeSha256, stsBaseUrl, type AwsRoad, type AwsSession } from './aws-sts.js';
+import {
+  assumeRoad,
+  NodeSha256,
+  stsBaseUrl,
+  type AwsRoad,
+  type AwsSession,
+  signPost,
+} from './aws-sts.js';
 import { printableText } from './binary.js';
 import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
@@ -113,21 +120,15 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     const base = smEndpoint(aws, inRegion);
     const url = new URL(base.endsWith('/') ? base : `${base}/`);
     const body = JSON.stringify(input);
-    const signed = await regional.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: {},
-      headers: {
-        host: url.host,
+    const headers = await signPost(
+      regional,
+      url,
+      {
         'content-type': 'application/x-amz-json-1.1',
         'x-amz-target': `secretsmanager.${operation}`,
       },
       body,
-    });
-    const { host: _host, ...headers } = signed.headers;
+    );
     return http.request({ method: 'POST', url, headers, body, what });
   };
 

@@ -15,7 +15,7 @@ import { HttpError, type HttpResponse } from '../net/http.js';
 import type { Location } from '../core/plan/types.js';
 import type { AwsSettings } from '../core/settings.js';
 import { awsProvider, awsSessionOf } from './aws.js';
-import { dnsSuffix, type AwsSession } from './aws-sts.js';
+import { dnsSuffix, type AwsSession, signPost } from './aws-sts.js';
 import { arnRegion, regionalSigner } from './aws-regions.js';
 import { jsonStringField } from './error-body.js';
 import type {
@@ -63,21 +63,15 @@ function createSsmProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     if (!session) throw new ActionError('AUTH_FAILED', `${what}: not logged in to AWS`);
     const url = new URL(endpoint(aws, region));
     const body = JSON.stringify(input);
-    const signed = await regionalSigner(session, region, 'ssm').sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: {},
-      headers: {
-        host: url.host,
+    const headers = await signPost(
+      regionalSigner(session, region, 'ssm'),
+      url,
+      {
         'content-type': 'application/x-amz-json-1.1',
         'x-amz-target': `AmazonSSM.${operation}`,
       },
       body,
-    });
-    const { host: _host, ...headers } = signed.headers;
+    );
     return context.http.request({ method: 'POST', url, headers, body, what });
   };
 

@@ -8,7 +8,7 @@
 // in from another key fails instead of opening with a key we did not name. The
 // EncryptionContext binds every copy to this purpose (types.ts WRAP_CONTEXT).
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../providers/aws-sts.js';
+import { NodeSha256, signPost } from '../../providers/aws-sts.js';
 import { jsonStringField } from '../../providers/error-body.js';
 import type { ProviderCredential } from '../../providers/types.js';
 import { strictBase64 } from '../format.js';
@@ -58,21 +58,15 @@ async function call(
     sha256: NodeSha256,
   });
   const body = JSON.stringify(input);
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port ? { port: Number(url.port) } : {}),
-    path: url.pathname,
-    query: {},
-    headers: {
-      host: url.host,
+  const headers = await signPost(
+    signer,
+    url,
+    {
       'content-type': 'application/x-amz-json-1.1',
       'x-amz-target': `TrentService.${operation}`,
     },
     body,
-  });
-  const { host: _host, ...headers } = signed.headers;
+  );
   try {
     const response = await access.http.request({
       method: 'POST',
