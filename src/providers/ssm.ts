@@ -10,6 +10,7 @@
 //   skipped like Vault's sub-folders), WithDecryption, every page; the values arrive with
 //   the listing, so a listing line costs no read round.
 // An ARN is read in its own region; an `aws-ssm` endpoint override serves every region.
+import { SecretNotFoundError } from '../core/not-found.js';
 import { ActionError } from '../core/errors.js';
 import { HttpError, type HttpResponse } from '../net/http.js';
 import type { Location } from '../core/plan/types.js';
@@ -203,14 +204,14 @@ export const ssmProvider: ProviderModule<AwsSettings> = {
   create: createSsmProvider,
 };
 
+/** Parameter Store's own "no such parameter (or version)": what `?optional` tolerates. */
 function notFound(location: Location): ActionError {
   const selector = location.options.version
     ? ` version ${location.options.version}`
     : location.options.label
       ? ` label ${location.options.label}`
       : '';
-  return new ActionError(
-    'SECRET_NOT_FOUND',
+  return new SecretNotFoundError(
     `ssm:${location.locator}${selector ? ` (${selector.trim()})` : ''}: not found (ParameterNotFound)`,
   );
 }
@@ -227,7 +228,7 @@ function ssmError(error: unknown, where: string, roleArn: string): Error {
   switch (type) {
     case 'ParameterNotFound':
     case 'ParameterVersionNotFound':
-      return new ActionError('SECRET_NOT_FOUND', `${where}: not found (${type}): ${message}`);
+      return new SecretNotFoundError(`${where}: not found (${type}): ${message}`);
     case 'AccessDeniedException':
       return new ActionError(
         'ACCESS_DENIED',

@@ -47,8 +47,10 @@ const pem =
 const settings = { api: { token: 'tok-' + randomBytes(10).toString('hex'), port: 600_000_123 } };
 const settingsJson = JSON.stringify(settings, null, 2);
 const denied = 'denied-' + randomBytes(8).toString('hex');
+const webToken = 'web-' + randomBytes(12).toString('hex');
+const dbToken = 'db-' + randomBytes(12).toString('hex');
 /** Every value a test may fetch, as stored in the Secrets. */
-const fetched = () => [db.username, db.password, pem, settingsJson, denied];
+const fetched = () => [db.username, db.password, pem, settingsJson, denied, webToken, dbToken];
 /** What the API server sends for them: `data` is base64. */
 const base64Forms = () => fetched().map((v) => Buffer.from(v).toString('base64'));
 const secretsOf = () => [...fetched(), ...base64Forms(), ...credentials];
@@ -85,6 +87,8 @@ beforeAll(async () => {
   k8s.addSecret('ci', 'db', { data: db });
   k8s.addSecret('ci', 'app', { data: { 'private-key': pem, settings: settingsJson } });
   k8s.addSecret('team-b', 'secret', { data: { value: denied } });
+  k8s.addSecret('ci', 'svc-web', { data: { token: webToken }, labels: { tier: 'web' } });
+  k8s.addSecret('ci', 'svc-db', { data: { token: dbToken }, labels: { tier: 'data' } });
   k8s.grant({ subject: `${issuer.issuer}#${SUB}`, namespace: 'ci', verbs: ['get', 'list'] });
   k8s.grant({ subject: 'system:serviceaccount:runners:arc', namespace: 'ci', verbs: ['get'] });
   k8s.grant({ subject: 'laptop-user', namespace: 'ci', verbs: ['get'] });
@@ -129,6 +133,19 @@ describe('the action', () => {
     expect(result.masks).toEqual(
       expect.arrayContaining([settings.api.token, String(settings.api.port)]),
     );
+    expectNothingLeaked(result);
+  });
+
+  it('lists a namespace by name prefix and label selector into NAME_* (SPEC 1.1b)', async () => {
+    const result = await runJob({
+      inputs: oidcInputs('SVC_*: k8s:ci/svc-*?selector=tier=web\nNONE_*: k8s:ci/zz-*?optional'),
+      issuer,
+      userStep: printAllStep,
+    });
+    expect(errorsOf(result)).toEqual([]);
+    expect(Object.keys(result.env).sort()).toEqual(['SVC_WEB_TOKEN']);
+    expect(sha(result.env.SVC_WEB_TOKEN)).toBe(sha(webToken));
+    expect(result.masks).toEqual(expect.arrayContaining([webToken]));
     expectNothingLeaked(result);
   });
 

@@ -205,6 +205,17 @@ describe('ssm:', () => {
     ]);
   });
 
+  it('leaves out a missing parameter or version on an ?optional line, and only that', async () => {
+    const result = await run(
+      'A: ssm:/app/prod/api\nGONE: ssm:/app/gone?optional\nOLD: ssm:/app/versioned?version=9&optional',
+    );
+    expect(result.messages).toEqual([]);
+    expect(Object.keys(result.env)).toEqual(['A']);
+    // A denial stays an error on an optional line.
+    const denied = await run('X: ssm:/other/x?optional');
+    expect(denied.messages).toEqual([expect.stringMatching(/access denied/)]);
+  });
+
   it('reports a denied parameter with what to grant', async () => {
     const result = await run('X: ssm:/other/x');
     expect(result.env).toEqual({});
