@@ -12,6 +12,9 @@
 // item it must give way to, and a run that ends a token is capped (RE2's largest count,
 // 1000): uncapped, a run of megabytes overflows V8's backtracking stack.
 import type { RawAllowlist, RawConfig, RawRule } from '../types.js';
+import { namedRules } from './rules/named.js';
+import { prefixedRules } from './rules/prefixed.js';
+import { ASSIGN, prefixed } from './rules/shape.js';
 
 /** Values that are templates, placeholders or documentation samples, not credentials. */
 const PLACEHOLDERS: RawAllowlist = {
@@ -33,30 +36,16 @@ const GLOBAL_PATHS: RawAllowlist = {
   ],
 };
 
-/** An assignment operator between a name and a value, in the languages and formats people commit. */
-const ASSIGN = String.raw`['"]?[ \t]{0,3}(?:=|:=|:|=>|\?=|\|\|=)[ \t]{0,5}(?:['"\x60]|b['"])?`;
-
-function prefixed(
-  id: string,
-  description: string,
-  regex: string,
-  keywords: string[],
-  extra: Partial<RawRule> = {},
-): RawRule {
-  return {
-    id,
-    description,
-    regex,
-    keywords,
-    entropy: 3,
-    secretGroup: 1,
-    tags: ['secret'],
-    ...extra,
-  };
-}
-
 /** What follows a key-like name before its value: `NAME = "`, `"name": "`, `name: `, … */
 const GENERIC_NAME = String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?`;
+/**
+ * The assignment shapes gitleaks' generic rule understands, on top of ASSIGN: a declared
+ * type between name and operator (Go's `var apiKey string = "…"`, `apiKey: string = "…"`,
+ * Python's `token: str = "…"`), a comma between a quoted name and its value
+ * (`setProperty("X_TOKEN", "…")`, `put('api_key', '…')`), and an XML element whose value
+ * starts on the next line (`<password>\n    value</password>`).
+ */
+const GENERIC_ASSIGN = String.raw`(?:[ \t]{1,3}(?:string|str|\[\]byte)|[ \t]{0,3}:[ \t]{0,3}(?:string|str))?(?:${ASSIGN}|['"][ \t]{0,3},[ \t]{0,3}['"\x60]|>[ \t]{0,5}\r?\n[ \t]{0,40})`;
 /** What may follow the value: a quote, a separator, an escaped line break, the line's end. */
 const GENERIC_END = String.raw`(?:['"\x60;,)}\]<>&| \t\r\f]|\\[nr]|(?m:$))`;
 
@@ -74,7 +63,7 @@ function genericRule(
   return {
     id,
     description,
-    regex: GENERIC_NAME + ASSIGN + value + GENERIC_END,
+    regex: GENERIC_NAME + GENERIC_ASSIGN + value + GENERIC_END,
     secretGroup: 1,
     entropy,
     keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],
@@ -609,6 +598,9 @@ function rules(): RawRule[] {
       String.raw`\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b`,
       ['pmak-'],
     ),
+
+    ...prefixedRules(),
+    ...namedRules(),
 
     // --- keys and tokens by structure ---------------------------------------------------------
     {
