@@ -96,7 +96,7 @@ const positives: [string, () => [string, string]][] = [
     () =>
       ((p) => [`DATABASE_URL=postgres://app:${p}@db.internal:5432/app`, p])(tokens.urlPassword()),
   ],
-  ['generic-hex-secret', () => ((t) => [`datadog_api_key: "${t}"`, t])(random(HEX, 32))],
+  ['generic-hex-secret', () => ((t) => [`billing_api_key: "${t}"`, t])(random(HEX, 32))],
   ['generic-api-key', () => ((t) => [`"apiKey": "${t}"`, t])(random(B62, 40))],
   ['generic-api-key', () => ((p) => [`DB_PASSWORD=${p}`, p])(tokens.password())],
 ];
@@ -120,6 +120,40 @@ describe('built-in rules find the formats people leak', () => {
     ]);
     const json = JSON.stringify({ type: 'service_account', private_key: pem });
     expect(scan(json, 'sa.json').map((f) => f.ruleId)).toContain('private-key');
+  });
+});
+
+describe('the generic rule reads the assignment shapes gitleaks understands', () => {
+  const value = () => random(B62, 10) + '#' + random(B62, 11);
+  it.each([
+    ['Makefile ::=', (v: string) => `API_TOKEN ::= ${v}`],
+    ['PHP .=', (v: string) => `$password .= '${v}';`],
+    ['XML element', (v: string) => `<password>${v}</password>`],
+    ['XML element, value on the next line', (v: string) => `<password>\n    ${v}\n</password>`],
+    ['setProperty("X_TOKEN", "…")', (v: string) => `System.setProperty("X_TOKEN", "${v}");`],
+    ["Map.put('api_key', '…')", (v: string) => `params.put('api_key', '${v}');`],
+    ['Go var with a type', (v: string) => `var apiKey string = "${v}"`],
+    ['Go const', (v: string) => `const dbPassword = "${v}"`],
+    ['TypeScript annotation', (v: string) => `const secretKey: string = '${v}';`],
+    ['Python annotation', (v: string) => `token: str = "${v}"`],
+    ['Kotlin val', (v: string) => `val clientSecret: String = "${v}"`],
+    ['YAML', (v: string) => `  db_password: ${v}`],
+    ['YAML quoted', (v: string) => `    secret: "${v}"`],
+    ['JSON', (v: string) => `  "password": "${v}",`],
+    ['.env', (v: string) => `SMTP_PASSWORD=${v}`],
+    ['.env quoted, exported', (v: string) => `export API_SECRET="${v}"`],
+    ['properties', (v: string) => `spring.datasource.password=${v}`],
+    ['properties with colon', (v: string) => `jdbc.password: ${v}`],
+    ['Terraform', (v: string) => `  master_password = "${v}"`],
+    ['Dockerfile ENV', (v: string) => `ENV REDIS_PASSWORD=${v}`],
+    ['Dockerfile ARG', (v: string) => `ARG NPM_TOKEN=${v}`],
+    ['shell ||=', (v: string) => `: \${AUTH_TOKEN:=x}; auth_token ||= '${v}'`],
+    ['Ruby hash =>', (v: string) => `:secret_key => "${v}",`],
+    ['INI', (v: string) => `password = ${v}`],
+  ])('%s', (_name, render) => {
+    const v = value();
+    const found = scan(render(v)).filter((f) => f.ruleId === 'generic-api-key');
+    expect(found.map((f) => sha(f.secret))).toContain(sha(v));
   });
 });
 

@@ -347,7 +347,16 @@ export function prefixedRules(): RawRule[] {
       'Password in a NuGet.config package source credential',
       String.raw`(?i)<add[ \t]+key="(?:ClearText)?Password"[ \t\r\n]{1,20}value="([^"]{8,200})"`,
       ['password"'],
-      { entropy: 1, path: String.raw`(?i)(?:^|/)nuget\.config$` },
+      {
+        entropy: 1,
+        path: String.raw`(?i)(?:^|/)nuget\.config$`,
+        allowlists: [
+          {
+            description: 'environment variable references (%NAME%, $(Name))',
+            regexes: [String.raw`^%[^%\s]+%$`, String.raw`^\$\(`],
+          },
+        ],
+      },
     ),
     prefixed(
       'freemius-secret-key',
