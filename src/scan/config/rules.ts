@@ -38,16 +38,30 @@ const GLOBAL_PATHS: RawAllowlist = {
 
 /** What follows a key-like name before its value: `NAME = "`, `"name": "`, `name: `, … */
 const GENERIC_NAME = String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?`;
+/** The same names but passwords: those have their own rule (a lower entropy floor). */
+const KEY_NAME = String.raw`(?i)(?:key|secret|token|credentials?)[\w.-]{0,25}?`;
+/** Only names of passwords: a password is a secret at a lower entropy than a key is. */
+const PASSWORD_NAME = String.raw`(?i)(?:passw(?:or)?d|pwd|passphrase)[\w.-]{0,25}?`;
 /**
  * The assignment shapes gitleaks' generic rule understands, on top of ASSIGN: a declared
  * type between name and operator (Go's `var apiKey string = "…"`, `apiKey: string = "…"`,
- * Python's `token: str = "…"`), a comma between a quoted name and its value
- * (`setProperty("X_TOKEN", "…")`, `put('api_key', '…')`), and an XML element whose value
- * starts on the next line (`<password>\n    value</password>`).
+ * Python's `token: str = "…"`) and a comma between a quoted name and its value
+ * (`setProperty("X_TOKEN", "…")`, `put('api_key', '…')`).
  */
-const GENERIC_ASSIGN = String.raw`(?:[ \t]{1,3}(?:string|str|\[\]byte)|[ \t]{0,3}:[ \t]{0,3}(?:string|str))?(?:${ASSIGN}|['"][ \t]{0,3},[ \t]{0,3}['"\x60]|>[ \t]{0,5}\r?\n[ \t]{0,40})`;
+const GENERIC_ASSIGN = String.raw`(?:[ \t]{1,3}(?:string|str|\[\]byte)|[ \t]{0,3}:[ \t]{0,3}(?:string|str))?(?:${ASSIGN}|['"][ \t]{0,3},[ \t]{0,3}['"\x60])`;
 /** What may follow the value: a quote, a separator, an escaped line break, the line's end. */
 const GENERIC_END = String.raw`(?:['"\x60;,)}\]<>&| \t\r\f]|\\[nr]|(?m:$))`;
+/**
+ * A value that looks random: a value made only of letters, '_', '.' and '-' is a name, not
+ * a secret, so one other character is required. The required character is the value's first
+ * such one, so a try has one way to split the value (two overlapping runs around it, as this
+ * once was, give V8 64 × 64 splits to try at each keyword before the terminator fails:
+ * `key=key=…` took ~2 s a MB). It matches every value the overlapping form did (the value is
+ * always the whole run up to the terminator, whose characters are outside the value's), and
+ * values up to 193.
+ */
+const GENERIC_VALUE = String.raw`([A-Za-z_.-]{0,64}[0-9=+/~!@#%^*][\w.=+/~!@#%^*-]{0,128})`;
+const GENERIC_KEYWORDS = ['key', 'secret', 'token', 'passw', 'pwd', 'credential'];
 
 /**
  * A key-like name assigned a value that looks random. Both generic rules share the names,
@@ -56,17 +70,18 @@ const GENERIC_END = String.raw`(?:['"\x60;,)}\]<>&| \t\r\f]|\\[nr]|(?m:$))`;
 function genericRule(
   id: string,
   description: string,
-  value: string,
+  regex: string,
   entropy: number,
   notValues: string[],
+  keywords = GENERIC_KEYWORDS,
 ): RawRule {
   return {
     id,
     description,
-    regex: GENERIC_NAME + GENERIC_ASSIGN + value + GENERIC_END,
+    regex,
     secretGroup: 1,
     entropy,
-    keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],
+    keywords,
     tags: ['secret', 'generic'],
     allowlists: [
       {
@@ -676,25 +691,39 @@ function rules(): RawRule[] {
     },
     genericRule(
       'generic-api-key',
-      'Generic secret assignment (key, secret, token, password) with a high-entropy value',
-      // A value made only of letters, '_', '.' and '-' is a name, not a secret: requiring one
-      // other character here spares checking every identifier. The entropy floor implies
-      // the length: no string under 12 characters scores above log2(11) = 3.46.
-      // The required character is the value's first such one, so a try has one way to split
-      // the value (two overlapping runs around it, as this once was, give V8 64 × 64 splits
-      // to try at each keyword before the terminator fails: `key=key=…` took ~2 s a MB). It
-      // matches every value the overlapping form did (the value is always the whole run up to
-      // the terminator, whose characters are outside the value's), and values up to 193.
-      String.raw`([A-Za-z_.-]{0,64}[0-9=+/~!@#%^*][\w.=+/~!@#%^*-]{0,128})`,
+      'Generic secret assignment (key, secret, token, credentials) with a high-entropy value',
+      // The entropy floor implies the length: no string under 12 characters scores above
+      // log2(11) = 3.46.
+      KEY_NAME + GENERIC_ASSIGN + GENERIC_VALUE + GENERIC_END,
       3.5,
       // Hexadecimal values are the next rule's: their entropy tops out at 4 bits a character.
       [String.raw`^[0-9a-fA-F]+$`],
+      ['key', 'secret', 'token', 'credential'],
     ),
     genericRule(
       'generic-hex-secret',
       'Generic secret assignment (key, secret, token, password) with a random hexadecimal value',
-      String.raw`([0-9a-fA-F]{16,128})`,
+      GENERIC_NAME + GENERIC_ASSIGN + String.raw`([0-9a-fA-F]{16,128})` + GENERIC_END,
       3.0,
+      [],
+    ),
+    genericRule(
+      'generic-password',
+      'Password assignment with a value of mixed characters',
+      // Passwords people choose score lower than keys (`Summer#2024pass`: 3.4 bits a
+      // character); 3.0 still needs eight different characters.
+      PASSWORD_NAME + GENERIC_ASSIGN + GENERIC_VALUE + GENERIC_END,
+      3.0,
+      [String.raw`^[0-9a-fA-F]+$`],
+      ['passw', 'pwd', 'passphrase'],
+    ),
+    genericRule(
+      'generic-xml-secret',
+      'Secret in an XML element (<password>value</password>), the value on its line or the next',
+      // The closing tag is required: without it, `<your token>` followed by any line would
+      // read that line as the value.
+      GENERIC_NAME + String.raw`>[ \t\r\n]{0,60}?([\w.=+/~!@#%^*-]{8,200})[ \t\r\n]{0,60}?</`,
+      3.5,
       [],
     ),
   ];

@@ -5,9 +5,9 @@ import type { RawRule } from '../../types.js';
 
 /**
  * An assignment operator between a name and a value: `=`, `:=`, `::=`, `:`, `=>`, `?=`,
- * `||=`, PHP's `.=`, `+=`, and `>` (the end of an XML start tag: `<password>value`).
+ * `||=`, PHP's `.=` and `+=`. (XML elements have their own rule: `>` alone is no assignment.)
  */
-export const ASSIGN = String.raw`['"]?[ \t]{0,3}(?:=|:{1,3}=|:|=>|\?=|\|\|=|\.=|\+=|>)[ \t]{0,5}(?:['"\x60]|b['"])?`;
+export const ASSIGN = String.raw`['"]?[ \t]{0,3}(?:=|:{1,3}=|:|=>|\?=|\|\|=|\.=|\+=)[ \t]{0,5}(?:['"\x60]|b['"])?`;
 
 /** Where a token ends: not followed by another character of the token's alphabet. */
 export const END_DASHED = String.raw`(?:[^A-Za-z0-9_-]|$)`;
