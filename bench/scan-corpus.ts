@@ -901,6 +901,14 @@ const DECOYS: (() => string)[] = [
   () => `  trace_id = "${from(HEX, 32)}"`,
   () => `TOKEN_TTL_SECONDS=${int(60, 86400)}`,
   () => `  "keyId": "${uuid()}",`,
+  () => `          key: \${{ runner.os }}-node-\${{ hashFiles('**/package-lock.json') }}`,
+  () => `cache-key: ${pick(WORDS)}-v${int(1, 9)}-${from(HEX, 12)}`,
+  () => `  partition_key = "${pick(WORDS)}#${int(2020, 2030)}-q${int(1, 4)}"`,
+  () =>
+    `secret: projects/${pick(WORDS)}-prod/secrets/${pick(WORDS)}-${pick(WORDS)}/versions/latest`,
+  () => `  token: vault:secret/data/${pick(WORDS)}#token`,
+  () => `  private_key_path: ~/.ssh/id_ed25519`,
+  () => `  "password_reset_token_expired": "Your reset link has expired",`,
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -202,6 +202,10 @@ describe('and stay quiet on what is not a credential', () => {
       'an element-like placeholder followed by another line',
       'export SPAN_TOKEN=<your token>\nTOKEN_TTL_SECONDS=82388',
     ],
+    [
+      'keys that name things',
+      'cache-key: node-modules-v3-abc123\n  partition_key = "tenant#2024-q3"\nidempotencyKey: ord_8f3k2m9x7q',
+    ],
     ['weak documented passwords', 'password: P@ssw0rd\npassword = "hunter2"\nDB_PASSWORD=changeme'],
     [
       'integrity strings and digests',

@@ -131,6 +131,14 @@ function genericRule(
         regexTarget: 'line',
         regexes: [String.raw`(?i)(?:public|publishable|pub)[_.-]?key`],
       },
+      {
+        // The match starts at the keyword, so the word before `key` is only on the line.
+        description: 'keys that name things: cache, storage, database, i18n and sort keys',
+        regexTarget: 'line',
+        regexes: [
+          String.raw`(?i)\b(?:cache|bucket|object|s3|storage|foreign|primary|partition|sort|routing|shard|idempotency|dedup(?:lication)?|lookup|schema|sequence|translation|i18n|hot|idx|natural|row|map|dict)[_.-]?key['"]?[ \t]{0,3}[:=]`,
+        ],
+      },
     ],
   };
 }
