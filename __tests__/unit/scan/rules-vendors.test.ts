@@ -2,6 +2,7 @@
 // the provider's documented format, and on a decoy it must not report: the same value cut
 // short (prefixed formats have a fixed length), or under an unrelated name (vendor-named
 // values are only keys next to the vendor's name). Assertions compare hashes, never values.
+import { randomInt } from 'node:crypto';
 import { compileConfig } from '../../../src/scan/config/config.js';
 import { Detector } from '../../../src/scan/detect/detector.js';
 import { builtinConfig } from '../../../src/scan/config/rules.js';
@@ -16,6 +17,25 @@ const r = random;
 const B64 = B62 + '+/';
 const UA = UPPER + DIGITS;
 const LA = LOWER + DIGITS;
+/** n different characters of the alphabet (a short random run can score under an entropy floor). */
+function distinct(alphabet: string, n: number): string {
+  const a = [...alphabet];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a.slice(0, n).join('');
+}
+/**
+ * Digits with all ten in them, in random order, not starting with 0, and no run like
+ * `1234567` (the built-in rules take those for documentation placeholders).
+ */
+function digits(n: number): string {
+  for (;;) {
+    const d = r('123456789', 1) + distinct(DIGITS, 10) + r(DIGITS, n - 11);
+    if (!/0123456|1234567|2345678|3456789/.test(d)) return d;
+  }
+}
 const uuid = () => `${r(HEX, 8)}-${r(HEX, 4)}-4${r(HEX, 3)}-a${r(HEX, 3)}-${r(HEX, 12)}`;
 
 /**
@@ -143,7 +163,7 @@ const namedValues: [string, string, () => string][] = [
   ['airtable-api-key', 'AIRTABLE_API_KEY', () => 'key' + r(B62, 14)],
   ['algolia-api-key', 'algoliaAdminKey', () => r(LA, 32)],
   ['alibaba-secret-key', 'alibaba_secret', () => r(B62, 30)],
-  ['asana-client-id', 'ASANA_CLIENT_ID', () => '1' + r(DIGITS, 15)],
+  ['asana-client-id', 'ASANA_CLIENT_ID', () => digits(16)],
   ['asana-client-secret', 'ASANA_CLIENT_SECRET', () => r(LA, 32)],
   ['atlassian-api-token-named', 'JIRA_API_TOKEN', () => r(LA, 20) + r(HEX, 4)],
   ['beamer-api-token', 'BEAMER_API_KEY', () => 'b_' + r(B64URL, 44)],
@@ -156,12 +176,12 @@ const namedValues: [string, string, () => string][] = [
   ['codecov-access-token', 'CODECOV_TOKEN', () => r(LA, 32)],
   ['cohere-api-token', 'COHERE_API_KEY', () => r(B62, 40)],
   ['coinbase-access-token', 'coinbase_token', () => r(B64URL, 64)],
-  ['confluent-access-token', 'CONFLUENT_API_KEY', () => r(UA, 16)],
+  ['confluent-access-token', 'CONFLUENT_API_KEY', () => distinct(UA, 16)],
   ['confluent-secret-key', 'CONFLUENT_API_SECRET', () => r(B64, 64)],
   ['contentful-delivery-api-token', 'CONTENTFUL_ACCESS_TOKEN', () => r(B64URL, 43)],
   ['datadog-access-token', 'DATADOG_APP_KEY', () => r(LA, 40)],
   ['discord-api-token', 'DISCORD_PUBLIC_TOKEN', () => r(HEX, 64)],
-  ['discord-client-id', 'DISCORD_CLIENT_ID', () => '1' + r(DIGITS, 17)],
+  ['discord-client-id', 'DISCORD_CLIENT_ID', () => digits(18)],
   ['discord-client-secret', 'discord_client_secret', () => r(B64URL, 32)],
   [
     'discord-bot-token',
@@ -169,7 +189,7 @@ const namedValues: [string, string, () => string][] = [
     () => `M${r(B64URL, 23)}.${r(B64URL, 6)}.${r(B64URL, 27)}`,
   ],
   ['droneci-access-token', 'DRONECI_TOKEN', () => r(LA, 32)],
-  ['dropbox-api-token', 'dropbox_app_secret', () => r(LA, 15)],
+  ['dropbox-api-token', 'dropbox_app_secret', () => distinct(LA, 15)],
   ['dropbox-long-lived-api-token', 'DROPBOX_TOKEN', () => `${r(LA, 11)}AAAAAAAAAA${r(B64URL, 43)}`],
   ['dropbox-short-lived-api-token', 'DROPBOX_TOKEN', () => 'sl.' + r(B64URL, 140)],
   ['etsy-access-token', 'ETSY_API_KEY', () => r(LA, 24)],
@@ -191,8 +211,8 @@ const namedValues: [string, string, () => string][] = [
   ['kucoin-key', 'KUCOIN_API_KEY', () => r(HEX, 24)],
   ['launchdarkly-access-token', 'LAUNCHDARKLY_SDK_KEY', () => 'sdk-' + uuid()],
   ['linear-client-secret', 'LINEAR_CLIENT_SECRET', () => r(HEX, 32)],
-  ['linkedin-client-id', 'LINKEDIN_CLIENT_ID', () => r(LA, 14)],
-  ['linkedin-client-secret', 'LINKEDIN_CLIENT_SECRET', () => r(LA, 16)],
+  ['linkedin-client-id', 'LINKEDIN_CLIENT_ID', () => distinct(LA, 14)],
+  ['linkedin-client-secret', 'LINKEDIN_CLIENT_SECRET', () => distinct(LA, 16)],
   ['lob-api-key', 'LOB_API_KEY', () => 'live_' + r(HEX, 35)],
   ['mailgun-signing-key', 'MAILGUN_SIGNING_KEY', () => `${r(HEX, 32)}-${r(HEX, 8)}-${r(HEX, 8)}`],
   ['mailchimp-transactional-key', 'MAILCHIMP_TRANSACTIONAL_KEY', () => 'md-' + r(B64URL, 22)],

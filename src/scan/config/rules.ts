@@ -419,7 +419,7 @@ function rules(): RawRule[] {
     prefixed(
       'slack-legacy-token',
       'Slack legacy workspace, app or refresh token',
-      String.raw`\b(xox[aors]-[0-9]{6,100}-[0-9A-Za-z-]{10,1000})`,
+      String.raw`\b(xox[aors]-[0-9]{6,100}-[0-9A-Za-z-]{10,1000}|xox[os]-[0-9]{1,20}-[0-9]{1,20}-[0-9]{1,20}-[a-fA-F0-9]{8,100})`,
       ['xoxa-', 'xoxo-', 'xoxr-', 'xoxs-'],
       { entropy: 3.5 },
     ),
@@ -444,7 +444,7 @@ function rules(): RawRule[] {
     prefixed(
       'microsoft-teams-webhook-url',
       'Microsoft Teams incoming webhook URL',
-      String.raw`(?i)\.webhook\.office\.com/webhookb2/([a-f0-9-]{36}@[a-f0-9-]{36}/IncomingWebhook/[a-f0-9]{32}/[a-f0-9-]{36}(?:/[A-Za-z0-9_-]{30,80})?)`,
+      String.raw`(?i)\.webhook\.office\.com/webhookb2/([a-z0-9-]{36}@[a-z0-9-]{36}/IncomingWebhook/[a-z0-9]{32}/[a-z0-9-]{36}(?:/[A-Za-z0-9_-]{30,80})?)`,
       ['webhook.office.com'],
     ),
     prefixed(
@@ -466,8 +466,8 @@ function rules(): RawRule[] {
     prefixed(
       'stripe-secret-key',
       'Stripe secret or restricted API key',
-      String.raw`\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,247})\b`,
-      ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
+      String.raw`\b((?:sk|rk)_(?:live|test|prod)_[0-9A-Za-z]{16,247})\b`,
+      ['sk_live_', 'sk_test_', 'sk_prod_', 'rk_live_', 'rk_test_', 'rk_prod_'],
       {
         entropy: 3.5,
         // The test key printed throughout Stripe's API reference.
@@ -582,7 +582,7 @@ function rules(): RawRule[] {
     prefixed(
       'sendgrid-api-key',
       'SendGrid API key',
-      String.raw`\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)`,
+      String.raw`\b(SG\.[A-Za-z0-9_=.-]{66})(?:[^A-Za-z0-9_=.-]|$)`,
       ['sg.'],
       { entropy: 3.5 },
     ),

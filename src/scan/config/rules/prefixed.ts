@@ -71,7 +71,7 @@ export function prefixedRules(): RawRule[] {
     prefixed(
       'dynatrace-api-token',
       'Dynatrace API token',
-      String.raw`\b((?:dt0c01|dt0s01|dt0s02)\.[A-Z0-9]{24}\.[A-Za-z0-9]{64})\b`,
+      String.raw`\b((?:dt0c01|dt0s01|dt0s02)\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64})\b`,
       ['dt0c01.', 'dt0s01.', 'dt0s02.'],
       { entropy: 4 },
     ),
@@ -124,7 +124,7 @@ export function prefixedRules(): RawRule[] {
     prefixed(
       'sidekiq-secret',
       'Sidekiq Pro/Enterprise credentials in a Bundler setting',
-      String.raw`(?i)BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM['"]?[ \t]{0,3}[:=][ \t]{0,3}['"]?([a-f0-9]{8}:[a-f0-9]{8})\b`,
+      String.raw`(?i)BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM[\w.-]{0,20}?['"]?[ \t]{0,3}[:=][ \t]{0,3}['"]?([a-f0-9]{8}:[a-f0-9]{8})\b`,
       ['__contribsys__com'],
       { entropy: 2 },
     ),
@@ -254,7 +254,7 @@ export function prefixedRules(): RawRule[] {
     prefixed(
       'flutterwave-secret-key',
       'Flutterwave secret or encryption key',
-      String.raw`\b(FLWSECK(?:_TEST)?-[a-hA-H0-9]{32}-X|FLWSECK(?:_TEST)?[a-hA-H0-9]{12})(?:[^A-Za-z0-9_-]|$)`,
+      String.raw`\b(FLWSECK(?:_TEST)?-(?:[a-hA-H0-9]{32}-X|[a-hA-H0-9]{12}))(?:[^A-Za-z0-9_-]|$)`,
       ['flwseck'],
     ),
     prefixed(
@@ -345,7 +345,7 @@ export function prefixedRules(): RawRule[] {
     prefixed(
       'nuget-config-password',
       'Password in a NuGet.config package source credential',
-      String.raw`(?i)<add[ \t]+key="(?:ClearText)?Password"[ \t\r\n]{1,20}value="([^"]{8,200})"`,
+      String.raw`(?i)<add[ \t]+key="(?:ClearText)?Password"[ \t\r\n]{0,20}value="([^"]{8,200})"`,
       ['password"'],
       {
         entropy: 1,
@@ -368,7 +368,7 @@ export function prefixedRules(): RawRule[] {
     prefixed(
       'terraform-password',
       'Password in a Terraform or HCL file',
-      String.raw`(?i)\b(?:administrator_login_)?password[ \t]{0,5}=[ \t]{0,5}"([A-Za-z0-9=_!@#%^*.-]{8,64})"`,
+      String.raw`(?i)\b(?:administrator_login_)?password[\w.-]{0,20}?[ \t]{0,5}=[ \t]{0,5}[ \t]{0,5}"([A-Za-z0-9=_!@#%^*.-]{8,64})"`,
       ['password'],
       {
         entropy: 2.5,
@@ -377,6 +377,7 @@ export function prefixedRules(): RawRule[] {
           {
             description: 'variables and placeholders',
             regexes: [String.raw`(?i)^(?:password|passw0rd|p@ssw0rd|changeme|example|test|secret)`],
+            stopwords: ['your', 'example', 'changeme', 'placeholder', 'replace', 'xxxx', 'dummy'],
           },
         ],
       },

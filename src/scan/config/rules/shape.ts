@@ -33,11 +33,12 @@ export function prefixed(
 
 /**
  * The operator of a vendor-named assignment, as gitleaks' vendor rules accept it: quotes
- * and blanks around `=`, `:`, `:=`, `::=`, `=>`, `?=`, `||`, `>` or `,` (a function's
- * arguments: `put("TWITTER_SECRET", "…")`). Each run is capped and none overlaps the
- * next item it must give way to, so a try stays linear.
+ * and blanks around `=`, `:`, `:=`, `::=`, `=>`, `?=`, `||`, `>` (an XML element, its value
+ * maybe on the next line) or `,` (a function's arguments: `put("TWITTER_SECRET", "…")`).
+ * Each run is capped, so a try stays linear. The name may be followed by a type or PHP's
+ * `.` of `.=` (`var twitterToken string = "…"`).
  */
-const NAMED_ASSIGN = String.raw`[ \t'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[ \t'"\x60=]{0,5}`;
+const NAMED_ASSIGN = String.raw`[ \t'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[ \t\r\n'"\x60=]{0,6}`;
 /** What may follow a vendor-named value: a quote, a blank, `;`, an escaped line break, the end. */
 const NAMED_END = String.raw`(?:[\x60'"\s;,)}\]<]|\\[nr]|$)`;
 
@@ -57,7 +58,7 @@ export function named(
   return {
     id,
     description,
-    regex: String.raw`(?i)(?:${names})[\w.-]{0,20}?${NAMED_ASSIGN}(${value})${NAMED_END}`,
+    regex: String.raw`(?i)(?:${names})[ \t\w.-]{0,20}?${NAMED_ASSIGN}(${value})${NAMED_END}`,
     keywords,
     entropy: 3,
     secretGroup: 1,
