@@ -98,6 +98,8 @@ const positives: [string, () => [string, string]][] = [
   ],
   ['generic-hex-secret', () => ((t) => [`billing_api_key: "${t}"`, t])(random(HEX, 32))],
   ['generic-api-key', () => ((t) => [`"apiKey": "${t}"`, t])(random(B62, 40))],
+  ['generic-api-key', () => ((t) => [`creds = ${t}`, t])(random(B62, 30))],
+  ['generic-api-key', () => ((t) => [`"user_auth": "${t}="`, t + '='])(random(B64, 59))],
   ['generic-password', () => ((p) => [`DB_PASSWORD=${p}`, p])(tokens.password())],
   // A password people choose: 3.38 bits a character, under the 3.5 of keys (missed before).
   ['generic-password', () => [`spring.datasource.password=Walrus#Kettle88`, 'Walrus#Kettle88']],
@@ -126,7 +128,13 @@ describe('built-in rules find the formats people leak', () => {
 });
 
 describe('the generic rule reads the assignment shapes gitleaks understands', () => {
-  const value = () => random(B62, 10) + '#' + random(B62, 11);
+  // Random, but never holding one of the words the generic rules take for placeholders.
+  const value = (): string => {
+    for (;;) {
+      const v = random(B62, 10) + '#' + random(B62, 11);
+      if (!/test|fake|mock|none|null|todo|your|lorem|abcdefg|1234567|0123456/i.test(v)) return v;
+    }
+  };
   it.each([
     ['Makefile ::=', (v: string) => `API_TOKEN ::= ${v}`],
     ['PHP .=', (v: string) => `$password .= '${v}';`],
@@ -205,6 +213,14 @@ describe('and stay quiet on what is not a credential', () => {
     [
       'keys that name things',
       'cache-key: node-modules-v3-abc123\n  partition_key = "tenant#2024-q3"\nidempotencyKey: ord_8f3k2m9x7q',
+    ],
+    [
+      'words and names that start with a keyword',
+      `keyword: "Maple_Q7"\nkey_down_event=${random(B62, 30)}\nkeyVaultToUse: kv-prod-2024-west\nmonkeys-audio:x64-linux=fail\nauthor = "jo.doe@example.org"`,
+    ],
+    [
+      'public and CSRF tokens, Maven coordinates',
+      `publicToken = "${random(B62, 43)}"\ncsrf-token=${random(B64, 86)}==\nnotes = "Maven - io.jsonwebtoken:jjwt-api-0.12.6"`,
     ],
     ['weak documented passwords', 'password: P@ssw0rd\npassword = "hunter2"\nDB_PASSWORD=changeme'],
     [

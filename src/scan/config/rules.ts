@@ -39,7 +39,7 @@ const GLOBAL_PATHS: RawAllowlist = {
 /** What follows a key-like name before its value: `NAME = "`, `"name": "`, `name: `, … */
 const GENERIC_NAME = String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?`;
 /** The same names but passwords: those have their own rule (a lower entropy floor). */
-const KEY_NAME = String.raw`(?i)(?:key|secret|token|credentials?)[\w.-]{0,25}?`;
+const KEY_NAME = String.raw`(?i)(?:key|secret|token|credentials?|creds|auth)[\w.-]{0,25}?`;
 /** Only names of passwords: a password is a secret at a lower entropy than a key is. */
 const PASSWORD_NAME = String.raw`(?i)(?:passw(?:or)?d|pwd|passphrase)[\w.-]{0,25}?`;
 /**
@@ -123,13 +123,18 @@ function genericRule(
         description: 'names of key metadata (ids, hashes, names, lengths), not key material',
         regexTarget: 'match',
         regexes: [
-          String.raw`(?i)^(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]*?(?:hash|sha\d*|md5|digest|checksum|fingerprint|id|ids|name|type|url|uri|path|file|len|length|size|count|format|prefix|version|expiry|expires|expiration|ttl|timeout|header|field|param|policy|ref|env|var)['"]?[ \t]*(?::|=)`,
+          String.raw`(?i)^(?:key|secret|token|passw(?:or)?d|pwd|credentials?|creds|auth)[\w.-]*?(?:hash|sha\d*|md5|digest|checksum|fingerprint|id|ids|name|type|url|uri|path|file|len|length|size|count|format|prefix|version|expiry|expires|expiration|ttl|timeout|header|field|param|policy|ref|env|var)['"]?[ \t]*(?::|=)`,
+          // Words and names that start with the keyword (keyword:, key_down_event=, keyVault…,
+          // author =, authority:): the match starts at the keyword, so its start tells.
+          String.raw`(?i)^(?:key(?:[_.-]?(?:alias|board|code|frame|id|length|mesh|name|pair|press(?:ed)?|ring|selector|signature|size|stone|storetype|word|up|down|left|right|vault|store|tab|file)|ing)|secret[_.-]?(?:length|name|size)|token[_.-]?(?:endpoint|ur[il]|file)|auth(?:or|ority|entication|source)|creds?[_.-]?id)`,
         ],
+        // A value gitleaks' maintainers found in yarn berry's sources (not a credential).
+        stopwords: ['6fe4476ee5a1832882e326b506d14126'],
       },
       {
         description: 'public keys',
         regexTarget: 'line',
-        regexes: [String.raw`(?i)(?:public|publishable|pub)[_.-]?key`],
+        regexes: [String.raw`(?i)(?:public|publishable|pub)[_.-]?(?:key|token)`],
       },
       {
         // The match starts at the keyword, so the word before `key` is only on the line.
@@ -137,6 +142,8 @@ function genericRule(
         regexTarget: 'line',
         regexes: [
           String.raw`(?i)\b(?:cache|bucket|object|s3|storage|foreign|primary|partition|sort|routing|shard|idempotency|dedup(?:lication)?|lookup|schema|sequence|translation|i18n|hot|idx|natural|row|map|dict)[_.-]?key['"]?[ \t]{0,3}[:=]`,
+          // Words holding a keyword (monkey, turkey), CSRF tokens and Maven coordinates.
+          String.raw`(?i)(?:[dm]onkey|turkey|csrf[_.-]?token|io\.jsonwebtoken[ \t]?:)`,
         ],
       },
     ],
@@ -706,7 +713,7 @@ function rules(): RawRule[] {
       3.5,
       // Hexadecimal values are the next rule's: their entropy tops out at 4 bits a character.
       [String.raw`^[0-9a-fA-F]+$`],
-      ['key', 'secret', 'token', 'credential'],
+      ['key', 'secret', 'token', 'credential', 'creds', 'auth'],
     ),
     genericRule(
       'generic-hex-secret',
