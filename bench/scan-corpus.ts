@@ -909,6 +909,16 @@ const DECOYS: (() => string)[] = [
   () => `  token: vault:secret/data/${pick(WORDS)}#token`,
   () => `  private_key_path: ~/.ssh/id_ed25519`,
   () => `  "password_reset_token_expired": "Your reset link has expired",`,
+  // names that start with a keyword but hold no secret
+  () => `  keyword: "${pick(WORDS)}_${from(UPPER + DIGITS, 2)}"`,
+  () => `key_down_event=${from(B62, 30)}`,
+  () => `  publicToken = "${from(B62, 43)}"`,
+  () => `csrf-token=${from(B64, 86)}==`,
+  () => `  credentialsId: '${uuid()}'`,
+  () => `secret_length = X25519.secret_length`,
+  () =>
+    `API_VERSION=rc${int(0, 9)}.${int(0, 30)}.0_2024${int(10, 12)}${int(10, 28)}_${int(1000, 2359)}-SNAPSHOT`,
+  () => `    authority: https://login.${pick(DOMAINS)}/${uuid()}`,
 ];
 
 // ---------------------------------------------------------------------------------------
