@@ -1,12 +1,17 @@
 // `npm run bench:scan`: the secret scanner against secretlint on one labelled corpus.
 //
 // A seeded generator writes ≥ 50 MB of source-like files (TypeScript/JavaScript, Python,
-// Go, JSON, YAML, .env, logs, Markdown) into a temp directory, plants true secrets of 30
-// formats at recorded lines (one per line) and sprinkles decoys that are not secrets:
-// documented example keys (AWS's AKIAIOSFODNN7EXAMPLE, Stripe's docs key, jwt.io's token,
-// Slack's sample webhook), placeholders (`ghp_xxxx…`, `<YOUR_API_KEY>`, `${TOKEN}`,
-// `changeme`), hashes (git shas, sha256/sha512 digests, integrity strings), UUIDs, public
-// keys and the everyday code that says key/token/secret/password without holding one.
+// Go, JSON, YAML, .env, .properties, Terraform, Dockerfiles, shell, logs, Markdown, and lock
+// files, which hold no plant) into a temp directory, plants true secrets of 78 formats at
+// recorded lines (one per line; vendor tokens, vendor-named keys, generic passwords, secrets
+// and tokens written in each file kind's own assignment syntax) and sprinkles decoys that are
+// not secrets: documented example keys (AWS's AKIAIOSFODNN7EXAMPLE, Stripe's docs key,
+// jwt.io's token, Slack's sample webhook), placeholders (`ghp_xxxx…`, `<YOUR_API_KEY>`,
+// `${TOKEN}`, `changeme`, `{{ vault_db_password }}`), references (`var.db_password`,
+// `$(vault print token)`, secret-manager paths), hashes (git shas, sha256/sha512 digests,
+// integrity strings, image digests), UUIDs, public keys, names that start with a keyword
+// (`keyword:`, `cache-key:`, `publicToken`, `csrf-token`) and the everyday code that says
+// key/token/secret/password without holding one.
 //
 // Both tools scan the same files in process, single-threaded, measured two ways:
 // - end to end, each reading the files itself: ours through `runScan()` on the tree, the

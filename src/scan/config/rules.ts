@@ -2,6 +2,9 @@
 // without `.gitleaks.toml` is scanned with. Written as a gitleaks config (RE2 regexes,
 // keywords, entropy, allowlists) so that it goes through the same loader as users' files.
 //
+// Vendor tokens with a fixed prefix are in rules/prefixed.ts, vendor keys recognised by the
+// vendor's name next to them in rules/named.ts, the shared building blocks in rules/shape.ts.
+//
 // Each rule follows the provider's documented token format: a fixed prefix and alphabet
 // where one exists (those rules are precise), context words and an entropy floor where it
 // doesn't. Every rule has keywords that occur inside its matches: the matcher only runs a
