@@ -59,6 +59,13 @@ describe('the built-in rules scan in time linear in the input', () => {
     ['one line of key=key=…', 'key='],
     ['one line of token: "…', 'token: "'],
     ['one line of a', 'a'],
+    ['one line of curl -H "Authorization: Bearer …', 'curl -H "Authorization: Bearer '],
+    ['one line of curl -u …', 'curl -u a:'],
+    ['one line of vendor-named assignments', 'twitter_key = "'],
+    ['lines of XML password elements with no value', '<password>\n'],
+    ['one line of setProperty("X_TOKEN", …', 'setProperty("X_TOKEN", "'],
+    ['one line of SK (a two-letter keyword)', 'SK0'],
+    ['one line of a Go typed declaration', 'var apiKey string = '],
   ])('%s', (_name, unit) => {
     expect(growth(builtin, (n) => repeat(unit, n))).toBeLessThan(MAX_GROWTH);
   });

@@ -96,9 +96,13 @@ const positives: [string, () => [string, string]][] = [
     () =>
       ((p) => [`DATABASE_URL=postgres://app:${p}@db.internal:5432/app`, p])(tokens.urlPassword()),
   ],
-  ['generic-hex-secret', () => ((t) => [`datadog_api_key: "${t}"`, t])(random(HEX, 32))],
+  ['generic-hex-secret', () => ((t) => [`billing_api_key: "${t}"`, t])(random(HEX, 32))],
   ['generic-api-key', () => ((t) => [`"apiKey": "${t}"`, t])(random(B62, 40))],
-  ['generic-api-key', () => ((p) => [`DB_PASSWORD=${p}`, p])(tokens.password())],
+  ['generic-api-key', () => ((t) => [`creds = ${t}`, t])(random(B62, 30))],
+  ['generic-api-key', () => ((t) => [`"user_auth": "${t}="`, t + '='])(random(B64, 59))],
+  ['generic-password', () => ((p) => [`DB_PASSWORD=${p}`, p])(tokens.password())],
+  // A password people choose: 3.38 bits a character, under the 3.5 of keys (missed before).
+  ['generic-password', () => [`spring.datasource.password=Walrus#Kettle88`, 'Walrus#Kettle88']],
 ];
 
 describe('built-in rules find the formats people leak', () => {
@@ -120,6 +124,46 @@ describe('built-in rules find the formats people leak', () => {
     ]);
     const json = JSON.stringify({ type: 'service_account', private_key: pem });
     expect(scan(json, 'sa.json').map((f) => f.ruleId)).toContain('private-key');
+  });
+});
+
+describe('the generic rule reads the assignment shapes gitleaks understands', () => {
+  // Random, but never holding one of the words the generic rules take for placeholders.
+  const value = (): string => {
+    for (;;) {
+      const v = random(B62, 10) + '#' + random(B62, 11);
+      if (!/test|fake|mock|none|null|todo|your|lorem|abcdefg|1234567|0123456/i.test(v)) return v;
+    }
+  };
+  it.each([
+    ['Makefile ::=', (v: string) => `API_TOKEN ::= ${v}`],
+    ['PHP .=', (v: string) => `$password .= '${v}';`],
+    ['XML element', (v: string) => `<password>${v}</password>`],
+    ['XML element, value on the next line', (v: string) => `<password>\n    ${v}\n</password>`],
+    ['setProperty("X_TOKEN", "…")', (v: string) => `System.setProperty("X_TOKEN", "${v}");`],
+    ["Map.put('api_key', '…')", (v: string) => `params.put('api_key', '${v}');`],
+    ['Go var with a type', (v: string) => `var apiKey string = "${v}"`],
+    ['Go const', (v: string) => `const dbPassword = "${v}"`],
+    ['TypeScript annotation', (v: string) => `const secretKey: string = '${v}';`],
+    ['Python annotation', (v: string) => `token: str = "${v}"`],
+    ['Kotlin val', (v: string) => `val clientSecret: String = "${v}"`],
+    ['YAML', (v: string) => `  db_password: ${v}`],
+    ['YAML quoted', (v: string) => `    secret: "${v}"`],
+    ['JSON', (v: string) => `  "password": "${v}",`],
+    ['.env', (v: string) => `SMTP_PASSWORD=${v}`],
+    ['.env quoted, exported', (v: string) => `export API_SECRET="${v}"`],
+    ['properties', (v: string) => `spring.datasource.password=${v}`],
+    ['properties with colon', (v: string) => `jdbc.password: ${v}`],
+    ['Terraform', (v: string) => `  master_password = "${v}"`],
+    ['Dockerfile ENV', (v: string) => `ENV REDIS_PASSWORD=${v}`],
+    ['Dockerfile ARG', (v: string) => `ARG NPM_TOKEN=${v}`],
+    ['shell ||=', (v: string) => `: \${AUTH_TOKEN:=x}; auth_token ||= '${v}'`],
+    ['Ruby hash =>', (v: string) => `:secret_key => "${v}",`],
+    ['INI', (v: string) => `password = ${v}`],
+  ])('%s', (_name, render) => {
+    const v = value();
+    const found = scan(render(v)).filter((f) => f.ruleId.startsWith('generic-'));
+    expect(found.map((f) => sha(f.secret))).toContain(sha(v));
   });
 });
 
@@ -162,6 +206,23 @@ describe('and stay quiet on what is not a credential', () => {
       'identifiers and code',
       'const tokenType = "Bearer";\nconst apiKey = config.get("maps.apiKey");\nsecretName = "db-credentials-prod"\nkey = f"{prefix}:{user_id}"',
     ],
+    [
+      'an element-like placeholder followed by another line',
+      'export SPAN_TOKEN=<your token>\nTOKEN_TTL_SECONDS=82388',
+    ],
+    [
+      'keys that name things',
+      'cache-key: node-modules-v3-abc123\n  partition_key = "tenant#2024-q3"\nidempotencyKey: ord_8f3k2m9x7q',
+    ],
+    [
+      'words and names that start with a keyword',
+      `keyword: "Maple_Q7"\nkey_down_event=${random(B62, 30)}\nkeyVaultToUse: kv-prod-2024-west\nmonkeys-audio:x64-linux=fail\nauthor = "jo.doe@example.org"`,
+    ],
+    [
+      'public and CSRF tokens, Maven coordinates',
+      `publicToken = "${random(B62, 43)}"\ncsrf-token=${random(B64, 86)}==\nnotes = "Maven - io.jsonwebtoken:jjwt-api-0.12.6"`,
+    ],
+    ['weak documented passwords', 'password: P@ssw0rd\npassword = "hunter2"\nDB_PASSWORD=changeme'],
     [
       'integrity strings and digests',
       `"integrity": "sha512-${random(B64, 86)}=="\nsha256:${random(HEX, 64)}`,

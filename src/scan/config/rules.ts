@@ -2,6 +2,9 @@
 // without `.gitleaks.toml` is scanned with. Written as a gitleaks config (RE2 regexes,
 // keywords, entropy, allowlists) so that it goes through the same loader as users' files.
 //
+// Vendor tokens with a fixed prefix are in rules/prefixed.ts, vendor keys recognised by the
+// vendor's name next to them in rules/named.ts, the shared building blocks in rules/shape.ts.
+//
 // Each rule follows the provider's documented token format: a fixed prefix and alphabet
 // where one exists (those rules are precise), context words and an entropy floor where it
 // doesn't. Every rule has keywords that occur inside its matches: the matcher only runs a
@@ -12,6 +15,9 @@
 // item it must give way to, and a run that ends a token is capped (RE2's largest count,
 // 1000): uncapped, a run of megabytes overflows V8's backtracking stack.
 import type { RawAllowlist, RawConfig, RawRule } from '../types.js';
+import { namedRules } from './rules/named.js';
+import { prefixedRules } from './rules/prefixed.js';
+import { ASSIGN, prefixed } from './rules/shape.js';
 
 /** Values that are templates, placeholders or documentation samples, not credentials. */
 const PLACEHOLDERS: RawAllowlist = {
@@ -33,32 +39,32 @@ const GLOBAL_PATHS: RawAllowlist = {
   ],
 };
 
-/** An assignment operator between a name and a value, in the languages and formats people commit. */
-const ASSIGN = String.raw`['"]?[ \t]{0,3}(?:=|:=|:|=>|\?=|\|\|=)[ \t]{0,5}(?:['"\x60]|b['"])?`;
-
-function prefixed(
-  id: string,
-  description: string,
-  regex: string,
-  keywords: string[],
-  extra: Partial<RawRule> = {},
-): RawRule {
-  return {
-    id,
-    description,
-    regex,
-    keywords,
-    entropy: 3,
-    secretGroup: 1,
-    tags: ['secret'],
-    ...extra,
-  };
-}
-
 /** What follows a key-like name before its value: `NAME = "`, `"name": "`, `name: `, … */
 const GENERIC_NAME = String.raw`(?i)(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]{0,25}?`;
+/** The same names but passwords: those have their own rule (a lower entropy floor). */
+const KEY_NAME = String.raw`(?i)(?:key|secret|token|credentials?|creds|auth)[\w.-]{0,25}?`;
+/** Only names of passwords: a password is a secret at a lower entropy than a key is. */
+const PASSWORD_NAME = String.raw`(?i)(?:passw(?:or)?d|pwd|passphrase)[\w.-]{0,25}?`;
+/**
+ * The assignment shapes gitleaks' generic rule understands, on top of ASSIGN: a declared
+ * type between name and operator (Go's `var apiKey string = "…"`, `apiKey: string = "…"`,
+ * Python's `token: str = "…"`) and a comma between a quoted name and its value
+ * (`setProperty("X_TOKEN", "…")`, `put('api_key', '…')`).
+ */
+const GENERIC_ASSIGN = String.raw`(?:[ \t]{1,3}(?:string|str|\[\]byte)|[ \t]{0,3}:[ \t]{0,3}(?:string|str))?(?:${ASSIGN}|['"][ \t]{0,3},[ \t]{0,3}['"\x60])`;
 /** What may follow the value: a quote, a separator, an escaped line break, the line's end. */
 const GENERIC_END = String.raw`(?:['"\x60;,)}\]<>&| \t\r\f]|\\[nr]|(?m:$))`;
+/**
+ * A value that looks random: a value made only of letters, '_', '.' and '-' is a name, not
+ * a secret, so one other character is required. The required character is the value's first
+ * such one, so a try has one way to split the value (two overlapping runs around it, as this
+ * once was, give V8 64 × 64 splits to try at each keyword before the terminator fails:
+ * `key=key=…` took ~2 s a MB). It matches every value the overlapping form did (the value is
+ * always the whole run up to the terminator, whose characters are outside the value's), and
+ * values up to 193.
+ */
+const GENERIC_VALUE = String.raw`([A-Za-z_.-]{0,64}[0-9=+/~!@#%^*][\w.=+/~!@#%^*-]{0,128})`;
+const GENERIC_KEYWORDS = ['key', 'secret', 'token', 'passw', 'pwd', 'credential'];
 
 /**
  * A key-like name assigned a value that looks random. Both generic rules share the names,
@@ -67,17 +73,18 @@ const GENERIC_END = String.raw`(?:['"\x60;,)}\]<>&| \t\r\f]|\\[nr]|(?m:$))`;
 function genericRule(
   id: string,
   description: string,
-  value: string,
+  regex: string,
   entropy: number,
   notValues: string[],
+  keywords = GENERIC_KEYWORDS,
 ): RawRule {
   return {
     id,
     description,
-    regex: GENERIC_NAME + ASSIGN + value + GENERIC_END,
+    regex,
     secretGroup: 1,
     entropy,
-    keywords: ['key', 'secret', 'token', 'passw', 'pwd', 'credential'],
+    keywords,
     tags: ['secret', 'generic'],
     allowlists: [
       {
@@ -119,13 +126,28 @@ function genericRule(
         description: 'names of key metadata (ids, hashes, names, lengths), not key material',
         regexTarget: 'match',
         regexes: [
-          String.raw`(?i)^(?:key|secret|token|passw(?:or)?d|pwd|credentials?)[\w.-]*?(?:hash|sha\d*|md5|digest|checksum|fingerprint|id|ids|name|type|url|uri|path|file|len|length|size|count|format|prefix|version|expiry|expires|expiration|ttl|timeout|header|field|param|policy|ref|env|var)['"]?[ \t]*(?::|=)`,
+          String.raw`(?i)^(?:key|secret|token|passw(?:or)?d|pwd|credentials?|creds|auth)[\w.-]*?(?:hash|sha\d*|md5|digest|checksum|fingerprint|id|ids|name|type|url|uri|path|file|len|length|size|count|format|prefix|version|expiry|expires|expiration|ttl|timeout|header|field|param|policy|ref|env|var)['"]?[ \t]*(?::|=)`,
+          // Words and names that start with the keyword (keyword:, key_down_event=, keyVault…,
+          // author =, authority:): the match starts at the keyword, so its start tells.
+          String.raw`(?i)^(?:key(?:[_.-]?(?:alias|board|code|frame|id|length|mesh|name|pair|press(?:ed)?|ring|selector|signature|size|stone|storetype|word|up|down|left|right|vault|store|tab|file)|ing)|secret[_.-]?(?:length|name|size)|token[_.-]?(?:endpoint|ur[il]|file)|auth(?:or|ority|entication|source)|creds?[_.-]?id)`,
         ],
+        // A value gitleaks' maintainers found in yarn berry's sources (not a credential).
+        stopwords: ['6fe4476ee5a1832882e326b506d14126'],
       },
       {
         description: 'public keys',
         regexTarget: 'line',
-        regexes: [String.raw`(?i)(?:public|publishable|pub)[_.-]?key`],
+        regexes: [String.raw`(?i)(?:public|publishable|pub)[_.-]?(?:key|token)`],
+      },
+      {
+        // The match starts at the keyword, so the word before `key` is only on the line.
+        description: 'keys that name things: cache, storage, database, i18n and sort keys',
+        regexTarget: 'line',
+        regexes: [
+          String.raw`(?i)\b(?:cache|bucket|object|s3|storage|foreign|primary|partition|sort|routing|shard|idempotency|dedup(?:lication)?|lookup|schema|sequence|translation|i18n|hot|idx|natural|row|map|dict)[_.-]?key['"]?[ \t]{0,3}[:=]`,
+          // Words holding a keyword (monkey, turkey), CSRF tokens and Maven coordinates.
+          String.raw`(?i)(?:[dm]onkey|turkey|csrf[_.-]?token|io\.jsonwebtoken[ \t]?:)`,
+        ],
       },
     ],
   };
@@ -407,7 +429,7 @@ function rules(): RawRule[] {
     prefixed(
       'slack-legacy-token',
       'Slack legacy workspace, app or refresh token',
-      String.raw`\b(xox[aors]-[0-9]{6,100}-[0-9A-Za-z-]{10,1000})`,
+      String.raw`\b(xox[aors]-[0-9]{6,100}-[0-9A-Za-z-]{10,1000}|xox[os]-[0-9]{1,20}-[0-9]{1,20}-[0-9]{1,20}-[a-fA-F0-9]{8,100})`,
       ['xoxa-', 'xoxo-', 'xoxr-', 'xoxs-'],
       { entropy: 3.5 },
     ),
@@ -432,7 +454,7 @@ function rules(): RawRule[] {
     prefixed(
       'microsoft-teams-webhook-url',
       'Microsoft Teams incoming webhook URL',
-      String.raw`(?i)\.webhook\.office\.com/webhookb2/([a-f0-9-]{36}@[a-f0-9-]{36}/IncomingWebhook/[a-f0-9]{32}/[a-f0-9-]{36}(?:/[A-Za-z0-9_-]{30,80})?)`,
+      String.raw`(?i)\.webhook\.office\.com/webhookb2/([a-z0-9-]{36}@[a-z0-9-]{36}/IncomingWebhook/[a-z0-9]{32}/[a-z0-9-]{36}(?:/[A-Za-z0-9_-]{30,80})?)`,
       ['webhook.office.com'],
     ),
     prefixed(
@@ -454,8 +476,8 @@ function rules(): RawRule[] {
     prefixed(
       'stripe-secret-key',
       'Stripe secret or restricted API key',
-      String.raw`\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,247})\b`,
-      ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
+      String.raw`\b((?:sk|rk)_(?:live|test|prod)_[0-9A-Za-z]{16,247})\b`,
+      ['sk_live_', 'sk_test_', 'sk_prod_', 'rk_live_', 'rk_test_', 'rk_prod_'],
       {
         entropy: 3.5,
         // The test key printed throughout Stripe's API reference.
@@ -570,7 +592,7 @@ function rules(): RawRule[] {
     prefixed(
       'sendgrid-api-key',
       'SendGrid API key',
-      String.raw`\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)`,
+      String.raw`\b(SG\.[A-Za-z0-9_=.-]{66})(?:[^A-Za-z0-9_=.-]|$)`,
       ['sg.'],
       { entropy: 3.5 },
     ),
@@ -609,6 +631,9 @@ function rules(): RawRule[] {
       String.raw`\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b`,
       ['pmak-'],
     ),
+
+    ...prefixedRules(),
+    ...namedRules(),
 
     // --- keys and tokens by structure ---------------------------------------------------------
     {
@@ -684,25 +709,39 @@ function rules(): RawRule[] {
     },
     genericRule(
       'generic-api-key',
-      'Generic secret assignment (key, secret, token, password) with a high-entropy value',
-      // A value made only of letters, '_', '.' and '-' is a name, not a secret: requiring one
-      // other character here spares checking every identifier. The entropy floor implies
-      // the length: no string under 12 characters scores above log2(11) = 3.46.
-      // The required character is the value's first such one, so a try has one way to split
-      // the value (two overlapping runs around it, as this once was, give V8 64 × 64 splits
-      // to try at each keyword before the terminator fails: `key=key=…` took ~2 s a MB). It
-      // matches every value the overlapping form did (the value is always the whole run up to
-      // the terminator, whose characters are outside the value's), and values up to 193.
-      String.raw`([A-Za-z_.-]{0,64}[0-9=+/~!@#%^*][\w.=+/~!@#%^*-]{0,128})`,
+      'Generic secret assignment (key, secret, token, credentials) with a high-entropy value',
+      // The entropy floor implies the length: no string under 12 characters scores above
+      // log2(11) = 3.46.
+      KEY_NAME + GENERIC_ASSIGN + GENERIC_VALUE + GENERIC_END,
       3.5,
       // Hexadecimal values are the next rule's: their entropy tops out at 4 bits a character.
       [String.raw`^[0-9a-fA-F]+$`],
+      ['key', 'secret', 'token', 'credential', 'creds', 'auth'],
     ),
     genericRule(
       'generic-hex-secret',
       'Generic secret assignment (key, secret, token, password) with a random hexadecimal value',
-      String.raw`([0-9a-fA-F]{16,128})`,
+      GENERIC_NAME + GENERIC_ASSIGN + String.raw`([0-9a-fA-F]{16,128})` + GENERIC_END,
       3.0,
+      [],
+    ),
+    genericRule(
+      'generic-password',
+      'Password assignment with a value of mixed characters',
+      // Passwords people choose score lower than keys (`Summer#2024pass`: 3.4 bits a
+      // character); 3.0 still needs eight different characters.
+      PASSWORD_NAME + GENERIC_ASSIGN + GENERIC_VALUE + GENERIC_END,
+      3.0,
+      [String.raw`^[0-9a-fA-F]+$`],
+      ['passw', 'pwd', 'passphrase'],
+    ),
+    genericRule(
+      'generic-xml-secret',
+      'Secret in an XML element (<password>value</password>), the value on its line or the next',
+      // The closing tag is required: without it, `<your token>` followed by any line would
+      // read that line as the value.
+      GENERIC_NAME + String.raw`>[ \t\r\n]{0,60}?([\w.=+/~!@#%^*-]{8,200})[ \t\r\n]{0,60}?</`,
+      3.5,
       [],
     ),
   ];
