@@ -160,6 +160,24 @@ describe('k8s: through the pipeline with the job OIDC token as bearer', () => {
     );
   });
 
+  it('leaves out a missing Secret on an ?optional line; a denial still fails there', async () => {
+    const absent = await runActionPipeline(
+      'X: k8s:ci/gone?optional',
+      inputs(),
+      issuer.env(),
+      gate().gate,
+    );
+    expect(absent.errors).toEqual([]);
+    expect(absent.secrets).toEqual([]);
+    const denied = await runActionPipeline(
+      'X: k8s:team-b/secret?optional',
+      inputs(),
+      issuer.env(),
+      gate().gate,
+    );
+    expect(denied.errors.map((e) => e.code)).toEqual(['ACCESS_DENIED']);
+  });
+
   it('explains a 401 with the audience input and the token claims, never the token', async () => {
     const result = await runActionPipeline(
       'X: k8s:ci/db',
