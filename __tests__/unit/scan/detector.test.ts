@@ -101,7 +101,10 @@ function reference(cfg: ScanConfig, text: string): string[] {
       // A match that starts on an earlier line than its secret is reported where it starts.
       const at = lineOf(secretAt) === lineOf(m.index) ? secretAt : m.index;
       const line = lineOf(at);
-      const column = at - (text.lastIndexOf('\n', at - 1) + 1) + 1;
+      // lastIndexOf(…, -1) would look at offset 0 itself: a match at the text's start is on
+      // a line that starts there.
+      const lineStart = at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
+      const column = at - lineStart + 1;
       out.push(`${rule.id}@${line}:${column}:${sha(secret)}`);
     }
   }
