@@ -93,6 +93,7 @@ const plan = keepAlivePlan({
   ],
   env: {},
   watchPid: process.pid,
+  vaultTokenExported: true,
   oidc: oidcRequestEnvironment(issuer.env()),
 });
 if (!plan) throw new Error('nothing to keep alive');

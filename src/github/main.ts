@@ -123,6 +123,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       ledger,
       env,
       tokenFiles: written.azureTokenFile ? [written.azureTokenFile] : [],
+      vaultTokenExported: written.variables.some(([name]) => name === 'VAULT_TOKEN'),
     });
     return 0;
   } catch (error) {

@@ -58,6 +58,7 @@ it('keeps a token file holding an unexpired OIDC token for its audience, replace
     tokenFiles: [{ path, audience: AUDIENCE }],
     env: {},
     watchPid: process.pid,
+    vaultTokenExported: false,
     oidc: oidcRequestEnvironment(issuer.env()),
   });
   expect(plan).toBeDefined();

@@ -50,6 +50,7 @@ const inputs = (entries: LedgerEntry[], more: Partial<PlanInputs> = {}): PlanInp
   env: { HTTPS_PROXY: 'http://proxy:3128', ACTIONS_RUNTIME_TOKEN: 'not-for-it' },
   watchPid: 4242,
   oidc: { requestUrl: 'https://oidc.example/token?x=1', requestToken: 'request-token-not-real' },
+  vaultTokenExported: true,
   ...more,
 });
 
@@ -60,6 +61,24 @@ it('starts nothing when nothing would need renewing within keep-alive-max-second
   // First renewal at 1800 s, past 600 s.
   expect(keepAlivePlan(inputs([token(3600)], { maxSeconds: 600 }))).toBeUndefined();
   expect(keepAlivePlan(inputs([token(3600)], { maxSeconds: 1801 }))).toBeDefined();
+});
+
+it('keeps the Vault token alive only when something after main depends on it', () => {
+  const kvOnly = { vaultTokenExported: false };
+  // A token that only read KV secrets: nothing uses it after main; post finds it gone.
+  expect(keepAlivePlan(inputs([token(600)], kvOnly))).toBeUndefined();
+  // Later steps hold it (credentials: vault: env).
+  expect(keepAlivePlan(inputs([token(600)]))?.vault?.renewables.tokenRenewable).toBe(true);
+  // A lease dies with the token, even one that cannot itself be renewed.
+  expect(keepAlivePlan(inputs([token(600), lease(600, false)], kvOnly))).toBeDefined();
+  // pki/revoke in post needs a live token.
+  const certificate: LedgerEntry = {
+    provider: 'vault',
+    kind: 'certificate',
+    label: 'pki/issue/web',
+    data: { serial: '01:02', mount: 'pki' },
+  };
+  expect(keepAlivePlan(inputs([token(600), certificate], kvOnly))).toBeDefined();
 });
 
 it('hands over the Vault renewables and the proxy, and the OIDC request only for token files', () => {

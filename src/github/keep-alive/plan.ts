@@ -49,19 +49,34 @@ export interface PlanInputs {
   env: NodeJS.ProcessEnv;
   watchPid: number;
   oidc: OidcRequestEnvironment;
+  /** Whether later steps were handed the Vault token (`credentials: vault: env`). */
+  vaultTokenExported: boolean;
 }
 
 /**
  * The plan, or undefined when nothing would need the process: no token file, and no Vault
  * token or lease whose first renewal (at half its TTL) falls within max seconds.
+ *
+ * The Vault token counts only when something after main depends on it: later steps hold it
+ * (`vault: env`), or it carries what post revokes with it — leases (Vault revokes them with
+ * the token) and certificates (pki/revoke needs a live token). A token that only read KV
+ * secrets has no user after main: letting it expire is what a security team wants, post
+ * finds it already gone, and the step spawns no process (about 30 ms of main's CPU;
+ * bench/vault.bench.ts).
  */
 export function keepAlivePlan(inputs: PlanInputs): Omit<KeepAlivePlan, 'dir'> | undefined {
   const renewables = vaultRenewablesFrom(inputs.entries);
   const due = (ttlSeconds: number) =>
     ttlSeconds > 0 && renewalDelayMs(ttlSeconds * 1000) < inputs.maxSeconds * 1000;
+  const tokenInUse =
+    inputs.vaultTokenExported ||
+    inputs.entries.some(
+      (entry) =>
+        entry.provider === 'vault' && (entry.kind === 'lease' || entry.kind === 'certificate'),
+    );
   const vaultDue =
     renewables !== undefined &&
-    ((renewables.tokenRenewable && due(renewables.tokenTtlSeconds)) ||
+    ((tokenInUse && renewables.tokenRenewable && due(renewables.tokenTtlSeconds)) ||
       renewables.leases.some((lease) => lease.renewable && due(lease.ttlSeconds)));
   if (!vaultDue && inputs.tokenFiles.length === 0) return undefined;
   const proxyEnv: Record<string, string> = {};

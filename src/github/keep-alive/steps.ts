@@ -18,6 +18,8 @@ export async function startAfterMain(parts: {
   env: NodeJS.ProcessEnv;
   /** Files that must always hold a fresh job OIDC token (the Azure token file). */
   tokenFiles: readonly TokenFile[];
+  /** Whether later steps were handed the Vault token (`credentials: vault: env`). */
+  vaultTokenExported: boolean;
 }): Promise<void> {
   const { config, ledger, env } = parts;
   if (!config.keepAlive) return;
@@ -31,6 +33,7 @@ export async function startAfterMain(parts: {
     // The runner's job process (Runner.Worker) starts node for each step: main's parent.
     watchPid: process.ppid,
     oidc: oidcRequestEnvironment(env),
+    vaultTokenExported: parts.vaultTokenExported,
   });
   if (!plan) return;
   if (!env.RUNNER_TEMP) {
