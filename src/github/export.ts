@@ -170,12 +170,12 @@ function kib(bytes: number): string {
   return `${Math.ceil(bytes / 1024)} KiB`;
 }
 
+/** Writes the exports; the caller has passed them through `checkExport` first. */
 export function exportSecrets(
   secrets: readonly ShapedSecret[],
   modes: readonly ExportMode[],
   deps: ExportDependencies,
 ): ExportReport {
-  checkExport(secrets, modes, process.platform, deps.env);
   const report: ExportReport = { env: 0, outputs: 0, files: 0 };
   if (modes.includes('files')) {
     const temp = deps.env.RUNNER_TEMP;

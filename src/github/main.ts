@@ -13,7 +13,14 @@ import { revokeEntries } from '../core/revoke.js';
 import { wordSettings } from '../core/settings.js';
 import { createProvider } from '../providers/registry.js';
 import type { ReadRecord } from '../core/resolve.js';
-import { addMask, annotate, appendSummary, fileCommand, info } from './commands.js';
+import {
+  addMask,
+  annotate,
+  appendSummary,
+  fileCommand,
+  FileCommandBatch,
+  info,
+} from './commands.js';
 import type { ShapedSecret } from '../core/shape.js';
 import type { Plan } from '../core/plan/types.js';
 import { runnerLogger } from './logger.js';
@@ -36,6 +43,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   let records: readonly ReadRecord[] = [];
   let absent: number[];
   let wired: ReturnType<typeof runnerProviderDeps> | undefined;
+  let succeeded = false;
   try {
     config = readConfig(envInputReader(env), env);
     const settings = config.settings;
@@ -73,7 +81,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     if (result.errors.length || !plan) throw new ActionErrors(result.errors);
     const secrets = result.secrets;
     absent = reportAbsent(result.absent, (text) => gate.redact(text));
-    checkExport(secrets, config.exportModes);
+    checkExport(secrets, config.exportModes, process.platform, env);
     const sessionVariables = [...result.providers.values()].flatMap((provider) =>
       Object.entries(provider.sessionVariables?.() ?? {}),
     );
@@ -89,17 +97,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       vaultToken: ledger.entries.findLast((e) => e.provider === 'vault' && e.kind === 'token')?.data
         .token,
     });
+    const exports = new FileCommandBatch();
     const exported = config.exportModes.includes('none')
       ? undefined
       : exportSecrets(secrets, config.exportModes, {
           env,
           record: (entry) => ledger.record(entry),
-          write: fileCommand,
+          write: (file, name, value) => exports.add(file, name, value),
         });
     // Credentials a provider hands on to later steps by request (aws-export-credentials);
     // they passed the mask gate at login.
-    for (const [name, value] of sessionVariables) fileCommand('GITHUB_ENV', name, value);
-    for (const [name, value] of written.variables) fileCommand('GITHUB_ENV', name, value);
+    for (const [name, value] of sessionVariables) exports.add('GITHUB_ENV', name, value);
+    for (const [name, value] of written.variables) exports.add('GITHUB_ENV', name, value);
+    exports.flush();
     if (config.sweep) {
       const values = secretValues(result);
       ledger.writeSealed(SWEEP_STATE, JSON.stringify(fingerprintValues(values)));
@@ -125,6 +135,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       tokenFiles: written.azureTokenFile ? [written.azureTokenFile] : [],
       vaultTokenExported: written.variables.some(([name]) => name === 'VAULT_TOKEN'),
     });
+    // Every request has ended, and node's keep-alive Agent unrefs the idle sockets it keeps:
+    // the process exits without destroying them one by one (at 200 reads, one socket each,
+    // that took ~30 ms of the step's CPU; bench/vault.bench.ts). A failure can leave requests
+    // in flight, which `close` ends so the step does not wait for them.
+    succeeded = true;
     return 0;
   } catch (error) {
     reportFailure(error, gate);
@@ -142,7 +157,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     }
     return 1;
   } finally {
-    wired?.http.close();
+    if (!succeeded) wired?.http.close();
   }
 }
 
