@@ -4,7 +4,19 @@
 import { jest } from '@jest/globals';
 import { terminalText } from '../../../src/cli/report.js';
 import { openState, readLedger, sealState, Ledger } from '../../../src/core/ledger.js';
-import { annotate, codeCell, info, logLine, tableCell } from '../../../src/github/commands.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  addMask,
+  annotate,
+  codeCell,
+  fileCommand,
+  FileCommandBatch,
+  info,
+  logLine,
+  tableCell,
+} from '../../../src/github/commands.js';
 import { runnerState } from '../../../src/github/state.js';
 import { parseWorkflowCommand } from '../../../test/support/runner.js';
 
@@ -182,5 +194,112 @@ describe('the job summary table', () => {
     // Five cells: no pipe in the location ends its cell, and the code span holds the backtick.
     expect(row!.split(/(?<!\\)\|/).length - 2).toBe(5);
     expect(row).toContain('``a`\\|<img src=x>\\|b.txt``');
+  });
+});
+
+describe('file commands gathered in a batch', () => {
+  it('reach the file only at flush, as one append per file, each value in its own block', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'batch-'));
+    const envFile = join(dir, 'env');
+    const outputFile = join(dir, 'output');
+    writeFileSync(envFile, 'EARLIER=1\n');
+    writeFileSync(outputFile, '');
+    const saved = { env: process.env.GITHUB_ENV, output: process.env.GITHUB_OUTPUT };
+    process.env.GITHUB_ENV = envFile;
+    process.env.GITHUB_OUTPUT = outputFile;
+    try {
+      const batch = new FileCommandBatch();
+      batch.add('GITHUB_ENV', 'A', 'first\nsecond');
+      batch.add('GITHUB_OUTPUT', 'B', 'b-value');
+      batch.add('GITHUB_ENV', 'C', 'c-value');
+      // Nothing before flush: an error in between leaves later steps nothing half-written.
+      expect(readFileSync(envFile, 'utf8')).toBe('EARLIER=1\n');
+      expect(readFileSync(outputFile, 'utf8')).toBe('');
+      batch.flush();
+      const blocks = (text: string) =>
+        [...text.matchAll(/^(\w+)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2\n/gm)].map((m) => [
+          m[1],
+          m[3],
+        ]);
+      expect(blocks(readFileSync(envFile, 'utf8'))).toEqual([
+        ['A', 'first\nsecond'],
+        ['C', 'c-value'],
+      ]);
+      expect(readFileSync(envFile, 'utf8').startsWith('EARLIER=1\n')).toBe(true);
+      expect(blocks(readFileSync(outputFile, 'utf8'))).toEqual([['B', 'b-value']]);
+      // A second flush writes nothing again.
+      batch.flush();
+      expect(blocks(readFileSync(envFile, 'utf8'))).toHaveLength(2);
+      // A file command the runner did not give is refused when the value is added.
+      delete process.env.GITHUB_OUTPUT;
+      expect(() => batch.add('GITHUB_OUTPUT', 'D', 'd')).toThrow(/GITHUB_OUTPUT is not set/);
+    } finally {
+      for (const [name, value] of [
+        ['GITHUB_ENV', saved.env],
+        ['GITHUB_OUTPUT', saved.output],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('mask lines', () => {
+  const capture = () => {
+    const writes: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    return { writes, restore: () => spy.mockRestore() };
+  };
+
+  it('are gathered within an event-loop turn and written together at its end', async () => {
+    const out = capture();
+    try {
+      for (let i = 0; i < 50; i++) addMask(`fake-value-${i}-not-a-secret`);
+      expect(out.writes).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(out.writes).toHaveLength(1);
+      const lines = runnerLines(out.writes[0]!);
+      expect(lines).toHaveLength(50);
+      expect(lines.map((line) => parseWorkflowCommand(line)?.command)).toEqual(
+        Array(50).fill('add-mask'),
+      );
+    } finally {
+      out.restore();
+    }
+  });
+
+  it('always precede what this process writes next: a log line, an annotation, a file command', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'masks-first-'));
+    const saved = process.env.GITHUB_ENV;
+    process.env.GITHUB_ENV = join(dir, 'env');
+    const out = capture();
+    try {
+      addMask('fake-first-not-a-secret');
+      info('a line after it');
+      addMask('fake-second-not-a-secret');
+      annotate('warning', 'an annotation after it');
+      addMask('fake-third-not-a-secret');
+      expect(out.writes.join('')).not.toContain('fake-third');
+      // A file command reaches later steps: the masks for it are written before it is.
+      fileCommand('GITHUB_ENV', 'THIRD', 'fake-third-not-a-secret');
+      const lines = runnerLines(out.writes.join(''));
+      expect(lines.map((line) => parseWorkflowCommand(line)?.command ?? 'text')).toEqual([
+        'add-mask',
+        'text',
+        'add-mask',
+        'warning',
+        'add-mask',
+      ]);
+    } finally {
+      out.restore();
+      if (saved === undefined) delete process.env.GITHUB_ENV;
+      else process.env.GITHUB_ENV = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
