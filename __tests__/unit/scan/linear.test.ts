@@ -1,9 +1,12 @@
 // Linear time: for each adversarial input the scan of 8n characters takes less than
 // MAX_GROWTH × the scan of n. Linear work gives about 8× (up to 24× measured with three test
 // processes on two cores: a larger text leaves the caches); the quadratic cases this guards
-// against gave 32× to 103× before they were fixed, and a hang never ends. Times are the
-// fastest of a few runs, with n grown until one scan takes long enough for noise to be small;
-// what is asserted is a ratio with a margin, never a wall-clock bound.
+// against gave 32× to 103× before they were fixed, and a hang never ends. Times are CPU time
+// (time spent waiting for a core does not count), the fastest of a few runs, with n grown
+// until one scan takes long enough for noise to be small; what is asserted is a ratio with a
+// margin, never a wall-clock bound. A ratio above the margin is measured again, up to three
+// times: under load it once came out at 29-32× for linear cases (a moment of cache pressure),
+// while a quadratic case is above the margin every time.
 import { jest } from '@jest/globals';
 import { compileConfig, parseScanConfig } from '../../../src/scan/config/config.js';
 import { builtinConfig } from '../../../src/scan/config/rules.js';
@@ -16,10 +19,12 @@ const MAX_GROWTH = 28;
 
 const builtin = new Detector(compileConfig(builtinConfig(), 'built-in'));
 
+/** CPU milliseconds (user and system) that `run` took. */
 function timed(run: () => void): number {
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   run();
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 function fastest(run: () => void): number {
@@ -34,6 +39,13 @@ function fastest(run: () => void): number {
  * jest workers share the machine's cores), so a busy moment cannot inflate one side only.
  */
 function growth(detector: Detector, make: (n: number) => string, start = 1 << 14): number {
+  let ratio = Infinity;
+  for (let attempt = 0; attempt < 3 && ratio >= MAX_GROWTH; attempt++)
+    ratio = Math.min(ratio, growthOnce(detector, make, start));
+  return ratio;
+}
+
+function growthOnce(detector: Detector, make: (n: number) => string, start: number): number {
   const scan = (text: string) => () => detector.detect({ path: 'f.txt', text });
   let n = start;
   while (fastest(scan(make(n))) < 25 && n < 1 << 20) n *= 2;
