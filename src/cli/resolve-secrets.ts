@@ -21,7 +21,7 @@ import type { ProviderName } from '../core/plan/types.js';
 import { wordSettings, type Settings } from '../core/settings.js';
 import { createProvider } from '../providers/registry.js';
 import type { Logger } from '../providers/types.js';
-import { addMask, addMaskOnStderr } from '../github/commands.js';
+import { addMask, addMaskOnStderr, flushMasks } from '../github/commands.js';
 import { GitHubOidc, oidcRequestEnvironment } from '../github/oidc.js';
 import { writeErr } from './report.js';
 import { CLI_WORDS } from './settings.js';
@@ -115,6 +115,8 @@ export async function resolveSecrets(request: ResolveRequest): Promise<Resolved>
       },
       { gate, providers: deps },
     );
+    // The runner has every mask before `run` starts CMD or anything else prints.
+    if (onRunner) flushMasks();
     if (result.errors.length) throw new ActionErrors(result.errors);
     for (const absent of result.absent) log.info(`notice: ${gate.redact(absentNotice(absent))}`);
     // CMD gets its secrets as environment variables, which cannot hold arbitrary bytes.
@@ -150,6 +152,7 @@ export async function resolveSecrets(request: ResolveRequest): Promise<Resolved>
     };
     return { secrets: result.secrets, masks, gate, revoke, keepAlive, close: () => http.close() };
   } catch (error) {
+    if (onRunner) flushMasks();
     await revoke().catch(() => undefined);
     http.close();
     throw error;
