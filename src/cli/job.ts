@@ -11,6 +11,7 @@ import { type OptionSpec, type ParsedArgs, optionString } from './args.js';
 import { parseJobFile } from './job-file.js';
 import { resolveSecrets, type Resolved } from './resolve-secrets.js';
 import { CLI_WORDS, SETTING_OPTIONS, readCliSettings } from './settings.js';
+import { stdoutIsParents } from './stdout-target.js';
 
 export const DEFAULT_JOB_FILE = '.oidc-secrets';
 
@@ -102,7 +103,9 @@ export async function resolveJob(
       secrets,
       settings: readCliSettings(settingFlags(args), process.env),
       env: process.env,
-      masksOnStderr: options.stdoutIsData === true,
+      // Data on stdout: masks go to stderr, unless stdout is the step's own (see
+      // stdout-target.ts).
+      masksOnStderr: options.stdoutIsData === true && !stdoutIsParents(),
     });
   } catch (error) {
     throw inFile(error, where);

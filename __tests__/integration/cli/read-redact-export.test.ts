@@ -144,6 +144,42 @@ describe('oidc-secrets read', () => {
     }
   });
 
+  it("in a job step's script, registers the masks on stdout before the value when stdout is the step's own, on stderr when it is captured", async () => {
+    // As a `run:` step runs it: bash with a script file, its stdout and stderr the runner's
+    // pipes (here the test's).
+    const script = join(dir, 'step.sh');
+    const captured = join(dir, 'captured.txt');
+    const q = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+    const node = `${q(process.execPath)} ${q(CLI)}`;
+    await writeFile(
+      script,
+      [
+        `${node} read env:X_JSON`,
+        `echo`,
+        `X="$(${node} read env:X_PLAIN)"`,
+        `printf '%s' "$X" > ${q(captured)}`,
+      ].join('\n') + '\n',
+    );
+    const result = spawnSync('bash', ['-e', script], {
+      cwd: dir,
+      env: { ...process.env, ...env({ GITHUB_ACTIONS: 'true' }) },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    const valueAt = lines.indexOf(json);
+    expect(valueAt).toBeGreaterThan(0);
+    // Every mask of the bare read is on stdout, before its value; the leaves of the JSON too.
+    const masks = lines.slice(0, valueAt);
+    expect(masks.length).toBeGreaterThan(0);
+    expect(masks.every((line) => line.startsWith('::add-mask::'))).toBe(true);
+    expect(lines.slice(valueAt + 1).some((line) => line.startsWith('::add-mask::'))).toBe(false);
+    // The captured read: its value is exactly the data, its mask went to stderr.
+    expect(sha(await readFile(captured, 'utf8'))).toBe(sha(plain));
+    expect(result.stderr.split('\n').filter((l) => l.startsWith('::add-mask::'))).toHaveLength(1);
+    expect(result.stdout).not.toContain(plain);
+  });
+
   it('names the REF argument when the reference is bad, and refuses two of them', async () => {
     const bad = await cli(['read', 'nowhere:thing']);
     expect(bad.code).toBe(1);
