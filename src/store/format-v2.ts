@@ -24,6 +24,7 @@ import {
   assertKeyLength,
   keyId,
   parsePlaintext,
+  parseStoreLine,
   plaintextOf,
   strictBase64,
 } from './format.js';
@@ -119,25 +120,7 @@ export function sealKeyless(
 
 /** Parses the file without decrypting: enough to list its recipients. */
 export function parseKeyless(text: string, storePath: string): KeylessEnvelope {
-  const damaged = (detail: string): StoreError =>
-    new StoreError(
-      'STORE_FORMAT',
-      `store file ${storePath} is damaged (${detail}): it was modified or truncated; restore it from a backup`,
-      { file: storePath },
-    );
-  if (!text.endsWith('\n') || text.indexOf('\n') !== text.length - 1) {
-    throw damaged('expected one JSON line');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw damaged('not JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw damaged('not a JSON object');
-  }
-  const record = parsed as Record<string, unknown>;
+  const { record, damaged } = parseStoreLine(text, storePath);
   if (typeof record.v === 'number' && Number.isInteger(record.v) && record.v > KEYLESS_VERSION) {
     throw new StoreError(
       'STORE_FORMAT',

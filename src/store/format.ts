@@ -72,8 +72,14 @@ export interface Envelope {
   data: Buffer;
 }
 
-/** Parses the envelope without decrypting: enough to learn which key it was written under. */
-export function parseEnvelope(text: string, storePath: string): Envelope {
+/**
+ * A store file's one JSON line as an object (both formats), and the error that says the file
+ * is damaged, for the caller's own checks of its fields.
+ */
+export function parseStoreLine(
+  text: string,
+  storePath: string,
+): { record: Record<string, unknown>; damaged: (detail: string) => StoreError } {
   const damaged = (detail: string): StoreError =>
     new StoreError(
       'STORE_FORMAT',
@@ -92,7 +98,12 @@ export function parseEnvelope(text: string, storePath: string): Envelope {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw damaged('not a JSON object');
   }
-  const record = parsed as Record<string, unknown>;
+  return { record: parsed as Record<string, unknown>, damaged };
+}
+
+/** Parses the envelope without decrypting: enough to learn which key it was written under. */
+export function parseEnvelope(text: string, storePath: string): Envelope {
+  const { record, damaged } = parseStoreLine(text, storePath);
   if (record.v === KEYLESS_VERSION) {
     throw new StoreError(
       'STORE_FORMAT',

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { StoreError, assertSecretName, errnoCode } from './errors.js';
 import { KEY_BYTES, type Secrets } from './format.js';
 import {
@@ -28,6 +28,7 @@ import { ioError, writePrivateFileAtomic } from './private-file.js';
 import { parseRecipients, type Recipient } from './recipients/schemes.js';
 import type { KeyAccess } from './recipients/types.js';
 import { unwrapDataKey, wrapFor } from './recipients/unwrap.js';
+import { backupTarget } from './backup-target.js';
 
 const STORE = 'store file';
 /** A store is a few KB; anything far larger is not one, and is not read whole. */
@@ -227,18 +228,7 @@ export class KeylessStore {
   }
 
   async backup(destination: string, options: { force?: boolean } = {}): Promise<string> {
-    let target = resolve(destination);
-    const info = await stat(target).catch(() => undefined);
-    if (info?.isDirectory()) target = join(target, basename(this.location.storePath));
-    if (target === this.location.storePath) {
-      throw new StoreError('STORE_EXISTS', `backup ${target} is the store file itself`);
-    }
-    if (!options.force && (await stat(target).catch(() => undefined))) {
-      throw new StoreError(
-        'STORE_EXISTS',
-        `backup ${target} already exists: choose another path or pass --force to replace it`,
-      );
-    }
+    const target = await backupTarget(destination, this.location.storePath, options.force === true);
     await withLock(
       lockPathFor(this.location),
       async () => {

@@ -5,13 +5,14 @@
 // every read-modify-write runs under the store's lock (lock.ts), so two processes writing
 // at once both land.
 import { rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { StoreError, assertSecretName } from './errors.js';
 import { type Secrets, keyId, openSecrets, parseEnvelope, sealSecrets } from './format.js';
 import { encodeKey, generateKey, parseKey } from './key.js';
 import { type LockOptions, withLock } from './lock.js';
 import { type StoreLocation, lockPathFor, nextKeyPathFor } from './location.js';
 import { ioError, readPrivateFile, syncDirectory, writePrivateFileAtomic } from './private-file.js';
+import { backupTarget } from './backup-target.js';
 
 export type { Secrets } from './format.js';
 
@@ -90,18 +91,7 @@ export class LocalStore {
    * it in). The copy needs the key to be read: keep the key somewhere else.
    */
   async backup(destination: string, options: { force?: boolean } = {}): Promise<string> {
-    let target = resolve(destination);
-    const info = await stat(target).catch(() => undefined);
-    if (info?.isDirectory()) target = join(target, basename(this.location.storePath));
-    if (target === this.location.storePath) {
-      throw new StoreError('STORE_EXISTS', `backup ${target} is the store file itself`);
-    }
-    if (!options.force && (await stat(target).catch(() => undefined))) {
-      throw new StoreError(
-        'STORE_EXISTS',
-        `backup ${target} already exists: choose another path or pass --force to replace it`,
-      );
-    }
+    const target = await backupTarget(destination, this.location.storePath, options.force === true);
     // Under the lock so the copy is of one version, and authenticated first so a backup
     // is never taken of a damaged file without saying so.
     await withLock(
