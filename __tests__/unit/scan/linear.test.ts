@@ -89,6 +89,17 @@ describe('the built-in rules scan in time linear in the input', () => {
       MAX_GROWTH,
     );
   });
+
+  it('many generic and specific findings on one line (minified)', () => {
+    // Each generic finding is compared with the specific secrets of its line (dedup.ts).
+    const pool = Array.from(
+      { length: 2048 },
+      () => `token = "ghp_${random(B62, 36)}", password = "${random(B62, 20)}", `,
+    ).join('');
+    expect(growth(builtin, (n) => repeat(pool, n).replace(/"[^"]*$/, ''), 1 << 15)).toBeLessThan(
+      MAX_GROWTH,
+    );
+  });
 });
 
 describe('a configured rule scans in time linear in the input, whatever its regex', () => {
