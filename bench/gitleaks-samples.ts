@@ -100,7 +100,9 @@ const FORMS = [
 /** The secret part of gitleaks' generated regexes (semi-generic and unique-token shapes). */
 function secretPart(re: string): string {
   const semi = re.match(/\[\\x60'"\\s=\]\{0,5\}\((.*)\)\(\?:\[\\x60'"\\s;\]\|\\\\\[nr\]\|\$\)$/s);
-  if (semi) return semi[1]!;
+  // A secret written with its quotes (hashicorp-tf-password's `"[a-z0-9=_\-]{8,20}"`): the
+  // forms add their own.
+  if (semi) return semi[1]!.replace(/^"(.*)"$/s, '$1');
   const unique = re.match(/^(?:\(\?i\))?\\b\((.*)\)\(\?:\[\\x60'"\\s;\]\|\\\\\[nr\]\|\$\)$/s);
   if (unique) return unique[1]!;
   return re;
@@ -155,7 +157,8 @@ const flags = (d: Detector, text: string, path: string): boolean =>
 const tallies = new Map<string, Tally>();
 const tally = (rule: string): Tally => {
   let t = tallies.get(rule);
-  if (!t) tallies.set(rule, (t = { positives: 0, ours: 0, fpSamples: 0, fpGitleaks: 0, fpOurs: 0 }));
+  if (!t)
+    tallies.set(rule, (t = { positives: 0, ours: 0, fpSamples: 0, fpGitleaks: 0, fpOurs: 0 }));
   return t;
 };
 const unsampled: string[] = [];
@@ -172,7 +175,9 @@ function positive(rule: string, text: string, path: string): void {
 }
 
 // Generated positives and negatives, per gitleaks rule.
-const ruleBlocks = [...toml.matchAll(/\[\[rules\]\]\nid = "([^"]+)"[\s\S]*?(?=\n\[\[rules\]\]|$)/g)];
+const ruleBlocks = [
+  ...toml.matchAll(/\[\[rules\]\]\nid = "([^"]+)"[\s\S]*?(?=\n\[\[rules\]\]|$)/g),
+];
 for (const block of ruleBlocks) {
   const id = block[1]!;
   const body = block[0];
@@ -258,7 +263,8 @@ for (const [id, t] of rows) {
       (t.fpSamples ? `   ${t.fpSamples}: ${t.fpGitleaks}/${t.fpOurs}` : ''),
   );
 }
-const sum = (f: (t: Tally) => number): number => [...tallies.values()].reduce((s, t) => s + f(t), 0);
+const sum = (f: (t: Tally) => number): number =>
+  [...tallies.values()].reduce((s, t) => s + f(t), 0);
 const positives = sum((t) => t.positives);
 const found = sum((t) => t.ours);
 console.log(

@@ -61,6 +61,8 @@ describe('the built-in rules scan in time linear in the input', () => {
     ['one line of a', 'a'],
     ['one line of curl -H "Authorization: Bearer …', 'curl -H "Authorization: Bearer '],
     ['one line of curl -u …', 'curl -u a:'],
+    ['curl continuation lines', 'curl -u \\\n'],
+    ['one line of s. (Vault legacy tokens)', 's.a1'],
     ['one line of vendor-named assignments', 'twitter_key = "'],
     ['lines of XML password elements with no value', '<password>\n'],
     ['one line of setProperty("X_TOKEN", …', 'setProperty("X_TOKEN", "'],

@@ -17,7 +17,7 @@
 import type { RawAllowlist, RawConfig, RawRule } from '../types.js';
 import { namedRules } from './rules/named.js';
 import { prefixedRules } from './rules/prefixed.js';
-import { ASSIGN, prefixed } from './rules/shape.js';
+import { ASSIGN, named, prefixed, UUID } from './rules/shape.js';
 
 /** Values that are templates, placeholders or documentation samples, not credentials. */
 const PLACEHOLDERS: RawAllowlist = {
@@ -236,11 +236,14 @@ function rules(): RawRule[] {
       String.raw`\b(HRKU-AA[0-9A-Za-z_-]{58})(?:[^0-9A-Za-z_-]|$)`,
       ['hrku-'],
     ),
-    prefixed(
+    // A UUID next to Heroku's name, in every assignment shape gitleaks reads.
+    named(
       'heroku-api-key-legacy',
       'Heroku API key (UUID form, named)',
-      String.raw`(?i)heroku[\w.-]{0,20}(?:key|token|secret)[\w.-]{0,10}?${ASSIGN}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b`,
+      'heroku',
       ['heroku'],
+      UUID,
+      { tags: ['secret'] },
     ),
     prefixed(
       'cloudflare-origin-ca-key',
@@ -357,10 +360,19 @@ function rules(): RawRule[] {
     ),
     prefixed(
       'vault-token-legacy',
-      'HashiCorp Vault token (legacy s. form, named)',
-      String.raw`(?i)vault[\w.-]{0,20}token[\w.-]{0,10}?${ASSIGN}(s\.[A-Za-z0-9]{24})\b`,
-      ['vault'],
-      { entropy: 3.5 },
+      'HashiCorp Vault token (legacy s. form)',
+      // gitleaks' form: `s.` and 24 letters and digits, alone (a word ends before and after).
+      String.raw`\b(s\.[A-Za-z0-9]{24})(?:[\x60'"\s;]|\\[nr]|$)`,
+      ['s.'],
+      {
+        entropy: 3.5,
+        allowlists: [
+          {
+            description: 'member accesses: letters only (s.makeKubeConfigController)',
+            regexes: [String.raw`^s\.[A-Za-z]{24}$`],
+          },
+        ],
+      },
     ),
     prefixed(
       'doppler-token',
