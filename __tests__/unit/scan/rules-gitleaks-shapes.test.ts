@@ -101,3 +101,19 @@ describe('curl credentials', () => {
     expect(found(text).filter((f) => f.startsWith('curl'))).toEqual([]);
   });
 });
+
+describe('published sample values are not findings', () => {
+  it("Firebase SDK's example API keys", () => {
+    // Written bare: under a key-like name the generic rule reads the value, as gitleaks' does.
+    expect(found('AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs')).toEqual([]);
+    expect(found('"AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",')).toEqual([]);
+    // Any other key of the same form is.
+    const key = `AIza${random(B62, 35)}`;
+    expect(found(`"${key}",`)).toEqual([`gcp-api-key#${sha(key)}`]);
+  });
+
+  it("the passwords of Microsoft's nuget.config reference", () => {
+    for (const value of ['33f!!lloppa', 'hal+9ooo_da!sY'])
+      expect(found(`<add key="ClearTextPassword" value="${value}" />`, 'NuGet.Config')).toEqual([]);
+  });
+});

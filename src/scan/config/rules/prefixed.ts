@@ -364,6 +364,11 @@ export function prefixedRules(): RawRule[] {
             description: 'environment variable references (%NAME%, $(Name))',
             regexes: [String.raw`^%[^%\s]+%$`, String.raw`^\$\(`],
           },
+          {
+            // The sample passwords of Microsoft's nuget.config reference page.
+            description: 'documentation samples',
+            regexes: [String.raw`^(?:33f!!lloppa|hal\+9ooo_da!sY)$`],
+          },
         ],
       },
     ),
