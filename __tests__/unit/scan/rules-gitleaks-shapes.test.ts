@@ -117,3 +117,11 @@ describe('published sample values are not findings', () => {
       expect(found(`<add key="ClearTextPassword" value="${value}" />`, 'NuGet.Config')).toEqual([]);
   });
 });
+
+describe('names that begin like a vendor', () => {
+  it('sumOf… is no Sumo Logic access ID', () => {
+    expect(found('sumOfExposures = sumOfExposures;')).toEqual([]);
+    const id = `su${random(B62, 10)}${random(DIGITS, 2)}`;
+    expect(found(`SUMO_ACCESS_ID = "${id}"`)).toEqual([`sumologic-access-id#${sha(id)}`]);
+  });
+});
