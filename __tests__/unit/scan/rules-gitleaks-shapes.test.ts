@@ -125,3 +125,13 @@ describe('names that begin like a vendor', () => {
     expect(found(`SUMO_ACCESS_ID = "${id}"`)).toEqual([`sumologic-access-id#${sha(id)}`]);
   });
 });
+
+describe('tokens inside file names', () => {
+  it('an asset fingerprint after .ico is no Infracost token', () => {
+    expect(found(`<link rel="icon" href="/assets/favicon.ico-${random(HEX, 32)}.png">`)).toEqual(
+      [],
+    );
+    const token = `ico-${random(B62, 32)}`;
+    expect(found(`INFRACOST_API_KEY: ${token}`)).toContain(`infracost-api-token#${sha(token)}`);
+  });
+});

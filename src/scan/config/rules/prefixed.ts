@@ -94,9 +94,13 @@ export function prefixedRules(): RawRule[] {
       String.raw`\b(tk-us-[A-Za-z0-9_-]{48})${E}`,
       ['tk-us-'],
     ),
-    prefixed('infracost-api-token', 'Infracost API token', String.raw`\b(ico-[A-Za-z0-9]{32})\b`, [
-      'ico-',
-    ]),
+    prefixed(
+      'infracost-api-token',
+      'Infracost API token',
+      // Not followed by a dot: `favicon.ico-<hash>.png` is a fingerprinted asset name.
+      String.raw`\b(ico-[A-Za-z0-9]{32})(?:[^A-Za-z0-9.]|$)`,
+      ['ico-'],
+    ),
     prefixed(
       'octopus-deploy-api-key',
       'Octopus Deploy API key',
