@@ -135,3 +135,11 @@ describe('tokens inside file names', () => {
     expect(found(`INFRACOST_API_KEY: ${token}`)).toContain(`infracost-api-token#${sha(token)}`);
   });
 });
+
+describe('Terraform passwords', () => {
+  it('are found where terraform fmt aligned the = far from the name', () => {
+    const p = `${random(LOWER, 6)}${random(DIGITS, 2)}${random(UPPER, 3)}`;
+    const text = `resource "mysql_user" "app" {\n  user               = "app"\n  password           = "${p}"\n}\n`;
+    expect(found(text, 'db.hcl')).toEqual([`terraform-password#${sha(p)}`]);
+  });
+});

@@ -386,7 +386,8 @@ export function prefixedRules(): RawRule[] {
     prefixed(
       'terraform-password',
       'Password in a Terraform or HCL file',
-      String.raw`(?i)\b(?:administrator_login_)?password[\w.-]{0,20}?[ \t]{0,5}=[ \t]{0,5}[ \t]{0,5}"([A-Za-z0-9=_!@#%^*.-]{8,64})"`,
+      // `terraform fmt` aligns the `=` of neighbouring arguments: many blanks may come first.
+      String.raw`(?i)\b(?:administrator_login_)?password[\w.-]{0,20}?[ \t]{0,40}=[ \t]{0,5}"([A-Za-z0-9=_!@#%^*.-]{8,64})"`,
       ['password'],
       {
         entropy: 2.5,
