@@ -73,6 +73,8 @@ describe('the built-in rules scan in time linear in the input', () => {
     ['one line of a', 'a'],
     ['one line of curl -H "Authorization: Bearer …', 'curl -H "Authorization: Bearer '],
     ['one line of curl -u …', 'curl -u a:'],
+    ['curl continuation lines', 'curl -u \\\n'],
+    ['one line of s. (Vault legacy tokens)', 's.a1'],
     ['one line of vendor-named assignments', 'twitter_key = "'],
     ['lines of XML password elements with no value', '<password>\n'],
     ['one line of setProperty("X_TOKEN", …', 'setProperty("X_TOKEN", "'],
@@ -98,6 +100,17 @@ describe('the built-in rules scan in time linear in the input', () => {
       () => `token = "ghp_${random(B62, 36)}"\npassword = "${random(B62, 20)}"\n`,
     ).join('');
     expect(growth(builtin, (n) => repeat(pool, n).replace(/[^\n]*$/, ''), 1 << 15)).toBeLessThan(
+      MAX_GROWTH,
+    );
+  });
+
+  it('many generic and specific findings on one line (minified)', () => {
+    // Each generic finding is compared with the specific secrets of its line (dedup.ts).
+    const pool = Array.from(
+      { length: 2048 },
+      () => `token = "ghp_${random(B62, 36)}", password = "${random(B62, 20)}", `,
+    ).join('');
+    expect(growth(builtin, (n) => repeat(pool, n).replace(/"[^"]*$/, ''), 1 << 15)).toBeLessThan(
       MAX_GROWTH,
     );
   });

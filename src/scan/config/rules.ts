@@ -17,7 +17,7 @@
 import type { RawAllowlist, RawConfig, RawRule } from '../types.js';
 import { namedRules } from './rules/named.js';
 import { prefixedRules } from './rules/prefixed.js';
-import { ASSIGN, prefixed } from './rules/shape.js';
+import { ASSIGN, named, prefixed, UUID } from './rules/shape.js';
 
 /** Values that are templates, placeholders or documentation samples, not credentials. */
 const PLACEHOLDERS: RawAllowlist = {
@@ -174,7 +174,19 @@ function rules(): RawRule[] {
       'Google Cloud API key',
       String.raw`\b(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)`,
       ['aiza'],
-      { entropy: 3.5 },
+      {
+        entropy: 3.5,
+        allowlists: [
+          {
+            // Keys written into the tests and samples of firebase/firebase-android-sdk:
+            // published, and the same in every clone of it.
+            description: 'Firebase SDK example keys',
+            regexes: [
+              String.raw`^AIza(?:Syabcdefghijklmnopqrstuvwxyz1234567|SyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs|SyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM|SyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU|SyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0|yDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A|SyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c|SyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4|SyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY|SyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM|SyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ|SyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g|SyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU|SyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw|SyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE|SyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY)$`,
+            ],
+          },
+        ],
+      },
     ),
     prefixed(
       'gcp-oauth-client-secret',
@@ -236,11 +248,14 @@ function rules(): RawRule[] {
       String.raw`\b(HRKU-AA[0-9A-Za-z_-]{58})(?:[^0-9A-Za-z_-]|$)`,
       ['hrku-'],
     ),
-    prefixed(
+    // A UUID next to Heroku's name, in every assignment shape gitleaks reads.
+    named(
       'heroku-api-key-legacy',
       'Heroku API key (UUID form, named)',
-      String.raw`(?i)heroku[\w.-]{0,20}(?:key|token|secret)[\w.-]{0,10}?${ASSIGN}([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b`,
+      'heroku',
       ['heroku'],
+      UUID,
+      { tags: ['secret'] },
     ),
     prefixed(
       'cloudflare-origin-ca-key',
@@ -357,10 +372,19 @@ function rules(): RawRule[] {
     ),
     prefixed(
       'vault-token-legacy',
-      'HashiCorp Vault token (legacy s. form, named)',
-      String.raw`(?i)vault[\w.-]{0,20}token[\w.-]{0,10}?${ASSIGN}(s\.[A-Za-z0-9]{24})\b`,
-      ['vault'],
-      { entropy: 3.5 },
+      'HashiCorp Vault token (legacy s. form)',
+      // gitleaks' form: `s.` and 24 letters and digits, alone (a word ends before and after).
+      String.raw`\b(s\.[A-Za-z0-9]{24})(?:[\x60'"\s;]|\\[nr]|$)`,
+      ['s.'],
+      {
+        entropy: 3.5,
+        allowlists: [
+          {
+            description: 'member accesses: letters only (s.makeKubeConfigController)',
+            regexes: [String.raw`^s\.[A-Za-z]{24}$`],
+          },
+        ],
+      },
     ),
     prefixed(
       'doppler-token',

@@ -26,6 +26,7 @@ import { KeywordMatcher, type KeywordHits } from './keywords.js';
 import { compileLinear, type LinearRegex } from '../config/re2.js';
 import { partsSatisfied, type Spot } from './composite.js';
 import { DecodedText, type DecodedRun } from './decode.js';
+import { dropShadowedGeneric } from './dedup.js';
 import type {
   Allowlist,
   ContentPattern,
@@ -283,7 +284,8 @@ export class Detector {
   /** Text already decoded (a diff's added lines): the keyword pass walks the string. */
   detect(fragment: Fragment): Finding[] {
     const found = this.detectText(fragment);
-    return this.maxDecodeDepth > 0 ? this.withDecoded(fragment, found) : found;
+    // gitleaks deduplicates once, over the plain and the decoded passes' findings (dedup.ts).
+    return dropShadowedGeneric(this.maxDecodeDepth > 0 ? this.withDecoded(fragment, found) : found);
   }
 
   private detectText(fragment: Fragment): Finding[] {
@@ -300,10 +302,10 @@ export class Detector {
   detectFile(path: string, bytes: Buffer): Finding[] {
     const scanned = this.detectBytes(path, bytes);
     if (scanned === null) return [];
-    if (this.maxDecodeDepth === 0) return scanned.found;
+    if (this.maxDecodeDepth === 0) return dropShadowedGeneric(scanned.found);
     // The text the findings were found in, decoded once: Latin-1 only for pure ASCII, where
     // it is the UTF-8 reading too, so positions agree.
-    return this.withDecoded({ path, text: scanned.text }, scanned.found);
+    return dropShadowedGeneric(this.withDecoded({ path, text: scanned.text }, scanned.found));
   }
 
   /**
@@ -361,9 +363,9 @@ export class Detector {
       : kept;
     findings = this.composedPathFindings(findings, fragment, lines, allowComments, lineVerdicts);
     if (reported.length === 0) return findings;
-    const found = dropShadowedGeneric(reported, this.rules).sort(
-      (x, y) => x.startLine - y.startLine || x.startColumn - y.startColumn,
-    );
+    const found = reported
+      .map((k) => k.finding)
+      .sort((x, y) => x.startLine - y.startLine || x.startColumn - y.startColumn);
     return findings.length === 0 ? found : [...findings, ...found];
   }
 
@@ -1098,41 +1100,4 @@ function regexAllowed(a: Allowlist, target: AllowTarget): boolean {
 
 function stopwordAllowed(a: Allowlist, target: AllowTarget): boolean {
   return a.anyStopword !== undefined && a.anyStopword.test(target.lowerSecret());
-}
-
-/**
- * A generic rule's finding that overlaps a specific rule's finding says nothing new. The
- * specific secrets are sorted once, so each generic one is checked in log time, not against
- * every specific one (a fragment may hold very many of both).
- */
-function dropShadowedGeneric(
-  kept: { finding: Finding; match: RawMatch }[],
-  rules: readonly Rule[],
-): Finding[] {
-  const isGeneric = (m: RawMatch): boolean => rules[m.rule]!.id.startsWith('generic');
-  const specific = kept
-    .filter((k) => !isGeneric(k.match))
-    .map((k) => [k.match.secretStart, k.match.secretStart + k.match.secret.length] as const)
-    .sort((x, y) => x[0] - y[0]);
-  // The furthest end among the first i+1 specific secrets (by start).
-  const reach: number[] = [];
-  for (const [, end] of specific) reach.push(Math.max(end, reach[reach.length - 1] ?? -1));
-  const overlapsSpecific = (s: number, e: number): boolean => {
-    // The last specific secret starting before e; any of those up to it overlaps when it ends after s.
-    let lo = 0;
-    let hi = specific.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (specific[mid]![0] < e) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 && reach[lo - 1]! > s;
-  };
-  return kept
-    .filter((k) => {
-      if (!isGeneric(k.match)) return true;
-      const s = k.match.secretStart;
-      return !overlapsSpecific(s, s + k.match.secret.length);
-    })
-    .map((k) => k.finding);
 }

@@ -4,7 +4,13 @@
 import type { RawRule } from '../../types.js';
 import { named, UUID } from './shape.js';
 
-type Row = [id: string, description: string, value: string, entropy?: number];
+type Row = [
+  id: string,
+  description: string,
+  value: string,
+  entropy?: number,
+  extra?: Partial<RawRule>,
+];
 
 /** [vendor name regex, keywords, rows]: a family's rules share the name and its keywords. */
 const FAMILIES: [string, string[], Row[]][] = [
@@ -292,7 +298,16 @@ const FAMILIES: [string, string[], Row[]][] = [
     'sumo',
     ['sumo'],
     [
-      ['sumologic-access-id', 'Sumo Logic access ID', 'su[a-zA-Z0-9]{12}'],
+      [
+        'sumologic-access-id',
+        'Sumo Logic access ID',
+        'su[a-zA-Z0-9]{12}',
+        undefined,
+        {
+          // `sumOfExposures = sumOfExposures`: a name that begins with "sum", not an ID.
+          allowlists: [{ description: 'sumOf… names', regexTarget: 'line', regexes: ['sumOf'] }],
+        },
+      ],
       ['sumologic-access-token', 'Sumo Logic access key', '[a-z0-9]{64}'],
     ],
   ],
@@ -324,8 +339,11 @@ const FAMILIES: [string, string[], Row[]][] = [
 
 export function namedRules(): RawRule[] {
   return FAMILIES.flatMap(([names, keywords, rows]) =>
-    rows.map(([id, description, value, entropy]) =>
-      named(id, description, names, keywords, value, entropy === undefined ? {} : { entropy }),
+    rows.map(([id, description, value, entropy, extra]) =>
+      named(id, description, names, keywords, value, {
+        ...(entropy === undefined ? {} : { entropy }),
+        ...extra,
+      }),
     ),
   );
 }

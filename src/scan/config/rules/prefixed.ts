@@ -1,7 +1,13 @@
 // Tokens with a documented fixed prefix (or suffix) and alphabet, beyond the families of
 // rules.ts: precise rules, tried only where their prefix occurs.
 import type { RawRule } from '../../types.js';
-import { END_DASHED as E, prefixed } from './shape.js';
+import { END_DASHED as E, named, prefixed } from './shape.js';
+
+/**
+ * A curl command up to an option: the option on the command's line or on one of the next
+ * five continuation lines (a line ending in `\`), each searched a bounded width.
+ */
+const CURL = String.raw`\bcurl\b(?:[^\n]{0,300}?\\\r?\n){0,5}[^\n]{0,300}?[ \t\r\n]`;
 
 export function prefixedRules(): RawRule[] {
   return [
@@ -88,9 +94,13 @@ export function prefixedRules(): RawRule[] {
       String.raw`\b(tk-us-[A-Za-z0-9_-]{48})${E}`,
       ['tk-us-'],
     ),
-    prefixed('infracost-api-token', 'Infracost API token', String.raw`\b(ico-[A-Za-z0-9]{32})\b`, [
-      'ico-',
-    ]),
+    prefixed(
+      'infracost-api-token',
+      'Infracost API token',
+      // Not followed by a dot: `favicon.ico-<hash>.png` is a fingerprinted asset name.
+      String.raw`\b(ico-[A-Za-z0-9]{32})(?:[^A-Za-z0-9.]|$)`,
+      ['ico-'],
+    ),
     prefixed(
       'octopus-deploy-api-key',
       'Octopus Deploy API key',
@@ -121,12 +131,15 @@ export function prefixedRules(): RawRule[] {
       ['contribsys.com'],
       { entropy: 2 },
     ),
-    prefixed(
+    // gitleaks writes this as a vendor-named value: the same assignment shapes (XML elements,
+    // typed Go declarations, setProperty arguments, `=>`) are read.
+    named(
       'sidekiq-secret',
       'Sidekiq Pro/Enterprise credentials in a Bundler setting',
-      String.raw`(?i)BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM[\w.-]{0,20}?['"]?[ \t]{0,3}[:=][ \t]{0,3}['"]?([a-f0-9]{8}:[a-f0-9]{8})\b`,
+      'BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM',
       ['__contribsys__com'],
-      { entropy: 2 },
+      '[a-f0-9]{8}:[a-f0-9]{8}',
+      { entropy: 2, tags: ['secret'] },
     ),
     prefixed(
       'gitlab-session-cookie',
@@ -355,6 +368,11 @@ export function prefixedRules(): RawRule[] {
             description: 'environment variable references (%NAME%, $(Name))',
             regexes: [String.raw`^%[^%\s]+%$`, String.raw`^\$\(`],
           },
+          {
+            // The sample passwords of Microsoft's nuget.config reference page.
+            description: 'documentation samples',
+            regexes: [String.raw`^(?:33f!!lloppa|hal\+9ooo_da!sY)$`],
+          },
         ],
       },
     ),
@@ -368,7 +386,8 @@ export function prefixedRules(): RawRule[] {
     prefixed(
       'terraform-password',
       'Password in a Terraform or HCL file',
-      String.raw`(?i)\b(?:administrator_login_)?password[\w.-]{0,20}?[ \t]{0,5}=[ \t]{0,5}[ \t]{0,5}"([A-Za-z0-9=_!@#%^*.-]{8,64})"`,
+      // `terraform fmt` aligns the `=` of neighbouring arguments: many blanks may come first.
+      String.raw`(?i)\b(?:administrator_login_)?password[\w.-]{0,20}?[ \t]{0,40}=[ \t]{0,5}"([A-Za-z0-9=_!@#%^*.-]{8,64})"`,
       ['password'],
       {
         entropy: 2.5,
@@ -385,10 +404,15 @@ export function prefixedRules(): RawRule[] {
     prefixed(
       'curl-auth-header',
       'Credential in a curl command header',
-      String.raw`(?i)\bcurl\b[^\n]{0,300}?[ \t](?:-H|--header)[ \t=]{0,3}["']?(?:Authorization:[ \t]{0,5}(?:Bearer|Token|Basic|Api-Token)[ \t]{1,3}|(?:X-)?(?:Api-?)?(?:Key|Token):[ \t]{0,5})([A-Za-z0-9=~@.+/_-]{8,300})`,
+      // As gitleaks' rule reads it: a Basic value in base64, a Bearer or Token value, a bare
+      // Authorization value, or an X-…-Api-Key / Token header, quoted, on the command's line
+      // or on one of its continuation lines.
+      String.raw`(?i)${CURL}(?:-H|--header)(?:=|[ \t]{0,5})["'](?:Authorization:[ \t]{0,5}(?:Basic[ \t]([A-Za-z0-9+/]{8,300}={0,3})|(?:Bearer|(?:Api-)?Token)[ \t]([\w=~@.+/-]{8,300})|([\w=~@.+/-]{8,300}))|(?:X-(?:[a-z]{1,30}-)?)?(?:Api-?)?(?:Key|Token):[ \t]{0,5}([\w=~@.+/-]{8,300}))["']`,
       ['curl'],
       {
         entropy: 2.75,
+        // The first group that took part is the secret.
+        secretGroup: 0,
         allowlists: [
           {
             description: 'shell variables and placeholders',
@@ -400,14 +424,23 @@ export function prefixedRules(): RawRule[] {
     prefixed(
       'curl-auth-user',
       'user:password in a curl command',
-      String.raw`(?i)\bcurl\b[^\n]{0,300}?[ \t](?:-u|--user)[ \t=]{1,3}["']?([\w.@-]{1,64}:[^\s'"$:<>]{3,100})`,
+      // gitleaks' forms: "user:pass", ":pass" and "user:" quoted, 'user:pass', and each half
+      // quoted or bare (user:'pass', "{id}":"{secret}"); a bare password may hold punctuation.
+      String.raw`(?i)${CURL}(?:-u|--user)(?:=|[ \t]{1,5})(?:"(:[^"\n]{3,100}|[^:"\n]{3,100}:|[^:"\n]{3,100}:[^"\n]{3,100})"|'([^:'\n]{3,100}:[^'\n]{3,100})'|((?:"[^"\n]{3,100}"|'[^'\n]{3,100}'|[\w$@.-]{1,100}):(?:"[^"\n]{3,100}"|'[^'\n]{3,100}'|[^\s'"<>[\]:]{1,100})))(?:\s|$)`,
       ['curl'],
       {
         entropy: 2,
+        secretGroup: 0,
         allowlists: [
           {
-            description: 'placeholders',
-            regexes: [String.raw`(?i):(?:change(?:it|me)|pass(?:word)?|pwd|test|token|\*+|x+)$`],
+            description: 'placeholders, variables, templates and commands',
+            regexes: [
+              String.raw`(?i):['"]?(?:change(?:it|me)|pass(?:word)?|pwd|test|token|\*+|x+)['"]?$`,
+              String.raw`<[^>]*>`,
+              String.raw`:['"]?\$(?:\d|\w+|\{[^}]*\})['"]?$`,
+              String.raw`\$\(`,
+              String.raw`\{\{`,
+            ],
           },
         ],
       },
