@@ -49,8 +49,15 @@ export function selfSignedLoopbackCertificate(dnsNames: readonly string[] = []):
 export interface TestCertificateAuthority {
   /** The CA's own certificate (what a server trusts client certificates with). */
   cert: string;
-  /** A client certificate for `commonName` with `organizations` as O (Kubernetes groups). */
-  issueClient(commonName: string, organizations?: readonly string[]): { key: string; cert: string };
+  /**
+   * A client certificate for `commonName` with `organizations` as O (Kubernetes groups);
+   * `clientAuth` adds extendedKeyUsage=clientAuth (what a TLS server that checks it wants).
+   */
+  issueClient(
+    commonName: string,
+    organizations?: readonly string[],
+    options?: { clientAuth?: boolean },
+  ): { key: string; cert: string };
 }
 
 /** A throw-away CA, valid one day, for client certificates (mutual TLS tests). */
@@ -77,7 +84,7 @@ export function testCertificateAuthority(name = 'test-client-ca'): TestCertifica
     const caCert = readFileSync(join(dir, 'ca.pem'), 'utf8');
     return {
       cert: caCert,
-      issueClient(commonName, organizations = []) {
+      issueClient(commonName, organizations = [], options = {}) {
         const work = mkdtempSync(join(tmpdir(), 'test-client-'));
         try {
           writeFileSync(join(work, 'ca.key'), caKey, { mode: 0o600 });
@@ -95,6 +102,11 @@ export function testCertificateAuthority(name = 'test-client-ca'): TestCertifica
             '-out',
             join(work, 'client.csr'),
           ]);
+          const extensions: string[] = [];
+          if (options.clientAuth) {
+            writeFileSync(join(work, 'ext.cnf'), 'extendedKeyUsage=clientAuth\n');
+            extensions.push('-extfile', join(work, 'ext.cnf'));
+          }
           openssl([
             'x509',
             '-req',
@@ -107,6 +119,7 @@ export function testCertificateAuthority(name = 'test-client-ca'): TestCertifica
             '-CAcreateserial',
             '-days',
             '1',
+            ...extensions,
             '-out',
             join(work, 'client.pem'),
           ]);
@@ -129,74 +142,9 @@ export function testCertificateAuthority(name = 'test-client-ca'): TestCertifica
  * mutual TLS: the server trusts `ca.cert` for clients; the client presents `client`.
  */
 export function clientCertificateWithCa(): {
-  ca: { key: string; cert: string };
+  ca: { cert: string };
   client: { key: string; cert: string };
 } {
-  const dir = mkdtempSync(join(tmpdir(), 'test-mtls-'));
-  const file = (name: string) => join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        ...ec,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=test client CA',
-        '-keyout',
-        file('ca.key'),
-        '-out',
-        file('ca.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        ...ec,
-        '-subj',
-        '/CN=ci-runner',
-        '-keyout',
-        file('client.key'),
-        '-out',
-        file('client.csr'),
-      ],
-      { stdio: 'ignore' },
-    );
-    writeFileSync(file('ext.cnf'), 'extendedKeyUsage=clientAuth\n');
-    execFileSync(
-      'openssl',
-      [
-        'x509',
-        '-req',
-        '-in',
-        file('client.csr'),
-        '-CA',
-        file('ca.pem'),
-        '-CAkey',
-        file('ca.key'),
-        '-CAcreateserial',
-        '-days',
-        '1',
-        '-extfile',
-        file('ext.cnf'),
-        '-out',
-        file('client.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      ca: { key: readFileSync(file('ca.key'), 'utf8'), cert: readFileSync(file('ca.pem'), 'utf8') },
-      client: {
-        key: readFileSync(file('client.key'), 'utf8'),
-        cert: readFileSync(file('client.pem'), 'utf8'),
-      },
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const ca = testCertificateAuthority('test client CA');
+  return { ca: { cert: ca.cert }, client: ca.issueClient('ci-runner', [], { clientAuth: true }) };
 }
