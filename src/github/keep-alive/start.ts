@@ -1,7 +1,6 @@
 // Main's side: start the keep-alive process detached, hand it its plan over an IPC pipe
 // (never argv, never the environment: /proc/PID/environ and `ps` show those), and let go of
 // it. If it cannot start, main warns and the step still succeeds.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +47,9 @@ export async function startKeepAlive(
   for (const name of ['RUNNER_TRACKING_ID', 'SystemRoot', 'SYSTEMROOT']) {
     if (options.env[name]) env[name] = options.env[name];
   }
+  // Loaded here, not at the top: most steps start no keep-alive, and node's child_process
+  // module costs every step ~3-7 ms of start-up (CPU profiles of dist/main.js).
+  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [...NODE_FLAGS, script], {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
