@@ -678,5 +678,5 @@ export function compileConfig(
       globals.push(compiled);
     }
   });
-  return { source, rules: [...byId.values()], allowlists: globals };
+  return { source, rules: [...byId.values()], allowlists: globals, raw };
 }
