@@ -25,6 +25,7 @@ import { Baseline } from '../scan/config/baseline.js';
 import { parsePrePush, type PushedRef } from '../scan/sources/hooks.js';
 import { installHook } from './install-hook.js';
 import { scanWorkers } from './scan-workers.js';
+import { useTranslationCache } from './translation-cache.js';
 import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
 const OPTIONS: OptionSpec[] = [
@@ -206,11 +207,13 @@ export async function runScanCommand(argv: string[]): Promise<number> {
     }
 
     const configPath = optionString(parsed, 'config');
+    const saveTranslations = useTranslationCache(process.env);
     const config = loadScanConfig({
       root,
       configPath: configPath ? resolve(configPath) : undefined,
       env: process.env,
     });
+    saveTranslations();
     for (const warning of config.warnings ?? [])
       process.stderr.write(`oidc-secrets scan: warning: ${terminalText(warning)}\n`);
     const ignore = IgnoreList.read(workTreeReader(root));

@@ -13,6 +13,11 @@
 // threshold below, and this file.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { compileConfig } from './config/config.js';
+import {
+  translationsInUse,
+  useTranslations,
+  type TranslationRecords,
+} from './config/translation-memo.js';
 import { Detector } from './detect/detector.js';
 import { readTreeFile, type TreeEntry, type TreeScanStats } from './sources/tree.js';
 import type { Finding, RawConfig, ScanConfig, ScanNote } from './types.js';
@@ -45,6 +50,8 @@ interface WorkerInput {
   maxBytes: number;
   entries: readonly TreeEntry[];
   counter: Int32Array;
+  /** This thread's RE2 translations (translation-memo.ts): the worker need not redo them. */
+  translations?: TranslationRecords;
 }
 
 interface WorkerMessage {
@@ -116,6 +123,7 @@ export async function scanTreeInParallel(
       maxBytes,
       entries,
       counter,
+      translations: translationsInUse(),
     };
     for (let w = 0; w < scan.parallel.workers; w++) {
       const worker = new Worker(scan.parallel.script, { workerData: input });
@@ -180,6 +188,7 @@ export function runTreeWorker(): void {
   const input = workerData as WorkerInput | undefined;
   if (isMainThread || parentPort === null || input?.kind !== 'oidc-secrets-tree-worker') return;
   const port = parentPort;
+  if (input.translations) useTranslations(input.translations);
   const config: ScanConfig = {
     ...compileConfig(input.raw, input.source),
     ...(input.configFile !== undefined ? { configFile: input.configFile } : {}),
