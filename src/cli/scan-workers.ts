@@ -2,7 +2,8 @@
 // and the bundle they run: dist/cli/scan-worker.cjs, next to the scan command's own bundle.
 // Run from source (tests, tsx) there is no such bundle and the scan keeps to one thread.
 // OIDC_SECRETS_SCAN_THREADS=N sets the number of workers (0: none); by default one per core
-// that the machine leaves idle (cores minus the load average, less this thread's own core):
+// that the machine leaves idle (cores minus the load average, less this thread's own core,
+// rounded: a 2-core machine at load 0.3 gets one worker, at load 0.6 none):
 // on a busy machine a worker only competes with this thread for the same cores, and its
 // start (~0.2 s of CPU: its bundle and the rules compiled again) is lost.
 import { existsSync } from 'node:fs';
@@ -29,6 +30,6 @@ export function scanWorkers(env: NodeJS.ProcessEnv): ParallelOptions | undefined
   const workers =
     given !== undefined && given !== ''
       ? Number(given)
-      : Math.min(MAX_WORKERS, Math.floor(availableParallelism() - 1 - loadavg()[0]!));
+      : Math.min(MAX_WORKERS, Math.round(availableParallelism() - 1 - loadavg()[0]!));
   return workers > 0 ? { script, workers } : undefined;
 }

@@ -153,6 +153,12 @@ describe('a path tree shared with worker threads', () => {
     expect(readFileSync(join(out, '2.sarif'), 'utf8')).toBe(
       readFileSync(join(out, '0.sarif'), 'utf8'),
     );
+    const bad = await runCli(['scan', '--no-ignore', '.'], {
+      cwd: dir,
+      env: { OIDC_SECRETS_SCAN_THREADS: 'many' },
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/OIDC_SECRETS_SCAN_THREADS: expected a number of worker threads/);
     for (const secret of planted) {
       for (const text of [alone.stdout, shared2.stdout, alone.stderr, shared2.stderr]) {
         expect(text.includes(secret)).toBe(false);
