@@ -8,9 +8,14 @@
 // of the one-thread scan (scanTree), which is also what runs whenever workers cannot.
 //
 // Why it stays (issue 15: `oidc-secrets scan` at >= 100 MiB/s end to end on this 2-core
-// machine; numbers in the commit that added it). The cost: a worker loads its own bundle
-// and compiles the rules again (~0.2 s of CPU before it scans its first file), hence the
-// threshold below, and this file.
+// machine). One thread cannot get there: after the rest of issue 15's work a scan of the
+// 20 MiB bench tree still takes ~0.86 s of CPU. Not yet shown to pay, though: it was only
+// measured on a machine loaded 4-8 (other builds), where a worker found no idle core and
+// made the scan slower (wall 2.0-3.3 s against 1.4-2.5 s); hence the default of
+// src/cli/scan-workers.ts, one worker per core the load average leaves idle. The cost: a
+// worker starts node, loads its bundle (without the compile cache) and builds the detector
+// (the RE2 translations come from this thread) before it takes a file: ~0.5 s at load 4.5,
+// during which this thread scans alone; hence also the threshold below, and this file.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { compileConfig } from './config/config.js';
 import {
