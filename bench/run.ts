@@ -6,7 +6,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const only = process.argv.slice(2);
+// `npm run bench -- NAME… --flag value…`: names select benchmark files; from the first
+// `--flag` on, the arguments go to each selected benchmark (e.g. scan-process's --runs).
+const args = process.argv.slice(2);
+const firstFlag = args.findIndex((a) => a.startsWith('--'));
+const only = firstFlag === -1 ? args : args.slice(0, firstFlag);
+const flags = firstFlag === -1 ? [] : args.slice(firstFlag);
 const files = readdirSync(here)
   .filter((name) => name.endsWith('.bench.ts'))
   .filter((name) => only.length === 0 || only.some((o) => name.includes(o)))
@@ -15,7 +20,7 @@ const files = readdirSync(here)
 let failed = 0;
 for (const file of files) {
   console.log(`\n### ${file}`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, file)], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(here, file), ...flags], {
     stdio: 'inherit',
   });
   if (result.status !== 0) {

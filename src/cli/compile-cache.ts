@@ -87,7 +87,7 @@ function cacheEntryName(file: string, source: string): string {
 }
 
 /** Our cache directory, created if need be; undefined when it is not safely ours. */
-function privateCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+export function privateCacheDir(env: NodeJS.ProcessEnv): string | undefined {
   const uid = process.getuid?.();
   if (uid === undefined) return undefined; // Windows: no owner or mode bits to rely on
   let base = env.XDG_CACHE_HOME;

@@ -24,6 +24,8 @@ import { readFileNoFollow, workTreeReader } from '../scan/config/settings.js';
 import { Baseline } from '../scan/config/baseline.js';
 import { parsePrePush, type PushedRef } from '../scan/sources/hooks.js';
 import { installHook } from './install-hook.js';
+import { scanWorkers } from './scan-workers.js';
+import { useTranslationCache } from './translation-cache.js';
 import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
 const OPTIONS: OptionSpec[] = [
@@ -205,11 +207,13 @@ export async function runScanCommand(argv: string[]): Promise<number> {
     }
 
     const configPath = optionString(parsed, 'config');
+    const saveTranslations = useTranslationCache(process.env);
     const config = loadScanConfig({
       root,
       configPath: configPath ? resolve(configPath) : undefined,
       env: process.env,
     });
+    saveTranslations();
     for (const warning of config.warnings ?? [])
       process.stderr.write(`oidc-secrets scan: warning: ${terminalText(warning)}\n`);
     const ignore = IgnoreList.read(workTreeReader(root));
@@ -230,6 +234,7 @@ export async function runScanCommand(argv: string[]): Promise<number> {
       ensure: { offline: true },
       maxDecodeDepth,
       ...(baseline ? { baseline } : {}),
+      ...(target.kind === 'tree' ? { parallel: scanWorkers(process.env) } : {}),
     });
     // The workflow lint reads the work tree: it belongs to a scan of the tree or a range, not
     // to a hook (the staged files or the pushed commits are not the work tree) nor to stdin.
@@ -249,6 +254,10 @@ export async function runScanCommand(argv: string[]): Promise<number> {
         '--sarif',
       );
     }
+    if (process.env.OIDC_SECRETS_DEBUG === '1' && result.threads)
+      process.stderr.write(
+        `oidc-secrets scan: ${result.threads.workers} worker thread(s) scanned ${result.threads.byWorkers} of ${result.threads.entries} entries\n`,
+      );
     process.stdout.write(renderText(result, lint));
     if (result.findings.length > 0 && (mode === 'staged' || mode === 'pre-push'))
       process.stdout.write(

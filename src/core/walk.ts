@@ -3,7 +3,7 @@
 // so a link cannot lead a walk out of its tree or round in a loop; sockets, devices and
 // FIFOs are passed over too. What each caller skips or caps is its own business.
 import { readdirSync, readSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 export interface WalkOptions {
   /** Directory names never entered, wherever they are (e.g. `.git`). */
@@ -20,6 +20,14 @@ const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name 
 
 /** Walks the directory `dir` (absolute or relative to the current directory). */
 export function walkDirectory(dir: string, options: WalkOptions): void {
+  // Every path given out is join(dir, …, name), built by concatenation: the names readdir
+  // gives hold no separator and are never `.` or `..`, so only `dir` needs normalising, once
+  // (a join per entry showed in the scan's profile of a tree of 2,500 files).
+  walkIn(dir, join(dir, 'x').slice(0, -1), options);
+}
+
+/** Walks `dir`, whose entries' paths are `prefix` + name. */
+function walkIn(dir: string, prefix: string, options: WalkOptions): void {
   let entries: Dirent[];
   try {
     // File types come from the directory listing (lstat semantics: a link is a link).
@@ -30,9 +38,9 @@ export function walkDirectory(dir: string, options: WalkOptions): void {
   }
   if (options.sorted) entries.sort(byName);
   for (const entry of entries) {
-    const child = join(dir, entry.name);
+    const child = prefix + entry.name;
     if (entry.isDirectory()) {
-      if (!options.skipDirectories?.has(entry.name)) walkDirectory(child, options);
+      if (!options.skipDirectories?.has(entry.name)) walkIn(child, child + sep, options);
     } else if (entry.isFile()) {
       options.onFile(child);
     }

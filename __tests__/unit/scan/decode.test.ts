@@ -6,6 +6,7 @@ import { compileConfig } from '../../../src/scan/config/config.js';
 import { builtinConfig } from '../../../src/scan/config/rules.js';
 import { DecodedText } from '../../../src/scan/detect/decode.js';
 import { Detector } from '../../../src/scan/detect/detector.js';
+import { decodeCandidates } from '../../../src/scan/detect/runs-wasm.js';
 import type { Finding } from '../../../src/scan/types.js';
 import { sha } from './helpers.js';
 
@@ -123,5 +124,63 @@ describe('DecodedText', () => {
     expect(next.originalStart(5)).toBe(2); // inside the run: the run's start
     expect(next.originalEnd(20)).toBe(text.length - 2); // the run's end
     expect(next.originalStart(21)).toBe(text.length - 1); // after it: shifted exactly
+  });
+});
+
+describe('where each pass looks for runs', () => {
+  // Pieces that decode (base64, hex, percent, nested) or nearly do, next to one another with
+  // or without separators: the stretches found by runs-wasm.ts for the first pass and those
+  // around the runs of the pass before must find what walking the whole text finds.
+  const word = (): string => random(3 + (randomBytes(1)[0]! % 20), ALNUM + '+/-_');
+  const pieces: (() => string)[] = [
+    word,
+    () => b64(`key=${random(20)}`),
+    () => b64(b64(`token: ${random(24)}`)),
+    () => hex(`pass=${random(18)}`),
+    () => hex(b64(`a ${random(30)} b`)),
+    () => `%${hex(random(3))}`.replace(/(..)/g, '%$1').slice(1),
+    () => b64(`x%${hex('q')}y=${random(12)}`),
+    () => random(40, '0123456789abcdef'),
+    () => `${b64(random(12))}==`,
+    () => '%',
+    () => '=',
+  ];
+  const separators = ['', '', ' ', '\n', '"', ':', '=', '%', '.', ', '];
+  const pick = <T>(list: readonly T[]): T => list[randomBytes(1)[0]! % list.length]!;
+  const randomText = (): string =>
+    Array.from(
+      { length: 2 + (randomBytes(1)[0]! % 12) },
+      () => pick(pieces)() + pick(separators),
+    ).join('');
+
+  it('finds what walking the whole text finds, pass after pass', () => {
+    let decodedSomewhere = 0;
+    for (let k = 0; k < 400; k++) {
+      const text = randomText();
+      let fast = DecodedText.original(text, decodeCandidates(Buffer.from(text, 'latin1')));
+      let whole = DecodedText.original(text);
+      for (let depth = 1; depth <= 4; depth++) {
+        const a = fast.next();
+        const b = whole.next(true);
+        // Compared by hashes: a failure names no text.
+        expect([sha(a?.text ?? '-'), a?.runs]).toEqual([sha(b?.text ?? '-'), b?.runs]);
+        if (a === null || b === null) break;
+        if (depth >= 2) decodedSomewhere++;
+        fast = a;
+        whole = b;
+      }
+    }
+    // The texts exercise later passes, not only the first.
+    expect(decodedSomewhere).toBeGreaterThan(20);
+  });
+
+  it('runs-wasm.ts keeps the stretches holding a long run or a %, between neutral characters', () => {
+    const long = 'Q'.repeat(16);
+    const text = `short words (here) %41 then "${long}" and x=${long.slice(1)}y`;
+    const stretches = Array.from(decodeCandidates(Buffer.from(text, 'latin1'))!);
+    const shown = [];
+    for (let k = 0; k < stretches.length; k += 2)
+      shown.push(text.slice(stretches[k]!, stretches[k + 1]!));
+    expect(shown).toEqual(['%41', long, `x=${long.slice(1)}y`]);
   });
 });

@@ -7,7 +7,8 @@ import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { dirname, isAbsolute, posix, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { builtinConfig } from './rules.js';
-import { compileLinear, translateRe2, RegexTranslationError, type LinearRegex } from './re2.js';
+import { compileLinear, RegexTranslationError, type LinearRegex } from './re2.js';
+import { translate } from './translation-memo.js';
 import { insideRoot, readFileNoFollow, workTreeReader, type SettingsReader } from './settings.js';
 import type {
   Allowlist,
@@ -495,7 +496,7 @@ function compileRegex(
 ): RegExp | LinearRegex {
   try {
     if (!native(pattern, role)) return compileLinear(pattern, what);
-    const t = translateRe2(pattern, what);
+    const t = translate(pattern, what);
     return new RegExp(t.source, t.flags);
   } catch (err) {
     throw configError(err);
@@ -606,7 +607,7 @@ export function compileConfig(
       let t;
       let linear: LinearRegex | undefined;
       try {
-        t = translateRe2(r.regex, `${where} regex`);
+        t = translate(r.regex, `${where} regex`);
         if (!native(r.regex, 'rule')) linear = compileLinear(r.regex, `${where} regex`);
       } catch (err) {
         throw configError(err);
@@ -678,5 +679,5 @@ export function compileConfig(
       globals.push(compiled);
     }
   });
-  return { source, rules: [...byId.values()], allowlists: globals };
+  return { source, rules: [...byId.values()], allowlists: globals, raw };
 }

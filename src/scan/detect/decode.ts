@@ -25,47 +25,60 @@ for (let c = 0; c < 128; c++) {
 }
 const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/y;
 
-/** The encoded runs of a text, leftmost first, as gitleaks' pattern finds them. */
+/**
+ * The encoded runs of a text, leftmost first, as gitleaks' pattern finds them; only within
+ * the (start, end) pairs of `stretches` when given, each starting after a neutral character
+ * (see `stretchesAround`) and ending at one or at the end: the walk starts afresh after each
+ * neutral character, so the runs found there are those a walk over the whole text finds there.
+ */
 function* encodedRuns(
   text: string,
+  stretches: ArrayLike<number> | null = null,
 ): Generator<{ start: number; text: string; encoding: Encoding }> {
   const n = text.length;
-  for (let i = 0; i < n;) {
-    const c = text.charCodeAt(i);
-    if (c === 0x25 /* % */) {
-      PERCENT_RUN.lastIndex = i;
-      const m = PERCENT_RUN.exec(text);
-      if (m !== null) {
-        yield { start: i, text: m[0], encoding: 'percent' };
-        i += m[0].length;
-      } else i++;
-      continue;
+  // One generator for all stretches: a generator per stretch cost more than the walk saved.
+  const count = stretches === null ? 1 : stretches.length / 2;
+  for (let s = 0; s < count; s++) {
+    const from = stretches === null ? 0 : stretches[2 * s]!;
+    const to = stretches === null ? n : stretches[2 * s + 1]!;
+    for (let i = from; i < to;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x25 /* % */) {
+        PERCENT_RUN.lastIndex = i;
+        const m = PERCENT_RUN.exec(text);
+        if (m !== null) {
+          yield { start: i, text: m[0], encoding: 'percent' };
+          i += m[0].length;
+        } else i++;
+        continue;
+      }
+      if (c >= 128 || CLASS[c] === 0) {
+        i++;
+        continue;
+      }
+      let end = i;
+      let hex = -1; // end of the leading hex digits
+      while (end < n) {
+        const d = text.charCodeAt(end);
+        if (d >= 128 || CLASS[d] === 0) break;
+        if (hex === -1 && CLASS[d] !== 2) hex = end;
+        end++;
+      }
+      if (hex === -1) hex = end;
+      let start = i;
+      if (hex - i >= 32) {
+        // Sliced (and decoded) only when its first byte could be printable: most hex runs are
+        // hashes and ids, and a run that cannot decode costs nothing but this look.
+        if (printableHexPair(text, i))
+          yield { start: i, text: text.slice(i, hex), encoding: 'hex' };
+        start = hex;
+      }
+      let stop = end;
+      while (stop < n && stop - end < 3 && text.charCodeAt(stop) === 0x3d /* = */) stop++;
+      if (end - start >= 16 && mayBePrintableBase64At(text, start, stop))
+        yield { start, text: text.slice(start, stop), encoding: 'base64' };
+      i = stop;
     }
-    if (c >= 128 || CLASS[c] === 0) {
-      i++;
-      continue;
-    }
-    let end = i;
-    let hex = -1; // end of the leading hex digits
-    while (end < n) {
-      const d = text.charCodeAt(end);
-      if (d >= 128 || CLASS[d] === 0) break;
-      if (hex === -1 && CLASS[d] !== 2) hex = end;
-      end++;
-    }
-    if (hex === -1) hex = end;
-    let start = i;
-    if (hex - i >= 32) {
-      // Sliced (and decoded) only when its first byte could be printable: most hex runs are
-      // hashes and ids, and a run that cannot decode costs nothing but this look.
-      if (printableHexPair(text, i)) yield { start: i, text: text.slice(i, hex), encoding: 'hex' };
-      start = hex;
-    }
-    let stop = end;
-    while (stop < n && stop - end < 3 && text.charCodeAt(stop) === 0x3d /* = */) stop++;
-    if (end - start >= 16 && mayBePrintableBase64At(text, start, stop))
-      yield { start, text: text.slice(start, stop), encoding: 'base64' };
-    i = stop;
   }
 }
 
@@ -136,6 +149,31 @@ export interface DecodedRun {
   depth: number;
 }
 
+/** Not a base64 character, `%` nor `=`: where decode.ts's walk always starts afresh. */
+function neutral(c: number): boolean {
+  return c >= 128 || (CLASS[c] === 0 && c !== 0x25 && c !== 0x3d);
+}
+
+/**
+ * Where the next pass can find a run that decodes: around what the latest pass decoded,
+ * from the neutral character before each run to the one after it, merged. Elsewhere the
+ * text and the neutral characters around it are what the latest pass walked over already,
+ * and no run there decoded then (or it would have been replaced).
+ */
+function stretchesAround(text: string, runs: readonly DecodedRun[]): number[] {
+  const out: number[] = [];
+  for (const run of runs) {
+    let a = run.start;
+    while (a > 0 && !neutral(text.charCodeAt(a - 1))) a--;
+    let b = run.end;
+    while (b < text.length && !neutral(text.charCodeAt(b))) b++;
+    if (out.length > 0 && a <= out[out.length - 1]!)
+      out[out.length - 1] = Math.max(b, out[out.length - 1]!);
+    else out.push(a, b);
+  }
+  return out;
+}
+
 /** Text after some decoding passes, with the way back to the original's offsets. */
 export class DecodedText {
   private constructor(
@@ -143,18 +181,28 @@ export class DecodedText {
     private readonly pieces: readonly Piece[],
     /** The runs the latest pass decoded, in order. */
     readonly runs: readonly DecodedRun[],
+    /** (start, end) pairs: where the next pass looks for runs; null: everywhere. */
+    private readonly stretches: ArrayLike<number> | null,
   ) {}
 
-  static original(text: string): DecodedText {
+  /**
+   * A text before any pass; `stretches`, when known (runs-wasm.ts), are where the first
+   * pass can find a run, as (start, end) pairs in order.
+   */
+  static original(text: string, stretches: ArrayLike<number> | null = null): DecodedText {
     return new DecodedText(
       text,
       [{ start: 0, end: text.length, origStart: 0, origEnd: text.length, exact: true }],
       [],
+      stretches,
     );
   }
 
-  /** The next pass, or null when no run decodes to printable text. */
-  next(): DecodedText | null {
+  /**
+   * The next pass, or null when no run decodes to printable text. `everywhere` walks the
+   * whole text, not only where a run can decode (the tests' reference).
+   */
+  next(everywhere = false): DecodedText | null {
     const { text } = this;
     const out: string[] = [];
     const pieces: Piece[] = [];
@@ -169,7 +217,7 @@ export class DecodedText {
       }
       at += to - from;
     };
-    for (const run of encodedRuns(text)) {
+    for (const run of encodedRuns(text, everywhere ? null : this.stretches)) {
       const { encoding } = run;
       const decoded = decodeRun(run.text, encoding);
       if (decoded === null) continue;
@@ -196,7 +244,8 @@ export class DecodedText {
     }
     if (runs.length === 0) return null;
     copy(last, text.length);
-    return new DecodedText(out.join(''), pieces, runs);
+    const decoded = out.join('');
+    return new DecodedText(decoded, pieces, runs, stretchesAround(decoded, runs));
   }
 
   /** The original offset where something starting at `offset` starts. */

@@ -27,6 +27,7 @@ import { compileLinear, type LinearRegex } from '../config/re2.js';
 import { partsSatisfied, type Spot } from './composite.js';
 import { DecodedText, type DecodedRun } from './decode.js';
 import { dropShadowedGeneric } from './dedup.js';
+import { decodeCandidates } from './runs-wasm.js';
 import type {
   Allowlist,
   ContentPattern,
@@ -304,15 +305,22 @@ export class Detector {
     if (scanned === null) return [];
     if (this.maxDecodeDepth === 0) return dropShadowedGeneric(scanned.found);
     // The text the findings were found in, decoded once: Latin-1 only for pure ASCII, where
-    // it is the UTF-8 reading too, so positions agree.
-    return dropShadowedGeneric(this.withDecoded({ path, text: scanned.text }, scanned.found));
+    // it is the UTF-8 reading too, so positions agree (and the bytes' offsets are the text's:
+    // runs-wasm.ts finds where the decode pass need look in the bytes).
+    const stretches = scanned.ascii ? decodeCandidates(bytes) : null;
+    return dropShadowedGeneric(
+      this.withDecoded({ path, text: scanned.text }, scanned.found, stretches),
+    );
   }
 
   /**
    * Findings in a file's bytes and the text they were found in; null when the path or
    * commit is not scanned at all.
    */
-  private detectBytes(path: string, bytes: Buffer): { found: Finding[]; text: string } | null {
+  private detectBytes(
+    path: string,
+    bytes: Buffer,
+  ): { found: Finding[]; text: string; ascii?: boolean } | null {
     const findings = this.pathFindings({ path, text: '' });
     if (findings === null) return null;
     if (bytes.length === 0)
@@ -320,7 +328,7 @@ export class Detector {
     const hits = this.matcher.scanBytes(bytes);
     if (hits !== null) {
       const text = bytes.toString('latin1');
-      return { found: this.contentFindings({ path, text }, hits, findings), text };
+      return { found: this.contentFindings({ path, text }, hits, findings), text, ascii: true };
     }
     const text = bytes.toString('utf8');
     return { found: this.contentFindings({ path, text }, this.matcher.scan(text), findings), text };
@@ -375,8 +383,12 @@ export class Detector {
    * pass decoded, and is placed at that run in the original (widened to where the match
    * starts or ends outside it), its secret decoded, its encodings named.
    */
-  private withDecoded(fragment: Fragment, found: Finding[]): Finding[] {
-    let text = DecodedText.original(fragment.text);
+  private withDecoded(
+    fragment: Fragment,
+    found: Finding[],
+    stretches: ArrayLike<number> | null = null,
+  ): Finding[] {
+    let text = DecodedText.original(fragment.text, stretches);
     const original = new LineIndex(fragment.text);
     const out = [...found];
     for (let depth = 1; depth <= this.maxDecodeDepth; depth++) {

@@ -43,7 +43,7 @@ const TABLE_BASE = 1024;
 
 // --- a tiny assembler -----------------------------------------------------------------------
 
-function uleb(n: number): number[] {
+export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n & 0x7f;
@@ -67,11 +67,15 @@ function sleb(n: number): number[] {
   }
 }
 
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
+export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+export const section = (id: number, body: number[]): number[] => [
+  id,
+  ...uleb(body.length),
+  ...body,
+];
+export const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
 
-const op = {
+export const op = {
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   if: [0x04, 0x40],
@@ -231,7 +235,7 @@ function assemble(classScaled: boolean): Uint8Array {
 }
 
 // The compiler's lib (ES2023, Node 20 types) does not declare WebAssembly: the little we use.
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -239,7 +243,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
-const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const modules = new Map<boolean, object>();
 

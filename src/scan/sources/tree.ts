@@ -90,9 +90,18 @@ export function listTree(rootDir: string, paths: readonly string[]): TreeEntry[]
     const rel = relative(root, abs);
     return (rel === '' ? '.' : rel).split(sep).join('/');
   };
+  // What the walk lists lies under root, normalised: its relative path is what follows
+  // root's separator (the same as relPath, without resolving both paths for every file).
+  const under = root.endsWith(sep) ? root : root + sep;
+  const walkedPath = (abs: string): string =>
+    abs.startsWith(under) && abs.length > under.length
+      ? sep === '/'
+        ? abs.slice(under.length)
+        : abs.slice(under.length).split(sep).join('/')
+      : relPath(abs);
   const entries: TreeEntry[] = [];
   const onFile = (abs: string): void => {
-    entries.push({ abs, path: relPath(abs) });
+    entries.push({ abs, path: walkedPath(abs) });
   };
   for (const given of paths.length > 0 ? paths : ['.']) {
     const abs = isAbsolute(given) ? given : resolve(root, given);
