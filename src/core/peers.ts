@@ -13,8 +13,11 @@ import type { ProviderDeps, SecretProvider } from '../providers/types.js';
 export interface PeerProviders {
   /** The settings problems that keep a provider from logging in here; no request is made. */
   problems(name: ProviderName): Promise<ActionError[]>;
-  /** The provider, logged in (once for everyone who asks). */
-  ready(name: ProviderName): Promise<SecretProvider>;
+  /**
+   * The provider, logged in (once for everyone who asks). `reads`: how many reads the
+   * asker will make through it, told to the provider before it logs in.
+   */
+  ready(name: ProviderName, reads?: number): Promise<SecretProvider>;
 }
 
 export function createPeers(
@@ -30,7 +33,7 @@ export function createPeers(
       const module = await loadProvider(name);
       return (module.check as (s: unknown) => ActionError[])(settings[name]);
     },
-    ready(name) {
+    ready(name, reads = 0) {
       let login = logins.get(name);
       if (!login) {
         login = (async () => {
@@ -38,6 +41,7 @@ export function createPeers(
           // deps object, which providers that share a login (aws: and ssm:) key it by.
           const provider = await createProvider(name, settings, peerDeps);
           onCreated?.(name, provider);
+          if (reads > 0) provider.prepare?.(reads);
           await provider.login();
           return provider;
         })();

@@ -118,7 +118,8 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
     const locations = plan.locations.filter((l) => l.provider === name);
     let provider: SecretProvider;
     try {
-      provider = await peers.ready(name);
+      // Explicit lines are counted; what a listing matches is not known before it answers.
+      provider = await peers.ready(name, locations.filter((l) => !l.list).length);
     } catch (error) {
       const lines = locations.flatMap((l) => l.lines).sort((a, b) => a - b);
       const label = lines.length

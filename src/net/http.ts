@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { ActionError } from '../core/errors.js';
+import { warmAgentClass, type WarmAgent } from './warm-agent.js';
 
 /**
  * Node's network modules, loaded on the first request rather than at import: `run` with
@@ -24,6 +25,18 @@ function network(): NetworkModules {
     tls: nodeRequire('node:tls') as typeof tls,
   };
   return networkModules;
+}
+
+let warmAgentClasses:
+  | {
+      http: new (options?: https.AgentOptions) => WarmAgent;
+      https: new (options?: https.AgentOptions) => WarmAgent;
+    }
+  | undefined;
+function warmAgents(): NonNullable<typeof warmAgentClasses> {
+  const { http, https } = network();
+  warmAgentClasses ??= { http: warmAgentClass(http.Agent), https: warmAgentClass(https.Agent) };
+  return warmAgentClasses;
 }
 
 export interface HttpRequest {
@@ -110,11 +123,11 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const ERROR_BODY_BYTES = 4 * 1024;
 
 export class HttpClient {
-  private agents: { http: http.Agent; https: https.Agent } | undefined;
+  private agents: { http: WarmAgent; https: WarmAgent } | undefined;
   private readonly proxy: ProxySettings;
   private readonly proxyAgents = new Map<string, http.Agent>();
   /** Agents for requests with their own TLS (RequestTls), one per distinct setting. */
-  private readonly tlsAgents = new Map<string, https.Agent>();
+  private readonly tlsAgents = new Map<string, WarmAgent>();
   private readonly derived: HttpClient[] = [];
 
   constructor(private readonly options: HttpOptions) {
@@ -167,6 +180,27 @@ export class HttpClient {
     }
   }
 
+  /**
+   * Opens up to `count` connections to `url`'s server ahead of the requests that will use
+   * them, so that their TCP (and TLS) set-up overlaps a wait instead of lengthening the
+   * round that needs them: Vault's reads all start the moment its login answers, one
+   * connection each, and connecting 200 of them then cost ~15 % of the step's CPU on the
+   * critical path (bench/vault.bench.ts; TLS handshakes cost far more). Only servers reached
+   * directly: a proxy's tunnel is set up per request.
+   */
+  preconnect(url: string | URL, count: number, own?: RequestTls): void {
+    const target = typeof url === 'string' ? new URL(url) : url;
+    const secure = target.protocol === 'https:';
+    if (secure && this.proxy.proxyFor(target)) return;
+    try {
+      assertSecureUrl(target, 'preconnect');
+    } catch {
+      return; // the request itself says why
+    }
+    const agent = this.agentFor(secure, own) as WarmAgent;
+    agent.preconnect(target, Math.min(count, this.options.maxSockets));
+  }
+
   /** Ends idle keep-alive connections so the process can exit at once. */
   close(): void {
     this.agents?.http.destroy();
@@ -196,7 +230,7 @@ export class HttpClient {
     if (key === undefined || !own) return this.agent(secure);
     let agent = this.tlsAgents.get(key);
     if (!agent) {
-      agent = new (network().https.Agent)({
+      agent = new (warmAgents().https)({
         keepAlive: true,
         maxSockets: this.options.maxSockets,
         scheduling: 'lifo',
@@ -210,15 +244,15 @@ export class HttpClient {
   /** Keep-alive agents, made on the first request: a step's reads go to a few hosts. */
   private agent(secure: boolean): http.Agent {
     if (!this.agents) {
-      const { http, https } = network();
+      const { http, https } = warmAgents();
       const options = {
         keepAlive: true,
         maxSockets: this.options.maxSockets,
         scheduling: 'lifo' as const,
       };
       this.agents = {
-        http: new http.Agent(options),
-        https: new https.Agent({ ...options, ...this.tlsOptions() }),
+        http: new http(options),
+        https: new https({ ...options, ...this.tlsOptions() }),
       };
     }
     return secure ? this.agents.https : this.agents.http;

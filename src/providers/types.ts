@@ -54,6 +54,11 @@ export interface SecretProvider {
   readonly name: ProviderName;
   /** Exchanges the OIDC token for a provider credential; a no-op for sources without one. */
   login(): Promise<void>;
+  /**
+   * Told before login how many reads the road will make through this provider: one that
+   * reads a secret per request may open connections for them while it logs in.
+   */
+  prepare?(reads: number): void;
   /** Reads one location. Errors are ActionErrors that name the location, never the value. */
   read(location: Location): Promise<FetchedSecret>;
   /**
