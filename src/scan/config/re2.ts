@@ -15,6 +15,7 @@
 // port of RE2: time linear in the text searched, Go's own syntax and semantics).
 import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { RE2JS, type Matcher } from 're2js';
+import { DfaSearch, type DfaWork } from './re2-dfa.js';
 
 /** A config regex with no equivalent here (config.ts reports it as a config error). */
 export class RegexTranslationError extends OidcSecretsError {
@@ -1073,46 +1074,144 @@ export interface PatternRegex {
  * the detector runs it as it runs a native regex. Offsets are UTF-16 code units, as in JS.
  * `flags` is `g` (searches continue from `lastIndex`); case folding and the like are the
  * pattern's own inline flags, as in gitleaks.
+ *
+ * A search is RE2's, in three steps (re2-dfa.ts): one backward pass of the reversed pattern's
+ * DFA over the text marks every place a match starts; the first mark at or after `lastIndex`
+ * is where the leftmost match starts (the leftmost-first match starts at the leftmost place
+ * any match does); re2js then finds that match and its groups on the span from there to the
+ * end of the longest match from there, which the forward DFA bounds. re2js' NFA, which takes
+ * about a microsecond a character, so runs only over matches, not over the text between them.
  */
 /** re2js' `RE2Flags.UNANCHORED` (not exported by name). */
 const UNANCHORED = 0;
+/**
+ * How far the forward DFA looks for the end of a match of a pattern with no longest match,
+ * before the span is left open (re2js then searches to the text's end, as without the DFA).
+ */
+const SPAN_LOOKAHEAD = 1024;
+
+export interface LinearOptions {
+  /** Search with re2js alone, without the DFA passes (tests compare the two). */
+  nfaOnly?: boolean;
+}
 
 export class LinearRegex implements PatternRegex {
   readonly flags = 'g';
   lastIndex = 0;
+  /** DFA steps taken so far (tests count them to show the work is linear). */
+  readonly work: DfaWork = { steps: 0 };
   private readonly compiled: RE2JS;
   private readonly groupCount: number;
+  private readonly maxLength: number;
   private matcher: Matcher | null = null;
   private input: string | null = null;
+  /** Per offset of `input`: 1 where a match starts (null: not computed, or the DFA gave up). */
+  private starts: Uint8Array | null = null;
+  /** undefined: not built yet; null: re2js' DFA cannot run this pattern. */
+  private dfa: DfaSearch | null | undefined;
 
   constructor(
     readonly source: string,
-    what: string,
+    private readonly what: string,
+    private readonly options: LinearOptions = {},
   ) {
-    try {
-      this.compiled = RE2JS.compile(source);
-    } catch (err) {
-      // re2js's message quotes the pattern; ours does not (an allowlist may hold a secret).
-      const reason = (err as { error?: unknown }).error;
-      throw new RegexTranslationError(
-        `${what}: not a valid RE2 pattern${typeof reason === 'string' ? ` (${reason})` : ''}`,
-      );
-    }
+    this.compiled = compileRe2js(source, what);
     this.groupCount = this.compiled.groupCount();
+    this.maxLength = translateRe2(source, what).maxLength;
+    if (options.nfaOnly) this.dfa = null;
   }
 
   exec(text: string): RegExpExecArray | null {
-    if (this.input !== text || this.matcher === null) {
-      this.matcher = this.compiled.matcher(text);
+    if (this.input !== text) {
       this.input = text;
+      this.matcher = null;
+      this.starts = this.search()?.starts(text) ?? null;
     }
     const from = this.lastIndex;
-    // First the DFA, which tracks no groups and is many times faster than the NFA that
-    // `find` runs for them: most searches (a window with no secret) end here.
-    if (from > text.length || !this.anyFrom(text, from) || !this.matcher.find(from)) {
-      this.lastIndex = 0;
-      return null;
+    if (from > text.length) return this.none();
+    const starts = this.starts;
+    if (starts === null) return this.execNfa(text, from);
+    let at = from;
+    while (at <= text.length && starts[at] === 0) at++;
+    if (at > text.length) return this.none();
+    const groups = this.spanMatch(text, at);
+    if (groups === null || groups[0] !== at) return this.execNfa(text, from);
+    return this.result(text, groups);
+  }
+
+  private none(): null {
+    this.lastIndex = 0;
+    return null;
+  }
+
+  /** The DFA passes, built on first use (allowlist regexes only ever `test`). */
+  private search(): DfaSearch | null {
+    if (this.dfa === undefined) {
+      this.dfa = DfaSearch.of(
+        this.compiled,
+        compileRe2js(reversedRe2(this.source, this.what), this.what),
+        this.work,
+      );
     }
+    return this.dfa;
+  }
+
+  /**
+   * The leftmost-first match starting at `at` (a marked start) as group offsets, found by
+   * re2js on the shortest text that decides it: from the character before `at` (context for
+   * `\b` and `^`) to one past where the longest match from `at` may end.
+   */
+  private spanMatch(text: string, at: number): number[] | null {
+    let end: number | null;
+    if (this.maxLength !== Infinity) end = Math.min(text.length, at + this.maxLength);
+    else {
+      const limit = Math.min(text.length, at + SPAN_LOOKAHEAD);
+      end = this.dfa!.longestEnd(text, at, limit);
+      if (end === -1) return null; // the marks and the forward DFA disagree: search as before
+      if (end === null || end === Infinity) return this.groupsFrom(text, at, text.length, 0);
+    }
+    const cut = Math.min(text.length, end + 1);
+    const base = at > 0 ? at - 1 : 0;
+    const groups = this.groupsFrom(text, at, cut, base);
+    // A match that ends where the text was cut may owe itself to the cut (`$`, `\b` there
+    // hold only at a text's end): decide on the whole text instead.
+    if (groups !== null && groups[1] === cut && cut < text.length)
+      return this.groupsFrom(text, at, text.length, 0);
+    return groups;
+  }
+
+  /** re2js' search from `at` on text[base, end), offsets returned in the whole text. */
+  private groupsFrom(text: string, at: number, end: number, base: number): number[] | null {
+    const piece = base === 0 && end === text.length ? text : text.slice(base, end);
+    const [found, groups] = this.compiled
+      .re2()
+      .matchWithGroup(piece, at - base, piece.length, UNANCHORED, this.groupCount + 1) as [
+      boolean,
+      number[] | null,
+    ];
+    if (!found || groups === null) return null;
+    return base === 0 ? groups : groups.map((g) => (g < 0 ? g : g + base));
+  }
+
+  private result(text: string, groups: readonly number[]): RegExpExecArray {
+    const out: (string | undefined)[] = [];
+    for (let g = 0; g <= this.groupCount; g++) {
+      const s = groups[2 * g]!;
+      const e = groups[2 * g + 1]!;
+      out.push(s < 0 || e < 0 ? undefined : text.slice(s, e));
+    }
+    const result = out as unknown as RegExpExecArray;
+    result.index = groups[0]!;
+    result.input = text;
+    this.lastIndex = groups[1]!;
+    return result;
+  }
+
+  /** The search on re2js alone: its NFA from `from`, after its DFA says a match lies ahead. */
+  private execNfa(text: string, from: number): RegExpExecArray | null {
+    this.matcher ??= this.compiled.matcher(text);
+    // re2js' `test` runs its DFA (no groups tracked; `find` runs the NFA that tracks them).
+    if (!this.anyFrom(text, from) || !this.matcher.find(from)) return this.none();
     const m = this.matcher;
     const out: string[] = [];
     for (let g = 0; g <= this.groupCount; g++) out.push(m.group(g) ?? (undefined as never));
@@ -1136,12 +1235,88 @@ export class LinearRegex implements PatternRegex {
   }
 }
 
+function compileRe2js(source: string, what: string): RE2JS {
+  try {
+    return RE2JS.compile(source);
+  } catch (err) {
+    // re2js's message quotes the pattern; ours does not (an allowlist may hold a secret).
+    const reason = (err as { error?: unknown }).error;
+    throw new RegexTranslationError(
+      `${what}: not a valid RE2 pattern${typeof reason === 'string' ? ` (${reason})` : ''}`,
+    );
+  }
+}
+
 /**
  * Compiles a Go RE2 pattern for a text that is untrusted and a pattern that is not audited:
  * validated with RE2's grammar as `translateRe2` reads it (the same refusals and errors), run
  * on the linear engine.
  */
-export function compileLinear(pattern: string, what: string): LinearRegex {
+export function compileLinear(
+  pattern: string,
+  what: string,
+  options: LinearOptions = {},
+): LinearRegex {
   translateRe2(pattern, what);
-  return new LinearRegex(pattern, what);
+  return new LinearRegex(pattern, what, options);
+}
+
+// --- the reversed pattern ----------------------------------------------------------------
+
+/**
+ * The RE2 source of a pattern that matches the reverse of every string the pattern matches,
+ * with the same assertions seen from the other side (`^` and `$`, `\A` and `\z` trade places;
+ * `\b` is symmetric). Run backwards over a text on RE2's DFA it marks every place where a
+ * match of the pattern can start, in one linear pass (see re2-dfa.ts). Captures become plain
+ * groups: the reversed pattern only says where, never what.
+ */
+export function reversedRe2(pattern: string, what: string): string {
+  return emitReversed(new Parser(pattern, what).parse());
+}
+
+function emitReversed(node: Node): string {
+  switch (node.t) {
+    case 'alt':
+      return node.alts.map((n) => `(?:${emitReversed(n)})`).join('|');
+    case 'cat':
+      return node.items
+        .slice()
+        .reverse()
+        .map((n) => `(?:${emitReversed(n)})`)
+        .join('');
+    case 'group':
+      return `(?:${emitReversed(node.body)})`;
+    case 'rep': {
+      const max = node.max === Infinity ? '' : String(node.max);
+      const count = node.max === node.min ? `{${node.min}}` : `{${node.min},${max}}`;
+      return `(?:${emitReversed(node.body)})${count}${node.greedy ? '' : '?'}`;
+    }
+    case 'char':
+      return node.fold ? `(?i:${re2Literal(node.cp)})` : re2Literal(node.cp);
+    case 'class': {
+      const body =
+        node.ranges
+          .map(([lo, hi]) => (lo === hi ? re2Literal(lo) : `${re2Literal(lo)}-${re2Literal(hi)}`))
+          .join('') + node.props.map((p) => p.replace('Script=', '')).join('');
+      // A class that holds nothing: RE2 has no empty `[]`, and `[^\x{0}-\x{10FFFF}]` is one.
+      const cls =
+        body === ''
+          ? node.negated
+            ? '(?s:.)'
+            : `[^${re2Literal(0)}-${re2Literal(MAX_CP)}]`
+          : `[${node.negated ? '^' : ''}${body}]`;
+      return node.fold ? `(?i:${cls})` : cls;
+    }
+    case 'any':
+      return node.dotAll ? '(?s:.)' : '(?-s:.)';
+    case 'assert':
+      return { bol: '(?m:$)', eol: '(?m:^)', bot: '\\z', eot: '\\A', wb: '\\b', nwb: '\\B' }[
+        node.kind
+      ];
+  }
+}
+
+/** A code point as an RE2 escape, valid inside and outside a class. */
+function re2Literal(cp: number): string {
+  return `\\x{${cp.toString(16)}}`;
 }

@@ -1,0 +1,226 @@
+// Where matches start and how far they can reach, on re2js' lazy DFA.
+//
+// re2js runs a search that must report capture groups on its NFA (a Pike VM): every
+// character costs a pass over every live thread, about a microsecond a character for a
+// gitleaks rule, and a rule such as gitleaks' generic-api-key searches most of a repository.
+// Its DFA, a cached subset construction (one table lookup a character once warm), answers
+// only "is there a match". RE2 itself finds a match's span with DFAs and runs the NFA only
+// on that span; re2js does not, so this module drives re2js' DFA the way RE2 does:
+// - the reversed pattern (re2.ts reversedRe2), run backwards over the whole text, unanchored,
+//   is in a matching state exactly at the places where a match of the pattern starts: one
+//   linear pass marks every start;
+// - the pattern, run forwards anchored at a start, is in a matching state at each place a
+//   match from there ends: the last one bounds the match.
+// The leftmost-first match and its groups then come from re2js on just that span (see
+// LinearRegex in re2.ts). Time stays linear: each DFA step is a cached lookup or builds one
+// state, and when re2js' DFA runs out of its memory budget faster than it makes progress it
+// gives up (null here) and the caller searches on the NFA as before.
+//
+// This uses re2js' DFA class, which its type declarations do not describe: the shape below is
+// what re2js 2.10's build has (the unit tests of re2 run it, so a release that changes it fails
+// them rather than a scan).
+import type { RE2JS } from 're2js';
+
+/** re2js' `Utils.EMPTY_*` and `DFA.FLAG_*` bits. */
+const EMPTY_BEGIN_LINE = 1;
+const EMPTY_BEGIN_TEXT = 4;
+const FLAG_LAST_WORD = 512;
+/** re2js' `RE2Flags` anchors. */
+const UNANCHORED = 0;
+const ANCHOR_START = 1;
+/** re2js' DFA steps over the end of the text as this rune. */
+const END_TEXT = -1;
+
+interface DfaState {
+  readonly isMatch: boolean;
+  readonly nfaStates: readonly number[];
+  next: (DfaState | null)[] | null;
+  nextAnchored: (DfaState | null)[] | null;
+}
+
+interface Dfa {
+  readonly failed: boolean;
+  readonly numClasses: number;
+  readonly latin1Class: Int32Array;
+  readonly prog: { readonly start: number };
+  runeClass(rune: number): number;
+  makeState(pcs: number[], flag: number, ids: number[]): DfaState | null;
+  clearCache(): void;
+  stepOrReset(
+    state: DfaState,
+    cls: number,
+    rune: number,
+    anchor: number,
+    pos: number,
+    search: { resetPos: number },
+  ): DfaState | null;
+}
+
+function dfaOf(compiled: RE2JS): Dfa | null {
+  const dfa = (compiled.re2() as unknown as { dfa?: Dfa }).dfa;
+  if (
+    !dfa ||
+    typeof dfa.stepOrReset !== 'function' ||
+    typeof dfa.makeState !== 'function' ||
+    !(dfa.latin1Class instanceof Int32Array)
+  )
+    return null;
+  return dfa.failed ? null : dfa;
+}
+
+function isWord(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f
+  );
+}
+
+/**
+ * The start state for a run whose previous character (in the run's direction) is `prev`, or
+ * -1 at the text's edge: what re2js' own `DFA.start` computes from the input's context.
+ */
+function startState(dfa: Dfa, prev: number, cache: Map<number, DfaState>): DfaState | null {
+  const flags =
+    prev === -1
+      ? EMPTY_BEGIN_TEXT | EMPTY_BEGIN_LINE
+      : prev === 0x0a
+        ? EMPTY_BEGIN_LINE
+        : isWord(prev)
+          ? FLAG_LAST_WORD
+          : 0;
+  let state = cache.get(flags);
+  if (state === undefined) {
+    let made = dfa.makeState([dfa.prog.start], flags, []);
+    if (made === null) {
+      dfa.clearCache();
+      cache.clear();
+      made = dfa.makeState([dfa.prog.start], flags, []);
+      if (made === null) return null;
+    }
+    state = made;
+    cache.set(flags, state);
+  }
+  return state;
+}
+
+/** DFA steps taken, for tests that show the work is linear. */
+export interface DfaWork {
+  steps: number;
+}
+
+export class DfaSearch {
+  private readonly forwardStarts = new Map<number, DfaState>();
+  private readonly reverseStarts = new Map<number, DfaState>();
+
+  private constructor(
+    private readonly forward: Dfa,
+    private readonly reverse: Dfa,
+    private readonly work: DfaWork,
+  ) {}
+
+  /** Null when re2js' DFA cannot run one of the patterns (or its build has no DFA). */
+  static of(forward: RE2JS, reverse: RE2JS, work: DfaWork): DfaSearch | null {
+    const f = dfaOf(forward);
+    const r = dfaOf(reverse);
+    return f && r ? new DfaSearch(f, r, work) : null;
+  }
+
+  /**
+   * Marks (1) every offset of `text` where a match starts; null when the DFA gave up. Offsets
+   * are UTF-16 units; a match never starts inside a surrogate pair.
+   */
+  starts(text: string): Uint8Array | null {
+    const dfa = this.reverse;
+    const out = new Uint8Array(text.length + 1);
+    // Backwards from the end: the reversed text begins where the text ends.
+    const first = startState(dfa, -1, this.reverseStarts);
+    if (first === null) return null;
+    let state: DfaState = first;
+    const search = { resetPos: -1 };
+    const latin1 = dfa.latin1Class;
+    let i = text.length;
+    let steps = 0;
+    while (i > 0) {
+      let rune = text.charCodeAt(i - 1);
+      let width = 1;
+      if (rune >= 0xdc00 && rune <= 0xdfff && i >= 2) {
+        const high = text.charCodeAt(i - 2);
+        if (high >= 0xd800 && high <= 0xdbff) {
+          rune = 0x10000 + ((high - 0xd800) << 10) + (rune - 0xdc00);
+          width = 2;
+        }
+      }
+      const cls = rune <= 0xff ? latin1[rune]! : dfa.runeClass(rune);
+      let next: DfaState | null = state.next !== null ? state.next[cls]! : null;
+      if (next === null) {
+        next = dfa.stepOrReset(state, cls, rune, UNANCHORED, text.length - i, search);
+        if (next === null) return null;
+      }
+      state = next;
+      steps++;
+      // Matching after stepping over text[i - 1] means the reversed match ended before it:
+      // a match of the pattern starts at i.
+      if (state.isMatch) out[i] = 1;
+      i -= width;
+    }
+    const last = dfa.stepOrReset(state, dfa.numClasses, END_TEXT, UNANCHORED, text.length, search);
+    this.work.steps += steps + 1;
+    if (last === null) return null;
+    if (last.isMatch) out[0] = 1;
+    return out;
+  }
+
+  /**
+   * Where the longest match starting at `from` ends (every match from there ends at or before
+   * it), or -1 when none does; null when the DFA gave up. Reads no further than `limit`.
+   */
+  longestEnd(text: string, from: number, limit: number): number | null {
+    const dfa = this.forward;
+    let prev = -1;
+    if (from > 0) {
+      prev = text.charCodeAt(from - 1);
+      if (prev >= 0xdc00 && prev <= 0xdfff && from >= 2) {
+        const high = text.charCodeAt(from - 2);
+        if (high >= 0xd800 && high <= 0xdbff)
+          prev = 0x10000 + ((high - 0xd800) << 10) + (prev - 0xdc00);
+      }
+    }
+    const first = startState(dfa, prev, this.forwardStarts);
+    if (first === null) return null;
+    let state: DfaState = first;
+    const search = { resetPos: -1 };
+    const latin1 = dfa.latin1Class;
+    let end = -1;
+    let i = from;
+    let steps = 0;
+    try {
+      while (i < limit) {
+        let rune = text.charCodeAt(i);
+        let width = 1;
+        if (rune >= 0xd800 && rune <= 0xdbff && i + 1 < text.length) {
+          const low = text.charCodeAt(i + 1);
+          if (low >= 0xdc00 && low <= 0xdfff) {
+            rune = 0x10000 + ((rune - 0xd800) << 10) + (low - 0xdc00);
+            width = 2;
+          }
+        }
+        const cls = rune <= 0xff ? latin1[rune]! : dfa.runeClass(rune);
+        let next: DfaState | null = state.nextAnchored !== null ? state.nextAnchored[cls]! : null;
+        if (next === null) {
+          next = dfa.stepOrReset(state, cls, rune, ANCHOR_START, i - from, search);
+          if (next === null) return null;
+        }
+        state = next;
+        steps++;
+        if (state.isMatch) end = i;
+        if (state.nfaStates.length === 0) return end;
+        i += width;
+      }
+      if (i < text.length) return Infinity; // still alive at the limit: unknown
+      const last = dfa.stepOrReset(state, dfa.numClasses, END_TEXT, ANCHOR_START, i - from, search);
+      if (last === null) return null;
+      return last.isMatch ? i : end;
+    } finally {
+      this.work.steps += steps;
+    }
+  }
+}
