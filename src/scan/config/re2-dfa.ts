@@ -107,7 +107,20 @@ export interface DfaWork {
   steps: number;
 }
 
+/**
+ * A DFA that keeps building states is slower than the NFA it replaces (each new state is an
+ * epsilon closure over the pattern's instructions): a pattern such as `(?s:.){0,200}?` has
+ * more states than any text visits twice. A warm-up of WARM_UP transitions is free; beyond
+ * it, once more than one step in MAX_MISS_RATIO has had to build a transition, the pattern
+ * leaves the DFA.
+ */
+const WARM_UP = 4096;
+const MAX_MISS_RATIO = 16;
+
 export class DfaSearch {
+  /** Steps taken and transitions built, over both DFAs. */
+  private steps = 0;
+  private misses = 0;
   private readonly forwardStarts = new Map<number, DfaState>();
   private readonly reverseStarts = new Map<number, DfaState>();
 
@@ -122,6 +135,11 @@ export class DfaSearch {
     const f = dfaOf(forward);
     const r = dfaOf(reverse);
     return f && r ? new DfaSearch(f, r, work) : null;
+  }
+
+  /** Whether the DFAs build states too often to pay (see MAX_MISS_RATIO). */
+  get thrashing(): boolean {
+    return (this.misses - WARM_UP) * MAX_MISS_RATIO > this.steps;
   }
 
   /**
@@ -152,6 +170,7 @@ export class DfaSearch {
       const cls = rune <= 0xff ? latin1[rune]! : dfa.runeClass(rune);
       let next: DfaState | null = state.next !== null ? state.next[cls]! : null;
       if (next === null) {
+        this.misses++;
         next = dfa.stepOrReset(state, cls, rune, UNANCHORED, text.length - i, search);
         if (next === null) return null;
       }
@@ -164,6 +183,7 @@ export class DfaSearch {
     }
     const last = dfa.stepOrReset(state, dfa.numClasses, END_TEXT, UNANCHORED, text.length, search);
     this.work.steps += steps + 1;
+    this.steps += steps + 1;
     if (last === null) return null;
     if (last.isMatch) out[0] = 1;
     return out;
@@ -206,6 +226,7 @@ export class DfaSearch {
         const cls = rune <= 0xff ? latin1[rune]! : dfa.runeClass(rune);
         let next: DfaState | null = state.nextAnchored !== null ? state.nextAnchored[cls]! : null;
         if (next === null) {
+          this.misses++;
           next = dfa.stepOrReset(state, cls, rune, ANCHOR_START, i - from, search);
           if (next === null) return null;
         }
@@ -221,6 +242,7 @@ export class DfaSearch {
       return last.isMatch ? i : end;
     } finally {
       this.work.steps += steps;
+      this.steps += steps;
     }
   }
 }

@@ -55,6 +55,12 @@ export interface TranslatedRegex {
    */
   leadingLiterals: string[] | null;
   /**
+   * Lower-case literals one of which every match holds (the required factors RE2's
+   * prefilter and code search's trigram indexes use), at least MIN_FACTOR long; null when the
+   * pattern has no such list.
+   */
+  requiredLiterals: string[] | null;
+  /**
    * Whether every match provably holds one of these (lower-case) words: the detector may
    * then look for matches only around the words' places. False when unsure.
    */
@@ -823,6 +829,62 @@ function containsOneOf(node: Node, words: readonly string[]): boolean {
   }
 }
 
+/** Required literals shorter than this select too little to be worth a search. */
+const MIN_FACTOR = 3;
+
+function requiredLiterals(ast: Node): string[] | null {
+  const found = requiredFactors(ast);
+  return found !== null && Math.min(...found.map((f) => f.length)) >= MIN_FACTOR ? found : null;
+}
+
+/**
+ * Lower-case strings one of which every string `node` matches contains, or null: for a
+ * concatenation the most selective (longest shortest member) of its items' lists and of the
+ * exact strings of its runs of items (`db_passw(?:or)?d`); for an alternation the union of
+ * its branches' lists; a repetition's when it runs at least once.
+ */
+function requiredFactors(node: Node): string[] | null {
+  const usable = (list: string[] | null): list is string[] =>
+    list !== null && list.length > 0 && !list.includes('');
+  switch (node.t) {
+    case 'group':
+      return requiredFactors(node.body);
+    case 'rep':
+      return node.min > 0 ? requiredFactors(node.body) : null;
+    case 'alt': {
+      const out = new Set<string>();
+      for (const alt of node.alts) {
+        const list = requiredFactors(alt);
+        if (!usable(list)) return null;
+        for (const text of list) out.add(text);
+      }
+      return bounded([...out]);
+    }
+    case 'cat': {
+      let best: string[] | null = null;
+      const score = (list: string[]): number => Math.min(...list.map((t) => t.length));
+      const consider = (list: string[] | null): void => {
+        if (usable(list) && (best === null || score(list) > score(best))) best = list;
+      };
+      for (let i = 0; i < node.items.length; i++) {
+        consider(requiredFactors(node.items[i]!));
+        let run: string[] | null = [''];
+        for (let j = i; j < node.items.length && run !== null; j++) {
+          const item = exactStrings(node.items[j]!);
+          if (item === null) break;
+          run = crossProduct([run, item]);
+          consider(run);
+        }
+      }
+      return best;
+    }
+    default: {
+      const list = exactStrings(node);
+      return usable(list) ? list : null;
+    }
+  }
+}
+
 function newlinePlacement(ast: Node): TranslatedRegex['newlines'] {
   if (!canMatchNewline(ast)) return 'never';
   const items = ast.t === 'cat' ? ast.items : [ast];
@@ -1041,6 +1103,7 @@ export function translateRe2(pattern: string, what: string): TranslatedRegex {
     flags,
     newlines: newlinePlacement(ast),
     leadingLiterals: leadingLiterals(ast),
+    requiredLiterals: requiredLiterals(ast),
     maxLength: maxLength(ast, unicode),
     anchorsText: anchorsText(ast),
     groups: parser.groups,
@@ -1084,11 +1147,15 @@ export interface PatternRegex {
  */
 /** re2js' `RE2Flags.UNANCHORED` (not exported by name). */
 const UNANCHORED = 0;
+const ANCHOR_START = 1;
 /**
  * How far the forward DFA looks for the end of a match of a pattern with no longest match,
  * before the span is left open (re2js then searches to the text's end, as without the DFA).
  */
 const SPAN_LOOKAHEAD = 1024;
+
+/** The marks of a text with no match. */
+const NO_STARTS = new Uint8Array(0);
 
 export interface LinearOptions {
   /** Search with re2js alone, without the DFA passes (tests compare the two). */
@@ -1109,15 +1176,34 @@ export class LinearRegex implements PatternRegex {
   private starts: Uint8Array | null = null;
   /** undefined: not built yet; null: re2js' DFA cannot run this pattern. */
   private dfa: DfaSearch | null | undefined;
+  /**
+   * The pattern after one character of context (`(?s:.)` first): re2js runs an anchored
+   * search only at a text's first offset, and a match's first assertion (`\b`, `^`) needs
+   * the character before it. Anchored, re2js follows one start, not one for every offset.
+   */
+  private afterOne: RE2JS | undefined;
+
+  /**
+   * Case-insensitive search for the pattern's required literals: a text without one holds
+   * no match. Only ASCII literals, searched with Unicode simple case folding (`iu`), which
+   * folds as RE2's `(?i)` does (the Kelvin sign is a `k`).
+   */
+  private readonly literals: RegExp | null;
 
   constructor(
     readonly source: string,
     private readonly what: string,
-    private readonly options: LinearOptions = {},
+    options: LinearOptions = {},
+    translated: TranslatedRegex = translateRe2(source, what),
   ) {
     this.compiled = compileRe2js(source, what);
     this.groupCount = this.compiled.groupCount();
-    this.maxLength = translateRe2(source, what).maxLength;
+    this.maxLength = translated.maxLength;
+    const required = translated.requiredLiterals;
+    this.literals =
+      required !== null && !options.nfaOnly && required.every((l) => /^[\x20-\x7e]+$/.test(l))
+        ? new RegExp(required.map(escapeAscii).join('|'), 'iu')
+        : null;
     if (options.nfaOnly) this.dfa = null;
   }
 
@@ -1125,11 +1211,17 @@ export class LinearRegex implements PatternRegex {
     if (this.input !== text) {
       this.input = text;
       this.matcher = null;
-      this.starts = this.search()?.starts(text) ?? null;
+      // The required literals first: they turn most texts away without the backward pass
+      // (a window around a keyword usually holds no match).
+      this.starts =
+        this.literals !== null && !this.literals.test(text)
+          ? NO_STARTS
+          : (this.search()?.starts(text) ?? null);
     }
     const from = this.lastIndex;
     if (from > text.length) return this.none();
     const starts = this.starts;
+    if (starts === NO_STARTS) return this.none();
     if (starts === null) return this.execNfa(text, from);
     let at = from;
     while (at <= text.length && starts[at] === 0) at++;
@@ -1146,9 +1238,11 @@ export class LinearRegex implements PatternRegex {
 
   /** The DFA passes, built on first use (allowlist regexes only ever `test`). */
   private search(): DfaSearch | null {
+    if (this.dfa?.thrashing) this.dfa = null;
     if (this.dfa === undefined) {
+      // A compilation of its own: re2js' `test` on `compiled` fills the same DFA cache.
       this.dfa = DfaSearch.of(
-        this.compiled,
+        compileRe2js(this.source, this.what),
         compileRe2js(reversedRe2(this.source, this.what), this.what),
         this.work,
       );
@@ -1171,13 +1265,32 @@ export class LinearRegex implements PatternRegex {
       if (end === null || end === Infinity) return this.groupsFrom(text, at, text.length, 0);
     }
     const cut = Math.min(text.length, end + 1);
-    const base = at > 0 ? at - 1 : 0;
-    const groups = this.groupsFrom(text, at, cut, base);
+    const groups = this.anchoredAt(text, at, cut);
     // A match that ends where the text was cut may owe itself to the cut (`$`, `\b` there
     // hold only at a text's end): decide on the whole text instead.
     if (groups !== null && groups[1] === cut && cut < text.length)
       return this.groupsFrom(text, at, text.length, 0);
     return groups;
+  }
+
+  /** re2js' match starting at `at` on text[at - 1, cut) (its groups' offsets in the whole text). */
+  private anchoredAt(text: string, at: number, cut: number): number[] | null {
+    const base = at > 0 ? at - 1 : 0;
+    const piece = text.slice(base, cut);
+    const compiled =
+      base === at
+        ? this.compiled
+        : (this.afterOne ??= compileRe2js(`(?s:.)(?:${this.source})`, this.what));
+    const [found, groups] = compiled
+      .re2()
+      .matchWithGroup(piece, 0, piece.length, ANCHOR_START, this.groupCount + 1) as [
+      boolean,
+      number[] | null,
+    ];
+    if (!found || groups === null) return null;
+    const out = groups.map((g) => (g < 0 ? g : g + base));
+    out[0] = at; // group 0 of the context-led pattern starts at the context character
+    return out;
   }
 
   /** re2js' search from `at` on text[base, end), offsets returned in the whole text. */
@@ -1235,6 +1348,11 @@ export class LinearRegex implements PatternRegex {
   }
 }
 
+/** An ASCII literal as JS regex source (valid with `u`): punctuation as `\xHH`. */
+function escapeAscii(literal: string): string {
+  return literal.replace(/[^0-9A-Za-z ]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function compileRe2js(source: string, what: string): RE2JS {
   try {
     return RE2JS.compile(source);
@@ -1257,8 +1375,7 @@ export function compileLinear(
   what: string,
   options: LinearOptions = {},
 ): LinearRegex {
-  translateRe2(pattern, what);
-  return new LinearRegex(pattern, what, options);
+  return new LinearRegex(pattern, what, options, translateRe2(pattern, what));
 }
 
 // --- the reversed pattern ----------------------------------------------------------------
