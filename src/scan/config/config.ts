@@ -607,7 +607,7 @@ export function compileConfig(
       let linear: LinearRegex | undefined;
       try {
         t = translateRe2(r.regex, `${where} regex`);
-        if (!native(r.regex, 'rule')) linear = compileLinear(r.regex, `${where} regex`);
+        if (!native(r.regex, 'rule')) linear = compileLinear(r.regex, `${where} regex`, {}, t);
       } catch (err) {
         throw configError(err);
       }

@@ -57,9 +57,9 @@ export interface TranslatedRegex {
   /**
    * Lower-case literals one of which every match holds (the required factors RE2's
    * prefilter and code search's trigram indexes use), at least MIN_FACTOR long; null when the
-   * pattern has no such list.
+   * pattern has no such list. Computed when asked for (only the linear engine asks).
    */
-  requiredLiterals: string[] | null;
+  requiredLiterals(): string[] | null;
   /**
    * Whether every match provably holds one of these (lower-case) words: the detector may
    * then look for matches only around the words' places. False when unsure.
@@ -1103,7 +1103,7 @@ export function translateRe2(pattern: string, what: string): TranslatedRegex {
     flags,
     newlines: newlinePlacement(ast),
     leadingLiterals: leadingLiterals(ast),
-    requiredLiterals: requiredLiterals(ast),
+    requiredLiterals: () => requiredLiterals(ast),
     maxLength: maxLength(ast, unicode),
     anchorsText: anchorsText(ast),
     groups: parser.groups,
@@ -1167,7 +1167,7 @@ export class LinearRegex implements PatternRegex {
   lastIndex = 0;
   /** DFA steps taken so far (tests count them to show the work is linear). */
   readonly work: DfaWork = { steps: 0 };
-  private readonly compiled: RE2JS;
+  private compiledOnce: RE2JS | undefined;
   private readonly groupCount: number;
   private readonly maxLength: number;
   private matcher: Matcher | null = null;
@@ -1188,23 +1188,37 @@ export class LinearRegex implements PatternRegex {
    * no match. Only ASCII literals, searched with Unicode simple case folding (`iu`), which
    * folds as RE2's `(?i)` does (the Kelvin sign is a `k`).
    */
-  private readonly literals: RegExp | null;
+  private literalsOnce: RegExp | null | undefined;
 
+  /**
+   * The pattern is validated here by translateRe2 (RE2's grammar, the same refusals) and
+   * compiled by re2js on first use: a config of two hundred rules loads without compiling
+   * the ones whose keywords a scan never meets.
+   */
   constructor(
     readonly source: string,
     private readonly what: string,
-    options: LinearOptions = {},
-    translated: TranslatedRegex = translateRe2(source, what),
+    private readonly options: LinearOptions = {},
+    private readonly translated: TranslatedRegex = translateRe2(source, what),
   ) {
-    this.compiled = compileRe2js(source, what);
-    this.groupCount = this.compiled.groupCount();
+    this.groupCount = translated.groups;
     this.maxLength = translated.maxLength;
-    const required = translated.requiredLiterals;
-    this.literals =
-      required !== null && !options.nfaOnly && required.every((l) => /^[\x20-\x7e]+$/.test(l))
-        ? new RegExp(required.map(escapeAscii).join('|'), 'iu')
-        : null;
     if (options.nfaOnly) this.dfa = null;
+  }
+
+  private get compiled(): RE2JS {
+    return (this.compiledOnce ??= compileRe2js(this.source, this.what));
+  }
+
+  private get literals(): RegExp | null {
+    if (this.literalsOnce === undefined) {
+      const required = this.options.nfaOnly ? null : this.translated.requiredLiterals();
+      this.literalsOnce =
+        required !== null && required.every((l) => /^[\x20-\x7e]+$/.test(l))
+          ? new RegExp(required.map(escapeAscii).join('|'), 'iu')
+          : null;
+    }
+    return this.literalsOnce;
   }
 
   exec(text: string): RegExpExecArray | null {
@@ -1374,8 +1388,9 @@ export function compileLinear(
   pattern: string,
   what: string,
   options: LinearOptions = {},
+  translated: TranslatedRegex = translateRe2(pattern, what),
 ): LinearRegex {
-  return new LinearRegex(pattern, what, options, translateRe2(pattern, what));
+  return new LinearRegex(pattern, what, options, translated);
 }
 
 // --- the reversed pattern ----------------------------------------------------------------
