@@ -1364,7 +1364,10 @@ export class LinearRegex implements PatternRegex {
 
 /** An ASCII literal as JS regex source (valid with `u`): punctuation as `\xHH`. */
 function escapeAscii(literal: string): string {
-  return literal.replace(/[^0-9A-Za-z ]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return literal.replace(
+    /[^0-9A-Za-z ]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 function compileRe2js(source: string, what: string): RE2JS {

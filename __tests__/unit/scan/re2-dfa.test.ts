@@ -1,0 +1,242 @@
+// The linear engine's DFA passes (re2-dfa.ts, LinearRegex in re2.ts): the reversed pattern
+// marks where matches start, the forward DFA bounds a match's span, re2js finds the groups
+// there. Whatever the passes do, every search must give exactly what re2js alone gives (its
+// NFA from `lastIndex`), and the work must stay linear in the text, counted in DFA steps.
+import fc from 'fast-check';
+import { RE2JS } from 're2js';
+import { compileLinear, reversedRe2, translateRe2 } from '../../../src/scan/config/re2.js';
+
+/** Every match of a global search: index, text and groups. */
+function all(
+  regex: { lastIndex: number; exec(t: string): RegExpExecArray | null },
+  text: string,
+): unknown[] {
+  const out: unknown[] = [];
+  regex.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = regex.exec(text)) !== null) {
+    out.push([m.index, regex.lastIndex, ...m]);
+    // Past an empty match by a whole code point, as String.prototype.matchAll does with `u`:
+    // a search from inside a surrogate pair reads half a character (re2js' NFA takes the
+    // lone half as a rune; the DFA passes never start a match there).
+    if (m[0].length === 0)
+      regex.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
+  }
+  return out;
+}
+
+// Rules of gitleaks' shapes, written here: an assignment with a bounded name and an unbounded
+// value (no longest match: the forward DFA bounds the span), vendor prefixes, assertions at
+// either end (where a cut text could fake a match), alternation order, lazy and greedy.
+const PATTERNS = [
+  String.raw`(?i)[\w.-]{0,12}?(?:key|secret|token)(?:[ \t\w.-]{0,6})[\s'"]{0,2}(?:=|:|=>)[\x60'"\s=]{0,3}([\w.=-]{4,40}|[a-z0-9][a-z0-9+/]{5,}={0,3})(?:[\x60'"\s;]|\\[nr]|$)`,
+  String.raw`\b(tok_[A-Za-z0-9]{6,})(?:['"\s;]|$)`,
+  String.raw`(?i)\b(?:pass|pwd)\w*\s*[:=]\s*(\S+)`,
+  String.raw`(?m)^key=(\w+)$`,
+  String.raw`\Akey|key\z`,
+  String.raw`a\w*(?:\b|z)`,
+  String.raw`(a+)(b*)\b`,
+  String.raw`x+?y|x+`,
+  String.raw`(?s)k.*?z`,
+  String.raw`(?s)k.*z`,
+  String.raw`(?:ab|a)(?:bc|c)?`,
+  String.raw`(\d+)|([a-z]+)`,
+  String.raw`\B\w{2}\B`,
+  String.raw`[\x{1F511}é]+\w?`,
+  String.raw`x*`,
+  String.raw`(a|aa)+$`,
+  // A span cut after the longest match would let `$` or `\b` hold at the cut: `ab` in `abbc`.
+  String.raw`a(?:b+$|)`,
+  String.raw`a(?:b+\b|)`,
+];
+const ALPHABET = [
+  'a',
+  'b',
+  'c',
+  'k',
+  'x',
+  'y',
+  'z',
+  'A',
+  'K',
+  'key',
+  'KEY',
+  'secret',
+  'tok_',
+  'pass',
+  'pwd',
+  '=',
+  ': ',
+  '"',
+  "'",
+  ';',
+  '12',
+  'aB9+/',
+  '==',
+  ' ',
+  '\n',
+  '\\n',
+  '\t',
+  '.',
+  '-',
+  'é',
+  '🔑',
+  '_',
+];
+
+describe('the DFA passes of the linear engine', () => {
+  it.each(PATTERNS)('find what re2js alone finds: %s', (pattern) => {
+    const fast = compileLinear(pattern, 'rule "t" regex');
+    const nfa = compileLinear(pattern, 'rule "t" regex', { nfaOnly: true });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...ALPHABET), { maxLength: 60 }), (pieces) => {
+        const text = pieces.join('');
+        expect(all(fast, text)).toEqual(all(nfa, text));
+      }),
+      { numRuns: 400 },
+    );
+    // The DFA passes ran (a pattern re2js' DFA could not take would search on the NFA, and
+    // this test would prove nothing about the passes).
+    expect(fast.work.steps).toBeGreaterThan(0);
+  });
+
+  it('give the same matches as re2js alone on long texts (windows of a real scan)', () => {
+    const fast = compileLinear(PATTERNS[0]!, 'rule "t" regex');
+    const nfa = compileLinear(PATTERNS[0]!, 'rule "t" regex', { nfaOnly: true });
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...ALPHABET), { minLength: 200, maxLength: 800 }),
+        (p) => {
+          const text = p.join('');
+          expect(all(fast, text)).toEqual(all(nfa, text));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('stay linear on a pattern that is exponential for a backtracker, counted in DFA steps', () => {
+    // `(a|aa)+$` over a^n b: a backtracking engine tries every way to split the a's.
+    for (const pattern of [String.raw`(a|aa)+$`, String.raw`(x+x+)+y`]) {
+      const steps: number[] = [];
+      for (const n of [10_000, 80_000]) {
+        const regex = compileLinear(pattern, 'rule "t" regex');
+        const text = (pattern.startsWith('(a') ? 'a' : 'x').repeat(n) + 'b';
+        regex.lastIndex = 0;
+        expect(regex.exec(text)).toBeNull();
+        steps.push(regex.work.steps);
+      }
+      // One backward pass: about one step a character, whatever the pattern.
+      expect(steps[0]).toBeLessThanOrEqual(2 * 10_001);
+      expect(steps[1]).toBeLessThanOrEqual(2 * 80_001);
+    }
+  });
+
+  it('stay linear where every place starts a match (each span found once)', () => {
+    const regex = compileLinear(String.raw`(a|aa)+b`, 'rule "t" regex');
+    const text = 'aab'.repeat(20_000);
+    let count = 0;
+    regex.lastIndex = 0;
+    while (regex.exec(text) !== null) count++;
+    expect(count).toBe(20_000);
+    // The backward pass plus each match's span.
+    expect(regex.work.steps).toBeLessThanOrEqual(4 * text.length);
+  });
+
+  it('leave the DFA for re2js alone when it builds states too often, with the same matches', () => {
+    // A window of up to 200 characters between two words: more DFA states than a text visits twice.
+    const pattern = String.raw`(?is)\bkind:(.){0,200}?\bdata:\s*(\w+)`;
+    const fast = compileLinear(pattern, 'rule "t" regex');
+    const nfa = compileLinear(pattern, 'rule "t" regex', { nfaOnly: true });
+    const words = ['kind:', 'data: ', 'secret', 'abc', '\n', ' ', 'x', 'KIND:'];
+    let seed = 11;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    for (let round = 0; round < 40; round++) {
+      let text = '';
+      while (text.length < 3000) text += words[Math.floor(next() * words.length)];
+      expect(all(fast, text)).toEqual(all(nfa, text));
+    }
+  });
+});
+
+describe('reversedRe2', () => {
+  const reverse = (s: string): string => Array.from(s).reverse().join('');
+  const full = (pattern: string, text: string): boolean =>
+    RE2JS.compile(`(?:${pattern})`).matcher(text).matches();
+
+  it.each([
+    String.raw`ab+c`,
+    String.raw`(?i)Key=(\w+)`,
+    String.raw`(?m)^a$\n^b$`,
+    String.raw`\Aa|b\z`,
+    String.raw`\bfoo\b|\Bo\B`,
+    String.raw`[^a-c]{2,3}x?`,
+    String.raw`(?s).{1,3}\n.`,
+    String.raw`[\p{Greek}\d]+`,
+    String.raw`\x{1F511}é`,
+  ])('matches the reverse of what %s matches, assertions seen from the other side', (pattern) => {
+    const reversed = reversedRe2(pattern, 'rule "t" regex');
+    const pieces = [
+      'a',
+      'b',
+      'c',
+      'o',
+      'f',
+      'foo',
+      'K',
+      'key=',
+      'x',
+      '\n',
+      ' ',
+      '1',
+      'λ',
+      '🔑',
+      'é',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), (p) => {
+        const text = p.join('');
+        // Assertions need their context: match inside a frame of the same characters.
+        for (const frame of [
+          ['', ''],
+          [' ', ' '],
+          ['\n', '\n'],
+          ['a', 'a'],
+        ] as const) {
+          const framed = frame[0] + text + frame[1];
+          const forward = RE2JS.compile(pattern).matcher(framed);
+          const backward = RE2JS.compile(reversed).matcher(reverse(framed));
+          expect(backward.find()).toBe(forward.find());
+        }
+        expect(full(reversed, reverse(text))).toBe(full(pattern, text));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('required literals', () => {
+  const required = (pattern: string): string[] | null =>
+    translateRe2(pattern, 'rule "t" regex').requiredLiterals();
+
+  it('are the most selective list every match holds one of', () => {
+    expect(
+      required(String.raw`[\w.-]{0,50}?(?i:(?:db_passw(?:or)?d|pwd)[ \t]{0,5})=(\S+)`),
+    ).toEqual(expect.arrayContaining(['db_password', 'db_passwd', 'pwd']));
+    expect(required(String.raw`(?i)\b(?:ghp|gho)_[0-9a-z]{36}`)?.sort()).toEqual(['gho_', 'ghp_']);
+    expect(required(String.raw`AKIA[A-Z0-9]{16}`)).toEqual(['akia']);
+    // A branch without a literal, or literals too short to select anything: no list.
+    expect(required(String.raw`(?:key|\w+)=`)).toBeNull();
+    expect(required(String.raw`(a|aa)+$`)).toBeNull();
+  });
+
+  it('let a text without any of them end the search at once, Kelvin sign folded as RE2 folds it', () => {
+    const regex = compileLinear(String.raw`(?i)key=(\w+)`, 'rule "t" regex');
+    regex.lastIndex = 0;
+    expect(regex.exec('nothing here '.repeat(1000))).toBeNull();
+    expect(regex.work.steps).toBe(0);
+    // U+212A KELVIN SIGN is `k` under RE2's (?i): the literal test must not turn it away.
+    regex.lastIndex = 0;
+    expect(regex.exec('\u212Aey=abc')?.[1]).toBe('abc');
+  });
+});
