@@ -240,6 +240,22 @@ async function main(): Promise<void> {
         times: [],
         summary: '',
       });
+    if (GITLEAKS && COMPARE_CLI)
+      rows.push({
+        name: "compared build (gitleaks' default config)",
+        command: (d, o) => [
+          resolve(COMPARE_CLI),
+          'scan',
+          '--no-ignore',
+          '--config',
+          resolve(GITLEAKS),
+          '--sarif',
+          join(o, 'compared-gitleaks.sarif'),
+          d,
+        ],
+        times: [],
+        summary: '',
+      });
     rows.push({
       name: 'secretlint 13 (preset-recommend)',
       command: (d) => [script, d],

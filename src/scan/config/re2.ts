@@ -16,6 +16,7 @@
 import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { RE2JS, type Matcher } from 're2js';
 import { DfaSearch, type DfaWork } from './re2-dfa.js';
+import { backtrack, programOf } from './re2-backtrack.js';
 
 /** A config regex with no equivalent here (config.ts reports it as a config error). */
 export class RegexTranslationError extends OidcSecretsError {
@@ -1182,6 +1183,9 @@ export class LinearRegex implements PatternRegex {
    * the character before it. Anchored, re2js follows one start, not one for every offset.
    */
   private afterOne: RE2JS | undefined;
+  /** The programs of `compiled` and `afterOne` for the span's backtracker (re2-backtrack.ts). */
+  private progOnce: ReturnType<typeof programOf> | undefined;
+  private afterOneProg: ReturnType<typeof programOf> | undefined;
 
   /**
    * Case-insensitive search for the pattern's required literals: a text without one holds
@@ -1295,13 +1299,22 @@ export class LinearRegex implements PatternRegex {
       base === at
         ? this.compiled
         : (this.afterOne ??= compileRe2js(`(?s:.)(?:${this.source})`, this.what));
-    const [found, groups] = compiled
-      .re2()
-      .matchWithGroup(piece, 0, piece.length, ANCHOR_START, this.groupCount + 1) as [
-      boolean,
-      number[] | null,
-    ];
-    if (!found || groups === null) return null;
+    const ncap = 2 * (this.groupCount + 1);
+    const prog =
+      base === at
+        ? (this.progOnce ??= programOf(compiled))
+        : (this.afterOneProg ??= programOf(compiled));
+    let groups = prog === null ? undefined : backtrack(prog, piece, piece.length, ncap);
+    if (groups === undefined) {
+      const [found, re2Groups] = compiled
+        .re2()
+        .matchWithGroup(piece, 0, piece.length, ANCHOR_START, this.groupCount + 1) as [
+        boolean,
+        number[] | null,
+      ];
+      groups = found ? re2Groups : null;
+    }
+    if (groups === null) return null;
     const out = groups.map((g) => (g < 0 ? g : g + base));
     out[0] = at; // group 0 of the context-led pattern starts at the context character
     return out;
