@@ -117,18 +117,96 @@ export interface DfaWork {
 const WARM_UP = 4096;
 const MAX_MISS_RATIO = 16;
 
+/** States a flat table holds before it starts over (each row is numClasses + 1 int32s). */
+const MAX_FLAT_STATES = 1 << 14;
+
+/**
+ * re2js' DFA with its transitions copied into one Int32Array indexed by state number and
+ * character class. The passes below read it inline (a step is two typed-array reads, about
+ * half the time of following re2js' state objects) and call `miss` only for a transition
+ * not seen yet; re2js still builds every state. A transition depends on the state and the
+ * class alone: re2js caches it the same way (its classes split wherever `\b` or a line
+ * break matters).
+ */
+class FlatDfa {
+  private states: DfaState[] = [];
+  private readonly ids = new Map<DfaState, number>();
+  /** Row per state, column per class (the last: the end of the text); -1 not known yet. */
+  table = new Int32Array(0);
+  /** Per state: 1 when a match ended just before the step that led to it. */
+  matching = new Uint8Array(0);
+  /** Per state: 1 when no thread is left (an anchored run can stop). */
+  dead = new Uint8Array(0);
+  readonly width: number;
+  misses = 0;
+
+  constructor(
+    readonly dfa: Dfa,
+    private readonly anchor: number,
+  ) {
+    this.width = dfa.numClasses + 1;
+  }
+
+  id(state: DfaState): number {
+    let id = this.ids.get(state);
+    if (id !== undefined) return id;
+    id = this.states.length;
+    if ((id + 1) * this.width > this.table.length) {
+      const rows = Math.max(64, id * 2);
+      const table = new Int32Array(rows * this.width).fill(-1);
+      table.set(this.table);
+      this.table = table;
+      const matching = new Uint8Array(rows);
+      matching.set(this.matching);
+      this.matching = matching;
+      const dead = new Uint8Array(rows);
+      dead.set(this.dead);
+      this.dead = dead;
+    }
+    this.states.push(state);
+    this.ids.set(state, id);
+    this.matching[id] = state.isMatch ? 1 : 0;
+    this.dead[id] = state.nfaStates.length === 0 ? 1 : 0;
+    return id;
+  }
+
+  /**
+   * The state after `rune` (of class `cls`) from state `id`, computed by re2js and recorded;
+   * -1 when re2js' DFA gave up. May replace `table`, `matching` and `dead`: re-read them.
+   */
+  miss(id: number, cls: number, rune: number, pos: number, search: { resetPos: number }): number {
+    this.misses++;
+    const from = this.states[id]!;
+    const next = this.dfa.stepOrReset(from, cls, rune, this.anchor, pos, search);
+    if (next === null) return -1;
+    if (this.states.length + 2 > MAX_FLAT_STATES) {
+      this.states = [];
+      this.ids.clear();
+      this.table.fill(-1);
+    }
+    const row = this.id(from);
+    const to = this.id(next);
+    this.table[row * this.width + cls] = to;
+    return to;
+  }
+}
+
 export class DfaSearch {
-  /** Steps taken and transitions built, over both DFAs. */
+  /** Steps taken, over both DFAs. */
   private steps = 0;
-  private misses = 0;
   private readonly forwardStarts = new Map<number, DfaState>();
   private readonly reverseStarts = new Map<number, DfaState>();
+  private readonly forward: FlatDfa;
+  private readonly reverse: FlatDfa;
 
   private constructor(
-    private readonly forward: Dfa,
-    private readonly reverse: Dfa,
+    forward: Dfa,
+    reverse: Dfa,
     private readonly work: DfaWork,
-  ) {}
+  ) {
+    this.forward = new FlatDfa(forward, ANCHOR_START);
+    this.reverse = new FlatDfa(reverse, UNANCHORED);
+  }
 
   /** Null when re2js' DFA cannot run one of the patterns (or its build has no DFA). */
   static of(forward: RE2JS, reverse: RE2JS, work: DfaWork): DfaSearch | null {
@@ -139,7 +217,8 @@ export class DfaSearch {
 
   /** Whether the DFAs build states too often to pay (see MAX_MISS_RATIO). */
   get thrashing(): boolean {
-    return (this.misses - WARM_UP) * MAX_MISS_RATIO > this.steps;
+    const misses = this.forward.misses + this.reverse.misses;
+    return (misses - WARM_UP) * MAX_MISS_RATIO > this.steps;
   }
 
   /**
@@ -147,54 +226,58 @@ export class DfaSearch {
    * are UTF-16 units; a match never starts inside a surrogate pair.
    */
   starts(text: string): Uint8Array | null {
-    const dfa = this.reverse;
+    const flat = this.reverse;
     const out = new Uint8Array(text.length + 1);
     // Backwards from the end: the reversed text begins where the text ends.
-    const first = startState(dfa, -1, this.reverseStarts);
+    const first = startState(flat.dfa, -1, this.reverseStarts);
     if (first === null) return null;
-    let state: DfaState = first;
+    let state = flat.id(first);
     const search = { resetPos: -1 };
-    const latin1 = dfa.latin1Class;
+    const latin1 = flat.dfa.latin1Class;
+    const width = flat.width;
+    let table = flat.table;
+    let matching = flat.matching;
     let i = text.length;
-    let steps = 0;
+    this.work.steps += i + 1;
+    this.steps += i + 1;
     while (i > 0) {
       let rune = text.charCodeAt(i - 1);
-      let width = 1;
+      let step = 1;
       if (rune >= 0xdc00 && rune <= 0xdfff && i >= 2) {
         const high = text.charCodeAt(i - 2);
         if (high >= 0xd800 && high <= 0xdbff) {
           rune = 0x10000 + ((high - 0xd800) << 10) + (rune - 0xdc00);
-          width = 2;
+          step = 2;
         }
       }
-      const cls = rune <= 0xff ? latin1[rune]! : dfa.runeClass(rune);
-      let next: DfaState | null = state.next !== null ? state.next[cls]! : null;
-      if (next === null) {
-        this.misses++;
-        next = dfa.stepOrReset(state, cls, rune, UNANCHORED, text.length - i, search);
-        if (next === null) return null;
+      const cls = rune <= 0xff ? latin1[rune]! : flat.dfa.runeClass(rune);
+      let next = table[state * width + cls]!;
+      if (next < 0) {
+        next = flat.miss(state, cls, rune, text.length - i, search);
+        if (next < 0) return null;
+        table = flat.table;
+        matching = flat.matching;
       }
       state = next;
-      steps++;
       // Matching after stepping over text[i - 1] means the reversed match ended before it:
       // a match of the pattern starts at i.
-      if (state.isMatch) out[i] = 1;
-      i -= width;
+      if (matching[state] === 1) out[i] = 1;
+      i -= step;
     }
-    const last = dfa.stepOrReset(state, dfa.numClasses, END_TEXT, UNANCHORED, text.length, search);
-    this.work.steps += steps + 1;
-    this.steps += steps + 1;
-    if (last === null) return null;
-    if (last.isMatch) out[0] = 1;
+    let last = table[state * width + flat.dfa.numClasses]!;
+    if (last < 0) last = flat.miss(state, flat.dfa.numClasses, END_TEXT, text.length, search);
+    if (last < 0) return null;
+    if (flat.matching[last] === 1) out[0] = 1;
     return out;
   }
 
   /**
    * Where the longest match starting at `from` ends (every match from there ends at or before
-   * it), or -1 when none does; null when the DFA gave up. Reads no further than `limit`.
+   * it), or -1 when none does; Infinity when a match may still go on at `limit`; null when the
+   * DFA gave up.
    */
   longestEnd(text: string, from: number, limit: number): number | null {
-    const dfa = this.forward;
+    const flat = this.forward;
     let prev = -1;
     if (from > 0) {
       prev = text.charCodeAt(from - 1);
@@ -204,45 +287,46 @@ export class DfaSearch {
           prev = 0x10000 + ((high - 0xd800) << 10) + (prev - 0xdc00);
       }
     }
-    const first = startState(dfa, prev, this.forwardStarts);
+    const first = startState(flat.dfa, prev, this.forwardStarts);
     if (first === null) return null;
-    let state: DfaState = first;
+    let state = flat.id(first);
     const search = { resetPos: -1 };
-    const latin1 = dfa.latin1Class;
+    const latin1 = flat.dfa.latin1Class;
+    const width = flat.width;
+    let table = flat.table;
     let end = -1;
     let i = from;
-    let steps = 0;
     try {
       while (i < limit) {
         let rune = text.charCodeAt(i);
-        let width = 1;
+        let step = 1;
         if (rune >= 0xd800 && rune <= 0xdbff && i + 1 < text.length) {
           const low = text.charCodeAt(i + 1);
           if (low >= 0xdc00 && low <= 0xdfff) {
             rune = 0x10000 + ((rune - 0xd800) << 10) + (low - 0xdc00);
-            width = 2;
+            step = 2;
           }
         }
-        const cls = rune <= 0xff ? latin1[rune]! : dfa.runeClass(rune);
-        let next: DfaState | null = state.nextAnchored !== null ? state.nextAnchored[cls]! : null;
-        if (next === null) {
-          this.misses++;
-          next = dfa.stepOrReset(state, cls, rune, ANCHOR_START, i - from, search);
-          if (next === null) return null;
+        const cls = rune <= 0xff ? latin1[rune]! : flat.dfa.runeClass(rune);
+        let next = table[state * width + cls]!;
+        if (next < 0) {
+          next = flat.miss(state, cls, rune, i - from, search);
+          if (next < 0) return null;
+          table = flat.table;
         }
         state = next;
-        steps++;
-        if (state.isMatch) end = i;
-        if (state.nfaStates.length === 0) return end;
-        i += width;
+        if (flat.matching[state] === 1) end = i;
+        if (flat.dead[state] === 1) return end;
+        i += step;
       }
       if (i < text.length) return Infinity; // still alive at the limit: unknown
-      const last = dfa.stepOrReset(state, dfa.numClasses, END_TEXT, ANCHOR_START, i - from, search);
-      if (last === null) return null;
-      return last.isMatch ? i : end;
+      let last = table[state * width + flat.dfa.numClasses]!;
+      if (last < 0) last = flat.miss(state, flat.dfa.numClasses, END_TEXT, i - from, search);
+      if (last < 0) return null;
+      return flat.matching[last] === 1 ? i : end;
     } finally {
-      this.work.steps += steps;
-      this.steps += steps;
+      this.work.steps += i - from + 1;
+      this.steps += i - from + 1;
     }
   }
 }
