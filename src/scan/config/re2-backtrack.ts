@@ -105,26 +105,34 @@ const EXPLORE = 0;
 const SECOND_BRANCH = 1;
 const RESTORE = 2;
 
+/** The bitmap, kept between calls (a scan makes tens of thousands of them). */
+let visitedBuffer = new Uint32Array(1024);
+
 /**
- * The leftmost-first match of `prog` anchored at offset 0 of text[0, end), as `ncap` capture
- * offsets (pairs: group 0 first, -1 where a group took no part); null when there is none.
- * Undefined when the span is too long for the bitmap (the caller asks re2js instead).
+ * The leftmost-first match of `prog` anchored at `start` of text[0, end) (what lies before
+ * `start` is context for `\b` and `^`), as `ncap` capture offsets (pairs: group 0 first, -1
+ * where a group took no part); null when there is none. Undefined when the span is too long
+ * for the bitmap (the caller asks re2js instead).
  */
 export function backtrack(
   prog: Prog,
   text: string,
+  start: number,
   end: number,
   ncap: number,
 ): number[] | null | undefined {
   const insts = prog.numInst();
-  const width = end + 1;
+  const width = end - start + 1;
   if (insts * width > MAX_VISITED) return undefined;
-  const visited = new Uint32Array((insts * width + 31) >>> 5);
+  const words = (insts * width + 31) >>> 5;
+  if (visitedBuffer.length < words) visitedBuffer = new Uint32Array(words);
+  else visitedBuffer.fill(0, 0, words);
+  const visited = visitedBuffer;
   const cap = new Array<number>(ncap).fill(-1);
-  cap[0] = 0;
+  cap[0] = start;
   const jobKind: number[] = [EXPLORE];
   const jobPc: number[] = [prog.start];
-  const jobPos: number[] = [0];
+  const jobPos: number[] = [start];
   while (jobKind.length > 0) {
     const kind = jobKind.pop()!;
     let pc = jobPc.pop()!;
@@ -135,7 +143,7 @@ export function backtrack(
     }
     if (kind === SECOND_BRANCH) pc = prog.getInst(pc).arg;
     for (;;) {
-      const bit = pc * width + pos;
+      const bit = pc * width + pos - start;
       const word = bit >>> 5;
       const mask = 1 << (bit & 31);
       if ((visited[word]! & mask) !== 0) break;

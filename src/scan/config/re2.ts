@@ -1178,14 +1178,13 @@ export class LinearRegex implements PatternRegex {
   /** undefined: not built yet; null: re2js' DFA cannot run this pattern. */
   private dfa: DfaSearch | null | undefined;
   /**
-   * The pattern after one character of context (`(?s:.)` first): re2js runs an anchored
-   * search only at a text's first offset, and a match's first assertion (`\b`, `^`) needs
-   * the character before it. Anchored, re2js follows one start, not one for every offset.
+   * The pattern after one character of context (`(?s:.)` first), for a span too long for the
+   * backtracker: re2js runs an anchored search only at a text's first offset, and a match's
+   * first assertion (`\b`, `^`) needs the character before it.
    */
   private afterOne: RE2JS | undefined;
-  /** The programs of `compiled` and `afterOne` for the span's backtracker (re2-backtrack.ts). */
-  private progOnce: ReturnType<typeof programOf> | undefined;
-  private afterOneProg: ReturnType<typeof programOf> | undefined;
+  /** The program of `compiled`, for the span's backtracker (re2-backtrack.ts). */
+  private prog: ReturnType<typeof programOf> | undefined;
 
   /**
    * Case-insensitive search for the pattern's required literals: a text without one holds
@@ -1258,9 +1257,8 @@ export class LinearRegex implements PatternRegex {
   private search(): DfaSearch | null {
     if (this.dfa?.thrashing) this.dfa = null;
     if (this.dfa === undefined) {
-      // A compilation of its own: re2js' `test` on `compiled` fills the same DFA cache.
       this.dfa = DfaSearch.of(
-        compileRe2js(this.source, this.what),
+        this.compiled,
         compileRe2js(reversedRe2(this.source, this.what), this.what),
         this.work,
       );
@@ -1295,17 +1293,15 @@ export class LinearRegex implements PatternRegex {
   private anchoredAt(text: string, at: number, cut: number): number[] | null {
     const base = at > 0 ? at - 1 : 0;
     const piece = text.slice(base, cut);
-    const compiled =
-      base === at
-        ? this.compiled
-        : (this.afterOne ??= compileRe2js(`(?s:.)(?:${this.source})`, this.what));
     const ncap = 2 * (this.groupCount + 1);
-    const prog =
-      base === at
-        ? (this.progOnce ??= programOf(compiled))
-        : (this.afterOneProg ??= programOf(compiled));
-    let groups = prog === null ? undefined : backtrack(prog, piece, piece.length, ncap);
+    this.prog ??= programOf(this.compiled);
+    let groups =
+      this.prog === null ? undefined : backtrack(this.prog, piece, at - base, piece.length, ncap);
     if (groups === undefined) {
+      const compiled =
+        base === at
+          ? this.compiled
+          : (this.afterOne ??= compileRe2js(`(?s:.)(?:${this.source})`, this.what));
       const [found, re2Groups] = compiled
         .re2()
         .matchWithGroup(piece, 0, piece.length, ANCHOR_START, this.groupCount + 1) as [
@@ -1313,11 +1309,11 @@ export class LinearRegex implements PatternRegex {
         number[] | null,
       ];
       groups = found ? re2Groups : null;
+      // Group 0 of the context-led pattern starts at the context character.
+      if (groups !== null) groups[0] = at - base;
     }
     if (groups === null) return null;
-    const out = groups.map((g) => (g < 0 ? g : g + base));
-    out[0] = at; // group 0 of the context-led pattern starts at the context character
-    return out;
+    return groups.map((g) => (g < 0 ? g : g + base));
   }
 
   /** re2js' search from `at` on text[base, end), offsets returned in the whole text. */
