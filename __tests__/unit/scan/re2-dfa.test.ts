@@ -100,6 +100,27 @@ describe('the DFA passes of the linear engine', () => {
     expect(fast.work.steps).toBeGreaterThan(0);
   });
 
+  it.each(PATTERNS)('try one place as re2js alone would (the sticky view): %s', (pattern) => {
+    const sticky = compileLinear(pattern, 'rule "t" regex').sticky();
+    const nfa = compileLinear(pattern, 'rule "t" regex', { nfaOnly: true });
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...ALPHABET), { maxLength: 30 }), (pieces) => {
+        const text = pieces.join('');
+        for (let at = 0; at <= text.length; at++) {
+          nfa.lastIndex = at;
+          const searched = nfa.exec(text);
+          // The leftmost-first match from `at`, when it starts there, is the one anchored there.
+          const expected = searched !== null && searched.index === at ? [...searched] : null;
+          sticky.lastIndex = at;
+          const m = sticky.exec(text);
+          expect(m === null ? null : [...m]).toEqual(expected);
+          if (m !== null) expect(sticky.lastIndex).toBe(at + m[0]!.length);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('give the same matches as re2js alone on long texts (windows of a real scan)', () => {
     const fast = compileLinear(PATTERNS[0]!, 'rule "t" regex');
     const nfa = compileLinear(PATTERNS[0]!, 'rule "t" regex', { nfaOnly: true });

@@ -1248,6 +1248,45 @@ export class LinearRegex implements PatternRegex {
     return this.result(text, groups);
   }
 
+  /**
+   * The leftmost-first match starting exactly at `at`, or null (RegExp's sticky `y`): the
+   * forward DFA says first whether any match starts there, in a few steps where none does.
+   */
+  execAt(text: string, at: number): RegExpExecArray | null {
+    let groups: number[] | null;
+    const dfa = this.search();
+    if (at > text.length) return null;
+    if (dfa === null) {
+      // Without the DFA: re2js' own anchored search (it follows threads only while they live).
+      groups = this.re2jsAnchoredAt(text, at, text.length);
+    } else {
+      const limit = Math.min(text.length, at + Math.min(this.maxLength, SPAN_LOOKAHEAD));
+      const end = dfa.longestEnd(text, at, limit);
+      if (end === -1) return null;
+      groups =
+        end === null || end === Infinity
+          ? this.anchoredAt(text, at, text.length)
+          : this.spanMatch(text, at, end);
+    }
+    if (groups === null || groups[0] !== at) return null;
+    return this.result(text, groups);
+  }
+
+  /** A view of this pattern with RegExp's sticky protocol (see execAt). */
+  sticky(): PatternRegex {
+    const linear = this;
+    return {
+      source: this.source,
+      flags: 'y',
+      lastIndex: 0,
+      exec(text: string): RegExpExecArray | null {
+        const m = linear.execAt(text, this.lastIndex);
+        this.lastIndex = m === null ? 0 : this.lastIndex + m[0]!.length;
+        return m;
+      },
+    };
+  }
+
   private none(): null {
     this.lastIndex = 0;
     return null;
@@ -1271,9 +1310,10 @@ export class LinearRegex implements PatternRegex {
    * re2js on the shortest text that decides it: from the character before `at` (context for
    * `\b` and `^`) to one past where the longest match from `at` may end.
    */
-  private spanMatch(text: string, at: number): number[] | null {
+  private spanMatch(text: string, at: number, known?: number): number[] | null {
     let end: number | null;
-    if (this.maxLength !== Infinity) end = Math.min(text.length, at + this.maxLength);
+    if (known !== undefined) end = known;
+    else if (this.maxLength !== Infinity) end = Math.min(text.length, at + this.maxLength);
     else {
       const limit = Math.min(text.length, at + SPAN_LOOKAHEAD);
       end = this.dfa!.longestEnd(text, at, limit);
@@ -1285,7 +1325,7 @@ export class LinearRegex implements PatternRegex {
     // A match that ends where the text was cut may owe itself to the cut (`$`, `\b` there
     // hold only at a text's end): decide on the whole text instead.
     if (groups !== null && groups[1] === cut && cut < text.length)
-      return this.groupsFrom(text, at, text.length, 0);
+      return this.anchoredAt(text, at, text.length);
     return groups;
   }
 
@@ -1295,24 +1335,29 @@ export class LinearRegex implements PatternRegex {
     const piece = text.slice(base, cut);
     const ncap = 2 * (this.groupCount + 1);
     this.prog ??= programOf(this.compiled);
-    let groups =
+    const groups =
       this.prog === null ? undefined : backtrack(this.prog, piece, at - base, piece.length, ncap);
-    if (groups === undefined) {
-      const compiled =
-        base === at
-          ? this.compiled
-          : (this.afterOne ??= compileRe2js(`(?s:.)(?:${this.source})`, this.what));
-      const [found, re2Groups] = compiled
-        .re2()
-        .matchWithGroup(piece, 0, piece.length, ANCHOR_START, this.groupCount + 1) as [
-        boolean,
-        number[] | null,
-      ];
-      groups = found ? re2Groups : null;
-      // Group 0 of the context-led pattern starts at the context character.
-      if (groups !== null) groups[0] = at - base;
-    }
-    if (groups === null) return null;
+    if (groups === undefined) return this.re2jsAnchoredAt(text, at, cut);
+    return groups === null ? null : groups.map((g) => (g < 0 ? g : g + base));
+  }
+
+  /** re2js' anchored match at `at` on text[at - 1, cut) (the context-led pattern). */
+  private re2jsAnchoredAt(text: string, at: number, cut: number): number[] | null {
+    const base = at > 0 ? at - 1 : 0;
+    const piece = text.slice(base, cut);
+    const compiled =
+      base === at
+        ? this.compiled
+        : (this.afterOne ??= compileRe2js(`(?s:.)(?:${this.source})`, this.what));
+    const [found, groups] = compiled
+      .re2()
+      .matchWithGroup(piece, 0, piece.length, ANCHOR_START, this.groupCount + 1) as [
+      boolean,
+      number[] | null,
+    ];
+    if (!found || groups === null) return null;
+    // Group 0 of the context-led pattern starts at the context character.
+    groups[0] = at - base;
     return groups.map((g) => (g < 0 ? g : g + base));
   }
 
