@@ -222,12 +222,17 @@ export class DfaSearch {
   }
 
   /**
-   * Marks (1) every offset of `text` where a match starts; null when the DFA gave up. Offsets
-   * are UTF-16 units; a match never starts inside a surrogate pair.
+   * Marks (1) every offset of `text` where a match starts (offsets past the text's end are
+   * left as they were); null when the DFA gave up. Offsets are UTF-16 units; a match never
+   * starts inside a surrogate pair.
    */
-  starts(text: string): Uint8Array | null {
+  starts(text: string, reuse?: Uint8Array): Uint8Array | null {
     const flat = this.reverse;
-    const out = new Uint8Array(text.length + 1);
+    // The caller's buffer when it is long enough (a scan makes one call per window).
+    const out =
+      reuse !== undefined && reuse.length > text.length
+        ? reuse.fill(0, 0, text.length + 1)
+        : new Uint8Array(text.length + 1);
     // Backwards from the end: the reversed text begins where the text ends.
     const first = startState(flat.dfa, -1, this.reverseStarts);
     if (first === null) return null;

@@ -1175,6 +1175,8 @@ export class LinearRegex implements PatternRegex {
   private input: string | null = null;
   /** Per offset of `input`: 1 where a match starts (null: not computed, or the DFA gave up). */
   private starts: Uint8Array | null = null;
+  /** The buffer `starts` last used, kept for the next text. */
+  private marks: Uint8Array | undefined;
   /** undefined: not built yet; null: re2js' DFA cannot run this pattern. */
   private dfa: DfaSearch | null | undefined;
   /**
@@ -1233,7 +1235,8 @@ export class LinearRegex implements PatternRegex {
       this.starts =
         this.literals !== null && !this.literals.test(text)
           ? NO_STARTS
-          : (this.search()?.starts(text) ?? null);
+          : (this.search()?.starts(text, this.marks) ?? null);
+      if (this.starts !== null && this.starts !== NO_STARTS) this.marks = this.starts;
     }
     const from = this.lastIndex;
     if (from > text.length) return this.none();
