@@ -1277,13 +1277,13 @@ export class LinearRegex implements PatternRegex {
 
   /** A view of this pattern with RegExp's sticky protocol (see execAt). */
   sticky(): PatternRegex {
-    const linear = this;
+    const execAt = (text: string, at: number): RegExpExecArray | null => this.execAt(text, at);
     return {
       source: this.source,
       flags: 'y',
       lastIndex: 0,
       exec(text: string): RegExpExecArray | null {
-        const m = linear.execAt(text, this.lastIndex);
+        const m = execAt(text, this.lastIndex);
         this.lastIndex = m === null ? 0 : this.lastIndex + m[0]!.length;
         return m;
       },
