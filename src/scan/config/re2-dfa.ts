@@ -16,6 +16,13 @@
 // state, and when re2js' DFA runs out of its memory budget faster than it makes progress it
 // gives up (null here) and the caller searches on the NFA as before.
 //
+// Why not V8's own linear engine: `--enable-experimental-regexp-engine` (the `l` flag) exists
+// on Node 20 (V8 11.3) and Node 24 (V8 13.6) and `v8.setFlagsFromString` turns it on at run
+// time, but both refuse what most gitleaks rules hold: a counted repetition over 16 (its
+// replication limit: `[a-z0-9]{32}`), case folding (`i`, `(?i:`), `u` with `\p{…}`, lookahead,
+// and on Node 20 lookbehind. `--enable-experimental-regexp-engine-on-excessive-backtracks`
+// falls back only for patterns that engine accepts, so it would bound none of the others.
+//
 // This uses re2js' DFA class, which its type declarations do not describe: the shape below is
 // what re2js 2.10's build has (the unit tests of re2 run it, so a release that changes it fails
 // them rather than a scan).
