@@ -741,7 +741,16 @@ function leadingLiterals(ast: Node): string[] | null {
 const MAX_EXACT = 64;
 
 /** Every string a node matches (lower case), when they are few; else null. */
+/** exactStrings' answers: requiredFactors asks again for the same nodes. */
+const exactCache = new WeakMap<Node, string[] | null>();
+
 function exactStrings(node: Node): string[] | null {
+  let known = exactCache.get(node);
+  if (known === undefined) exactCache.set(node, (known = exactStringsOf(node)));
+  return known;
+}
+
+function exactStringsOf(node: Node): string[] | null {
   switch (node.t) {
     case 'assert':
       return [''];
@@ -1243,9 +1252,9 @@ export class LinearRegex implements PatternRegex {
     const starts = this.starts;
     if (starts === NO_STARTS) return this.none();
     if (starts === null) return this.execNfa(text, from);
-    let at = from;
-    while (at <= text.length && starts[at] === 0) at++;
-    if (at > text.length) return this.none();
+    // The buffer may hold stale marks past this text's end: those count as none.
+    const at = starts.indexOf(1, from);
+    if (at === -1 || at > text.length) return this.none();
     const groups = this.spanMatch(text, at);
     if (groups === null || groups[0] !== at) return this.execNfa(text, from);
     return this.result(text, groups);
