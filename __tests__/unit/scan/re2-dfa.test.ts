@@ -237,18 +237,39 @@ describe('reversedRe2', () => {
 });
 
 describe('required literals', () => {
-  const required = (pattern: string): string[] | null =>
+  const required = (pattern: string): string[][] | null =>
     translateRe2(pattern, 'rule "t" regex').requiredLiterals();
 
-  it('are the most selective list every match holds one of', () => {
-    expect(
-      required(String.raw`[\w.-]{0,50}?(?i:(?:db_passw(?:or)?d|pwd)[ \t]{0,5})=(\S+)`),
-    ).toEqual(expect.arrayContaining(['db_password', 'db_passwd', 'pwd']));
-    expect(required(String.raw`(?i)\b(?:ghp|gho)_[0-9a-z]{36}`)?.sort()).toEqual(['gho_', 'ghp_']);
-    expect(required(String.raw`AKIA[A-Z0-9]{16}`)).toEqual(['akia']);
+  it('are the most selective lists every match holds a member of each of', () => {
+    const passwords = required(
+      String.raw`[\w.-]{0,50}?(?i:(?:db_passw(?:or)?d|pwd)[ \t]{0,5})=(\S+)`,
+    );
+    expect(passwords).toHaveLength(1);
+    expect(passwords![0]).toEqual(expect.arrayContaining(['db_password', 'db_passwd', 'pwd']));
+    expect(required(String.raw`(?i)\b(?:ghp|gho)_[0-9a-z]{36}`)?.map((l) => l.sort())).toEqual([
+      ['gho_', 'ghp_'],
+    ]);
+    expect(required(String.raw`AKIA[A-Z0-9]{16}`)).toEqual([['akia']]);
+    // Both branches hold three words, in either order: all three are required.
+    const manifest = required(
+      String.raw`(?i)(?:\bkind:\s*secret(?s:.){0,200}?\bdata:\s*(\w+)|\bdata:\s*(\w+)(?s:.){0,200}?\bkind:\s*secret)`,
+    );
+    expect(manifest?.map((l) => l.sort()).sort()).toEqual([['data:'], ['kind:'], ['secret']]);
     // A branch without a literal, or literals too short to select anything: no list.
     expect(required(String.raw`(?:key|\w+)=`)).toBeNull();
     expect(required(String.raw`(a|aa)+$`)).toBeNull();
+  });
+
+  it('turn away a text without every list, before any DFA step', () => {
+    const regex = compileLinear(
+      String.raw`(?i)\bkind:\s*secret(?s:.){0,40}?\bdata:\s*(\w+)`,
+      'rule "t" regex',
+    );
+    regex.lastIndex = 0;
+    expect(regex.exec('kind: Secret\nspec:\n  name: x\n'.repeat(50))).toBeNull();
+    expect(regex.work.steps).toBe(0);
+    regex.lastIndex = 0;
+    expect(regex.exec('kind: Secret\ndata:\n  token: abc')?.[1]).toBe('token');
   });
 
   it('let a text without any of them end the search at once, Kelvin sign folded as RE2 folds it', () => {

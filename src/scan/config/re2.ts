@@ -56,11 +56,11 @@ export interface TranslatedRegex {
    */
   leadingLiterals: string[] | null;
   /**
-   * Lower-case literals one of which every match holds (the required factors RE2's
-   * prefilter and code search's trigram indexes use), at least MIN_FACTOR long; null when the
-   * pattern has no such list. Computed when asked for (only the linear engine asks).
+   * Lists of lower-case literals, every match holding one member of each (the required
+   * factors RE2's prefilter and code search's trigram indexes use), each at least MIN_FACTOR
+   * long; null when the pattern has none. Computed when asked for (only the linear engine asks).
    */
-  requiredLiterals(): string[] | null;
+  requiredLiterals(): string[][] | null;
   /**
    * Whether every match provably holds one of these (lower-case) words: the detector may
    * then look for matches only around the words' places. False when unsure.
@@ -842,55 +842,94 @@ function containsOneOf(node: Node, words: readonly string[]): boolean {
 /** Required literals shorter than this select too little to be worth a search. */
 const MIN_FACTOR = 3;
 
-function requiredLiterals(ast: Node): string[] | null {
-  const found = requiredFactors(ast);
-  return found !== null && Math.min(...found.map((f) => f.length)) >= MIN_FACTOR ? found : null;
+/** How many required lists a pattern keeps (each costs a search of the text). */
+const MAX_CLAUSES = 4;
+
+function requiredLiterals(ast: Node): string[][] | null {
+  const clauses = requiredClauses(ast);
+  return clauses.length > 0 ? clauses : null;
+}
+
+/** The shortest member's length: how selective a list is. */
+function selectivity(list: readonly string[]): number {
+  return Math.min(...list.map((t) => t.length));
 }
 
 /**
- * Lower-case strings one of which every string `node` matches contains, or null: for a
- * concatenation the most selective (longest shortest member) of its items' lists and of the
- * exact strings of its runs of items (`db_passw(?:or)?d`); for an alternation the union of
- * its branches' lists; a repetition's when it runs at least once.
+ * The most selective usable lists, at most MAX_CLAUSES, leaving out one that a kept list
+ * implies (every member of the kept one contains a member of it: `kind` after `kind:`).
  */
-function requiredFactors(node: Node): string[] | null {
-  const usable = (list: string[] | null): list is string[] =>
-    list !== null && list.length > 0 && !list.includes('');
+function keepClauses(clauses: readonly string[][]): string[][] {
+  const usable = clauses
+    .filter((c) => c.length > 0 && c.length <= MAX_EXACT && selectivity(c) >= MIN_FACTOR)
+    .sort((a, b) => selectivity(b) - selectivity(a) || a.length - b.length);
+  const kept: string[][] = [];
+  for (const c of usable) {
+    const implied = kept.some((k) => k.every((text) => c.some((part) => text.includes(part))));
+    if (!implied) kept.push(c);
+    if (kept.length === MAX_CLAUSES) break;
+  }
+  return kept;
+}
+
+/**
+ * Lists of lower-case strings such that every string `node` matches contains a member of
+ * each list (RE2's prefilter, as a conjunction of alternatives): for a concatenation its
+ * items' lists and the exact strings of its runs of items (`db_passw(?:or)?d`); for an
+ * alternation each list of one branch joined with the list of every other branch that keeps
+ * it most selective; a repetition's when it runs at least once.
+ */
+function requiredClauses(node: Node): string[][] {
   switch (node.t) {
     case 'group':
-      return requiredFactors(node.body);
+      return requiredClauses(node.body);
     case 'rep':
-      return node.min > 0 ? requiredFactors(node.body) : null;
+      return node.min > 0 ? requiredClauses(node.body) : [];
     case 'alt': {
-      const out = new Set<string>();
+      let joined: string[][] | null = null;
       for (const alt of node.alts) {
-        const list = requiredFactors(alt);
-        if (!usable(list)) return null;
-        for (const text of list) out.add(text);
+        const mine = requiredClauses(alt);
+        if (mine.length === 0) return [];
+        if (joined === null) {
+          joined = mine;
+          continue;
+        }
+        const next: string[][] = [];
+        for (const c of joined) {
+          let best: string[] | null = null;
+          for (const d of mine) {
+            const union = [...new Set([...c, ...d])];
+            if (
+              best === null ||
+              selectivity(union) > selectivity(best) ||
+              (selectivity(union) === selectivity(best) && union.length < best.length)
+            )
+              best = union;
+          }
+          next.push(best!);
+        }
+        joined = keepClauses(next);
+        if (joined.length === 0) return [];
       }
-      return bounded([...out]);
+      return joined ?? [];
     }
     case 'cat': {
-      let best: string[] | null = null;
-      const score = (list: string[]): number => Math.min(...list.map((t) => t.length));
-      const consider = (list: string[] | null): void => {
-        if (usable(list) && (best === null || score(list) > score(best))) best = list;
-      };
+      const all: string[][] = [];
       for (let i = 0; i < node.items.length; i++) {
-        consider(requiredFactors(node.items[i]!));
+        all.push(...requiredClauses(node.items[i]!));
         let run: string[] | null = [''];
         for (let j = i; j < node.items.length && run !== null; j++) {
           const item = exactStrings(node.items[j]!);
           if (item === null) break;
           run = crossProduct([run, item]);
-          consider(run);
+          if (run !== null && !run.includes('')) all.push(run);
         }
       }
-      return best;
+      return keepClauses(all);
     }
     default: {
       const list = exactStrings(node);
-      return usable(list) ? list : null;
+      return list !== null && !list.includes('') ? keepClauses([list]) : [];
     }
   }
 }
@@ -1197,12 +1236,7 @@ export class LinearRegex implements PatternRegex {
   /** The program of `compiled`, for the span's backtracker (re2-backtrack.ts). */
   private prog: ReturnType<typeof programOf> | undefined;
 
-  /**
-   * Case-insensitive search for the pattern's required literals: a text without one holds
-   * no match. Only ASCII literals, searched with Unicode simple case folding (`iu`), which
-   * folds as RE2's `(?i)` does (the Kelvin sign is a `k`).
-   */
-  private literalsOnce: RegExp | null | undefined;
+  private literalsOnce: RegExp[] | undefined;
 
   /**
    * The pattern is validated here by translateRe2 (RE2's grammar, the same refusals) and
@@ -1224,13 +1258,17 @@ export class LinearRegex implements PatternRegex {
     return (this.compiledOnce ??= compileRe2js(this.source, this.what));
   }
 
-  private get literals(): RegExp | null {
+  /**
+   * Case-insensitive searches for the pattern's required literals, one per list: a text
+   * without a member of each holds no match. Only ASCII lists, searched with Unicode simple
+   * case folding (`iu`), which folds as RE2's `(?i)` does (the Kelvin sign is a `k`).
+   */
+  private get literals(): RegExp[] {
     if (this.literalsOnce === undefined) {
       const required = this.options.nfaOnly ? null : this.translated.requiredLiterals();
-      this.literalsOnce =
-        required !== null && required.every((l) => /^[\x20-\x7e]+$/.test(l))
-          ? new RegExp(required.map(escapeAscii).join('|'), 'iu')
-          : null;
+      this.literalsOnce = (required ?? [])
+        .filter((list) => list.every((l) => /^[\x20-\x7e]+$/.test(l)))
+        .map((list) => new RegExp(list.map(escapeAscii).join('|'), 'iu'));
     }
     return this.literalsOnce;
   }
@@ -1241,10 +1279,9 @@ export class LinearRegex implements PatternRegex {
       this.matcher = null;
       // The required literals first: they turn most texts away without the backward pass
       // (a window around a keyword usually holds no match).
-      this.starts =
-        this.literals !== null && !this.literals.test(text)
-          ? NO_STARTS
-          : (this.search()?.starts(text, this.marks) ?? null);
+      this.starts = !this.literals.every((literal) => literal.test(text))
+        ? NO_STARTS
+        : (this.search()?.starts(text, this.marks) ?? null);
       if (this.starts !== null && this.starts !== NO_STARTS) this.marks = this.starts;
     }
     const from = this.lastIndex;
