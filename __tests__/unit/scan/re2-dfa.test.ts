@@ -4,7 +4,14 @@
 // NFA from `lastIndex`), and the work must stay linear in the text, counted in DFA steps.
 import fc from 'fast-check';
 import { RE2JS } from 're2js';
-import { compileLinear, reversedRe2, translateRe2 } from '../../../src/scan/config/re2.js';
+import { parseScanConfig } from '../../../src/scan/config/config.js';
+import {
+  compileLinear,
+  reversedRe2,
+  translateRe2,
+  type LinearRegex,
+} from '../../../src/scan/config/re2.js';
+import { Detector } from '../../../src/scan/detect/detector.js';
 
 /** Every match of a global search: index, text and groups. */
 function all(
@@ -280,5 +287,36 @@ describe('required literals', () => {
     // U+212A KELVIN SIGN is `k` under RE2's (?i): the literal test must not turn it away.
     regex.lastIndex = 0;
     expect(regex.exec('\u212Aey=abc')?.[1]).toBe('abc');
+  });
+});
+
+describe('a configured rule whose matches start with a keyword', () => {
+  it('is tried at the keyword places only, a few DFA steps where no match starts', () => {
+    const config = parseScanConfig(
+      [
+        '[[rules]]',
+        'id = "tok"',
+        "regex = '''\\b(tok_[a-z0-9]{8})(?:[^a-z0-9]|$)'''",
+        'keywords = ["tok_"]',
+      ].join('\n'),
+      'test.toml',
+    );
+    const rule = config.rules[0]!;
+    expect(rule.pattern!.engine).toBe('linear');
+    const detector = new Detector(config);
+    // A thousand places where the keyword stands but no token follows, and two tokens.
+    const filler = Array.from({ length: 1000 }, (_, k) => `const tok_! = ${k}; // tok_`).join('\n');
+    const text = `a = "tok_ab12cd34";\n${filler}\nb = "tok_zz99yy88";\n`;
+    const found = detector.detect({ path: 'x.ts', text });
+    expect(found.map((f) => [f.startLine, f.secret])).toEqual([
+      [1, 'tok_ab12cd34'],
+      [1002, 'tok_zz99yy88'],
+    ]);
+    // Anchored at each of the 2,002 places, the forward DFA dies within a few characters
+    // (`tok_!`, `tok_` at a line's end); a window around each place would cost a backward
+    // pass over twice the longest match (about 26 characters) instead.
+    const steps = (rule.pattern!.regex as LinearRegex).work.steps;
+    expect(steps).toBeGreaterThan(0);
+    expect(steps).toBeLessThanOrEqual(2002 * 8 + 2 * 20);
   });
 });
