@@ -75,22 +75,21 @@ function before(text: string, pos: number): number {
   return low;
 }
 
-/** The code point at `pos` (-1 at `end`) and its width in UTF-16 units. */
-function at(text: string, pos: number, end: number): [number, number] {
-  if (pos >= end) return [-1, 0];
+/** The code point at `pos`, or -1 at `end` (its width: 2 when above U+FFFF, else 1). */
+function at(text: string, pos: number, end: number): number {
+  if (pos >= end) return -1;
   const high = text.charCodeAt(pos);
   if (high >= 0xd800 && high <= 0xdbff && pos + 1 < end) {
     const low = text.charCodeAt(pos + 1);
-    if (low >= 0xdc00 && low <= 0xdfff)
-      return [0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00), 2];
+    if (low >= 0xdc00 && low <= 0xdfff) return 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
   }
-  return [high, 1];
+  return high;
 }
 
 /** Which assertions hold at `pos` of text[0, end) (re2js' `Utils.emptyOpContext`). */
 function context(text: string, pos: number, end: number): number {
   const r1 = before(text, pos);
-  const r2 = at(text, pos, end)[0];
+  const r2 = at(text, pos, end);
   let op = 0;
   if (r1 < 0) op |= BEGIN_TEXT | BEGIN_LINE;
   else if (r1 === 0x0a) op |= BEGIN_LINE;
@@ -105,8 +104,10 @@ const EXPLORE = 0;
 const SECOND_BRANCH = 1;
 const RESTORE = 2;
 
-/** The bitmap, kept between calls (a scan makes tens of thousands of them). */
+/** The bitmap and the job stack, kept between calls (a scan makes tens of thousands). */
 let visitedBuffer = new Uint32Array(1024);
+/** Jobs of three ints: kind, instruction (or capture slot), offset (or earlier value). */
+let jobs = new Int32Array(3 * 256);
 
 /**
  * The leftmost-first match of `prog` anchored at `start` of text[0, end) (what lies before
@@ -130,13 +131,24 @@ export function backtrack(
   const visited = visitedBuffer;
   const cap = new Array<number>(ncap).fill(-1);
   cap[0] = start;
-  const jobKind: number[] = [EXPLORE];
-  const jobPc: number[] = [prog.start];
-  const jobPos: number[] = [start];
-  while (jobKind.length > 0) {
-    const kind = jobKind.pop()!;
-    let pc = jobPc.pop()!;
-    let pos = jobPos.pop()!;
+  let top = 0;
+  const push = (kind: number, pc: number, pos: number): void => {
+    if (top + 3 > jobs.length) {
+      const grown = new Int32Array(jobs.length * 2);
+      grown.set(jobs);
+      jobs = grown;
+    }
+    jobs[top] = kind;
+    jobs[top + 1] = pc;
+    jobs[top + 2] = pos;
+    top += 3;
+  };
+  push(EXPLORE, prog.start, start);
+  while (top > 0) {
+    top -= 3;
+    const kind = jobs[top]!;
+    let pc = jobs[top + 1]!;
+    let pos = jobs[top + 2]!;
     if (kind === RESTORE) {
       cap[pc] = pos; // pc holds the capture slot, pos its earlier value
       continue;
@@ -152,26 +164,22 @@ export function backtrack(
       const op = inst.op;
       if (op === ALT || op === ALT_MATCH) {
         // The first branch has priority; the second waits on the stack.
-        jobKind.push(SECOND_BRANCH);
-        jobPc.push(pc);
-        jobPos.push(pos);
+        push(SECOND_BRANCH, pc, pos);
         pc = inst.out;
         continue;
       }
       if (op >= RUNE) {
-        const [rune, step] = at(text, pos, end);
+        const rune = at(text, pos, end);
         if (rune < 0) break;
         if (op === RUNE_ANY_NOT_NL ? rune === 0x0a : op !== RUNE_ANY && !inst.matchRune(rune))
           break;
-        pos += step;
+        pos += rune > 0xffff ? 2 : 1;
         pc = inst.out;
         continue;
       }
       if (op === CAPTURE) {
         if (inst.arg < ncap) {
-          jobKind.push(RESTORE);
-          jobPc.push(inst.arg);
-          jobPos.push(cap[inst.arg]!);
+          push(RESTORE, inst.arg, cap[inst.arg]!);
           cap[inst.arg] = pos;
         }
         pc = inst.out;
