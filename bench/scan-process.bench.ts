@@ -19,7 +19,7 @@
 // Options: --size MiB (default 20), --files N (default 2500), --runs N, --gitleaks FILE,
 // --keep, --cpu-prof DIR (profile one run of each of our rows into DIR), --compare-cli FILE
 // (another build's cli.cjs, e.g. the base commit's, as one more row: before and after in
-// the same run).
+// the same run; with --gitleaks, one row for each config).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -252,6 +252,22 @@ async function main(): Promise<void> {
           resolve(GITLEAKS),
           '--sarif',
           join(o, 'gitleaks.sarif'),
+          d,
+        ],
+        times: [],
+        summary: '',
+      });
+    if (GITLEAKS && COMPARE_CLI)
+      rows.push({
+        name: "compared build (gitleaks' default config)",
+        command: (d, o) => [
+          resolve(COMPARE_CLI),
+          'scan',
+          '--no-ignore',
+          '--config',
+          resolve(GITLEAKS),
+          '--sarif',
+          join(o, 'compared-gitleaks.sarif'),
           d,
         ],
         times: [],

@@ -38,7 +38,10 @@ function isRecord(x: unknown): x is TranslationRecord {
     Array.isArray(r.contains) &&
     r.contains.every(
       (c) => Array.isArray(c) && typeof c[0] === 'string' && typeof c[1] === 'boolean',
-    )
+    ) &&
+    (r.required === undefined ||
+      r.required === null ||
+      (Array.isArray(r.required) && r.required.every(isStrings)))
   );
 }
 

@@ -608,7 +608,7 @@ export function compileConfig(
       let linear: LinearRegex | undefined;
       try {
         t = translate(r.regex, `${where} regex`);
-        if (!native(r.regex, 'rule')) linear = compileLinear(r.regex, `${where} regex`);
+        if (!native(r.regex, 'rule')) linear = compileLinear(r.regex, `${where} regex`, {}, t);
       } catch (err) {
         throw configError(err);
       }

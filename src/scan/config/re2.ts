@@ -15,6 +15,8 @@
 // port of RE2: time linear in the text searched, Go's own syntax and semantics).
 import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
 import { RE2JS, type Matcher } from 're2js';
+import { DfaSearch, type DfaWork } from './re2-dfa.js';
+import { backtrack, programOf } from './re2-backtrack.js';
 
 /** A config regex with no equivalent here (config.ts reports it as a config error). */
 export class RegexTranslationError extends OidcSecretsError {
@@ -53,6 +55,12 @@ export interface TranslatedRegex {
    * or null when there is no such short list.
    */
   leadingLiterals: string[] | null;
+  /**
+   * Lists of lower-case literals, every match holding one member of each (the required
+   * factors RE2's prefilter and code search's trigram indexes use), each at least MIN_FACTOR
+   * long; null when the pattern has none. Computed when asked for (only the linear engine asks).
+   */
+  requiredLiterals(): string[][] | null;
   /**
    * Whether every match provably holds one of these (lower-case) words: the detector may
    * then look for matches only around the words' places. False when unsure.
@@ -733,7 +741,16 @@ function leadingLiterals(ast: Node): string[] | null {
 const MAX_EXACT = 64;
 
 /** Every string a node matches (lower case), when they are few; else null. */
+/** exactStrings' answers: requiredFactors asks again for the same nodes. */
+const exactCache = new WeakMap<Node, string[] | null>();
+
 function exactStrings(node: Node): string[] | null {
+  let known = exactCache.get(node);
+  if (known === undefined) exactCache.set(node, (known = exactStringsOf(node)));
+  return known;
+}
+
+function exactStringsOf(node: Node): string[] | null {
   switch (node.t) {
     case 'assert':
       return [''];
@@ -818,6 +835,101 @@ function containsOneOf(node: Node, words: readonly string[]): boolean {
     default: {
       const strings = exactStrings(node);
       return strings !== null && held(strings);
+    }
+  }
+}
+
+/** Required literals shorter than this select too little to be worth a search. */
+const MIN_FACTOR = 3;
+
+/** How many required lists a pattern keeps (each costs a search of the text). */
+const MAX_CLAUSES = 4;
+
+function requiredLiterals(ast: Node): string[][] | null {
+  const clauses = requiredClauses(ast);
+  return clauses.length > 0 ? clauses : null;
+}
+
+/** The shortest member's length: how selective a list is. */
+function selectivity(list: readonly string[]): number {
+  return Math.min(...list.map((t) => t.length));
+}
+
+/**
+ * The most selective usable lists, at most MAX_CLAUSES, leaving out one that a kept list
+ * implies (every member of the kept one contains a member of it: `kind` after `kind:`).
+ */
+function keepClauses(clauses: readonly string[][]): string[][] {
+  const usable = clauses
+    .filter((c) => c.length > 0 && c.length <= MAX_EXACT && selectivity(c) >= MIN_FACTOR)
+    .sort((a, b) => selectivity(b) - selectivity(a) || a.length - b.length);
+  const kept: string[][] = [];
+  for (const c of usable) {
+    const implied = kept.some((k) => k.every((text) => c.some((part) => text.includes(part))));
+    if (!implied) kept.push(c);
+    if (kept.length === MAX_CLAUSES) break;
+  }
+  return kept;
+}
+
+/**
+ * Lists of lower-case strings such that every string `node` matches contains a member of
+ * each list (RE2's prefilter, as a conjunction of alternatives): for a concatenation its
+ * items' lists and the exact strings of its runs of items (`db_passw(?:or)?d`); for an
+ * alternation each list of one branch joined with the list of every other branch that keeps
+ * it most selective; a repetition's when it runs at least once.
+ */
+function requiredClauses(node: Node): string[][] {
+  switch (node.t) {
+    case 'group':
+      return requiredClauses(node.body);
+    case 'rep':
+      return node.min > 0 ? requiredClauses(node.body) : [];
+    case 'alt': {
+      let joined: string[][] | null = null;
+      for (const alt of node.alts) {
+        const mine = requiredClauses(alt);
+        if (mine.length === 0) return [];
+        if (joined === null) {
+          joined = mine;
+          continue;
+        }
+        const next: string[][] = [];
+        for (const c of joined) {
+          let best: string[] | null = null;
+          for (const d of mine) {
+            const union = [...new Set([...c, ...d])];
+            if (
+              best === null ||
+              selectivity(union) > selectivity(best) ||
+              (selectivity(union) === selectivity(best) && union.length < best.length)
+            )
+              best = union;
+          }
+          next.push(best!);
+        }
+        joined = keepClauses(next);
+        if (joined.length === 0) return [];
+      }
+      return joined ?? [];
+    }
+    case 'cat': {
+      const all: string[][] = [];
+      for (let i = 0; i < node.items.length; i++) {
+        all.push(...requiredClauses(node.items[i]!));
+        let run: string[] | null = [''];
+        for (let j = i; j < node.items.length && run !== null; j++) {
+          const item = exactStrings(node.items[j]!);
+          if (item === null) break;
+          run = crossProduct([run, item]);
+          if (run !== null && !run.includes('')) all.push(run);
+        }
+      }
+      return keepClauses(all);
+    }
+    default: {
+      const list = exactStrings(node);
+      return list !== null && !list.includes('') ? keepClauses([list]) : [];
     }
   }
 }
@@ -1040,6 +1152,7 @@ export function translateRe2(pattern: string, what: string): TranslatedRegex {
     flags,
     newlines: newlinePlacement(ast),
     leadingLiterals: leadingLiterals(ast),
+    requiredLiterals: () => requiredLiterals(ast),
     maxLength: maxLength(ast, unicode),
     anchorsText: anchorsText(ast),
     groups: parser.groups,
@@ -1073,46 +1186,262 @@ export interface PatternRegex {
  * the detector runs it as it runs a native regex. Offsets are UTF-16 code units, as in JS.
  * `flags` is `g` (searches continue from `lastIndex`); case folding and the like are the
  * pattern's own inline flags, as in gitleaks.
+ *
+ * A search is RE2's, in three steps (re2-dfa.ts): one backward pass of the reversed pattern's
+ * DFA over the text marks every place a match starts; the first mark at or after `lastIndex`
+ * is where the leftmost match starts (the leftmost-first match starts at the leftmost place
+ * any match does); re2js then finds that match and its groups on the span from there to the
+ * end of the longest match from there, which the forward DFA bounds. re2js' NFA, which takes
+ * about a microsecond a character, so runs only over matches, not over the text between them.
  */
 /** re2js' `RE2Flags.UNANCHORED` (not exported by name). */
 const UNANCHORED = 0;
+const ANCHOR_START = 1;
+/**
+ * How far the forward DFA looks for the end of a match of a pattern with no longest match,
+ * before the span is left open (re2js then searches to the text's end, as without the DFA).
+ */
+const SPAN_LOOKAHEAD = 1024;
+
+/** The marks of a text with no match. */
+const NO_STARTS = new Uint8Array(0);
+
+export interface LinearOptions {
+  /** Search with re2js alone, without the DFA passes (tests compare the two). */
+  nfaOnly?: boolean;
+}
 
 export class LinearRegex implements PatternRegex {
   readonly flags = 'g';
   lastIndex = 0;
-  private readonly compiled: RE2JS;
+  /** DFA steps taken so far (tests count them to show the work is linear). */
+  readonly work: DfaWork = { steps: 0 };
+  private compiledOnce: RE2JS | undefined;
   private readonly groupCount: number;
+  private readonly maxLength: number;
   private matcher: Matcher | null = null;
   private input: string | null = null;
+  /** Per offset of `input`: 1 where a match starts (null: not computed, or the DFA gave up). */
+  private starts: Uint8Array | null = null;
+  /** The buffer `starts` last used, kept for the next text. */
+  private marks: Uint8Array | undefined;
+  /** undefined: not built yet; null: re2js' DFA cannot run this pattern. */
+  private dfa: DfaSearch | null | undefined;
+  /**
+   * The pattern after one character of context (`(?s:.)` first), for a span too long for the
+   * backtracker: re2js runs an anchored search only at a text's first offset, and a match's
+   * first assertion (`\b`, `^`) needs the character before it.
+   */
+  private afterOne: RE2JS | undefined;
+  /** The program of `compiled`, for the span's backtracker (re2-backtrack.ts). */
+  private prog: ReturnType<typeof programOf> | undefined;
 
+  private literalsOnce: RegExp[] | undefined;
+
+  /**
+   * The pattern is validated here by translateRe2 (RE2's grammar, the same refusals) and
+   * compiled by re2js on first use: a config of two hundred rules loads without compiling
+   * the ones whose keywords a scan never meets.
+   */
   constructor(
     readonly source: string,
-    what: string,
+    private readonly what: string,
+    private readonly options: LinearOptions = {},
+    private readonly translated: TranslatedRegex = translateRe2(source, what),
   ) {
-    try {
-      this.compiled = RE2JS.compile(source);
-    } catch (err) {
-      // re2js's message quotes the pattern; ours does not (an allowlist may hold a secret).
-      const reason = (err as { error?: unknown }).error;
-      throw new RegexTranslationError(
-        `${what}: not a valid RE2 pattern${typeof reason === 'string' ? ` (${reason})` : ''}`,
-      );
+    this.groupCount = translated.groups;
+    this.maxLength = translated.maxLength;
+    if (options.nfaOnly) this.dfa = null;
+  }
+
+  private get compiled(): RE2JS {
+    return (this.compiledOnce ??= compileRe2js(this.source, this.what));
+  }
+
+  /**
+   * Case-insensitive searches for the pattern's required literals, one per list: a text
+   * without a member of each holds no match. Only ASCII lists, searched with Unicode simple
+   * case folding (`iu`), which folds as RE2's `(?i)` does (the Kelvin sign is a `k`).
+   */
+  private get literals(): RegExp[] {
+    if (this.literalsOnce === undefined) {
+      const required = this.options.nfaOnly ? null : this.translated.requiredLiterals();
+      this.literalsOnce = (required ?? [])
+        .filter((list) => list.every((l) => /^[\x20-\x7e]+$/.test(l)))
+        .map((list) => new RegExp(list.map(escapeAscii).join('|'), 'iu'));
     }
-    this.groupCount = this.compiled.groupCount();
+    return this.literalsOnce;
   }
 
   exec(text: string): RegExpExecArray | null {
-    if (this.input !== text || this.matcher === null) {
-      this.matcher = this.compiled.matcher(text);
+    if (this.input !== text) {
       this.input = text;
+      this.matcher = null;
+      // The required literals first: they turn most texts away without the backward pass
+      // (a window around a keyword usually holds no match).
+      this.starts = !this.literals.every((literal) => literal.test(text))
+        ? NO_STARTS
+        : (this.search()?.starts(text, this.marks) ?? null);
+      if (this.starts !== null && this.starts !== NO_STARTS) this.marks = this.starts;
     }
     const from = this.lastIndex;
-    // First the DFA, which tracks no groups and is many times faster than the NFA that
-    // `find` runs for them: most searches (a window with no secret) end here.
-    if (from > text.length || !this.anyFrom(text, from) || !this.matcher.find(from)) {
-      this.lastIndex = 0;
-      return null;
+    if (from > text.length) return this.none();
+    const starts = this.starts;
+    if (starts === NO_STARTS) return this.none();
+    if (starts === null) return this.execNfa(text, from);
+    // The buffer may hold stale marks past this text's end: those count as none.
+    const at = starts.indexOf(1, from);
+    if (at === -1 || at > text.length) return this.none();
+    const groups = this.spanMatch(text, at);
+    if (groups === null || groups[0] !== at) return this.execNfa(text, from);
+    return this.result(text, groups);
+  }
+
+  /**
+   * The leftmost-first match starting exactly at `at`, or null (RegExp's sticky `y`): the
+   * forward DFA says first whether any match starts there, in a few steps where none does.
+   */
+  execAt(text: string, at: number): RegExpExecArray | null {
+    let groups: number[] | null;
+    const dfa = this.search();
+    if (at > text.length) return null;
+    if (dfa === null) {
+      // Without the DFA: re2js' own anchored search (it follows threads only while they live).
+      groups = this.re2jsAnchoredAt(text, at, text.length);
+    } else {
+      const limit = Math.min(text.length, at + Math.min(this.maxLength, SPAN_LOOKAHEAD));
+      const end = dfa.longestEnd(text, at, limit);
+      if (end === -1) return null;
+      groups =
+        end === null || end === Infinity
+          ? this.anchoredAt(text, at, text.length)
+          : this.spanMatch(text, at, end);
     }
+    if (groups === null || groups[0] !== at) return null;
+    return this.result(text, groups);
+  }
+
+  /** A view of this pattern with RegExp's sticky protocol (see execAt). */
+  sticky(): PatternRegex {
+    const execAt = (text: string, at: number): RegExpExecArray | null => this.execAt(text, at);
+    return {
+      source: this.source,
+      flags: 'y',
+      lastIndex: 0,
+      exec(text: string): RegExpExecArray | null {
+        const m = execAt(text, this.lastIndex);
+        this.lastIndex = m === null ? 0 : this.lastIndex + m[0]!.length;
+        return m;
+      },
+    };
+  }
+
+  private none(): null {
+    this.lastIndex = 0;
+    return null;
+  }
+
+  /** The DFA passes, built on first use (allowlist regexes only ever `test`). */
+  private search(): DfaSearch | null {
+    if (this.dfa?.thrashing) this.dfa = null;
+    if (this.dfa === undefined) {
+      this.dfa = DfaSearch.of(
+        this.compiled,
+        compileRe2js(reversedRe2(this.source, this.what), this.what),
+        this.work,
+      );
+    }
+    return this.dfa;
+  }
+
+  /**
+   * The leftmost-first match starting at `at` (a marked start) as group offsets, found by
+   * re2js on the shortest text that decides it: from the character before `at` (context for
+   * `\b` and `^`) to one past where the longest match from `at` may end.
+   */
+  private spanMatch(text: string, at: number, known?: number): number[] | null {
+    let end: number | null;
+    if (known !== undefined) end = known;
+    else if (this.maxLength !== Infinity) end = Math.min(text.length, at + this.maxLength);
+    else {
+      const limit = Math.min(text.length, at + SPAN_LOOKAHEAD);
+      end = this.dfa!.longestEnd(text, at, limit);
+      if (end === -1) return null; // the marks and the forward DFA disagree: search as before
+      if (end === null || end === Infinity) return this.groupsFrom(text, at, text.length, 0);
+    }
+    const cut = Math.min(text.length, end + 1);
+    const groups = this.anchoredAt(text, at, cut);
+    // A match that ends where the text was cut may owe itself to the cut (`$`, `\b` there
+    // hold only at a text's end): decide on the whole text instead.
+    if (groups !== null && groups[1] === cut && cut < text.length)
+      return this.anchoredAt(text, at, text.length);
+    return groups;
+  }
+
+  /** re2js' match starting at `at` on text[at - 1, cut) (its groups' offsets in the whole text). */
+  private anchoredAt(text: string, at: number, cut: number): number[] | null {
+    const base = at > 0 ? at - 1 : 0;
+    const piece = text.slice(base, cut);
+    const ncap = 2 * (this.groupCount + 1);
+    this.prog ??= programOf(this.compiled);
+    const groups =
+      this.prog === null ? undefined : backtrack(this.prog, piece, at - base, piece.length, ncap);
+    if (groups === undefined) return this.re2jsAnchoredAt(text, at, cut);
+    return groups === null ? null : groups.map((g) => (g < 0 ? g : g + base));
+  }
+
+  /** re2js' anchored match at `at` on text[at - 1, cut) (the context-led pattern). */
+  private re2jsAnchoredAt(text: string, at: number, cut: number): number[] | null {
+    const base = at > 0 ? at - 1 : 0;
+    const piece = text.slice(base, cut);
+    const compiled =
+      base === at
+        ? this.compiled
+        : (this.afterOne ??= compileRe2js(`(?s:.)(?:${this.source})`, this.what));
+    const [found, groups] = compiled
+      .re2()
+      .matchWithGroup(piece, 0, piece.length, ANCHOR_START, this.groupCount + 1) as [
+      boolean,
+      number[] | null,
+    ];
+    if (!found || groups === null) return null;
+    // Group 0 of the context-led pattern starts at the context character.
+    groups[0] = at - base;
+    return groups.map((g) => (g < 0 ? g : g + base));
+  }
+
+  /** re2js' search from `at` on text[base, end), offsets returned in the whole text. */
+  private groupsFrom(text: string, at: number, end: number, base: number): number[] | null {
+    const piece = base === 0 && end === text.length ? text : text.slice(base, end);
+    const [found, groups] = this.compiled
+      .re2()
+      .matchWithGroup(piece, at - base, piece.length, UNANCHORED, this.groupCount + 1) as [
+      boolean,
+      number[] | null,
+    ];
+    if (!found || groups === null) return null;
+    return base === 0 ? groups : groups.map((g) => (g < 0 ? g : g + base));
+  }
+
+  private result(text: string, groups: readonly number[]): RegExpExecArray {
+    const out: (string | undefined)[] = [];
+    for (let g = 0; g <= this.groupCount; g++) {
+      const s = groups[2 * g]!;
+      const e = groups[2 * g + 1]!;
+      out.push(s < 0 || e < 0 ? undefined : text.slice(s, e));
+    }
+    const result = out as unknown as RegExpExecArray;
+    result.index = groups[0]!;
+    result.input = text;
+    this.lastIndex = groups[1]!;
+    return result;
+  }
+
+  /** The search on re2js alone: its NFA from `from`, after its DFA says a match lies ahead. */
+  private execNfa(text: string, from: number): RegExpExecArray | null {
+    this.matcher ??= this.compiled.matcher(text);
+    // re2js' `test` runs its DFA (no groups tracked; `find` runs the NFA that tracks them).
+    if (!this.anyFrom(text, from) || !this.matcher.find(from)) return this.none();
     const m = this.matcher;
     const out: string[] = [];
     for (let g = 0; g <= this.groupCount; g++) out.push(m.group(g) ?? (undefined as never));
@@ -1136,12 +1465,96 @@ export class LinearRegex implements PatternRegex {
   }
 }
 
+/** An ASCII literal as JS regex source (valid with `u`): punctuation as `\xHH`. */
+function escapeAscii(literal: string): string {
+  return literal.replace(
+    /[^0-9A-Za-z ]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+function compileRe2js(source: string, what: string): RE2JS {
+  try {
+    return RE2JS.compile(source);
+  } catch (err) {
+    // re2js's message quotes the pattern; ours does not (an allowlist may hold a secret).
+    const reason = (err as { error?: unknown }).error;
+    throw new RegexTranslationError(
+      `${what}: not a valid RE2 pattern${typeof reason === 'string' ? ` (${reason})` : ''}`,
+    );
+  }
+}
+
 /**
  * Compiles a Go RE2 pattern for a text that is untrusted and a pattern that is not audited:
  * validated with RE2's grammar as `translateRe2` reads it (the same refusals and errors), run
  * on the linear engine.
  */
-export function compileLinear(pattern: string, what: string): LinearRegex {
-  translateRe2(pattern, what);
-  return new LinearRegex(pattern, what);
+export function compileLinear(
+  pattern: string,
+  what: string,
+  options: LinearOptions = {},
+  translated: TranslatedRegex = translateRe2(pattern, what),
+): LinearRegex {
+  return new LinearRegex(pattern, what, options, translated);
+}
+
+// --- the reversed pattern ----------------------------------------------------------------
+
+/**
+ * The RE2 source of a pattern that matches the reverse of every string the pattern matches,
+ * with the same assertions seen from the other side (`^` and `$`, `\A` and `\z` trade places;
+ * `\b` is symmetric). Run backwards over a text on RE2's DFA it marks every place where a
+ * match of the pattern can start, in one linear pass (see re2-dfa.ts). Captures become plain
+ * groups: the reversed pattern only says where, never what.
+ */
+export function reversedRe2(pattern: string, what: string): string {
+  return emitReversed(new Parser(pattern, what).parse());
+}
+
+function emitReversed(node: Node): string {
+  switch (node.t) {
+    case 'alt':
+      return node.alts.map((n) => `(?:${emitReversed(n)})`).join('|');
+    case 'cat':
+      return node.items
+        .slice()
+        .reverse()
+        .map((n) => `(?:${emitReversed(n)})`)
+        .join('');
+    case 'group':
+      return `(?:${emitReversed(node.body)})`;
+    case 'rep': {
+      const max = node.max === Infinity ? '' : String(node.max);
+      const count = node.max === node.min ? `{${node.min}}` : `{${node.min},${max}}`;
+      return `(?:${emitReversed(node.body)})${count}${node.greedy ? '' : '?'}`;
+    }
+    case 'char':
+      return node.fold ? `(?i:${re2Literal(node.cp)})` : re2Literal(node.cp);
+    case 'class': {
+      const body =
+        node.ranges
+          .map(([lo, hi]) => (lo === hi ? re2Literal(lo) : `${re2Literal(lo)}-${re2Literal(hi)}`))
+          .join('') + node.props.map((p) => p.replace('Script=', '')).join('');
+      // A class that holds nothing: RE2 has no empty `[]`, and `[^\x{0}-\x{10FFFF}]` is one.
+      const cls =
+        body === ''
+          ? node.negated
+            ? '(?s:.)'
+            : `[^${re2Literal(0)}-${re2Literal(MAX_CP)}]`
+          : `[${node.negated ? '^' : ''}${body}]`;
+      return node.fold ? `(?i:${cls})` : cls;
+    }
+    case 'any':
+      return node.dotAll ? '(?s:.)' : '(?-s:.)';
+    case 'assert':
+      return { bol: '(?m:$)', eol: '(?m:^)', bot: '\\z', eot: '\\A', wb: '\\b', nwb: '\\B' }[
+        node.kind
+      ];
+  }
+}
+
+/** A code point as an RE2 escape, valid inside and outside a class. */
+function re2Literal(cp: number): string {
+  return `\\x{${cp.toString(16)}}`;
 }

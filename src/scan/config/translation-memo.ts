@@ -25,6 +25,8 @@ export interface TranslationRecord {
   leadingLiterals: string[] | null;
   /** `alwaysContains` answers: the words joined with NUL, and the answer. */
   contains: [string, boolean][];
+  /** `requiredLiterals`, once asked (only patterns on the linear engine ask). */
+  required?: string[][] | null;
 }
 
 export type TranslationRecords = Record<string, TranslationRecord>;
@@ -83,6 +85,14 @@ export function translate(pattern: string, what: string): TranslatedRegex {
     groups: kept.groups,
     parts: [...kept.parts],
     leadingLiterals: kept.leadingLiterals && [...kept.leadingLiterals],
+    requiredLiterals: () => {
+      if (kept.required === undefined) {
+        full ??= translateRe2(pattern, what);
+        kept.required = full.requiredLiterals();
+        state.added = true;
+      }
+      return kept.required && kept.required.map((set) => [...set]);
+    },
     alwaysContains: (words) => {
       const key = words.join('\0');
       const asked = kept.contains.find(([words]) => words === key);

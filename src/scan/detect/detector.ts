@@ -23,7 +23,7 @@
 import { OidcSecretsError } from '../../core/errors.js';
 import { shannonEntropy } from './entropy.js';
 import { KeywordMatcher, type KeywordHits } from './keywords.js';
-import { compileLinear, type LinearRegex } from '../config/re2.js';
+import { compileLinear, type LinearRegex, type PatternRegex } from '../config/re2.js';
 import { partsSatisfied, type Spot } from './composite.js';
 import { DecodedText, type DecodedRun } from './decode.js';
 import { dropShadowedGeneric } from './dedup.js';
@@ -104,9 +104,10 @@ export class ScanIncompleteError extends OidcSecretsError {
 /** Whether every match of the rule starts with one of its keywords (see re2.ts leadingLiterals). */
 function anchoredOnKeywords(rule: Rule): boolean {
   const literals = rule.pattern?.leadingLiterals;
-  // The linear engine searches; it is not tried place by place (each try would be a search).
+  // The linear engine tries a place with its forward DFA (re2.ts LinearRegex.execAt), which
+  // reads no further than the longest match: a pattern without one keeps its windows.
   return (
-    rule.pattern?.engine === 'native' &&
+    (rule.pattern?.engine === 'native' || rule.pattern?.maxLength !== Infinity) &&
     !!literals &&
     rule.keywords.length > 0 &&
     literals.every((l) => rule.keywords.some((k) => l.startsWith(k)))
@@ -139,7 +140,7 @@ export class Detector {
   /** Per rule: 0 spans lines, 1 stays within a line, 2 within a line and its line breaks. */
   private readonly lineBound: Uint8Array;
   /** Per rule: the sticky regex of an anchored rule. */
-  private readonly sticky: (RegExp | null)[];
+  private readonly sticky: (RegExp | PatternRegex | null)[];
   private readonly ignoreAllowComments: boolean;
   private readonly budget: WorkBudget;
   private readonly maxDecodeDepth: number;
@@ -204,10 +205,11 @@ export class Detector {
         this.lineBound[index] = 0;
       }
       if (anchoredOnKeywords(rule)) {
-        this.sticky[index] = new RegExp(
-          rule.pattern.regex.source,
-          rule.pattern.regex.flags.replace('g', '') + 'y',
-        );
+        const regex = rule.pattern.regex;
+        this.sticky[index] =
+          regex instanceof RegExp
+            ? new RegExp(regex.source, regex.flags.replace('g', '') + 'y')
+            : (regex as LinearRegex).sticky();
       }
       for (const keyword of rule.keywords) {
         let id = keywordIds.get(keyword);
@@ -241,7 +243,8 @@ export class Detector {
       groupOfRule[r] = g;
     });
     for (const group of this.anchorGroups) {
-      if (group.rules.length > 1)
+      // One native union regex: never with a configured pattern, which must stay linear.
+      if (group.rules.length > 1 && group.rules.every((r) => this.sticky[r] instanceof RegExp))
         group.gate = unionGate(group.rules.map((r) => this.rules[r]!.pattern!));
     }
     // The matcher keeps the keywords' order (all already lower case and distinct): its
@@ -685,7 +688,7 @@ export class Detector {
     for (const start of starts) {
       if (start < lastEnd) continue;
       regex.lastIndex = start;
-      const m = this.execNative(r, regex, text);
+      const m = regex instanceof RegExp ? this.execNative(r, regex, text) : regex.exec(text);
       if (m === null) continue;
       this.charge(r, m[0].length);
       const end = this.record(rule, r, m, start, out);
