@@ -84,8 +84,6 @@ export const cliEntries = {
   'cli/read': 'src/entries/cli-read.ts',
   'cli/redact': 'src/entries/cli-redact.ts',
   'cli/export': 'src/entries/cli-export.ts',
-  // A worker thread of `scan` over a path tree (src/scan/parallel.ts).
-  'cli/scan-worker': 'src/entries/cli-scan-worker.ts',
 };
 
 const commonJs = {

@@ -24,7 +24,6 @@ import { readFileNoFollow, workTreeReader } from '../scan/config/settings.js';
 import { Baseline } from '../scan/config/baseline.js';
 import { parsePrePush, type PushedRef } from '../scan/sources/hooks.js';
 import { installHook } from './install-hook.js';
-import { scanWorkers } from './scan-workers.js';
 import { useTranslationCache } from './translation-cache.js';
 import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
@@ -234,7 +233,6 @@ export async function runScanCommand(argv: string[]): Promise<number> {
       ensure: { offline: true },
       maxDecodeDepth,
       ...(baseline ? { baseline } : {}),
-      ...(target.kind === 'tree' ? { parallel: scanWorkers(process.env) } : {}),
     });
     // The workflow lint reads the work tree: it belongs to a scan of the tree or a range, not
     // to a hook (the staged files or the pushed commits are not the work tree) nor to stdin.
@@ -254,10 +252,6 @@ export async function runScanCommand(argv: string[]): Promise<number> {
         '--sarif',
       );
     }
-    if (process.env.OIDC_SECRETS_DEBUG === '1' && result.threads)
-      process.stderr.write(
-        `oidc-secrets scan: ${result.threads.workers} worker thread(s) scanned ${result.threads.byWorkers} of ${result.threads.entries} entries\n`,
-      );
     process.stdout.write(renderText(result, lint));
     if (result.findings.length > 0 && (mode === 'staged' || mode === 'pre-push'))
       process.stdout.write(

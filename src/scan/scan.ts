@@ -12,8 +12,7 @@ import {
   type CommitRange,
   type EnsureOptions,
 } from './sources/git.js';
-import { listTree, scanTree, type TreeEntry } from './sources/tree.js';
-import { MIN_PARALLEL_FILES, scanTreeInParallel, type ParallelOptions } from './parallel.js';
+import { scanTree, type TreeEntry } from './sources/tree.js';
 import { pushedCommits, scanCommitList, scanStaged, type PushedRef } from './sources/hooks.js';
 import { onRepeatedLines, scanHistory } from './sources/history.js';
 import { unignoredEntries } from './sources/unignored.js';
@@ -79,8 +78,6 @@ export interface ScanRequest {
   maxDecodeDepth?: number;
   /** Findings of an earlier report (`--baseline`): not reported again. */
   baseline?: Baseline;
-  /** A path tree shares its files with worker threads (parallel.ts) when it has many. */
-  parallel?: ParallelOptions;
 }
 
 /** How many times encoded runs are decoded and scanned again unless told otherwise. */
@@ -108,8 +105,6 @@ export interface ScanResult {
   baselined?: number;
   /** Tree mode: whether the files were listed by git, leaving out what it ignores. */
   gitignore?: boolean;
-  /** Tree mode with worker threads (parallel.ts): how many, and how many entries they took. */
-  threads?: { workers: number; entries: number; byWorkers: number };
   notes: ScanNote[];
   files: number;
   bytes: number;
@@ -194,36 +189,14 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
       entries = await unignoredEntries(request.root, target.paths);
       result.gitignore = true;
     }
-    const parallel = request.parallel;
-    if (parallel && parallel.workers > 0) entries ??= listTree(request.root, target.paths);
-    let stats: { files: number; bytes: number };
-    if (parallel && entries && entries.length >= MIN_PARALLEL_FILES) {
-      const shared = await scanTreeInParallel({
-        entries,
-        config: request.config,
-        detector,
-        maxDecodeDepth: request.maxDecodeDepth ?? DEFAULT_MAX_DECODE_DEPTH,
-        maxBytes,
-        parallel,
-        onFile: (_path, findings) => report(findings),
-        onNote,
-      });
-      result.threads = {
-        workers: parallel.workers,
-        entries: entries.length,
-        byWorkers: shared.byWorkers,
-      };
-      stats = shared;
-    } else {
-      stats = scanTree({
-        root: request.root,
-        paths: target.paths,
-        maxBytes,
-        onFile: (path, bytes) => report(detector.detectFile(path, bytes)),
-        onNote,
-        ...(entries ? { entries } : {}),
-      });
-    }
+    const stats = scanTree({
+      root: request.root,
+      paths: target.paths,
+      maxBytes,
+      onFile: (path, bytes) => report(detector.detectFile(path, bytes)),
+      onNote,
+      ...(entries ? { entries } : {}),
+    });
     result.files = stats.files;
     result.bytes = stats.bytes;
   } else if (target.kind === 'text') {

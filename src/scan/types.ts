@@ -138,8 +138,6 @@ export interface ScanConfig {
   extendFiles?: readonly string[];
   /** What the config holds that the scan does not use (unknown keys), said as warnings. */
   warnings?: readonly string[];
-  /** The flattened config the rules were compiled from: worker threads compile it again. */
-  raw?: RawConfig;
 }
 
 /** A piece of text to scan: a whole file, or the lines one commit adds to one file. */

@@ -679,5 +679,5 @@ export function compileConfig(
       globals.push(compiled);
     }
   });
-  return { source, rules: [...byId.values()], allowlists: globals, raw };
+  return { source, rules: [...byId.values()], allowlists: globals };
 }

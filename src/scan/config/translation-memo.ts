@@ -1,11 +1,11 @@
 // Translations of RE2 patterns kept from one scan to the next. Compiling the built-in rules
 // is mostly translating their patterns (re2.ts parses each, then works out its prefixes,
 // longest match and line behaviour): ~90 ms of every `oidc-secrets scan` before it reads a
-// file, and again in each worker thread. A translation depends only on the pattern's text
-// and on the translator, so the CLI stores them (src/cli/translation-cache.ts, a file named
-// after its own bundle, i.e. after this translator) and hands them to its workers; a pattern
-// met for the first time, or an `alwaysContains` question not asked before, is translated
-// as usual and added. Without a memo in use, `translate` is `translateRe2`.
+// file. A translation depends only on the pattern's text and on the translator, so the CLI
+// stores them (src/cli/translation-cache.ts, a file named after its own bundle, i.e. after
+// this translator); a pattern met for the first time, or a question (`alwaysContains`,
+// `requiredLiterals`) not asked before, is translated as usual and added. Without a memo in
+// use, `translate` is `translateRe2`.
 //
 // Why it stays (issue 15: `oidc-secrets scan` at >= 100 MiB/s end to end; numbers in the
 // commit that added it). The cost: this file, the CLI's cache file, and trust in that file
@@ -46,11 +46,6 @@ export function stopUsingTranslations(): void {
 /** All records when any was added or answered more since `useTranslations`, else undefined. */
 export function translationsToSave(): TranslationRecords | undefined {
   return memo?.added ? Object.fromEntries(memo.records) : undefined;
-}
-
-/** The records in use (for worker threads), or undefined. */
-export function translationsInUse(): TranslationRecords | undefined {
-  return memo ? Object.fromEntries(memo.records) : undefined;
 }
 
 /** translateRe2, answered from the records in use where they can. */
