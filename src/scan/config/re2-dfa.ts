@@ -253,15 +253,8 @@ export class DfaSearch {
     this.work.steps += i + 1;
     this.steps += i + 1;
     while (i > 0) {
-      let rune = text.charCodeAt(i - 1);
-      let step = 1;
-      if (rune >= 0xdc00 && rune <= 0xdfff && i >= 2) {
-        const high = text.charCodeAt(i - 2);
-        if (high >= 0xd800 && high <= 0xdbff) {
-          rune = 0x10000 + ((high - 0xd800) << 10) + (rune - 0xdc00);
-          step = 2;
-        }
-      }
+      const rune = codePointBefore(text, i);
+      const step = rune > 0xffff ? 2 : 1;
       const cls = rune <= 0xff ? latin1[rune]! : flat.dfa.runeClass(rune);
       let next = table[state * width + cls]!;
       if (next < 0) {
@@ -290,15 +283,7 @@ export class DfaSearch {
    */
   longestEnd(text: string, from: number, limit: number): number | null {
     const flat = this.forward;
-    let prev = -1;
-    if (from > 0) {
-      prev = text.charCodeAt(from - 1);
-      if (prev >= 0xdc00 && prev <= 0xdfff && from >= 2) {
-        const high = text.charCodeAt(from - 2);
-        if (high >= 0xd800 && high <= 0xdbff)
-          prev = 0x10000 + ((high - 0xd800) << 10) + (prev - 0xdc00);
-      }
-    }
+    const prev = from > 0 ? codePointBefore(text, from) : -1;
     const first = startState(flat.dfa, prev, this.forwardStarts);
     if (first === null) return null;
     let state = flat.id(first);
@@ -310,15 +295,9 @@ export class DfaSearch {
     let i = from;
     try {
       while (i < limit) {
-        let rune = text.charCodeAt(i);
-        let step = 1;
-        if (rune >= 0xd800 && rune <= 0xdbff && i + 1 < text.length) {
-          const low = text.charCodeAt(i + 1);
-          if (low >= 0xdc00 && low <= 0xdfff) {
-            rune = 0x10000 + ((rune - 0xd800) << 10) + (low - 0xdc00);
-            step = 2;
-          }
-        }
+        // A whole surrogate pair as one code point; a lone surrogate as itself (as re2js reads).
+        const rune = text.codePointAt(i)!;
+        const step = rune > 0xffff ? 2 : 1;
         const cls = rune <= 0xff ? latin1[rune]! : flat.dfa.runeClass(rune);
         let next = table[state * width + cls]!;
         if (next < 0) {
@@ -341,4 +320,14 @@ export class DfaSearch {
       this.steps += i - from + 1;
     }
   }
+}
+
+/** The code point that ends just before `i` (a surrogate pair as one; a lone half as itself). */
+function codePointBefore(text: string, i: number): number {
+  const low = text.charCodeAt(i - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && i >= 2) {
+    const high = text.charCodeAt(i - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
+  }
+  return low;
 }
