@@ -64,7 +64,7 @@ export function warmAgentClass(Base: AgentClass): new (options?: https.AgentOpti
       const waiting = this.early.get(key);
       while (waiting?.length) {
         const socket = waiting.pop() as Socket;
-        if (socket.destroyed) continue;
+        if (socket.destroyed || !socket.writable || socket.readableEnded) continue;
         socket.removeListener('error', dropEarly);
         socket.ref();
         return socket;
@@ -80,5 +80,12 @@ export function warmAgentClass(Base: AgentClass): new (options?: https.AgentOpti
   };
 }
 
-/** An early connection that fails is simply not handed over (see above). */
-function dropEarly(): void {}
+/**
+ * An early connection that fails is closed and never handed over (see above). Closed here
+ * because a TLS socket reports a handshake refused by the server (a missing client
+ * certificate) as an error without destroying itself: left as it was, it looked usable and
+ * the login request written to it waited for its deadline.
+ */
+function dropEarly(this: Socket): void {
+  this.destroy();
+}
