@@ -5,7 +5,7 @@
 // host and port; node documents overriding `createConnection` for such agents
 // ("custom agents may override this method"). Until handed over, an early connection holds
 // no request, keeps the process from exiting no more than an idle keep-alive socket does
-// (unref), and a failure on it is dropped: the request that would have used it makes a new
+// (unref), and a failure closes it unseen: the request that would have used it makes a new
 // connection and reports its own errors.
 import type http from 'node:http';
 import type https from 'node:https';
