@@ -27,10 +27,10 @@ export function warmAgentClass(Base: AgentClass): new (options?: https.AgentOpti
     private readonly early = new Map<string, Socket[]>();
 
     preconnect(url: URL, count: number): void {
-      const host = url.hostname.replace(/^\[|\]$/g, '');
+      const host = url.hostname.replace(/^\[|\]$/g, ''); // an IPv6 address without its brackets
       const secure = url.protocol === 'https:';
       const port = Number(url.port || (secure ? 443 : 80));
-      const key = `${host}:${port}`;
+      const key = serverKey(host, port);
       const waiting = (this.early.get(key) ?? []).filter((socket) => !socket.destroyed);
       this.early.set(key, waiting);
       // What node's Agent.createSocket passes its createConnection for a request to this
@@ -60,8 +60,10 @@ export function warmAgentClass(Base: AgentClass): new (options?: https.AgentOpti
       options: http.ClientRequestArgs,
       callback?: (err: Error | null, stream: Duplex) => void,
     ): Duplex | null | undefined {
-      const key = `${String(options.host ?? 'localhost').replace(/^\[|\]$/g, '')}:${String(options.port)}`;
-      const waiting = this.early.get(key);
+      // Node's request options carry the host without brackets, as url.hostname is read above.
+      const waiting = this.early.get(
+        serverKey(String(options.host ?? 'localhost'), Number(options.port)),
+      );
       while (waiting?.length) {
         const socket = waiting.pop() as Socket;
         if (socket.destroyed || !socket.writable || socket.readableEnded) continue;
@@ -78,6 +80,11 @@ export function warmAgentClass(Base: AgentClass): new (options?: https.AgentOpti
       super.destroy();
     }
   };
+}
+
+/** Where a connection goes, as early connections are filed and asked for. */
+function serverKey(host: string, port: number): string {
+  return `${host}:${port}`;
 }
 
 /**
