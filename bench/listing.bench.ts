@@ -1,7 +1,8 @@
 // Many secrets in one line (issue 14, "Measure"): the action step's wall time for
 // - 200 secrets listed under one Vault path (`ALL_*: vault:secret/data/bench/list/*`) at
 //   50 ms round trips, against the floor plus one round trip: node start-up and 4
-//   sequential round trips (OIDC token, login, the listing, one parallel round of reads);
+//   sequential round trips (OIDC token, login, the listing, one parallel round of reads),
+//   with Vault over http and over TLS (HTTP/2 offered, as Vault's listener does);
 // - 500 AWS secrets under a prefix (`ListSecrets` pages of 100 are sequential, then 25
 //   BatchGetSecretValue calls in one round), against node start-up plus 8 sequential round
 //   trips (OIDC token, login, 5 pages, one round of reads).
@@ -14,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { startAws } from '../test/emulators/aws.js';
 import { startOidcIssuer } from '../test/emulators/oidc-issuer.js';
 import { startVault } from '../test/emulators/vault.js';
+import { selfSignedLoopbackCertificate } from '../test/support/certificates.js';
 import { interleavedMedians, stepEnvironment, timeNodeStart, timeProcess } from './step.js';
 import { ms, printTable } from './stats.js';
 
@@ -23,14 +25,20 @@ const MAIN = resolve('dist/main.js');
 const ROLE = 'arn:aws:iam::123456789012:role/bench';
 const value = () => randomBytes(18).toString('base64url');
 
-/** node start-up plus `trips` sequential round trips on one keep-alive connection. */
-function floorScript(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'oidc-secrets-floor-')), 'floor.mjs');
+/**
+ * node start-up plus `trips` sequential round trips on one keep-alive connection (over TLS
+ * with `secure`, trusting the CA in the file named by the third argument).
+ */
+function floorScript(secure = false): string {
+  const dir = mkdtempSync(join(tmpdir(), 'oidc-secrets-floor-'));
+  const path = join(dir, 'floor.mjs');
+  const module = secure ? 'https' : 'http';
   writeFileSync(
     path,
-    `import http from 'node:http';
-const agent = new http.Agent({ keepAlive: true });
-const get = (url) => new Promise((ok, fail) => http.get(url, { agent }, (res) => { res.resume(); res.on('end', ok); }).on('error', fail));
+    `import ${module} from 'node:${module}';
+import { readFileSync } from 'node:fs';
+const agent = new ${module}.Agent({ keepAlive: true${secure ? ", ca: readFileSync(process.argv[4], 'utf8')" : ''} });
+const get = (url) => new Promise((ok, fail) => ${module}.get(url, { agent }, (res) => { res.resume(); res.on('end', ok); }).on('error', fail));
 for (let i = 0; i < Number(process.argv[3]); i++) await get(process.argv[2]);
 agent.destroy();
 `,
@@ -39,27 +47,42 @@ agent.destroy();
 }
 
 const issuer = await startOidcIssuer();
+// Vault over plain http (loopback) and over TLS as a real one is reached (its listener
+// offers HTTP/2 beside HTTP/1.1).
+const certificate = selfSignedLoopbackCertificate();
+const caPath = join(mkdtempSync(join(tmpdir(), 'oidc-secrets-bench-ca-')), 'ca.pem');
+writeFileSync(caPath, certificate.cert);
 const vault = await startVault({ issuer });
-vault.addPolicy('bench', {
-  'secret/data/bench/*': ['read'],
-  'secret/metadata/bench/*': ['list'],
-});
-vault.addJwtRole('bench', {
-  bound_audiences: ['https://github.com/octo-org'],
-  bound_claims: { repository: 'octo-org/octo-repo' },
-  token_policies: ['bench'],
-  token_ttl: 600,
-});
-for (let i = 0; i < 200; i++) vault.addKvV2('secret', `bench/list/s${i}`, { value: value() });
+const secureVault = await startVault({ issuer, tls: certificate });
+for (const server of [vault, secureVault]) {
+  server.addPolicy('bench', {
+    'secret/data/bench/*': ['read'],
+    'secret/metadata/bench/*': ['list'],
+  });
+  server.addJwtRole('bench', {
+    bound_audiences: ['https://github.com/octo-org'],
+    bound_claims: { repository: 'octo-org/octo-repo' },
+    token_policies: ['bench'],
+    token_ttl: 600,
+  });
+  for (let i = 0; i < 200; i++) server.addKvV2('secret', `bench/list/s${i}`, { value: value() });
+}
 
 const aws = await startAws({ issuer: issuer.issuer, region: 'eu-west-1' });
 aws.addRole(ROLE, { subjectPatterns: ['repo:octo-org/octo-repo:*'], secrets: ['bench/*'] });
 for (let i = 0; i < 500; i++) aws.createSecret(`bench/many/s${i}`, value());
 
-for (const server of [issuer, vault, aws]) server.setLatency(LATENCY);
+for (const server of [issuer, vault, secureVault, aws]) server.setLatency(LATENCY);
 const floor = floorScript();
+const secureFloor = floorScript(true);
 
-const cases: Array<{ name: string; trips: number; inputs: Record<string, string> }> = [
+const cases: Array<{
+  name: string;
+  trips: number;
+  inputs: Record<string, string>;
+  /** The floor's round trips go to this TLS server instead of the issuer. */
+  secure?: string;
+}> = [
   {
     name: '200 Vault secrets, one listing',
     trips: 4,
@@ -68,6 +91,19 @@ const cases: Array<{ name: string; trips: number; inputs: Record<string, string>
       'vault-url': vault.url,
       'vault-role': 'bench',
       'vault-audience': 'https://github.com/octo-org',
+      summary: 'false',
+    },
+  },
+  {
+    name: '200 Vault secrets, one listing, https',
+    trips: 4,
+    secure: secureVault.url,
+    inputs: {
+      secrets: 'ALL_*: vault:secret/data/bench/list/*?max=200',
+      'vault-url': secureVault.url,
+      'vault-role': 'bench',
+      'vault-audience': 'https://github.com/octo-org',
+      'ca-certificate': certificate.cert,
       summary: 'false',
     },
   },
@@ -107,7 +143,10 @@ for (const c of cases) {
   const before = { vault: vault.requests.length, aws: aws.requests.length };
   const medians = await interleavedMedians(RUNS, {
     step: () => timeProcess([MAIN], stepEnvironment(c.inputs, issuer.env())),
-    floor: () => timeProcess([floor, issuer.jwksUrl, String(c.trips)], { PATH: process.env.PATH }),
+    floor: () =>
+      c.secure
+        ? timeProcess([secureFloor, `${c.secure}/v1/sys/health`, String(c.trips), caPath], {})
+        : timeProcess([floor, issuer.jwksUrl, String(c.trips)], { PATH: process.env.PATH }),
     node: timeNodeStart,
   });
   const ratio = medians.step / medians.floor;
@@ -140,5 +179,5 @@ console.log(
 );
 printTable(rows);
 for (const line of verdicts) console.log(line);
-await Promise.all([vault.close(), aws.close()]);
+await Promise.all([vault.close(), secureVault.close(), aws.close()]);
 await issuer.close();

@@ -99,11 +99,12 @@ export function timeNodeStart(): Promise<number> {
 /**
  * Scripts for the floor: `floor` makes three sequential round trips on one keep-alive
  * connection to the URL it is given (OIDC token, login, one parallel round of reads);
- * `empty` is node start-up alone.
+ * `secureFloor` the same over one TLS connection; `empty` is node start-up alone.
  */
-export function floorScripts(): { floor: string; empty: string } {
+export function floorScripts(): { floor: string; secureFloor: string; empty: string } {
   const dir = mkdtempSync(join(tmpdir(), 'oidc-secrets-floor-'));
   const floor = join(dir, 'floor.mjs');
+  const secureFloor = join(dir, 'secure-floor.mjs');
   const empty = join(dir, 'empty.mjs');
   writeFileSync(
     floor,
@@ -114,6 +115,18 @@ for (let i = 0; i < 3; i++) await get(process.argv[2]);
 agent.destroy();
 `,
   );
+  // The same over TLS (one handshake, then the three round trips on that connection), with
+  // the server's CA read from the file named by the second argument.
+  writeFileSync(
+    secureFloor,
+    `import https from 'node:https';
+import { readFileSync } from 'node:fs';
+const agent = new https.Agent({ keepAlive: true, ca: readFileSync(process.argv[3], 'utf8') });
+const get = (url) => new Promise((ok, fail) => https.get(url, { agent }, (res) => { res.resume(); res.on('end', ok); }).on('error', fail));
+for (let i = 0; i < 3; i++) await get(process.argv[2]);
+agent.destroy();
+`,
+  );
   writeFileSync(empty, '');
-  return { floor, empty };
+  return { floor, secureFloor, empty };
 }

@@ -14,10 +14,11 @@ export interface PeerProviders {
   /** The settings problems that keep a provider from logging in here; no request is made. */
   problems(name: ProviderName): Promise<ActionError[]>;
   /**
-   * The provider, logged in (once for everyone who asks). `reads`: how many reads the
-   * asker will make through it, told to the provider before it logs in.
+   * The provider, logged in (once for everyone who asks). `reads` and `listings`: the
+   * explicit reads and the listings the asker will make through it, told to the provider
+   * before it logs in (SecretProvider.prepare).
    */
-  ready(name: ProviderName, reads?: number): Promise<SecretProvider>;
+  ready(name: ProviderName, reads?: number, listings?: number): Promise<SecretProvider>;
 }
 
 export function createPeers(
@@ -33,7 +34,7 @@ export function createPeers(
       const module = await loadProvider(name);
       return (module.check as (s: unknown) => ActionError[])(settings[name]);
     },
-    ready(name, reads = 0) {
+    ready(name, reads = 0, listings = 0) {
       let login = logins.get(name);
       if (!login) {
         login = (async () => {
@@ -41,7 +42,7 @@ export function createPeers(
           // deps object, which providers that share a login (aws: and ssm:) key it by.
           const provider = await createProvider(name, settings, peerDeps);
           onCreated?.(name, provider);
-          if (reads > 0) provider.prepare?.(reads);
+          if (reads + listings > 0) provider.prepare?.(reads, listings);
           await provider.login();
           return provider;
         })();

@@ -118,8 +118,9 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
     const locations = plan.locations.filter((l) => l.provider === name);
     let provider: SecretProvider;
     try {
-      // Explicit lines are counted; what a listing matches is not known before it answers.
-      provider = await peers.ready(name, locations.filter((l) => !l.list).length);
+      // What a listing matches is not known before it answers: listings are counted apart.
+      const listings = locations.filter((l) => l.list).length;
+      provider = await peers.ready(name, locations.length - listings, listings);
     } catch (error) {
       const lines = locations.flatMap((l) => l.lines).sort((a, b) => a - b);
       const label = lines.length

@@ -4,11 +4,13 @@
 // connections (a step's reads go to a handful of hosts); proxies from the environment; a
 // private CA; and error bodies scrubbed before they can enter a message.
 import type http from 'node:http';
+import type http2 from 'node:http2';
 import type https from 'node:https';
 import { createRequire } from 'node:module';
-import type net from 'node:net';
+import { isIP, type default as net } from 'node:net';
 import type tls from 'node:tls';
 import { ActionError } from '../core/errors.js';
+import { Http2Origins, type Http2Origin } from './http2-origins.js';
 import { warmAgentClass, type WarmAgent } from './warm-agent.js';
 
 /**
@@ -113,6 +115,23 @@ const RETRYABLE_CODES = new Set([
   'EHOSTUNREACH',
   'UND_ERR_SOCKET',
   'REQUEST_TIMEOUT',
+  // HTTP/2: a stream the server reset or refused, a session it closed or that broke. Like a
+  // reset connection under HTTP/1.1, the request is made again (on a new session if need be).
+  'ERR_HTTP2_STREAM_ERROR',
+  'ERR_HTTP2_STREAM_CANCEL',
+  'ERR_HTTP2_GOAWAY_SESSION',
+  'ERR_HTTP2_SESSION_ERROR',
+  'ERR_HTTP2_INVALID_SESSION',
+]);
+
+/** Fields HTTP/2 forbids (RFC 9113 §8.2.2) or carries as pseudo-headers (`host`). */
+const CONNECTION_FIELDS = new Set([
+  'connection',
+  'host',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
 ]);
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /**
@@ -129,6 +148,8 @@ export class HttpClient {
   /** Agents for requests with their own TLS (RequestTls), one per distinct setting. */
   private readonly tlsAgents = new Map<string, WarmAgent>();
   private readonly derived: HttpClient[] = [];
+  /** Servers told to expect many requests (preconnect) that chose HTTP/2. */
+  private http2: Http2Origins | undefined;
 
   constructor(private readonly options: HttpOptions) {
     this.proxy = readProxySettings(options.env);
@@ -197,12 +218,42 @@ export class HttpClient {
     } catch {
       return; // the request itself says why
     }
-    const agent = this.agentFor(secure, own) as WarmAgent;
-    agent.preconnect(target, Math.min(count, this.options.maxSockets));
+    const connections = Math.min(count, this.options.maxSockets);
+    if (secure && !own) {
+      // One connection first, to learn whether the server speaks HTTP/2 (Http2Origins):
+      // then it is the only one needed.
+      this.multiplexer().prepare(target, connections);
+      return;
+    }
+    (this.agentFor(secure, own) as WarmAgent).preconnect(target, connections);
+  }
+
+  private multiplexer(): Http2Origins {
+    this.http2 ??= new Http2Origins({
+      http2: nodeRequire('node:http2') as typeof http2,
+      connect: (url, alpn) => {
+        const host = url.hostname.replace(/^\[|\]$/g, '');
+        return network().tls.connect({
+          host,
+          port: Number(url.port || 443),
+          // As node's https agent names the server: never an IP address.
+          ...(isIP(host) ? {} : { servername: host }),
+          ALPNProtocols: alpn,
+          ...this.tlsOptions(),
+        });
+      },
+      adoptHttp1: (url, socket, count) => {
+        const agent = this.agent(true) as WarmAgent;
+        agent.adopt(url, socket);
+        agent.preconnect(url, count);
+      },
+    });
+    return this.http2;
   }
 
   /** Ends idle keep-alive connections so the process can exit at once. */
   close(): void {
+    this.http2?.close();
     this.agents?.http.destroy();
     this.agents?.https.destroy();
     for (const agent of this.proxyAgents.values()) agent.destroy();
@@ -268,10 +319,8 @@ export class HttpClient {
     return Math.min(Math.max(retryAfterMs, jittered), this.options.maxRetryAfterMs ?? 30_000);
   }
 
-  private once(url: URL, request: HttpRequest): Promise<HttpResponse> {
+  private async once(url: URL, request: HttpRequest): Promise<HttpResponse> {
     const secure = url.protocol === 'https:';
-    const { http, https } = network();
-    const transport = secure ? https : http;
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent,
       accept: 'application/json',
@@ -279,7 +328,11 @@ export class HttpClient {
     };
     const body = request.body === undefined ? undefined : Buffer.from(request.body);
     if (body) headers['content-length'] = String(body.length);
+    const multiplexed = secure && !request.tls ? await this.http2?.session(url) : undefined;
+    if (multiplexed) return this.onceHttp2(multiplexed, url, request, headers, body);
 
+    const { http, https } = network();
+    const transport = secure ? https : http;
     // Plain http is only allowed to loopback, which never goes through a proxy: only
     // https needs the CONNECT tunnel.
     const proxyUrl = secure ? this.proxy.proxyFor(url) : undefined;
@@ -290,7 +343,73 @@ export class HttpClient {
         ? this.tunnelAgent(proxyUrl, request.tls)
         : this.agentFor(secure, request.tls),
     };
+    return this.exchange(request, (exchange) => {
+      const req = transport.request(url, target, (res) =>
+        exchange.receive(res.statusCode ?? 0, res.headers, res),
+      );
+      req.on('error', exchange.fail);
+      req.end(body);
+      return (error) => req.destroy(error);
+    });
+  }
 
+  /** One request as a stream of an HTTP/2 session (Http2Origins). */
+  private onceHttp2(
+    origin: Http2Origin,
+    url: URL,
+    request: HttpRequest,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+  ): Promise<HttpResponse> {
+    const fields: Record<string, string> = {
+      ':method': request.method,
+      ':path': `${url.pathname}${url.search}`,
+    };
+    // HTTP/2 field names are lower case, and connection-specific ones are not allowed.
+    for (const [name, value] of Object.entries(headers)) {
+      const lower = name.toLowerCase();
+      if (!CONNECTION_FIELDS.has(lower)) fields[lower] = value;
+    }
+    return this.exchange(request, (exchange) => {
+      if (origin.open++ === 0) origin.session.ref();
+      const stream = origin.session.request(fields, { endStream: body === undefined });
+      stream.once('close', () => {
+        if (--origin.open === 0) origin.session.unref();
+      });
+      stream.once('response', (response) => {
+        const { ':status': status, ...rest } = response;
+        exchange.receive(Number(status ?? 0), rest as http.IncomingHttpHeaders, stream);
+      });
+      // A stream taken down with its session fails with the session's reason (a TLS alert,
+      // a reset connection), which says more than "stream cancelled".
+      stream.on('error', (error: Error) => exchange.fail(origin.failure ?? error));
+      stream.once('close', () => {
+        if (stream.rstCode && stream.rstCode !== 0)
+          exchange.fail(
+            origin.failure ??
+              Object.assign(new Error(`stream reset by the server (${stream.rstCode})`), {
+                code: 'ERR_HTTP2_STREAM_ERROR',
+              }),
+          );
+      });
+      if (body !== undefined) stream.end(body);
+      return (error) => stream.destroy(error);
+    });
+  }
+
+  /**
+   * The part of a request both protocols share: one deadline for the whole attempt (a
+   * socket-idle timeout would let a server that trickles a byte a second hold the step for
+   * ever) and a body read up to its limit. `start` sends the request and returns how to
+   * abandon it.
+   */
+  private exchange(
+    request: HttpRequest,
+    start: (exchange: {
+      receive(status: number, headers: http.IncomingHttpHeaders, body: NodeJS.ReadableStream): void;
+      fail(error: unknown): void;
+    }) => (error?: Error) => void,
+  ): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
       const timeoutMs = this.options.timeoutMs;
       let settled = false;
@@ -301,8 +420,11 @@ export class HttpClient {
         outcome();
       };
       const fail = (error: unknown) => finish(() => reject(error));
-      const onResponse = (res: http.IncomingMessage) => {
-        const status = res.statusCode ?? 0;
+      const receive = (
+        status: number,
+        headers: http.IncomingHttpHeaders,
+        res: NodeJS.ReadableStream,
+      ) => {
         const success = status >= 200 && status < 300;
         // A success body may be large (up to MAX_BODY_BYTES); anything else is only read
         // for a message, and only its first ERROR_BODY_BYTES.
@@ -314,7 +436,7 @@ export class HttpClient {
           finish(() =>
             resolve({
               status,
-              headers: res.headers,
+              headers,
               body: bytes,
               text: () => bytes.toString('utf8'),
               json: <T>() => parseJsonBody<T>(bytes, request.what),
@@ -329,32 +451,26 @@ export class HttpClient {
             return;
           }
           if (success) {
-            req.destroy(
-              Object.assign(new Error('response body too large'), { code: 'EBODYTOOLARGE' }),
-            );
+            abandon(Object.assign(new Error('response body too large'), { code: 'EBODYTOOLARGE' }));
             return;
           }
           // The rest of an error body is not waited for: the connection is dropped.
           chunks.push(chunk.subarray(0, limit - size));
           size = limit;
           done();
-          req.destroy();
+          abandon();
         });
         res.on('error', fail);
         res.on('end', done);
       };
-      const req = transport.request(url, target, onResponse);
-      // One deadline for the whole attempt: a socket-idle timeout would let a server that
-      // trickles a byte a second hold the step for ever.
+      const abandon = start({ receive, fail });
       const deadline = setTimeout(() => {
         const error = Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), {
           code: 'REQUEST_TIMEOUT',
         });
         fail(error);
-        req.destroy(error);
+        abandon(error);
       }, timeoutMs);
-      req.on('error', fail);
-      req.end(body);
     });
   }
 

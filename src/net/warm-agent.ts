@@ -18,6 +18,8 @@ export interface WarmAgent extends http.Agent {
    * the agent's idle keep-alive connections to it).
    */
   preconnect(url: URL, count: number): void;
+  /** A connection to `url`'s server opened elsewhere (made with this agent's TLS options), to use as an early one. */
+  adopt(url: URL, socket: Socket): void;
 }
 
 type AgentClass = new (options?: https.AgentOptions) => http.Agent;
@@ -27,12 +29,8 @@ export function warmAgentClass(Base: AgentClass): new (options?: https.AgentOpti
     private readonly early = new Map<string, Socket[]>();
 
     preconnect(url: URL, count: number): void {
-      const host = url.hostname.replace(/^\[|\]$/g, ''); // an IPv6 address without its brackets
-      const secure = url.protocol === 'https:';
-      const port = Number(url.port || (secure ? 443 : 80));
-      const key = serverKey(host, port);
-      const waiting = (this.early.get(key) ?? []).filter((socket) => !socket.destroyed);
-      this.early.set(key, waiting);
+      const { host, port, secure } = serverOf(url);
+      const waiting = this.waiting(serverKey(host, port));
       // What node's Agent.createSocket passes its createConnection for a request to this
       // server: its own options, the server name as calculateServerName gives it (never an
       // IP address), keep-alive probing, and the key TLS sessions are cached under.
@@ -50,10 +48,20 @@ export function warmAgentClass(Base: AgentClass): new (options?: https.AgentOpti
       while (waiting.length + idle < count) {
         const socket = super.createConnection(options) as Socket | null | undefined;
         if (!socket) return;
-        socket.unref();
-        socket.on('error', dropEarly);
-        waiting.push(socket);
+        fileEarly(waiting, socket);
       }
+    }
+
+    adopt(url: URL, socket: Socket): void {
+      const { host, port } = serverOf(url);
+      fileEarly(this.waiting(serverKey(host, port)), socket);
+    }
+
+    /** The early connections to a server that are still open. */
+    private waiting(key: string): Socket[] {
+      const waiting = (this.early.get(key) ?? []).filter((socket) => !socket.destroyed);
+      this.early.set(key, waiting);
+      return waiting;
     }
 
     override createConnection(
@@ -80,6 +88,19 @@ export function warmAgentClass(Base: AgentClass): new (options?: https.AgentOpti
       super.destroy();
     }
   };
+}
+
+function serverOf(url: URL): { host: string; port: number; secure: boolean } {
+  const host = url.hostname.replace(/^\[|\]$/g, ''); // an IPv6 address without its brackets
+  const secure = url.protocol === 'https:';
+  return { host, port: Number(url.port || (secure ? 443 : 80)), secure };
+}
+
+/** Keeps an early connection until it is asked for: unref'd, and closed if it fails. */
+function fileEarly(waiting: Socket[], socket: Socket): void {
+  socket.unref();
+  socket.on('error', dropEarly);
+  waiting.push(socket);
 }
 
 /** Where a connection goes, as early connections are filed and asked for. */

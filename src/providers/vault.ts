@@ -107,10 +107,12 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
     credential: () =>
       token ? { provider: 'vault', url: vault.url, token, namespace: vault.namespace } : undefined,
 
-    // One request per read, all started when login answers: their connections are opened
-    // while the OIDC token and the login are on their way (HttpClient.preconnect).
-    prepare(reads: number) {
-      if (reads > 1 && URL.canParse(vault.url)) http.preconnect(vault.url, reads);
+    // One request per read, all started when login answers (or a listing does): their
+    // connection (HTTP/2) or connections are opened while the OIDC token and the login are
+    // on their way (HttpClient.preconnect). A listing's matches are not known in advance:
+    // its reads are not counted.
+    prepare(reads: number, listings: number) {
+      if ((reads > 1 || listings > 0) && URL.canParse(vault.url)) http.preconnect(vault.url, reads);
     },
 
     async login() {

@@ -9,6 +9,11 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import {
+  constants as http2Constants,
+  createSecureServer,
+  type Http2ServerRequest,
+} from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 
@@ -25,6 +30,11 @@ export interface TlsOptions {
    * for but optional (the Kubernetes API server's way).
    */
   requireClientCertificate?: boolean;
+  /**
+   * Offer HTTP/2 beside HTTP/1.1 in ALPN, as Vault's TCP listener does (NextProtos "h2",
+   * "http/1.1"): a client that asks for h2 gets it, any other HTTP/1.1.
+   */
+  http2?: boolean;
 }
 
 /** The client certificate of a TLS request, when it chains to TlsOptions.clientCa. */
@@ -147,6 +157,12 @@ export async function startHttpServer<L extends LoggedRequest = LoggedRequest>(
     const injected = fault ? await fault(request) : undefined;
     if (injected === 'reset') {
       log(request, 0, 'reset');
+      // HTTP/2: the request's stream is reset (RST_STREAM), its connection's other streams
+      // go on, as a server does when one request fails under it.
+      if (req.httpVersionMajor === 2) {
+        (req as unknown as Http2ServerRequest).stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
+        return;
+      }
       // An RST rather than a FIN, where Node offers it: clients see ECONNRESET.
       const socket = req.socket as Socket & { resetAndDestroy?: () => void };
       if (socket.resetAndDestroy) socket.resetAndDestroy();
@@ -181,22 +197,25 @@ export async function startHttpServer<L extends LoggedRequest = LoggedRequest>(
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     onRequest(req, res).catch(() => res.destroy());
   };
-  const server = options.tls
-    ? createHttpsServer(
-        {
-          key: options.tls.key,
-          cert: options.tls.cert,
-          ...(options.tls.clientCa
-            ? {
-                ca: options.tls.clientCa,
-                requestCert: true,
-                rejectUnauthorized: options.tls.requireClientCertificate === true,
-              }
-            : {}),
-        },
-        listener,
-      )
-    : createHttpServer(listener);
+  const tlsOptions = options.tls && {
+    key: options.tls.key,
+    cert: options.tls.cert,
+    ...(options.tls.clientCa
+      ? {
+          ca: options.tls.clientCa,
+          requestCert: true,
+          rejectUnauthorized: options.tls.requireClientCertificate === true,
+        }
+      : {}),
+  };
+  const server = !tlsOptions
+    ? createHttpServer(listener)
+    : options.tls?.http2
+      ? createSecureServer(
+          { ...tlsOptions, allowHTTP1: true },
+          listener as unknown as Parameters<typeof createSecureServer>[1],
+        )
+      : createHttpsServer(tlsOptions, listener);
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -222,7 +241,11 @@ export async function startHttpServer<L extends LoggedRequest = LoggedRequest>(
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
-        for (const res of hung) res.destroy();
+        for (const res of hung) {
+          const stream = (res as unknown as { stream?: { destroy(): void } }).stream;
+          if (stream) stream.destroy();
+          else res.destroy();
+        }
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       });

@@ -94,7 +94,10 @@ export interface VaultOptions {
   jwtPath?: string;
   /** Namespace of the default JWT auth mount. */
   jwtNamespace?: string;
-  /** Serve HTTPS with this key and certificate. */
+  /**
+   * Serve HTTPS with this key and certificate; HTTP/2 is offered beside HTTP/1.1 as Vault's
+   * listener offers it, unless `http2: false` (a load balancer in front that speaks only 1.1).
+   */
   tls?: TlsOptions;
   /** The emulator's clock, epoch milliseconds (JWT validation, token and lease expiry). */
   now?: () => number;
@@ -1314,7 +1317,7 @@ export async function startVault(options: VaultOptions = {}): Promise<VaultEmula
   };
 
   const server = await startHttpServer<VaultRequest>(handle, {
-    tls: options.tls,
+    tls: options.tls && { http2: true, ...options.tls },
     describe: (request) => {
       if (!request.url.pathname.startsWith('/v1/')) return {};
       const { namespace, given } = resolveNamespace(request);

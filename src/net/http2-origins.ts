@@ -1,0 +1,114 @@
+// HTTP/2 to a server that many requests go to at once (a step's Vault reads): one TLS
+// connection carries every request as a stream of its own, instead of one connection and
+// one TLS handshake per request. Used only where the server offers it: the first connection
+// asks for "h2" or "http/1.1" in ALPN, and a server that picks http/1.1 (or none) gets
+// HTTP/1.1 over that same connection and the keep-alive agent from then on. Vault's TCP
+// listener offers both ("NextProtos: h2, http/1.1", internalshared/listenerutil/listener.go:
+// "the CLI (net/http) automatically uses HTTP/2"), so Vault's own CLI reads this way too.
+//
+// Measured (bench/vault.bench.ts, Vault over TLS as a real one is reached): 200 reads took
+// 200 TLS handshakes over HTTP/1.1, about twice the step's CPU of everything else together.
+import type http2 from 'node:http2';
+import type tls from 'node:tls';
+
+export interface Http2Dependencies {
+  http2: typeof http2;
+  /** Opens the TLS connection, with the client's CA, client certificate and server name. */
+  connect(url: URL, alpn: string[]): tls.TLSSocket;
+  /**
+   * A connection on which the server chose HTTP/1.1: for the keep-alive agent to use, with
+   * more opened beside it until `count` wait there.
+   */
+  adoptHttp1(url: URL, socket: tls.TLSSocket, count: number): void;
+}
+
+/** A session and how many of its streams are open (the session keeps the process alive only then). */
+interface Origin {
+  session: http2.ClientHttp2Session;
+  open: number;
+  /** Why the session ended, for the streams it took with it. */
+  failure?: Error;
+}
+
+export class Http2Origins {
+  /** Per origin: the HTTP/2 session, or undefined once the server chose HTTP/1.1. */
+  private readonly origins = new Map<string, Promise<Origin | undefined>>();
+  /** Origins told to expect requests, and how many. */
+  private readonly prepared = new Map<string, number>();
+
+  constructor(private readonly deps: Http2Dependencies) {}
+
+  /**
+   * Starts the first connection to `url`'s server if none is open or being opened; `count`
+   * requests are coming.
+   */
+  prepare(url: URL, count: number): void {
+    this.prepared.set(url.origin, count);
+    if (!this.origins.has(url.origin)) this.origins.set(url.origin, this.negotiate(url, count));
+  }
+
+  /**
+   * The session for `url`'s server: undefined when that server was never prepared here or
+   * speaks HTTP/1.1 (the caller then uses its agent). A session that ended (the server
+   * closed it, the connection broke) is replaced by a new connection.
+   */
+  async session(url: URL): Promise<Origin | undefined> {
+    const count = this.prepared.get(url.origin);
+    if (count === undefined) return undefined;
+    let origin = this.origins.get(url.origin);
+    if (!origin) {
+      origin = this.negotiate(url, count);
+      this.origins.set(url.origin, origin);
+    }
+    return origin;
+  }
+
+  /** Closes every session (requests still open on them fail). */
+  close(): void {
+    for (const origin of this.origins.values()) void origin.then((o) => o?.session.destroy());
+    this.origins.clear();
+    this.prepared.clear();
+  }
+
+  private negotiate(url: URL, count: number): Promise<Origin | undefined> {
+    const negotiated = new Promise<Origin | undefined>((resolve) => {
+      const socket = this.deps.connect(url, ['h2', 'http/1.1']);
+      const failed = () => {
+        // The request that follows goes through the agent and reports what went wrong in
+        // the words it always has; this connection is not tried again.
+        socket.destroy();
+        resolve(undefined);
+      };
+      socket.once('error', failed);
+      socket.once('secureConnect', () => {
+        socket.removeListener('error', failed);
+        if (socket.alpnProtocol !== 'h2') {
+          this.deps.adoptHttp1(url, socket, count);
+          resolve(undefined);
+          return;
+        }
+        resolve(this.open(url, socket, negotiated));
+      });
+    });
+    return negotiated;
+  }
+
+  private open(url: URL, socket: tls.TLSSocket, negotiated: Promise<Origin | undefined>): Origin {
+    const session = this.deps.http2.connect(url.origin, { createConnection: () => socket });
+    const origin: Origin = { session, open: 0 };
+    session.unref();
+    const forget = () => {
+      // The next request to this server connects afresh (and may find HTTP/1.1 there).
+      if (this.origins.get(url.origin) === negotiated) this.origins.delete(url.origin);
+    };
+    session.on('error', (error: Error) => {
+      origin.failure ??= error;
+      forget();
+    });
+    session.on('goaway', forget);
+    session.on('close', forget);
+    return origin;
+  }
+}
+
+export type { Origin as Http2Origin };
