@@ -37,7 +37,9 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 const parallelReads = async (http: HttpClient, count: number, own?: { ca: string }) => {
   const responses = await Promise.all(
