@@ -35,6 +35,9 @@ export class Http2Origins {
   private readonly origins = new Map<string, Promise<Origin | undefined>>();
   /** Origins told to expect requests, and how many. */
   private readonly prepared = new Map<string, number>();
+  /** First connections still in their TLS handshake. */
+  private readonly connecting = new Set<tls.TLSSocket>();
+  private closed = false;
 
   constructor(private readonly deps: Http2Dependencies) {}
 
@@ -44,7 +47,10 @@ export class Http2Origins {
    */
   prepare(url: URL, count: number): void {
     this.prepared.set(url.origin, count);
-    if (!this.origins.has(url.origin)) this.origins.set(url.origin, this.negotiate(url, count));
+    // Connected on the next turn of the event loop: a request the caller starts right after
+    // this (the OIDC token a login begins with) goes out first, not behind the TLS set-up.
+    if (!this.origins.has(url.origin))
+      this.origins.set(url.origin, this.negotiate(url, count, setImmediate));
   }
 
   /**
@@ -65,31 +71,49 @@ export class Http2Origins {
 
   /** Closes every session (requests still open on them fail). */
   close(): void {
+    this.closed = true;
+    for (const socket of this.connecting) socket.destroy();
     for (const origin of this.origins.values()) void origin.then((o) => o?.session.destroy());
     this.origins.clear();
     this.prepared.clear();
   }
 
-  private negotiate(url: URL, count: number): Promise<Origin | undefined> {
-    const negotiated = new Promise<Origin | undefined>((resolve) => {
-      const socket = this.deps.connect(url, ['h2', 'http/1.1']);
-      const failed = () => {
-        // The request that follows goes through the agent and reports what went wrong in
-        // the words it always has; this connection is not tried again.
-        socket.destroy();
-        resolve(undefined);
-      };
-      socket.once('error', failed);
-      socket.once('secureConnect', () => {
-        socket.removeListener('error', failed);
-        if (socket.alpnProtocol !== 'h2') {
-          this.deps.adoptHttp1(url, socket, count);
-          resolve(undefined);
-          return;
+  private negotiate(
+    url: URL,
+    count: number,
+    schedule: (start: () => void) => void = (start) => start(),
+  ): Promise<Origin | undefined> {
+    const negotiated = new Promise<Origin | undefined>((resolve) =>
+      schedule(() => {
+        if (this.closed) return resolve(undefined);
+        let socket: tls.TLSSocket;
+        try {
+          socket = this.deps.connect(url, ['h2', 'http/1.1']);
+        } catch {
+          // The request that follows goes through the agent and reports what went wrong in
+          // the words it always has (a CA that cannot be read, …).
+          return resolve(undefined);
         }
-        resolve(this.open(url, socket, negotiated));
-      });
-    });
+        this.connecting.add(socket);
+        const failed = () => {
+          // As above; this connection is not tried again.
+          this.connecting.delete(socket);
+          socket.destroy();
+          resolve(undefined);
+        };
+        socket.once('error', failed);
+        socket.once('secureConnect', () => {
+          this.connecting.delete(socket);
+          socket.removeListener('error', failed);
+          if (socket.alpnProtocol !== 'h2') {
+            this.deps.adoptHttp1(url, socket, count);
+            resolve(undefined);
+            return;
+          }
+          resolve(this.open(url, socket, negotiated));
+        });
+      }),
+    );
     return negotiated;
   }
 
