@@ -26,14 +26,14 @@ export async function listRound(
   listing: Location,
   log: Logger,
 ): Promise<ListOutcome> {
-  const started = performance.now();
+  const started = Date.now();
   const label = `${listing.provider}:${listing.locator}`;
   const done = (matches: ListedSecret[], error?: Error): ListOutcome => ({
     matches,
     record: {
       location: listing,
       outcome: error ? 'failed' : 'ok',
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(Date.now() - started),
       matches: matches.length,
       ...(error ? { error: error.message } : {}),
     },

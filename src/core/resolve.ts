@@ -73,7 +73,7 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
 
   const listedBy = new Map<Location, string>();
   const arrive = (location: Location, started: number, outcome: FetchedSecret | Error) => {
-    const durationMs = Math.round(performance.now() - started);
+    const durationMs = Math.round(Date.now() - started);
     const listing = listedBy.get(location);
     if (outcome instanceof Error) {
       if (location.optional && isAbsence(outcome)) {
@@ -137,7 +137,7 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
       return Promise.all(
         groups.map((group) =>
           limiter.run(async () => {
-            const started = performance.now();
+            const started = Date.now();
             if (provider.readBatch && group.length > 1) {
               try {
                 const outcomes = await provider.readBatch(group);
@@ -182,7 +182,7 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
           if (known.has(location.key)) continue; // read by another line or listing already
           known.add(location.key);
           listedBy.set(location, listing.key);
-          if (match.value) arrive(location, performance.now(), match.value);
+          if (match.value) arrive(location, Date.now(), match.value);
           else toRead.push(location);
         }
         result.expansions.set(listing.key, expansions);

@@ -4,8 +4,7 @@
 // file is read when the provider logs in (the kubelet rotates it), never kept beyond the
 // step. The directory is a fact of the front end: OIDC_SECRETS_K8S_SERVICE_ACCOUNT_DIR moves
 // it (a pod that mounts its token elsewhere, and the tests).
-import { readFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, promises as fsPromises, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActionError } from '../core/errors.js';
 import type { K8sAccess, K8sRoute } from '../core/k8s-access.js';
@@ -47,7 +46,9 @@ export function inClusterAccess(
     async credential() {
       let token: string;
       try {
-        token = (await readFile(tokenFile, 'utf8')).trim();
+        // fs.promises, read when used: node loads it (and readline with it) on first access,
+        // which a step that never reads a projected token should not pay for.
+        token = (await fsPromises.readFile(tokenFile, 'utf8')).trim();
       } catch (error) {
         throw new ActionError('AUTH_FAILED', `k8s: ${tokenFile} could not be read`, undefined, {
           file: tokenFile,

@@ -35,7 +35,7 @@ import { startAfterMain } from './keep-alive/steps.js';
 const worded = (message: string) => wordSettings(message, ACTION_WORDS);
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const started = performance.now();
+  const started = Date.now();
   const gate = new MaskGate({ add: addMask }, (message) => annotate('warning', message));
   const ledger = new Ledger((name, value) => fileCommand('GITHUB_STATE', name, value));
   let config: ActionConfig | undefined;
@@ -117,7 +117,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     const leases = records.filter((r) => r.leaseId).length;
     info(
       `oidc-secrets: ${secrets.length} variable${secrets.length === 1 ? '' : 's'} from ${plan.locations.length} read${plan.locations.length === 1 ? '' : 's'} ` +
-        `(${plan.providers.join(', ')}) in ${Math.round(performance.now() - started)} ms; ${gate.size} strings masked; ` +
+        `(${plan.providers.join(', ')}) in ${Math.round(Date.now() - started)} ms; ${gate.size} strings masked; ` +
         `${leases} lease${leases === 1 ? '' : 's'}; exported as ${config.exportModes.join(', ')}` +
         (exported?.filesDir ? ` (files in ${exported.filesDir})` : '') +
         (later.empty

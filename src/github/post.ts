@@ -103,7 +103,7 @@ function sweep(env: NodeJS.ProcessEnv, state: SavedState): void {
     );
     return;
   }
-  const started = performance.now();
+  const started = Date.now();
   const report = sweepWorkspace(workspace, fingerprints);
   for (const file of report.files.slice(0, 9)) {
     annotate('warning', 'a secret fetched by oidc-secrets was written to this file', {
@@ -114,7 +114,7 @@ function sweep(env: NodeJS.ProcessEnv, state: SavedState): void {
   info(
     `oidc-secrets sweep: ${report.files.length} file${report.files.length === 1 ? '' : 's'} in the workspace hold a fetched value` +
       (report.files.length ? `: ${report.files.join(', ')}` : '') +
-      ` (${report.scannedFiles} files, ${(report.scannedBytes / 1048576).toFixed(1)} MiB in ${Math.round(performance.now() - started)} ms` +
+      ` (${report.scannedFiles} files, ${(report.scannedBytes / 1048576).toFixed(1)} MiB in ${Math.round(Date.now() - started)} ms` +
       (report.skipped ? `; ${report.skipped} too large, not read` : '') +
       ')',
   );

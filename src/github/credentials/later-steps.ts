@@ -14,7 +14,7 @@ import type { LedgerEntry } from '../../core/ledger.js';
 import type { ProviderName } from '../../core/plan/types.js';
 import { named, type Settings } from '../../core/settings.js';
 import { ROLE_ARN } from '../../core/settings-aws-hops.js';
-import { assumeRoad, type AwsSession } from '../../providers/aws-sts.js';
+import type { AwsSession } from '../../providers/aws-sts.js';
 import type { ProviderDeps } from '../../providers/types.js';
 import type { ShapedSecret } from '../../core/shape.js';
 import { profileSpecs, writeProfiles, type ProfileSpec } from './aws-profiles.js';
@@ -124,6 +124,8 @@ export class LaterSteps {
       this.profiles.map(async (spec) => {
         try {
           const jwt = await deps.identity.idToken(spec.road.audience);
+          // Loaded here: a step without AWS profiles does not initialise the AWS signer.
+          const { assumeRoad } = await import('../../providers/aws-sts.js');
           this.sessions.set(
             spec.name,
             await assumeRoad(deps.http, jwt, spec.road, deps.admitCredential),
