@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import type http2 from 'node:http2';
 import type https from 'node:https';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP, type default as net } from 'node:net';
 import type tls from 'node:tls';
@@ -282,7 +283,7 @@ export class HttpClient {
             ...identity,
             ca: this.options.ca ? [own.ca, this.options.ca] : [own.ca],
           })
-        : trustingRootsAnd(tls, this.options.ca, identity),
+        : trustingRootsAnd(tls, this.extraCas(), identity),
     };
   }
 
@@ -533,10 +534,30 @@ export class HttpClient {
     if (!this.options.ca && !client) return {};
     this.secureContext ??= trustingRootsAnd(
       network().tls,
-      this.options.ca,
+      this.extraCas(),
       client ? { cert: client.cert, key: client.key } : {},
     );
     return { secureContext: this.secureContext };
+  }
+
+  /**
+   * The CAs trusted beside node's public roots: the ca-certificate input's, and those of
+   * NODE_EXTRA_CA_CERTS (a self-hosted runner's TLS-inspecting proxy, say). Node adds the
+   * latter to its default trust only, which a context with a CA of its own does not use: a
+   * step given a private CA for Vault lost the runner's proxy CA for every other provider.
+   * An unreadable file is passed over, as node passes it over (with its own warning).
+   */
+  private extraCas(): string[] {
+    const cas = this.options.ca ? [this.options.ca] : [];
+    const extraFile = this.options.env.NODE_EXTRA_CA_CERTS;
+    if (extraFile) {
+      try {
+        cas.push(readFileSync(extraFile, 'utf8'));
+      } catch {
+        // node has said so at start-up
+      }
+    }
+    return cas;
   }
 
   /**
@@ -615,7 +636,7 @@ export class HttpClient {
 }
 
 /**
- * A secure context that trusts node's public roots and `extraCa` beside them (a private CA
+ * A secure context that trusts node's public roots and `extraCas` beside them (a private CA
  * is added to the roots, not put in their place), presenting `identity`. The CA is added to
  * a context made with node's roots the way node adds each `ca` entry itself (the native
  * context's addCACert, which copies the roots node parsed once per process into a store of
@@ -624,21 +645,21 @@ export class HttpClient {
  */
 function trustingRootsAnd(
   tlsModule: typeof tls,
-  extraCa: string | undefined,
+  extraCas: readonly string[],
   identity: tls.SecureContextOptions,
 ): tls.SecureContext {
   const context = tlsModule.createSecureContext(identity);
-  if (extraCa === undefined) return context;
+  if (extraCas.length === 0) return context;
   const native = (context as unknown as { context?: { addCACert?: (pem: string) => void } })
     .context;
   if (typeof native?.addCACert === 'function') {
-    native.addCACert(extraCa);
+    for (const ca of extraCas) native.addCACert(ca);
     return context;
   }
   // A node without it (none seen, 20 to 24): the roots as text, parsed again.
   return tlsModule.createSecureContext({
     ...identity,
-    ca: [...tlsModule.rootCertificates, extraCa],
+    ca: [...tlsModule.rootCertificates, ...extraCas],
   });
 }
 
