@@ -387,6 +387,15 @@ export class HttpClient {
       if (!CONNECTION_FIELDS.has(lower)) fields[lower] = value;
     }
     return this.exchange(request, (exchange) => {
+      if (origin.session.destroyed) {
+        // Ended before this request could start: its reason (a refused handshake, a reset
+        // connection) is this request's failure; a retry connects afresh.
+        exchange.fail(
+          origin.failure ??
+            Object.assign(new Error('connection closed'), { code: 'ERR_HTTP2_INVALID_SESSION' }),
+        );
+        return () => undefined;
+      }
       if (origin.open++ === 0) origin.session.ref();
       const stream = origin.session.request(fields, { endStream: body === undefined });
       stream.once('close', () => {
@@ -429,6 +438,7 @@ export class HttpClient {
     return new Promise<HttpResponse>((resolve, reject) => {
       const timeoutMs = this.options.timeoutMs;
       let settled = false;
+      let deadline: NodeJS.Timeout | undefined = undefined; // set once the request has started
       const finish = (outcome: () => void) => {
         if (settled) return;
         settled = true;
@@ -480,7 +490,8 @@ export class HttpClient {
         res.on('end', done);
       };
       const abandon = start({ receive, fail });
-      const deadline = setTimeout(() => {
+      if (settled) return; // failed as it started
+      deadline = setTimeout(() => {
         const error = Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), {
           code: 'REQUEST_TIMEOUT',
         });

@@ -110,7 +110,17 @@ export class Http2Origins {
             resolve(undefined);
             return;
           }
-          resolve(this.open(url, socket, negotiated));
+          // Used once the server's SETTINGS arrive (its first frame, right behind the
+          // handshake): streams opened before would not know its limit on concurrent streams,
+          // and those over it are refused (REFUSED_STREAM).
+          const origin = this.open(url, socket, negotiated);
+          const ready = () => {
+            // Until then the session keeps the process alive: requests are waiting on it.
+            if (origin.open === 0) origin.session.unref();
+            resolve(origin);
+          };
+          origin.session.once('remoteSettings', ready);
+          origin.session.once('close', ready);
         });
       }),
     );
@@ -120,7 +130,6 @@ export class Http2Origins {
   private open(url: URL, socket: tls.TLSSocket, negotiated: Promise<Origin | undefined>): Origin {
     const session = this.deps.http2.connect(url.origin, { createConnection: () => socket });
     const origin: Origin = { session, open: 0 };
-    session.unref();
     const forget = () => {
       // The next request to this server connects afresh (and may find HTTP/1.1 there).
       if (this.origins.get(url.origin) === negotiated) this.origins.delete(url.origin);
@@ -128,6 +137,13 @@ export class Http2Origins {
     session.on('error', (error: Error) => {
       origin.failure ??= error;
       forget();
+    });
+    // A TLS handshake the server refuses after the client's part is done (TLS 1.3: a client
+    // certificate it wanted) fails the socket without closing it, and the session then
+    // never closes either: closed here, with the server's reason kept for the requests.
+    socket.on('error', (error: Error) => {
+      origin.failure ??= error;
+      socket.destroy();
     });
     session.on('goaway', forget);
     session.on('close', forget);

@@ -105,6 +105,31 @@ describe('a server that offers HTTP/2', () => {
     }
   });
 
+  it("more requests than the server's stream limit wait for a free stream (Vault's Go server allows 250)", async () => {
+    let open = 0;
+    let most = 0;
+    const server = await serve(
+      (_req, res) => {
+        most = Math.max(most, ++open);
+        setTimeout(() => {
+          open--;
+          res.end('{}');
+        }, 10);
+      },
+      { settings: { maxConcurrentStreams: 10 } },
+    );
+    const http = client();
+    try {
+      http.preconnect(server.url, 60);
+      const responses = await Promise.all(Array.from({ length: 60 }, () => get(http, server.url)));
+      expect(responses.map((r) => r.status)).toEqual(Array(60).fill(200));
+      expect(most).toBeLessThanOrEqual(10);
+      expect(server.connections()).toBe(1);
+    } finally {
+      http.close();
+    }
+  });
+
   it('sends the headers in lower case, the method and the path with its query, and a body', async () => {
     const seen: { method: string; path: string; token: unknown; body: string }[] = [];
     const server = await serve((req, res) => {
