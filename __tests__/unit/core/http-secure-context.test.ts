@@ -5,7 +5,6 @@
 // reads each opened a connection. Counted here as node's own calls to
 // tls.createSecureContext, the function tls.connect uses when given no context. And the
 // runner's NODE_EXTRA_CA_CERTS stay trusted beside a private CA.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import {
   clientCertificateWithCa,
   selfSignedLoopbackCertificate,
 } from '../../../test/support/certificates.js';
+import { runModuleScript } from '../../../test/support/module-script.js';
 
 const certificate = selfSignedLoopbackCertificate(['k8s.test']);
 const mutual = clientCertificateWithCa();
@@ -46,22 +46,16 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-const parallelReads = async (http: HttpClient, count: number, own?: { ca: string }) => {
-  const responses = await Promise.all(
-    Array.from({ length: count }, () =>
-      http.request({ method: 'GET', url, what: 'read x', ...(own ? { tls: own } : {}) }),
-    ),
-  );
-  return responses.map((r) => r.status);
-};
-
 it.each([
-  ['a private CA', { ca: certificate.cert }],
+  ['a private CA', { ca: certificate.cert }, undefined],
   [
     'a private CA and a client certificate',
     { ca: certificate.cert, clientCertificate: mutual.client },
+    undefined,
   ],
-])('%s: one secure context for ten connections', async (_what, tlsSettings) => {
+  // A Kubernetes cluster's CA, given with the request.
+  ["a request's own CA", {}, { ca: certificate.cert }],
+])('%s: one secure context for ten connections', async (_what, tlsSettings, own) => {
   const http = new HttpClient({
     timeoutMs: 5000,
     retries: 0,
@@ -72,24 +66,12 @@ it.each([
   });
   const contexts = jest.spyOn(tls, 'createSecureContext');
   try {
-    expect(await parallelReads(http, 10)).toEqual(Array(10).fill(200));
-    expect(contexts).toHaveBeenCalledTimes(1);
-  } finally {
-    http.close();
-  }
-});
-
-it("a request's own CA (a Kubernetes cluster's): one secure context for its connections", async () => {
-  const http = new HttpClient({
-    timeoutMs: 5000,
-    retries: 0,
-    maxSockets: 64,
-    userAgent: 'test',
-    env: {},
-  });
-  const contexts = jest.spyOn(tls, 'createSecureContext');
-  try {
-    expect(await parallelReads(http, 10, { ca: certificate.cert })).toEqual(Array(10).fill(200));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        http.request({ method: 'GET', url, what: 'read x', ...(own ? { tls: own } : {}) }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(contexts).toHaveBeenCalledTimes(1);
   } finally {
     http.close();
@@ -112,23 +94,10 @@ it("a private CA is trusted beside the runner's NODE_EXTRA_CA_CERTS, not in thei
     process.stdout.write(outcome);
   `;
   try {
-    // Spawned, not run synchronously: the server answers from this process's event loop.
-    const child = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
-      const proc = spawn(
-        process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', script, url],
-        {
-          env: { ...process.env, NODE_EXTRA_CA_CERTS: extra, OTHER_CA: mutual.ca.cert },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      let stdout = '';
-      proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-      proc.on('exit', (status) => {
-        clearTimeout(timer);
-        resolve({ status, stdout });
-      });
+    const child = await runModuleScript(script, [url], {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: extra,
+      OTHER_CA: mutual.ca.cert,
     });
     expect(child).toEqual({ status: 0, stdout: '200' });
   } finally {

@@ -3,7 +3,6 @@
 // server resets, a request that hangs, a session the server ends and a refused client
 // certificate each fail or recover as over HTTP/1.1; a server that speaks only HTTP/1.1
 // is reached as before; an idle session does not keep a process alive.
-import { spawn } from 'node:child_process';
 import {
   constants,
   createSecureServer,
@@ -18,6 +17,7 @@ import {
   clientCertificateWithCa,
   selfSignedLoopbackCertificate,
 } from '../../../test/support/certificates.js';
+import { runModuleScript } from '../../../test/support/module-script.js';
 
 const tls = selfSignedLoopbackCertificate();
 
@@ -321,21 +321,7 @@ it('an idle HTTP/2 session does not keep a process alive', async () => {
     const responses = await Promise.all([1, 2, 3].map(() => http.request({ method: 'GET', url: process.argv[1], what: 'x' })));
     process.stdout.write(responses.map((r) => r.status).join(','));
   `;
-  // Spawned, not run synchronously: the server answers from this process's event loop.
-  const child = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
-    const proc = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script, server.url],
-      { env: { ...process.env, TEST_CA: tls.cert }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let stdout = '';
-    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-    proc.on('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout });
-    });
-  });
+  const child = await runModuleScript(script, [server.url], { ...process.env, TEST_CA: tls.cert });
   expect(child).toEqual({ status: 0, stdout: '200,200,200' });
   expect(server.versions).toEqual(['2.0', '2.0', '2.0']);
 });
