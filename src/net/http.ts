@@ -1,8 +1,10 @@
 // The only place that talks to the network. A deadline per attempt (connect, headers and
-// body together); retries with jittered
-// exponential backoff on 429, 5xx and connection errors, honouring Retry-After; keep-alive
-// connections (a step's reads go to a handful of hosts); proxies from the environment; a
-// private CA; and error bodies scrubbed before they can enter a message.
+// body together); retries with jittered exponential backoff on 429, 5xx and connection
+// errors, honouring Retry-After; keep-alive connections (a step's reads go to a handful of
+// hosts), opened ahead of the requests that will use them, and HTTP/2 where a server told
+// to expect many requests offers it (http2-origins.ts); proxies from the environment; a
+// private CA (one TLS context for all connections); and error bodies scrubbed before they
+// can enter a message.
 import type http from 'node:http';
 import type http2 from 'node:http2';
 import type https from 'node:https';

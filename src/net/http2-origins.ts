@@ -6,8 +6,9 @@
 // listener offers both ("NextProtos: h2, http/1.1", internalshared/listenerutil/listener.go:
 // "the CLI (net/http) automatically uses HTTP/2"), so Vault's own CLI reads this way too.
 //
-// Measured (bench/vault.bench.ts, Vault over TLS as a real one is reached): 200 reads took
-// 200 TLS handshakes over HTTP/1.1, about twice the step's CPU of everything else together.
+// Measured with a bare node client against a local server answering after 50 ms: 200 GETs
+// over HTTP/1.1 and TLS (200 handshakes) took ~560 ms of CPU and wall time, as HTTP/2
+// streams ~200 ms, less than 200 GETs over plain-http keep-alive connections (~250 ms).
 import type http2 from 'node:http2';
 import type tls from 'node:tls';
 
