@@ -108,7 +108,8 @@ function parseLine(text: string, line: number): SecretLine {
   if (ref.list && !flatten) {
     throw new ActionError(
       'NAME_INVALID',
-      `${where}: a listing (${ref.provider}:${ref.locator}) exports one variable per match and needs a NAME_* name, such as ${name}_*`,
+      // The locator is not quoted: a pasted secret ending in * reads as a listing too.
+      `${where}: a ${ref.provider}: listing (a locator ending in *) exports one variable per match and needs a NAME_* name, such as ${name}_*`,
       line,
     );
   }
