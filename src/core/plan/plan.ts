@@ -109,7 +109,7 @@ function parseLine(text: string, line: number): SecretLine {
     throw new ActionError(
       'NAME_INVALID',
       // The locator is not quoted: a pasted secret ending in * reads as a listing too.
-      `${where}: a ${ref.provider}: listing (a locator ending in *) exports one variable per match and needs a NAME_* name, such as ${name}_*`,
+      `${where}: a listing (a ${ref.provider}: locator ending in *) exports one variable per match and needs a NAME_* name, such as ${name}_*`,
       line,
     );
   }
