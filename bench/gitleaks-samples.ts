@@ -28,6 +28,7 @@ import RandExp from 'randexp';
 import { compileConfig, parseScanConfig } from '../src/scan/config/config.js';
 import { builtinConfig } from '../src/scan/config/rules.js';
 import { Detector } from '../src/scan/detect/detector.js';
+import { seededRandom } from './seeded-random.js';
 
 interface Sample {
   rule: string;
@@ -58,15 +59,7 @@ const samplesPath = option('samples');
 const rounds = Number(option('rounds') ?? 8);
 const show = option('show');
 
-// A seeded generator (mulberry32), so that runs can be compared.
-let seed = Number(option('seed') ?? 20261206) >>> 0;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = seededRandom(Number(option('seed') ?? 20261206));
 
 // The forms of gitleaks' GenerateSampleSecrets ({i}: identifier, {I}: upper case, {s}: secret).
 const FORMS = [

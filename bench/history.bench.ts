@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, ms, printTable } from './stats.js';
+import { seededRandom } from './seeded-random.js';
 
 const CLI = resolve('dist/cli.cjs');
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 10_000);
@@ -28,14 +29,7 @@ if (!existsSync(CLI)) {
   process.exit(1);
 }
 
-let seed = 20261206;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = seededRandom(20261206);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 const word = () =>
   pick(['user', 'order', 'item', 'price', 'count', 'value', 'name', 'index', 'total', 'state']);

@@ -38,6 +38,7 @@ import { builtinConfig } from '../src/scan/config/rules.js';
 import { runScan } from '../src/scan/scan.js';
 import { Detector } from '../src/scan/detect/detector.js';
 import { KeywordMatcher } from '../src/scan/detect/keywords.js';
+import { seededRandom } from './seeded-random.js';
 
 // ---------------------------------------------------------------------------------------
 // options
@@ -52,16 +53,9 @@ const RUNS = option('runs', 5);
 const KEEP = process.argv.includes('--keep');
 
 // ---------------------------------------------------------------------------------------
-// seeded randomness (mulberry32)
+// seeded randomness
 
-let state = SEED >>> 0;
-function random(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = seededRandom(SEED);
 const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 const chance = (p: number): boolean => random() < p;

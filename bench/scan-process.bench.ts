@@ -26,6 +26,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './stats.js';
+import { seededRandom } from './seeded-random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = resolve(here, '..', 'dist', 'cli.cjs');
@@ -42,15 +43,8 @@ const PROFILE_DIR = option('cpu-prof');
 const COMPARE_CLI = option('compare-cli');
 const KEEP = process.argv.includes('--keep');
 
-// Seeded randomness (mulberry32), so every run and every machine scans the same tree.
-let seed = 20261206;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+// Seeded, so every run and every machine scans the same tree.
+const random = seededRandom(20261206);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
