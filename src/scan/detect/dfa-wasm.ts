@@ -75,6 +75,36 @@ export const section = (id: number, body: number[]): number[] => [
 ];
 export const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
 
+/**
+ * A module of one exported function, `exported(i32 × params) → i32` with body `code`
+ * (locals and instructions), and its memory (`pages` of 64 KiB) exported as `memory`.
+ */
+export function oneFunctionModule(
+  exported: string,
+  params: number,
+  pages: number,
+  code: number[],
+): Uint8Array {
+  const i32 = 0x7f;
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(
+      1,
+      vec([[0x60, ...vec(Array.from({ length: params }, () => [i32])), ...vec([[i32]])]]),
+    ),
+    ...section(3, vec([[0]])),
+    ...section(5, vec([[0x00, ...uleb(pages)]])),
+    ...section(
+      7,
+      vec([
+        [...name(exported), 0x00, 0],
+        [...name('memory'), 0x02, 0],
+      ]),
+    ),
+    ...section(10, vec([[...uleb(code.length), ...code]])),
+  ]);
+}
+
 export const op = {
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
@@ -214,24 +244,7 @@ function assemble(classScaled: boolean): Uint8Array {
   }
   code.push(...op.const(0), ...op.end);
 
-  const i32 = 0x7f;
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(
-      1,
-      vec([[0x60, ...vec([[i32], [i32], [i32], [i32], [i32], [i32]]), ...vec([[i32]])]]),
-    ),
-    ...section(3, vec([[0]])),
-    ...section(5, vec([[0x00, ...uleb(32)]])),
-    ...section(
-      7,
-      vec([
-        [...name('scan4'), 0x00, 0],
-        [...name('memory'), 0x02, 0],
-      ]),
-    ),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
-  ]);
+  return oneFunctionModule('scan4', 6, 32, code);
 }
 
 // The compiler's lib (ES2023, Node 20 types) does not declare WebAssembly: the little we use.

@@ -13,7 +13,7 @@
 // the scan's profile after the detector's own regexes (~150 ms of ~1.1 s for 20 MiB). The
 // cost: this file and a second statement of which bytes the walk treats alike, which
 // decode.test.ts checks against the walk over the whole text.
-import { op, section, uleb, vec, name, Wasm, type WasmMemory } from './dfa-wasm.js';
+import { op, oneFunctionModule, vec, Wasm, type WasmMemory } from './dfa-wasm.js';
 
 /** Run length from which base64 is decoded (decode.ts: gitleaks' `[\w/+-]{16,}`). */
 const MIN_RUN = 16;
@@ -121,21 +121,7 @@ function assemble(): Uint8Array {
     ...op.shrU,
     ...op.end,
   ];
-  const i32 = 0x7f;
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([[0x60, ...vec([[i32], [i32], [i32], [i32]]), ...vec([[i32]])]])),
-    ...section(3, vec([[0]])),
-    ...section(5, vec([[0x00, ...uleb(1)]])),
-    ...section(
-      7,
-      vec([
-        [...name('segments'), 0x00, 0],
-        [...name('memory'), 0x02, 0],
-      ]),
-    ),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
-  ]);
+  return oneFunctionModule('segments', 4, 1, code);
 }
 
 /** Stretches per call at most; a text with more is walked whole (no table grows without end). */
