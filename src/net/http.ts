@@ -254,6 +254,7 @@ export class HttpClient {
         agent.adopt(url, socket);
         agent.preconnect(url, count);
       },
+      timeoutMs: this.options.timeoutMs,
     });
     return this.http2;
   }
@@ -347,8 +348,12 @@ export class HttpClient {
     };
     const body = request.body === undefined ? undefined : Buffer.from(request.body);
     if (body) headers['content-length'] = String(body.length);
+    // The wait for the server's HTTP/2 session (its first connection still negotiating:
+    // bounded, Http2Origins) counts against this attempt's deadline.
+    const started = Date.now();
     const multiplexed = secure && !request.tls ? await this.http2?.session(url) : undefined;
-    if (multiplexed) return this.onceHttp2(multiplexed, url, request, headers, body);
+    const timeoutMs = this.options.timeoutMs - (Date.now() - started);
+    if (multiplexed) return this.onceHttp2(multiplexed, url, request, headers, body, timeoutMs);
 
     const { http, https } = network();
     const transport = secure ? https : http;
@@ -362,7 +367,7 @@ export class HttpClient {
         ? this.tunnelAgent(proxyUrl, request.tls)
         : this.agentFor(secure, request.tls),
     };
-    return this.exchange(request, (exchange) => {
+    return this.exchange(request, timeoutMs, (exchange) => {
       const req = transport.request(url, target, (res) =>
         exchange.receive(res.statusCode ?? 0, res.headers, res),
       );
@@ -379,6 +384,7 @@ export class HttpClient {
     request: HttpRequest,
     headers: Record<string, string>,
     body: Buffer | undefined,
+    timeoutMs: number,
   ): Promise<HttpResponse> {
     const fields: Record<string, string> = {
       ':method': request.method,
@@ -389,7 +395,7 @@ export class HttpClient {
       const lower = name.toLowerCase();
       if (!CONNECTION_FIELDS.has(lower)) fields[lower] = value;
     }
-    return this.exchange(request, (exchange) => {
+    return this.exchange(request, timeoutMs, (exchange) => {
       if (origin.session.destroyed) {
         // Ended before this request could start: its reason (a refused handshake, a reset
         // connection) is this request's failure; a retry connects afresh.
@@ -428,18 +434,18 @@ export class HttpClient {
   /**
    * The part of a request both protocols share: one deadline for the whole attempt (a
    * socket-idle timeout would let a server that trickles a byte a second hold the step for
-   * ever) and a body read up to its limit. `start` sends the request and returns how to
-   * abandon it.
+   * ever), `timeoutMs` from now, and a body read up to its limit. `start` sends the request
+   * and returns how to abandon it.
    */
   private exchange(
     request: HttpRequest,
+    timeoutMs: number,
     start: (exchange: {
       receive(status: number, headers: http.IncomingHttpHeaders, body: NodeJS.ReadableStream): void;
       fail(error: unknown): void;
     }) => (error?: Error) => void,
   ): Promise<HttpResponse> {
     return new Promise<HttpResponse>((resolve, reject) => {
-      const timeoutMs = this.options.timeoutMs;
       let settled = false;
       let deadline: NodeJS.Timeout | undefined = undefined; // set once the request has started
       const finish = (outcome: () => void) => {
@@ -492,12 +498,16 @@ export class HttpClient {
         res.on('error', fail);
         res.on('end', done);
       };
+      const timedOut = () =>
+        Object.assign(new Error(`no answer within ${this.options.timeoutMs / 1000} s`), {
+          code: 'REQUEST_TIMEOUT',
+        });
+      // The attempt's time went on waiting for its connection: not sent at all.
+      if (timeoutMs <= 0) return fail(timedOut());
       const abandon = start({ receive, fail });
       if (settled) return; // failed as it started
       deadline = setTimeout(() => {
-        const error = Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), {
-          code: 'REQUEST_TIMEOUT',
-        });
+        const error = timedOut();
         fail(error);
         abandon(error);
       }, timeoutMs);

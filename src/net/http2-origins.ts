@@ -21,6 +21,11 @@ export interface Http2Dependencies {
    * more opened beside it until `count` wait there.
    */
   adoptHttp1(url: URL, socket: tls.TLSSocket, count: number): void;
+  /**
+   * How long the first connection may take, handshake and the server's SETTINGS: past it,
+   * the server is reached through the agent, whose requests have deadlines of their own.
+   */
+  timeoutMs: number;
 }
 
 /** A session and how many of its streams are open (the session keeps the process alive only then). */
@@ -96,32 +101,55 @@ export class Http2Origins {
           return resolve(undefined);
         }
         this.connecting.add(socket);
+        let origin: Origin | undefined;
+        let done = false;
+        let deadline: NodeJS.Timeout | undefined = undefined;
+        /** Settles the negotiation once: `reached` is undefined for the agent's way. */
+        const settle = (reached: Origin | undefined) => {
+          if (done) return;
+          done = true;
+          clearTimeout(deadline);
+          this.connecting.delete(socket);
+          resolve(reached);
+        };
         const failed = () => {
           // As above; this connection is not tried again.
-          this.connecting.delete(socket);
           socket.destroy();
-          resolve(undefined);
+          settle(undefined);
         };
+        // A server that accepts the connection and then says nothing (a stalled load
+        // balancer) must not hold the requests waiting here past their deadline: they go
+        // through the agent, and so does every later request to this server.
+        deadline = setTimeout(() => {
+          failed();
+          if (origin) {
+            if (this.origins.get(url.origin) === negotiated)
+              this.origins.set(url.origin, Promise.resolve(undefined));
+            origin.session.destroy();
+          }
+        }, this.deps.timeoutMs);
+        deadline.unref();
         socket.once('error', failed);
         socket.once('secureConnect', () => {
-          this.connecting.delete(socket);
           socket.removeListener('error', failed);
           if (socket.alpnProtocol !== 'h2') {
+            if (done) return;
             this.deps.adoptHttp1(url, socket, count);
-            resolve(undefined);
+            settle(undefined);
             return;
           }
           // Used once the server's SETTINGS arrive (its first frame, right behind the
           // handshake): streams opened before would not know its limit on concurrent streams,
           // and those over it are refused (REFUSED_STREAM).
-          const origin = this.open(url, socket, negotiated);
+          const opened = this.open(url, socket, negotiated);
+          origin = opened;
           const ready = () => {
             // Until then the session keeps the process alive: requests are waiting on it.
-            if (origin.open === 0) origin.session.unref();
-            resolve(origin);
+            if (opened.open === 0) opened.session.unref();
+            settle(opened);
           };
-          origin.session.once('remoteSettings', ready);
-          origin.session.once('close', ready);
+          opened.session.once('remoteSettings', ready);
+          opened.session.once('close', ready);
         });
       }),
     );

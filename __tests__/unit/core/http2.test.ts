@@ -11,6 +11,8 @@ import {
   type ServerHttp2Session,
 } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { HttpClient, type HttpError } from '../../../src/net/http.js';
 import {
@@ -324,4 +326,58 @@ it('an idle HTTP/2 session does not keep a process alive', async () => {
   const child = await runModuleScript(script, [server.url], { ...process.env, TEST_CA: tls.cert });
   expect(child).toEqual({ status: 0, stdout: '200,200,200' });
   expect(server.versions).toEqual(['2.0', '2.0', '2.0']);
+});
+
+describe('a server that stalls while the connection is negotiated', () => {
+  // The first connection (ALPN) is opened outside any request; requests that wait for it
+  // must still meet their deadline, as over the keep-alive agent, not wait for ever.
+  async function stalling(
+    create: () => NetServer,
+  ): Promise<{ url: string; close(): Promise<void> }> {
+    const server = create();
+    const held = new Set<Socket>();
+    server.on('connection', (socket: Socket) => held.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `https://127.0.0.1:${port}/v1/secret/data/x`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const socket of held) socket.destroy();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  it('a TLS handshake never answered: the request fails at its deadline', async () => {
+    const server = await stalling(() => createNetServer(() => undefined));
+    const http = client({ timeoutMs: 300 });
+    try {
+      http.preconnect(server.url, 50);
+      const started = Date.now();
+      const error = (await get(http, server.url).catch((e: unknown) => e)) as HttpError;
+      expect(error.message).toMatch(/read x: could not reach 127\.0\.0\.1:\d+ \(REQUEST_TIMEOUT/);
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      http.close();
+      await server.close();
+    }
+  }, 10_000);
+
+  it('HTTP/2 chosen, then no SETTINGS from the server: the request fails at its deadline', async () => {
+    const server = await stalling(() =>
+      createTlsServer({ key: tls.key, cert: tls.cert, ALPNProtocols: ['h2'] }, () => undefined),
+    );
+    const http = client({ timeoutMs: 300 });
+    try {
+      http.preconnect(server.url, 50);
+      const started = Date.now();
+      const error = (await get(http, server.url).catch((e: unknown) => e)) as HttpError;
+      expect(error.message).toMatch(/read x: could not reach 127\.0\.0\.1:\d+ \(REQUEST_TIMEOUT/);
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      http.close();
+      await server.close();
+    }
+  }, 10_000);
 });
