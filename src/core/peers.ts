@@ -4,7 +4,7 @@
 // and the store's unwrap starts the moment that login is done, in parallel with every
 // other provider's login: the store adds one round trip (the unwrap) to the critical path.
 import type { ActionError } from './errors.js';
-import type { ProviderName } from './plan/types.js';
+import type { Location, ProviderName } from './plan/types.js';
 import type { ProviderSettings } from './settings.js';
 import type { ProviderCreator } from '../providers/registry.js';
 import { loadProvider } from '../providers/registry.js';
@@ -14,11 +14,10 @@ export interface PeerProviders {
   /** The settings problems that keep a provider from logging in here; no request is made. */
   problems(name: ProviderName): Promise<ActionError[]>;
   /**
-   * The provider, logged in (once for everyone who asks). `reads` and `listings`: the
-   * explicit reads and the listings the asker will make through it, told to the provider
-   * before it logs in (SecretProvider.prepare).
+   * The provider, logged in (once for everyone who asks). `locations`: what the asker will
+   * read through it, told to the provider before it logs in (SecretProvider.prepare).
    */
-  ready(name: ProviderName, reads?: number, listings?: number): Promise<SecretProvider>;
+  ready(name: ProviderName, locations?: readonly Location[]): Promise<SecretProvider>;
 }
 
 export function createPeers(
@@ -34,7 +33,7 @@ export function createPeers(
       const module = await loadProvider(name);
       return (module.check as (s: unknown) => ActionError[])(settings[name]);
     },
-    ready(name, reads = 0, listings = 0) {
+    ready(name, locations = []) {
       let login = logins.get(name);
       if (!login) {
         login = (async () => {
@@ -42,7 +41,7 @@ export function createPeers(
           // deps object, which providers that share a login (aws: and ssm:) key it by.
           const provider = await createProvider(name, settings, peerDeps);
           onCreated?.(name, provider);
-          if (reads + listings > 0) provider.prepare?.(reads, listings);
+          if (locations.length > 0) provider.prepare?.(locations);
           await provider.login();
           return provider;
         })();

@@ -118,9 +118,7 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
     const locations = plan.locations.filter((l) => l.provider === name);
     let provider: SecretProvider;
     try {
-      // What a listing matches is not known before it answers: listings are counted apart.
-      const listings = locations.filter((l) => l.list).length;
-      provider = await peers.ready(name, locations.length - listings, listings);
+      provider = await peers.ready(name, locations);
     } catch (error) {
       const lines = locations.flatMap((l) => l.lines).sort((a, b) => a - b);
       const label = lines.length

@@ -8,6 +8,7 @@ import { formatClaims, shownClaims } from '../core/claims.js';
 import { jsonNumberField, jsonStringField } from './error-body.js';
 import { SecretNotFoundError } from '../core/not-found.js';
 import type { Location } from '../core/plan/types.js';
+import { preconnectReads } from './preconnect.js';
 import { labelled, named } from '../core/settings.js';
 import type { AzureSettings } from '../core/settings.js';
 import type {
@@ -146,6 +147,12 @@ function createAzureProvider(azure: AzureSettings, context: ProviderDeps): Secre
       }
       context.admitCredential(token, 'the Azure access token');
       accessToken = token;
+    },
+
+    // Each key vault's connection (HTTP/2) or connections are opened while the OIDC token
+    // and the Entra exchange are on their way.
+    prepare(locations: readonly Location[]) {
+      preconnectReads(http, locations, (l) => vaultBaseUrl(l.locator.split('/')[0] ?? '', suffix));
     },
 
     async read(location: Location): Promise<FetchedSecret> {

@@ -10,6 +10,7 @@ import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import { personalAccessToken } from './gcp-personal.js';
+import { preconnectReads } from './preconnect.js';
 import type { Location } from '../core/plan/types.js';
 import { labelled, named } from '../core/settings.js';
 import type { GcpSettings } from '../core/settings.js';
@@ -131,6 +132,12 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
 
     credential: () =>
       accessToken ? { provider: 'gcp', accessToken, kmsEndpoint: gcp.endpoints.kms } : undefined,
+
+    // Secret Manager's connection (HTTP/2) or connections are opened while the OIDC token
+    // and the STS exchange are on their way.
+    prepare(locations: readonly Location[]) {
+      preconnectReads(http, locations, (l) => secretManagerBase(gcp, l.locator));
+    },
 
     async login() {
       if (gcp.personal) {

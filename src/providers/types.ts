@@ -55,11 +55,11 @@ export interface SecretProvider {
   /** Exchanges the OIDC token for a provider credential; a no-op for sources without one. */
   login(): Promise<void>;
   /**
-   * Told before login how many reads the road will make through this provider (`reads`
-   * explicit lines, and `listings` lines whose matches are read once the listing answers):
-   * one that reads a secret per request may open connections for them while it logs in.
+   * Told before login what the road will read through this provider: its locations, the
+   * listings among them (`list`) read once a listing answers. One that reads a secret per
+   * request may open connections to where they are served while it logs in.
    */
-  prepare?(reads: number, listings: number): void;
+  prepare?(locations: readonly Location[]): void;
   /** Reads one location. Errors are ActionErrors that name the location, never the value. */
   read(location: Location): Promise<FetchedSecret>;
   /**

@@ -111,7 +111,9 @@ function createVaultProvider(vault: VaultSettings, context: ProviderDeps): Secre
     // connection (HTTP/2) or connections are opened while the OIDC token and the login are
     // on their way (HttpClient.preconnect). A listing's matches are not known in advance:
     // its reads are not counted.
-    prepare(reads: number, listings: number) {
+    prepare(locations: readonly Location[]) {
+      const listings = locations.filter((l) => l.list).length;
+      const reads = locations.length - listings;
       if ((reads > 1 || listings > 0) && URL.canParse(vault.url)) http.preconnect(vault.url, reads);
     },
 

@@ -92,6 +92,8 @@ export interface EmulatorServer<L extends LoggedRequest = LoggedRequest> {
   /** Delays every response (faults included) by `ms`. */
   setLatency(ms: number): void;
   setFault(hook: FaultHook | undefined): void;
+  /** TCP connections accepted so far (each TLS handshake is one). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -220,7 +222,11 @@ export async function startHttpServer<L extends LoggedRequest = LoggedRequest>(
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
-  server.on('connection', track);
+  let accepted = 0;
+  server.on('connection', (socket: Socket) => {
+    accepted++;
+    track(socket);
+  });
   server.on('secureConnection', track);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -239,6 +245,7 @@ export async function startHttpServer<L extends LoggedRequest = LoggedRequest>(
     setFault(hook: FaultHook | undefined) {
       fault = hook;
     },
+    connections: () => accepted,
     close() {
       closed ??= new Promise<void>((resolve) => {
         for (const res of hung) {
