@@ -11,8 +11,10 @@
 // the gitleaks config given by --gitleaks FILE (gitleaks' full default config; not kept in
 // the repository: fetch it into /tmp); secretlint 13 with its recommended preset, driven by a
 // small script that walks the same tree file by file (secretlint's own CLI is not installed;
-// @secretlint/core is what it runs). Throughput is MiB (2^20 bytes) over wall time, the
-// median of --runs runs (default 5); the rows take turns so load slows them alike. The ratio
+// @secretlint/core is what it runs); and two baselines of time only, the same command over
+// an empty tree (node, the bundle, the rules, the SARIF) and a bare `node -e ""`: what a
+// throughput target leaves for the work itself. Throughput is MiB (2^20 bytes) over wall
+// time, the median of --runs runs (default 5); the rows take turns so load slows them alike. The ratio
 // column compares each row with secretlint in the same run: on a shared machine the ratio
 // is the stable number, the MiB/s swing with the load (printed with the core count).
 //
@@ -176,6 +178,8 @@ interface Row {
   command: (dir: string, out: string) => string[];
   times: number[];
   summary: string;
+  /** A baseline of time only (no tree scanned): start-up alone, node alone. */
+  floor?: boolean;
 }
 
 /**
@@ -209,6 +213,7 @@ function timed(args: string[], cwd: string, row = ''): { ms: number; stdout: str
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'scan-process-'));
   const out = mkdtempSync(join(tmpdir(), 'scan-process-out-'));
+  const empty = mkdtempSync(join(tmpdir(), 'scan-process-empty-'));
   try {
     const bytes = generate(dir);
     const script = join(out, 'secretlint-walk.mjs');
@@ -267,12 +272,25 @@ async function main(): Promise<void> {
         times: [],
         summary: '',
       });
-    rows.push({
+    // What the target leaves for the work itself: the same command over an empty tree
+    // (node, the bundle, the rules, the SARIF) and a bare node start, in the same rounds.
+    rows.push(
+      {
+        name: 'start-up alone (the same command, empty tree)',
+        command: (_d, o) => [CLI, 'scan', '--no-ignore', '--sarif', join(o, 'empty.sarif'), empty],
+        times: [],
+        summary: '',
+        floor: true,
+      },
+      { name: 'node -e ""', command: () => ['-e', ''], times: [], summary: '', floor: true },
+    );
+    const secretlintRow: Row = {
       name: 'secretlint 13 (preset-recommend)',
       command: (d) => [script, d],
       times: [],
       summary: '',
-    });
+    };
+    rows.push(secretlintRow);
     console.log(
       `tree: ${(bytes / 1048576).toFixed(1)} MiB in ${FILES} files (60 workflows under .github/workflows); ` +
         `${availableParallelism()} cores, load average ${loadavg()
@@ -290,7 +308,7 @@ async function main(): Promise<void> {
     }
     if (PROFILE_DIR) {
       mkdirSync(PROFILE_DIR, { recursive: true });
-      for (const row of rows.slice(0, -1))
+      for (const row of rows.filter((r) => r !== secretlintRow && !r.floor))
         timed(
           ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR), ...row.command(dir, out)],
           dir,
@@ -298,23 +316,35 @@ async function main(): Promise<void> {
         );
       console.log(`CPU profiles in ${PROFILE_DIR}`);
     }
-    const secretlint = median(rows[rows.length - 1]!.times);
+    const secretlint = median(secretlintRow.times);
     console.log('');
     for (const row of rows) {
       const ms = median(row.times);
+      if (row.floor) {
+        console.log(
+          `${row.name.padEnd(46)} ${'-'.padStart(7)}        ${ms.toFixed(0).padStart(6)} ms`,
+        );
+        continue;
+      }
       console.log(
         `${row.name.padEnd(46)} ${(bytes / 1048576 / (ms / 1000)).toFixed(1).padStart(7)} MiB/s  ` +
           `${ms.toFixed(0).padStart(6)} ms  ${(secretlint / ms).toFixed(1).padStart(5)}x secretlint  (${row.summary})`,
       );
     }
+    const startUp = median(rows.find((r) => r.floor)!.times);
     console.log(
-      `\nmedians of ${RUNS} runs, each a fresh process (start-up, reading, SARIF written); ` +
+      `\n100 MiB/s over this tree is the whole process in ${((bytes / 1048576 / 100) * 1000).toFixed(0)} ms; ` +
+        `its start-up alone (empty tree) took ${startUp.toFixed(0)} ms`,
+    );
+    console.log(
+      `medians of ${RUNS} runs, each a fresh process (start-up, reading, SARIF written); ` +
         `load average ${loadavg()
           .map((l) => l.toFixed(2))
           .join(' ')} after`,
     );
   } finally {
     rmSync(out, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
     for (const home of cacheHomes) rmSync(home, { recursive: true, force: true });
     if (KEEP) console.log(`tree kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
