@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAws } from '../test/emulators/aws.js';
 import { startAzure } from '../test/emulators/azure.js';
-import { startGcp } from '../test/emulators/gcp.js';
+import { GITHUB_ACTIONS_PROVIDER, startGcp } from '../test/emulators/gcp.js';
 import { startOidcIssuer } from '../test/emulators/oidc-issuer.js';
 import { selfSignedLoopbackCertificate } from '../test/support/certificates.js';
 import { emulatorEndpoints } from '../test/support/endpoints.js';
@@ -36,14 +36,7 @@ const tls = { ...certificate, http2: true };
 const issuer = await startOidcIssuer();
 const aws = await startAws({ issuer: issuer.issuer, region: 'eu-west-1' }); // endpoints only
 const gcp = await startGcp({ issuer: issuer.issuer, projectNumber: '123456', tls });
-const gcpProvider = gcp.addProvider({
-  pool: 'github',
-  provider: 'gh-actions',
-  attributeMapping: {
-    'google.subject': 'assertion.sub',
-    'attribute.repository': 'assertion.repository',
-  },
-}).name;
+const gcpProvider = gcp.addProvider(GITHUB_ACTIONS_PROVIDER).name;
 const azure = await startAzure({ issuer: issuer.issuer, tls });
 azure.addApp(CLIENT, [
   { issuer: issuer.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main' },

@@ -60,6 +60,21 @@ export interface WorkloadIdentityProviderConfig {
   disabled?: boolean;
 }
 
+/**
+ * The workload identity provider most tests and benches set up: a GitHub job's `sub` as its
+ * Google subject and its repository as an attribute, so that
+ * `principalSet://…/workloadIdentityPools/github/attribute.repository/OWNER/REPO` names
+ * every job of a repository. Spread it to add a condition or rename it.
+ */
+export const GITHUB_ACTIONS_PROVIDER: WorkloadIdentityProviderConfig = {
+  pool: 'github',
+  provider: 'gh-actions',
+  attributeMapping: {
+    'google.subject': 'assertion.sub',
+    'attribute.repository': 'assertion.repository',
+  },
+};
+
 export interface IssuedGcpToken {
   kind: 'federated' | 'service-account' | 'user';
   token: string;

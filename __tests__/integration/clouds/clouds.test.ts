@@ -6,7 +6,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
-import { startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
+import {
+  GITHUB_ACTIONS_PROVIDER,
+  startGcp,
+  type GcpEmulator,
+} from '../../../test/emulators/gcp.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 import { startVault, type VaultEmulator } from '../../../test/emulators/vault.js';
 import { expectNoLeak } from '../../../test/support/leaks.js';
@@ -116,12 +120,7 @@ beforeAll(async () => {
 
   gcp = await startGcp({ issuer: issuer.issuer, projectId: 'my-proj', projectNumber: '123456' });
   gcpProvider = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh-actions',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
+    ...GITHUB_ACTIONS_PROVIDER,
     attributeCondition: "assertion.repository == 'octo-org/octo-repo'",
   }).name;
   gcp.addServiceAccount(SA, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
@@ -380,14 +379,7 @@ describe('over HTTPS with a private CA', () => {
       projectNumber: '123456',
       tls,
     });
-    secureGcp.addProvider({
-      pool: 'github',
-      provider: 'gh-actions',
-      attributeMapping: {
-        'google.subject': 'assertion.sub',
-        'attribute.repository': 'assertion.repository',
-      },
-    });
+    secureGcp.addProvider(GITHUB_ACTIONS_PROVIDER);
     secureGcp.addSecret('api', values.gcpApi, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
     const secureAzure = await startAzure({ issuer: issuer.issuer, tenantId: azure.tenantId, tls });
     secureAzure.addApp(CLIENT, [{ issuer: issuer.issuer, subject: MAIN_SUB }]);

@@ -9,7 +9,11 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
-import { startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
+import {
+  GITHUB_ACTIONS_PROVIDER,
+  startGcp,
+  type GcpEmulator,
+} from '../../../test/emulators/gcp.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 import { expectNoLeak } from '../../../test/support/leaks.js';
 import { runJob, type JobResult } from '../../../test/support/runner.js';
@@ -130,14 +134,7 @@ beforeAll(async () => {
   issuer = await startOidcIssuer();
   issuer.setClaims({ sub: MAIN_SUB });
   gcp = await startGcp({ issuer: issuer.issuer, projectId: 'my-proj', projectNumber: '123456' });
-  gcpProvider = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh-actions',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
-  }).name;
+  gcpProvider = gcp.addProvider(GITHUB_ACTIONS_PROVIDER).name;
   gcp.addServiceAccount(SA, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
   gcp.addKmsKey(GCP_KEY, [`serviceAccount:${SA}`]);
   azure = await startAzure({ issuer: issuer.issuer });

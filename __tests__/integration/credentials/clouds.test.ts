@@ -10,7 +10,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
-import { startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
+import {
+  GITHUB_ACTIONS_PROVIDER,
+  startGcp,
+  type GcpEmulator,
+} from '../../../test/emulators/gcp.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 import { startVault, type VaultEmulator } from '../../../test/emulators/vault.js';
 import { selfSignedLoopbackCertificate } from '../../../test/support/certificates.js';
@@ -52,14 +56,7 @@ beforeAll(async () => {
     projectNumber: '123456',
     tokenLifetimeSeconds: LIFETIME_SECONDS,
   });
-  gcpProvider = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh-actions',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
-  }).name;
+  gcpProvider = gcp.addProvider(GITHUB_ACTIONS_PROVIDER).name;
   gcp.addServiceAccount(SA, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
   gcp.addSecret('api', values.gcp, [`serviceAccount:${SA}`]);
   azure = await startAzure({ issuer: issuer.issuer, tls, tokenLifetimeSeconds: LIFETIME_SECONDS });

@@ -14,7 +14,11 @@ import {
   type VaultFixture,
 } from '../../../test/support/vault-fixture.js';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
-import { startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
+import {
+  GITHUB_ACTIONS_PROVIDER,
+  startGcp,
+  type GcpEmulator,
+} from '../../../test/emulators/gcp.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/gha-secrets';
@@ -74,14 +78,7 @@ beforeAll(async () => {
   aws.parameters.add('/app/single', fake('ssm-single'));
 
   gcp = await startGcp({ issuer: issuer.issuer, projectId: 'my-proj', projectNumber: '123456' });
-  gcpProvider = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh-actions',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
-  }).name;
+  gcpProvider = gcp.addProvider(GITHUB_ACTIONS_PROVIDER).name;
   gcp.addSecret('svc-a', fake('gcp-a'), [MEMBER]);
   gcp.addSecret('svc-b', JSON.stringify(jsonSecret('gcp-b')), [MEMBER]);
   gcp.addSecret('eu', fake('gcp-eu'), [MEMBER], { location: 'europe-west1' });

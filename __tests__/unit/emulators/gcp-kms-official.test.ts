@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { ExternalAccountClient, type BaseExternalAccountClient } from 'google-auth-library';
 import { GoogleError, Status } from 'google-gax';
-import { crc32c, startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
+import {
+  GITHUB_ACTIONS_PROVIDER,
+  crc32c,
+  startGcp,
+  type GcpEmulator,
+} from '../../../test/emulators/gcp.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 
 const POOL =
@@ -31,14 +36,7 @@ beforeAll(async () => {
     projectId: 'my-proj',
     projectNumber: '123456',
   });
-  audience = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
-  }).audience;
+  audience = gcp.addProvider({ ...GITHUB_ACTIONS_PROVIDER, provider: 'gh' }).audience;
   gcp.addKmsKey(KEY, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
   gcp.addKmsKey(OTHER, ['serviceAccount:other@my-proj.iam.gserviceaccount.com']);
   dir = mkdtempSync(join(tmpdir(), 'gcp-kms-official-'));

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { ExternalAccountClient, type BaseExternalAccountClient } from 'google-auth-library';
 import { GoogleError, Status } from 'google-gax';
-import { crc32c, startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
+import {
+  GITHUB_ACTIONS_PROVIDER,
+  crc32c,
+  startGcp,
+  type GcpEmulator,
+} from '../../../test/emulators/gcp.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 
 const SA = 'deployer@my-proj.iam.gserviceaccount.com';
@@ -31,14 +36,7 @@ beforeAll(async () => {
     projectId: 'my-proj',
     projectNumber: '123456',
   });
-  audience = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
-  }).audience;
+  audience = gcp.addProvider({ ...GITHUB_ACTIONS_PROVIDER, provider: 'gh' }).audience;
   gcp.addServiceAccount(SA, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
   gcp.addSecret('direct', apiKey, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
   gcp.addSecret('binary', binary, [`${POOL}/attribute.repository/octo-org/octo-repo`]);

@@ -11,7 +11,11 @@ import { ExternalAccountClient, type BaseExternalAccountClient } from 'google-au
 import { ClientAssertionCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
+import {
+  GITHUB_ACTIONS_PROVIDER,
+  startGcp,
+  type GcpEmulator,
+} from '../../../test/emulators/gcp.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 import { selfSignedLoopbackCertificate } from '../../../test/support/certificates.js';
@@ -37,14 +41,7 @@ beforeAll(async () => {
     projectId: 'my-proj',
     projectNumber: '123456',
   });
-  audience = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
-  }).audience;
+  audience = gcp.addProvider({ ...GITHUB_ACTIONS_PROVIDER, provider: 'gh' }).audience;
   for (let i = 0; i < 7; i++)
     gcp.addSecret(`ci-${i}`, 'x'.repeat(12), [MEMBER], { labels: { team: i < 3 ? 'ci' : 'web' } });
   gcp.addSecret('eu-only', regional, [MEMBER], { location: 'europe-west1' });

@@ -7,7 +7,11 @@ import { MaskGate } from '../../../src/core/mask.js';
 import { runActionPipeline } from '../../../test/support/pipeline.js';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
-import { startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
+import {
+  GITHUB_ACTIONS_PROVIDER,
+  startGcp,
+  type GcpEmulator,
+} from '../../../test/emulators/gcp.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 import { emulatorEndpoints } from '../../../test/support/endpoints.js';
 import { selfSignedLoopbackCertificate } from '../../../test/support/certificates.js';
@@ -40,14 +44,7 @@ beforeAll(async () => {
     projectNumber: '123456',
     tls: { ...tls, http2: true },
   });
-  gcpProvider = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh-actions',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
-  }).name;
+  gcpProvider = gcp.addProvider(GITHUB_ACTIONS_PROVIDER).name;
   azure = await startAzure({ issuer: issuer.issuer, tls: { ...tls, http2: true } });
   azure.addApp(CLIENT, [
     { issuer: issuer.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main' },

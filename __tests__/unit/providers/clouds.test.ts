@@ -14,6 +14,7 @@ import { quiet, runActionPipeline } from '../../../test/support/pipeline.js';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
 import {
+  GITHUB_ACTIONS_PROVIDER,
   crc32c as emulatorCrc32c,
   startGcp,
   type GcpEmulator,
@@ -76,12 +77,7 @@ beforeAll(async () => {
 
   gcp = await startGcp({ issuer: issuer.issuer, projectId: 'my-proj', projectNumber: '123456' });
   gcpProvider = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh-actions',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
+    ...GITHUB_ACTIONS_PROVIDER,
     attributeCondition: "assertion.repository_owner == 'octo-org'",
   }).name;
   gcp.addServiceAccount(SA, [`${POOL}/attribute.repository/octo-org/octo-repo`]);

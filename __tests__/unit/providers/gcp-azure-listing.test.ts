@@ -6,7 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { MaskGate } from '../../../src/core/mask.js';
 import { runActionPipeline } from '../../../test/support/pipeline.js';
 import { expectNoLeak } from '../../../test/support/leaks.js';
-import { startGcp, type GcpEmulator } from '../../../test/emulators/gcp.js';
+import {
+  GITHUB_ACTIONS_PROVIDER,
+  startGcp,
+  type GcpEmulator,
+} from '../../../test/emulators/gcp.js';
 import { startAzure, type AzureEmulator } from '../../../test/emulators/azure.js';
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 
@@ -34,14 +38,7 @@ const vaultValues = new Map<string, string>();
 beforeAll(async () => {
   issuer = await startOidcIssuer();
   gcp = await startGcp({ issuer: issuer.issuer, projectId: 'my-proj', projectNumber: '123456' });
-  provider = gcp.addProvider({
-    pool: 'github',
-    provider: 'gh-actions',
-    attributeMapping: {
-      'google.subject': 'assertion.sub',
-      'attribute.repository': 'assertion.repository',
-    },
-  }).name;
+  provider = gcp.addProvider(GITHUB_ACTIONS_PROVIDER).name;
   gcp.addSecret('app-one', ci[0]!, [MEMBER], { labels: { team: 'ci' } });
   gcp.addSecret('app-two', ci[1]!, [MEMBER], { labels: { team: 'ci' } });
   gcp.addSecret('web-key', web, [MEMBER], { labels: { team: 'web' } });
