@@ -121,12 +121,12 @@ export class Http2Origins {
         // balancer) must not hold the requests waiting here past their deadline: they go
         // through the agent, and so does every later request to this server.
         deadline = setTimeout(() => {
+          // Kept as an HTTP/1.1 server: the session's close below must not have the next
+          // request negotiate (and wait) again.
+          if (this.origins.get(url.origin) === negotiated)
+            this.origins.set(url.origin, Promise.resolve(undefined));
+          origin?.session.destroy();
           failed();
-          if (origin) {
-            if (this.origins.get(url.origin) === negotiated)
-              this.origins.set(url.origin, Promise.resolve(undefined));
-            origin.session.destroy();
-          }
         }, this.deps.timeoutMs);
         deadline.unref();
         socket.once('error', failed);

@@ -12,7 +12,7 @@ import {
 } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { HttpClient, type HttpError } from '../../../src/net/http.js';
 import {
@@ -333,14 +333,18 @@ describe('a server that stalls while the connection is negotiated', () => {
   // must still meet their deadline, as over the keep-alive agent, not wait for ever.
   async function stalling(
     create: () => NetServer,
-  ): Promise<{ url: string; close(): Promise<void> }> {
+  ): Promise<{ url: string; alpn: (string | false | null)[]; close(): Promise<void> }> {
     const server = create();
     const held = new Set<Socket>();
+    // What each TLS connection agreed in ALPN ('h2' for a negotiation, false for the agent's).
+    const alpn: (string | false | null)[] = [];
     server.on('connection', (socket: Socket) => held.add(socket));
+    server.on('secureConnection', (socket: TLSSocket) => alpn.push(socket.alpnProtocol));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     return {
       url: `https://127.0.0.1:${port}/v1/secret/data/x`,
+      alpn,
       close: () =>
         new Promise<void>((resolve) => {
           for (const socket of held) socket.destroy();
@@ -373,4 +377,24 @@ describe('a server that stalls while the connection is negotiated', () => {
     },
     10_000,
   );
+
+  it('after a negotiation given up on, later requests go through the agent without negotiating again', async () => {
+    const server = await stalling(() =>
+      createTlsServer({ key: tls.key, cert: tls.cert, ALPNProtocols: ['h2'] }, () => undefined),
+    );
+    const http = client({ timeoutMs: 300 });
+    try {
+      http.preconnect(server.url, 50);
+      for (let i = 0; i < 2; i++) {
+        const error = (await get(http, server.url).catch((e: unknown) => e)) as HttpError;
+        expect(error.message).toMatch(/REQUEST_TIMEOUT/);
+        // The abandoned session has closed by now.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(server.alpn).toEqual(['h2', false]);
+    } finally {
+      http.close();
+      await server.close();
+    }
+  }, 10_000);
 });
