@@ -14,7 +14,7 @@ import {
 import { commandModule } from './report.js';
 import { loadScanConfig } from '../scan/config/config.js';
 import { IgnoreList } from '../scan/detect/fingerprint.js';
-import { isGitRepository, resolveCommit, runGit } from '../scan/sources/git.js';
+import { resolveCommit, runGit } from '../scan/sources/git.js';
 import { buildSarif } from '../scan/report/sarif.js';
 import { terminalText } from '../scan/report/safe.js';
 import { renderText } from '../scan/report/text.js';
@@ -176,9 +176,12 @@ export async function runScanCommand(argv: string[]): Promise<number> {
     let root = process.cwd();
     let target: ScanTarget;
     if (mode === 'base' || mode === 'staged' || mode === 'pre-push' || mode === 'history') {
-      if (!(await isGitRepository(root)))
+      // One git process answers both questions (a hook pays for each one it starts): outside
+      // a work tree — no repository, a bare one, inside .git — git refuses --show-toplevel.
+      const top = await runGit(root, ['rev-parse', '--show-toplevel']);
+      if (top.code !== 0 || top.stdout.trim() === '')
         return fail(`--${mode} needs a git repository (the current directory is not in one)`);
-      root = (await runGit(root, ['rev-parse', '--show-toplevel'])).stdout.trim() || root;
+      root = top.stdout.trim();
     }
     if (mode === 'base') {
       const baseSha = await resolveCommit(root, base!, '--base');
