@@ -185,9 +185,14 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   } else if (target.kind === 'tree') {
     let entries: TreeEntry[] | undefined;
     // Without git (not installed, or a checkout it refuses to read) every file is read.
-    if (target.gitignore && (await isGitRepository(request.root).catch(() => false))) {
-      entries = await unignoredEntries(request.root, target.paths);
-      result.gitignore = true;
+    // git is asked for the list straight away, and whether this is a work tree only when it
+    // refuses: a scan in a repository starts one git process, not two.
+    if (target.gitignore) {
+      entries = await unignoredEntries(request.root, target.paths).catch(async (error) => {
+        if (await isGitRepository(request.root).catch(() => false)) throw error;
+        return undefined;
+      });
+      if (entries) result.gitignore = true;
     }
     const stats = scanTree({
       root: request.root,
