@@ -62,7 +62,8 @@ afterAll(async () => {
 });
 
 async function resolve(secrets: string) {
-  const gate = new MaskGate({ add: () => {} }, () => {});
+  const masks: string[] = [];
+  const gate = new MaskGate({ add: (value) => masks.push(value) }, () => {});
   const run = await runActionPipeline(
     secrets,
     {
@@ -75,7 +76,11 @@ async function resolve(secrets: string) {
     { ...issuer.env(), GITHUB_RUN_ID: '9876543210', GITHUB_RUN_ATTEMPT: '1' },
     gate,
   );
-  return { messages: run.messages, values: new Map(run.secrets.map((s) => [s.name, s.value])) };
+  return {
+    messages: run.messages,
+    masks,
+    values: new Map(run.secrets.map((s) => [s.name, s.value])),
+  };
 }
 
 const lines = (prefix: string) =>
@@ -88,8 +93,10 @@ it.each(['gcp', 'azure'] as const)(
   async (prefix) => {
     const emulator = prefix === 'gcp' ? gcp : azure;
     const before = emulator.connections();
-    const { messages, values: read } = await resolve(lines(prefix));
+    const { messages, masks, values: read } = await resolve(lines(prefix));
     expect(messages).toEqual([]);
+    // Nothing is printed in process; every value is registered as a mask before use.
+    expect(values.every((v) => masks.includes(v))).toBe(true);
     expect(values.map((_, i) => sha(read.get(`${prefix.toUpperCase()}_${i}`)))).toEqual(
       values.map((v) => sha(v)),
     );
