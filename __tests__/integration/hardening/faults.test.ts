@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { Fault, ServedRequest } from '../../../test/emulators/http-server.js';
 import type { VaultFaultRequest } from '../../../test/emulators/vault.js';
+import { selfSignedLoopbackCertificate } from '../../../test/support/certificates.js';
 import { expectNoLeak } from '../../../test/support/leaks.js';
 import { runJob, type JobResult } from '../../../test/support/runner.js';
 import {
@@ -278,6 +279,36 @@ describe('Vault down: the step fails in bounded time, exports nothing, leaves no
       ),
     );
     expectNothingExported(job);
+  });
+
+  it('a TLS server that accepts and never answers the handshake (a stalled load balancer) fails the same way', async () => {
+    // Before stop 21 the step waited for this server's HTTP/2 negotiation with no deadline:
+    // it never ended.
+    const certificate = selfSignedLoopbackCertificate();
+    const held = new Set<{ destroy(): void }>();
+    const stalled = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const { port } = stalled.address() as { port: number };
+    try {
+      const job = await runJob({
+        inputs: fx.inputs(SIMPLE, {
+          ...DOWN,
+          'vault-url': `https://127.0.0.1:${port}`,
+          'ca-certificate': certificate.cert,
+        }),
+        issuer: fx.issuer,
+      });
+      expect(job.main.exitCode).toBe(1);
+      const errors = errorsOf(job.main);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(
+        /^secrets lines 1, 2: vault login .*could not reach 127\.0\.0\.1:\d+ \(REQUEST_TIMEOUT: no answer within 1 s\).*\(gave up after 3 attempts\)$/,
+      );
+      expectNothingExported(job);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => stalled.close(resolve));
+    }
   });
 });
 
