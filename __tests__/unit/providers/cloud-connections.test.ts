@@ -2,7 +2,7 @@
 // do): the provider opens the connection to where its reads are served while it logs in
 // (SecretProvider.prepare), and every read of the step is a stream of that one connection —
 // not one TLS handshake per read.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { MaskGate } from '../../../src/core/mask.js';
 import { runActionPipeline } from '../../../test/support/pipeline.js';
 import { startAws, type AwsEmulator } from '../../../test/emulators/aws.js';
@@ -15,17 +15,13 @@ import {
 import { startOidcIssuer, type OidcIssuer } from '../../../test/emulators/oidc-issuer.js';
 import { emulatorEndpoints } from '../../../test/support/endpoints.js';
 import { selfSignedLoopbackCertificate } from '../../../test/support/certificates.js';
+import { sha } from '../../../test/support/vault-fixture.js';
 
 const CLIENT = '11111111-2222-3333-4444-555555555555';
 const POOL =
   'principalSet://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/github';
 const READS = 20;
 const tls = selfSignedLoopbackCertificate();
-const sha = (text: string | undefined) =>
-  createHash('sha256')
-    .update(text ?? '<undefined>')
-    .digest('hex')
-    .slice(0, 16);
 
 let issuer: OidcIssuer;
 let aws: AwsEmulator;
