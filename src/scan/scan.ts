@@ -8,6 +8,7 @@ import {
   changedPaths,
   ensureRange,
   isGitRepository,
+  mayBeInGitRepository,
   scanCommits,
   type CommitRange,
   type EnsureOptions,
@@ -186,8 +187,9 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
     let entries: TreeEntry[] | undefined;
     // Without git (not installed, or a checkout it refuses to read) every file is read.
     // git is asked for the list straight away, and whether this is a work tree only when it
-    // refuses: a scan in a repository starts one git process, not two.
-    if (target.gitignore) {
+    // refuses: a scan in a repository starts one git process, not two; a scan where git can
+    // find no repository starts none.
+    if (target.gitignore && mayBeInGitRepository(request.root)) {
       entries = await unignoredEntries(request.root, target.paths).catch(async (error) => {
         if (await isGitRepository(request.root).catch(() => false)) throw error;
         return undefined;

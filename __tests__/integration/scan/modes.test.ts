@@ -3,6 +3,7 @@
 // (standard input). In process through runScanCommand, but `-`, which reads this process's
 // standard input, runs the built CLI.
 import { jest } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -296,6 +297,44 @@ describe('tree mode without git', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/5 leaked credentials/);
     expectNoLeak(result.stdout + result.stderr, Object.values(secrets));
+  });
+});
+
+describe('tree mode outside a repository', () => {
+  it('starts no git process where git can find no repository, and one in a work tree', async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+    // A git that writes down each of its runs, then runs the real one.
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    const bin = tempDir();
+    const log = join(bin, 'runs.log');
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\necho "$1 $2 $3" >> '${log}'\nexec '${realGit}' "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    const runs = (): string[] =>
+      existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+
+    const pat = tokens.githubPat();
+    const outside = tempDir();
+    writeFileSync(join(outside, '.gitignore'), 'ignored.env\n');
+    writeFileSync(join(outside, 'ignored.env'), `GH_TOKEN=${pat}\n`);
+    const result = await runCli(['scan'], { cwd: outside, env });
+    expect(result.code).toBe(1);
+    // Every file is read (a .gitignore means nothing outside a repository), git never started.
+    expect(result.stdout).toMatch(/^ignored\.env:1:\d+: github-pat/m);
+    expect(runs()).toEqual([]);
+
+    git(outside, 'init', '-q');
+    const inside = await runCli(['scan'], { cwd: outside, env });
+    expect(inside.code).toBe(0);
+    expect(runs().filter((r) => !r.startsWith('init'))).toEqual([
+      '-c core.quotePath=false ls-files',
+    ]);
+    expectNoLeak(result.stdout + result.stderr + inside.stdout + inside.stderr, [pat]);
   });
 });
 
