@@ -92,7 +92,8 @@ const commonJs = {
   ...common,
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
-  // The one use of import.meta (src/net/http.ts: createRequire) gets the CommonJS equivalent.
+  // The one use of import.meta (src/core/node-require.ts: createRequire) gets the CommonJS
+  // equivalent.
   define: { 'import.meta.url': '__import_meta_url' },
   banner: {
     // Strict mode first: the directive only counts at the very top, above the banner.

@@ -7,9 +7,9 @@
 // The cache is code that will be executed, so it lives only where nobody else can write:
 // $XDG_CACHE_HOME/oidc-secrets or ~/.cache/oidc-secrets, a directory of ours with mode
 // 0700, entries 0600. Anything else (another owner, group- or world-writable, no home,
-// Windows) means no cache, never an error. Entries are named after a hash of the bundle's
-// text and node's version, because V8 itself only checks the source's length and flags.
-// OIDC_SECRETS_COMPILE_CACHE=0 turns it off.
+// Windows) means no cache, never an error. Entries are named after the bundle file as it was
+// last written and node's version (bundleIdentity below), because V8 itself only checks the
+// source's length and flags. OIDC_SECRETS_COMPILE_CACHE=0 turns it off.
 //
 // Why it stays (issue 12: each performance trick must show a target needs it). The target:
 // `run` adds < 50 ms to the command it wraps (bench/run-overhead.bench.ts). Measured with
@@ -19,10 +19,12 @@
 // start-ups. At a 26 ms start-up that is ~46 ms against ~56 ms: the cache is what keeps
 // `run` inside its 50 ms. The cost: this file, a directory of code that will be executed
 // (hence the ownership and mode checks above), and a write at exit after a cache miss.
-import { createHash } from 'node:crypto';
 import {
+  closeSync,
+  fstatSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -50,9 +52,19 @@ export interface LoadedBundle {
 
 /** Runs a CommonJS bundle as `require` would and returns its exports. */
 export function loadBundle(file: string, env: NodeJS.ProcessEnv = process.env): LoadedBundle {
-  const source = readFileSync(file, 'utf8');
+  // The text and the identity from one open file: a write after the fstat gives the file a
+  // new identity, so no later run can read this run's entry for a different text.
+  const fd = openSync(file, 'r');
+  let source: string;
+  let identity: string | undefined;
+  try {
+    identity = bundleIdentity(fd, file);
+    source = readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
   const dir = env.OIDC_SECRETS_COMPILE_CACHE === '0' ? undefined : privateCacheDir(env);
-  const entry = dir && join(dir, cacheEntryName(file, source));
+  const entry = dir !== undefined && identity !== undefined ? join(dir, identity) : undefined;
   const cachedData = entry ? readIfPresent(entry) : undefined;
 
   // The same wrapper node puts around a CommonJS module.
@@ -77,13 +89,34 @@ export function loadBundle(file: string, env: NodeJS.ProcessEnv = process.env): 
   return { exports: module.exports, cache, save };
 }
 
-function cacheEntryName(file: string, source: string): string {
-  const hash = createHash('sha256')
-    .update(`${process.version}\0${process.arch}\0`)
-    .update(source)
-    .digest('hex')
-    .slice(0, 32);
-  return `${basename(file)}-${hash}`;
+/** How recently written a bundle may be and still have a cache entry (see bundleIdentity). */
+const SETTLED_MS = 2000;
+
+/**
+ * The name of a bundle's cache entries: its file name, node's version and architecture, and
+ * the file as last written — device, inode, size, change and modification times. Every write
+ * to a file, and every rename, chmod or utimes of it, sets its change time to the current
+ * time (no call sets it back), so a rebuild, an upgrade, a copy over the file or a
+ * patch-package edit gives the bundle a new name and its old entries are never read for the
+ * new text. Cheaper than hashing the text: hashing the 550 KB scan bundle meant loading
+ * node:crypto and cost ~12 ms of every start, more than a hook's whole scan of a commit.
+ * Time stamps have a grain (a few ms on ext4, 1 s on ext3 and HFS+, 2 s on FAT): two
+ * writes within one grain can leave the same change time, so a file written less than
+ * SETTLED_MS ago gets no entry at all (undefined: the run compiles the bundle itself).
+ */
+export function bundleIdentity(fd: number, file: string): string | undefined {
+  const st = fstatSync(fd, { bigint: true });
+  if (Date.now() - Number(st.ctimeMs) < SETTLED_MS) return undefined;
+  return [
+    basename(file),
+    process.version,
+    process.arch,
+    st.dev,
+    st.ino,
+    st.size,
+    st.ctimeNs,
+    st.mtimeNs,
+  ].join('-');
 }
 
 /** Our cache directory, created if need be; undefined when it is not safely ours. */

@@ -1,14 +1,22 @@
 // Where the scan command keeps its RE2 translations between runs (src/scan/config/
 // translation-memo.ts says why): one JSON file in the compile cache's private directory
-// (compile-cache.ts: ours, mode 0700, else no cache at all), named after a hash of the scan
-// bundle and node's version, so that a new build, whose translator may differ, never reads
-// an older build's file; older files of the kind are removed when a new one is written.
+// (compile-cache.ts: ours, mode 0700, else no cache at all), named after the scan bundle's
+// file as last written and node's version (bundleIdentity), so that a new build, whose
+// translator may differ, never reads an older build's file; older files of the kind are
+// removed when a new one is written.
 // OIDC_SECRETS_COMPILE_CACHE=0 turns it off with the compile cache. A file that does not
 // read back as records is ignored (and replaced), never an error.
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { privateCacheDir } from './compile-cache.js';
+import { bundleIdentity, privateCacheDir } from './compile-cache.js';
 import {
   translationsToSave,
   useTranslations,
@@ -73,12 +81,13 @@ export function useTranslationCache(env: NodeJS.ProcessEnv): () => void {
   let file: string | undefined;
   if (dir !== undefined && bundle !== undefined) {
     try {
-      const hash = createHash('sha256')
-        .update(`${process.version}\0`)
-        .update(readFileSync(bundle))
-        .digest('hex')
-        .slice(0, 32);
-      file = join(dir, `${PREFIX}${hash}.json`);
+      const fd = openSync(bundle, 'r');
+      try {
+        const identity = bundleIdentity(fd, bundle);
+        if (identity !== undefined) file = join(dir, `${PREFIX}${identity}.json`);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       file = undefined;
     }

@@ -9,11 +9,11 @@ import type http from 'node:http';
 import type http2 from 'node:http2';
 import type https from 'node:https';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type net from 'node:net';
 import { isIP } from 'node:net';
 import type tls from 'node:tls';
 import { ActionError } from '../core/errors.js';
+import { nodeRequire } from '../core/node-require.js';
 import { Http2Origins, type Http2Origin } from './http2-origins.js';
 import { warmAgentClass, type WarmAgent } from './warm-agent.js';
 
@@ -21,7 +21,6 @@ import { warmAgentClass, type WarmAgent } from './warm-agent.js';
  * Node's network modules, loaded on the first request rather than at import: `run` with
  * local secrets only never needs them, and compiling them is part of the CLI's start-up.
  */
-const nodeRequire = createRequire(import.meta.url);
 type NetworkModules = { http: typeof http; https: typeof https; tls: typeof tls };
 let networkModules: NetworkModules | undefined;
 function network(): NetworkModules {

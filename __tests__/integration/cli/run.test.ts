@@ -63,7 +63,8 @@ describe('oidc-secrets run', () => {
 
     expect(await once()).toBe('miss');
     const entries = readdirSync(join(cache, 'oidc-secrets'));
-    expect(entries).toEqual([expect.stringMatching(/^run\.cjs-[0-9a-f]{32}$/)]);
+    // Named after the file as written and node: run.cjs-<node>-<arch>-<dev>-<ino>-<size>-<ctime>-<mtime>.
+    expect(entries).toEqual([expect.stringMatching(/^run\.cjs-v[\d.]+-\w+(?:-\d+){5}$/)]);
     expect(await once()).toBe('hit');
 
     const entry = join(cache, 'oidc-secrets', entries[0]!);

@@ -1,9 +1,12 @@
 // loadBundle: the CLI's bundles run through V8's code cache, kept only in a private
-// directory, keyed by the bundle's text (V8 itself checks only its length). Within one
-// process V8 also keeps compiled scripts in memory, so reading an entry back (a hit, or a
-// damaged entry rejected) is tested across processes in integration/cli/run.test.ts.
+// directory, keyed by the bundle file as last written (V8 itself checks only the text's
+// length). Within one process V8 also keeps compiled scripts in memory, so reading an entry
+// back (a hit, or a damaged entry rejected) is tested across processes in
+// integration/cli/run.test.ts.
+import { jest } from '@jest/globals';
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -36,11 +39,21 @@ function load(file: string, extraEnv: NodeJS.ProcessEnv = {}) {
   return { ...bundle, answer: exported.answer(), file: exported.file };
 }
 
+/** A file's change time has a grain (a few ms here): let the next write get a later one. */
+const nextTick = () => new Promise((done) => setTimeout(done, 30));
+
+const realNow = Date.now.bind(Date);
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'compile-cache-'));
   env = { XDG_CACHE_HOME: join(root, 'cache') };
+  // Bundles written a moment ago have no cache entry (below): the tests load theirs as if
+  // they had been written a while before.
+  jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 5000);
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => {
+  jest.restoreAllMocks();
+  rmSync(root, { recursive: true, force: true });
+});
 
 describe('loadBundle', () => {
   it('runs the bundle as CommonJS and writes its compiled code to a private cache', () => {
@@ -53,15 +66,27 @@ describe('loadBundle', () => {
     expect(statSync(join(cacheDir(), entries()[0]!)).mode & 0o777).toBe(0o600);
   });
 
-  it('never serves the code of an earlier bundle of the same length', () => {
+  it('never serves the code of an earlier bundle of the same length', async () => {
     load(writeBundle(21)).save();
     const [old] = entries();
-    const changed = load(writeBundle(12)); // same length, different code
+    await nextTick();
+    const changed = load(writeBundle(12)); // same length, different code, same file
     expect(bundleText(12)).toHaveLength(bundleText(21).length);
     expect([changed.cache, changed.answer]).toEqual(['miss', 24]);
     changed.save();
     expect(entries()).toHaveLength(1);
     expect(entries()[0]).not.toBe(old); // the earlier build's entry is dropped
+  });
+
+  it('keeps no entry for a bundle written less than two seconds ago', () => {
+    // Two writes within one grain of the file system's time stamps (1 s on ext3 and HFS+,
+    // 2 s on FAT) can leave the same change time: such a fresh file is never cached.
+    jest.restoreAllMocks();
+    const file = writeBundle(21);
+    const fresh = load(file);
+    expect([fresh.cache, fresh.answer]).toEqual(['off', 42]);
+    fresh.save();
+    expect(existsSync(cacheDir()) ? entries() : []).toHaveLength(0);
   });
 
   it('keeps no cache in a directory others can write, or when turned off', () => {

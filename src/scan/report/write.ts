@@ -5,7 +5,8 @@
 // rename replaces a link itself, never what it points to, so even a link planted after the
 // check is not written through.
 import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
-import { randomBytes } from 'node:crypto';
+import { nodeRequire } from '../../core/node-require.js';
+import type { randomBytes as RandomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -56,6 +57,8 @@ export function writeReportFile(path: string, content: string, root: string, wha
     if (err instanceof ReportWriteError) throw err;
   }
   mkdirSync(dirname(target), { recursive: true });
+  // node:crypto loaded here, not at import: a scan without a report file never needs it.
+  const { randomBytes } = nodeRequire('node:crypto') as { randomBytes: typeof RandomBytes };
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(
     temp,
