@@ -1,9 +1,9 @@
 // Runs the built CLI (dist/cli.cjs, or $OIDC_SECRETS_CLI) as a child process, as a user would.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const CLI = process.env.OIDC_SECRETS_CLI ?? resolve('dist/cli.cjs');
 
@@ -23,6 +23,17 @@ export interface CliOptions {
   input?: string | Buffer;
   /** Environment without the parent's SECRET_* and OIDC_SECRETS_* variables. */
   cleanEnv?: boolean;
+}
+
+/**
+ * Waits until the CLI's bundles are old enough to be cached: a bundle written in the last two
+ * seconds gets no compile cache entry (src/cli/compile-cache.ts), as right after a build.
+ */
+export async function bundlesSettled(): Promise<void> {
+  const dir = join(dirname(CLI), 'cli');
+  const newest = Math.max(...readdirSync(dir).map((f) => statSync(join(dir, f)).ctimeMs));
+  const wait = 2100 - (Date.now() - newest);
+  if (wait > 0) await new Promise((done) => setTimeout(done, wait));
 }
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {

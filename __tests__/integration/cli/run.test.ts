@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/store.js';
-import { CLI, expectOutput, runCli, sha } from './cli-process.js';
+import { bundlesSettled, CLI, expectOutput, runCli, sha } from './cli-process.js';
 
 let dir: string;
 const token = `tok_${randomBytes(16).toString('hex')}`;
@@ -54,6 +54,7 @@ describe('oidc-secrets run', () => {
       expect([result.code, result.stdout]).toEqual([0, `${token.length}\n`]);
       return /compile cache for run: (\w+)/.exec(result.stderr)?.[1];
     };
+    await bundlesSettled();
     // Help alone leaves no cache: it would hold little of what `run` itself compiles.
     const help = await runCli(['run', '--help'], { cwd: dir, env });
     expect([help.code, /compile cache for run: (\w+)/.exec(help.stderr)?.[1]]).toEqual([0, 'miss']);

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../cli/cli-process.js';
+import { bundlesSettled, runCli } from '../cli/cli-process.js';
 import { tokens } from '../../unit/scan/helpers.js';
 
 const dirs: string[] = [];
@@ -36,6 +36,7 @@ describe('stored RE2 translations of the scan command', () => {
     };
     const stored = () => readdirSync(cacheDir).filter((n) => n.startsWith('scan-translations-'));
 
+    await bundlesSettled();
     const first = await scan();
     expect(first).toMatch(/app\.env:1:10: github-pat: ghp_\*{5}/);
     expect(stored()).toHaveLength(1);
