@@ -16,6 +16,7 @@ import {
   signPost,
 } from './aws-sts.js';
 import { printableText } from './binary.js';
+import { preconnectReads } from './preconnect.js';
 import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
 import type { Location } from '../core/plan/types.js';
@@ -226,6 +227,18 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
       const last = road.chain.at(-1) ?? aws.roleArn;
       context.log.debug(
         `aws: assumed ${last} as session ${road.sessionName} until ${session.expiration}`,
+      );
+    },
+
+    // Secrets Manager's connections (one per BatchGetSecretValue call of 20 plain reads, and
+    // per read with a stage or version) are opened while the OIDC token and STS are on their
+    // way: Secrets Manager is another host than STS, so its handshakes would follow the login.
+    prepare(locations: readonly Location[]) {
+      preconnectReads(
+        http,
+        locations,
+        (l) => smEndpoint(aws, (!l.list && arnRegion(l.locator)) || region),
+        { size: AWS_BATCH_SIZE, accepts: (l) => Object.keys(l.options).length === 0 },
       );
     },
 

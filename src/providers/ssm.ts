@@ -19,6 +19,7 @@ import { awsProvider, awsSessionOf } from './aws.js';
 import { dnsSuffix, type AwsSession, signPost } from './aws-sts.js';
 import { arnRegion, regionalSigner } from './aws-regions.js';
 import { jsonStringField } from './error-body.js';
+import { preconnectReads } from './preconnect.js';
 import type {
   FetchedSecret,
   ListedSecret,
@@ -140,6 +141,17 @@ function createSsmProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
   return {
     name: 'ssm',
     batchSize: SSM_BATCH_SIZE,
+
+    // Parameter Store's connections (one per GetParameters call of ten) are opened while the
+    // OIDC token and STS are on their way, as for Secrets Manager (aws.ts).
+    prepare(locations: readonly Location[]) {
+      preconnectReads(
+        context.http,
+        locations,
+        (l) => endpoint(aws, (!l.list && arnRegion(l.locator)) || aws.region),
+        { size: SSM_BATCH_SIZE, accepts: () => true },
+      );
+    },
 
     async login() {
       await sts.login();
