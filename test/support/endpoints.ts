@@ -8,6 +8,7 @@ export function emulatorEndpoints(emulators: {
   return [
     `aws-sts: ${aws.url}`,
     `aws-secretsmanager: ${aws.url}`,
+    `aws-ssm: ${aws.url}`,
     `gcp-sts: ${gcp.url}`,
     `gcp-iamcredentials: ${gcp.url}`,
     `gcp-secretmanager: ${gcp.url}`,
