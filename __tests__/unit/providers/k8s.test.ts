@@ -594,3 +594,29 @@ ${user}
     ).toBeUndefined();
   });
 });
+
+describe('k8s: connections opened while the OIDC token is on its way', () => {
+  it('one a read, open before the token is answered; the reads use them', async () => {
+    const lines = Array.from({ length: 6 }, (_, i) => `S${i}_*: k8s:bulk/item-00${i}`).join('\n');
+    k8s.grant({ subject: `${issuer.issuer}#${SUB}`, namespace: 'bulk', verbs: ['get'] });
+    const before = k8s.connections();
+    let atToken = -1;
+    // The token is answered 50 ms after it is asked for, as GitHub's takes a while.
+    issuer.setFault(async (request) => {
+      if (!request.url.pathname.endsWith('/idtoken')) return; // the cluster's JWKS fetch
+      await new Promise((done) => setTimeout(done, 50));
+      atToken = k8s.connections() - before;
+    });
+    try {
+      const g = gate();
+      const result = await runActionPipeline(lines, inputs(), issuer.env(), g.gate);
+      expect(result.messages).toEqual([]);
+      expect(result.secrets).toHaveLength(6);
+    } finally {
+      issuer.setFault(undefined);
+    }
+    // Before SecretProvider.prepare: none (the reads opened theirs after the token).
+    expect(atToken).toBe(6);
+    expect(k8s.connections() - before).toBe(6);
+  });
+});
