@@ -5,10 +5,9 @@
 // come from the work tree. Either way a symbolic link is never followed: in a commit it is
 // refused by its mode, in the work tree by lstat of each directory and O_NOFOLLOW.
 import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
-import { execFileSync } from 'node:child_process';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { gitEnvironment } from '../sources/git.js';
+import { childProcess, gitEnvironment } from '../sources/git.js';
 
 /** A settings file (the config, what it extends, the ignore list) that cannot be read as one. */
 export class SettingsFileError extends OidcSecretsError {
@@ -103,7 +102,7 @@ export function workTreeReader(root: string): SettingsReader {
 /** The settings as committed in `commit` (pull-request and merge-queue events). */
 export function commitReader(root: string, commit: string): SettingsReader {
   const git = (args: string[]): Buffer =>
-    execFileSync('git', args, {
+    childProcess().execFileSync('git', args, {
       cwd: root,
       env: gitEnvironment(),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,8 @@
 // shallow checkout holds every commit of the range (deepening it as far as needed, or saying
 // which `fetch-depth` would), and streaming each commit's added lines into the detector.
 import { OidcSecretsError, type ErrorAbout } from '../../core/errors.js';
-import { execFile, spawn } from 'node:child_process';
+import { nodeRequire } from '../../core/node-require.js';
+import type * as ChildProcess from 'node:child_process';
 import { lstatSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -33,6 +34,16 @@ export function gitEnvironment(): NodeJS.ProcessEnv {
 }
 const ZERO_SHA = /^0+$/;
 
+/**
+ * node:child_process, loaded with the first git command: a scan git has no part in (standard
+ * input, a tree outside any repository) never loads it, ~7 ms of its start-up.
+ */
+let childProcessModule: typeof ChildProcess | undefined;
+export function childProcess(): typeof ChildProcess {
+  childProcessModule ??= nodeRequire('node:child_process') as typeof ChildProcess;
+  return childProcessModule;
+}
+
 export interface GitResult {
   code: number;
   stdout: string;
@@ -41,7 +52,7 @@ export interface GitResult {
 
 export function runGit(cwd: string, args: string[]): Promise<GitResult> {
   return new Promise((resolvePromise, reject) => {
-    execFile(
+    childProcess().execFile(
       'git',
       args,
       { cwd, env: gitEnvironment(), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
@@ -331,7 +342,7 @@ export interface StreamOptions extends LogScanOptions {
 export function streamDiff(cwd: string, args: string[], options: StreamOptions): Promise<number> {
   const parser = new DiffParser(options);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', args, {
+    const child = childProcess().spawn('git', args, {
       cwd,
       env: gitEnvironment(),
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
