@@ -152,8 +152,11 @@ export class HttpClient {
   private readonly tlsAgents = new Map<string, WarmAgent>();
   private readonly derived: HttpClient[] = [];
   private secureContext: tls.SecureContext | undefined;
-  /** Servers told to expect many requests (preconnect) that chose HTTP/2. */
-  private http2: Http2Origins | undefined;
+  /**
+   * Servers told to expect many requests (preconnect) that chose HTTP/2, per TLS setting:
+   * the client's own (key ''), or a request's own CA and certificate (tlsKey).
+   */
+  private readonly http2 = new Map<string, Http2Origins>();
 
   constructor(private readonly options: HttpOptions) {
     this.proxy = readProxySettings(options.env);
@@ -223,10 +226,10 @@ export class HttpClient {
       return; // the request itself says why
     }
     const connections = Math.min(count, this.options.maxSockets);
-    if (secure && !own) {
+    if (secure) {
       // One connection first, to learn whether the server speaks HTTP/2 (Http2Origins):
       // then it is the only one needed.
-      this.multiplexer().prepare(target, connections);
+      this.multiplexer(own).prepare(target, connections);
       return;
     }
     // On the next turn of the event loop: a request the caller starts right after this
@@ -234,8 +237,24 @@ export class HttpClient {
     setImmediate(() => (this.agentFor(secure, own) as WarmAgent).preconnect(target, connections));
   }
 
-  private multiplexer(): Http2Origins {
-    this.http2 ??= new Http2Origins({
+  /**
+   * The HTTP/2 sessions of one TLS setting: the client's own, or a request's own CA and
+   * certificate (a Kubernetes API server, which speaks HTTP/2 as kubectl uses it). Their
+   * connections use the secure context of that setting's keep-alive agent, which takes
+   * over a connection whose server chose HTTP/1.1.
+   */
+  private multiplexer(own?: RequestTls): Http2Origins {
+    const key = this.tlsKey(own) ?? '';
+    let origins = this.http2.get(key);
+    if (origins) return origins;
+    const agent = this.agentFor(true, own) as WarmAgent;
+    // The agent's own context (an https.Agent keeps the options it was made with): one
+    // secure context per setting, as http-secure-context.test.ts counts.
+    const tlsOptions: tls.ConnectionOptions =
+      key === ''
+        ? this.tlsOptions()
+        : { secureContext: (agent as unknown as https.Agent).options.secureContext };
+    origins = new Http2Origins({
       http2: nodeRequire('node:http2') as typeof http2,
       connect: (url, alpn) => {
         const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -245,22 +264,22 @@ export class HttpClient {
           // As node's https agent names the server: never an IP address.
           ...(isIP(host) ? {} : { servername: host }),
           ALPNProtocols: alpn,
-          ...this.tlsOptions(),
+          ...tlsOptions,
         });
       },
       adoptHttp1: (url, socket, count) => {
-        const agent = this.agent(true) as WarmAgent;
         agent.adopt(url, socket);
         agent.preconnect(url, count);
       },
       timeoutMs: this.options.timeoutMs,
     });
-    return this.http2;
+    this.http2.set(key, origins);
+    return origins;
   }
 
   /** Ends idle keep-alive connections so the process can exit at once. */
   close(): void {
-    this.http2?.close();
+    for (const origins of this.http2.values()) origins.close();
     this.agents?.http.destroy();
     this.agents?.https.destroy();
     for (const agent of this.proxyAgents.values()) agent.destroy();
@@ -350,7 +369,9 @@ export class HttpClient {
     // The wait for the server's HTTP/2 session (its first connection still negotiating:
     // bounded, Http2Origins) counts against this attempt's deadline.
     const started = Date.now();
-    const multiplexed = secure && !request.tls ? await this.http2?.session(url) : undefined;
+    const multiplexed = secure
+      ? await this.http2.get(this.tlsKey(request.tls) ?? '')?.session(url)
+      : undefined;
     const timeoutMs = this.options.timeoutMs - (Date.now() - started);
     if (multiplexed) return this.onceHttp2(multiplexed, url, request, headers, body, timeoutMs);
 

@@ -44,7 +44,10 @@ export interface KubernetesOidcOptions {
 }
 
 export interface KubernetesEmulatorOptions {
-  /** Server certificate; the client CA goes in `tls.clientCa`. */
+  /**
+   * Server certificate; the client CA goes in `tls.clientCa`. HTTP/2 is offered beside
+   * HTTP/1.1, as kube-apiserver's TLS listener offers it, unless `http2: false`.
+   */
   tls: TlsOptions;
   oidc?: KubernetesOidcOptions;
 }
@@ -333,7 +336,7 @@ export async function startKubernetes(
   };
 
   const server = await startHttpServer<KubernetesLoggedRequest>(handle, {
-    tls: options.tls,
+    tls: { http2: true, ...options.tls },
     describe: (request) => ({ user: identities.get(request) ?? '' }),
   });
 
