@@ -620,4 +620,31 @@ describe('k8s: the connection opened while the OIDC token is on its way', () => 
     expect(atToken).toBe(1);
     expect(k8s.connections() - before).toBe(1);
   });
+
+  it('is one a read, all used, when the API server speaks only HTTP/1.1', async () => {
+    const http1 = await startKubernetes({
+      tls: { ...tls, http2: false },
+      oidc: { issuer: issuer.issuer, jwksUrl: issuer.jwksUrl, audiences: ['kubernetes'] },
+    });
+    try {
+      const values = Array.from({ length: 6 }, () => randomBytes(12).toString('hex'));
+      values.forEach((v, i) => http1.addSecret('ci', `s${i}`, { data: { v } }));
+      http1.grant({ subject: `${issuer.issuer}#${SUB}`, namespace: 'ci', verbs: ['get'] });
+      const g = gate();
+      const result = await runActionPipeline(
+        values.map((_, i) => `S${i}: k8s:ci/s${i}#v`).join('\n'),
+        { 'k8s-server': http1.url, 'k8s-ca-certificate': tls.cert },
+        issuer.env(),
+        g.gate,
+      );
+      expect(result.messages).toEqual([]);
+      expect(result.secrets.map((s) => s.value === values[Number(s.name.slice(1))])).toEqual(
+        values.map(() => true),
+      );
+      expect(values.every((v) => g.masks.includes(v))).toBe(true);
+      expect(http1.connections()).toBe(6);
+    } finally {
+      await http1.close();
+    }
+  });
 });
