@@ -327,6 +327,26 @@ describe('pre-push: git push to a bare repository with the hook installed', () =
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--pre-push: line 1 of standard input is not');
   });
+
+  it('a remote sha this clone lacks is passed over; a local one it lacks is an error', async () => {
+    const { dir } = await setup();
+    const sha = gitOk(dir, 'rev-parse', 'HEAD');
+    const unknown = 'ab'.repeat(20);
+    const remoteUnknown = await runCli(['scan', '--pre-push'], {
+      cwd: dir,
+      input: `refs/heads/main ${sha} refs/heads/main ${unknown}\n`,
+    });
+    expect([remoteUnknown.code, remoteUnknown.stderr]).toEqual([0, '']);
+    expect(remoteUnknown.stdout).toMatch(/scanned 1 commit/);
+    const localUnknown = await runCli(['scan', '--pre-push'], {
+      cwd: dir,
+      input: `refs/heads/main ${unknown} refs/heads/main ${sha}\n`,
+    });
+    expect(localUnknown.code).toBe(2);
+    expect(localUnknown.stderr).toContain(
+      `--pre-push: refs/heads/main names commit ${unknown}, which this repository does not have`,
+    );
+  });
 });
 
 describe('.pre-commit-hooks.yaml (the pre-commit framework)', () => {

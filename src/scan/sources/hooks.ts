@@ -83,15 +83,14 @@ export async function pushedCommits(cwd: string, refs: readonly PushedRef[]): Pr
   const commits: string[] = [];
   for (const ref of refs) {
     if (isZeroSha(ref.localSha)) continue; // a deletion sends nothing
-    const exclude: string[] = ['--not', '--remotes'];
-    if (
-      !isZeroSha(ref.remoteSha) &&
-      (await runGit(cwd, ['cat-file', '-e', `${ref.remoteSha}^{commit}`])).code === 0
-    )
-      exclude.push(ref.remoteSha);
+    // The remote's sha when this clone has it: --ignore-missing ("Upon seeing an invalid
+    // object name in the input, pretend as if the bad input was not given", git-rev-list(1))
+    // passes over one it does not have, with no `cat-file -e` process to ask first.
+    const exclude = ['--not', '--remotes', ...(isZeroSha(ref.remoteSha) ? [] : [ref.remoteSha])];
     // Both shas were checked to be hex above: neither can be read as an option.
     const r = await runGit(cwd, [
       'rev-list',
+      '--ignore-missing',
       '--reverse',
       '--topo-order',
       ref.localSha,
@@ -100,6 +99,15 @@ export async function pushedCommits(cwd: string, refs: readonly PushedRef[]): Pr
     if (r.code !== 0)
       throw new GitError(
         `--pre-push: git rev-list failed for ${ref.localRef}: ${r.stderr.split('\n')[0] ?? ''}`,
+      );
+    // --ignore-missing would pass over a local sha this clone lacks too: nothing to list is
+    // then checked (rare: a push of commits the remote has), so such a line is an error.
+    if (
+      r.stdout.trim() === '' &&
+      (await runGit(cwd, ['cat-file', '-e', `${ref.localSha}^{commit}`])).code !== 0
+    )
+      throw new GitError(
+        `--pre-push: ${ref.localRef} names commit ${ref.localSha}, which this repository does not have`,
       );
     for (const sha of r.stdout.split('\n')) {
       if (sha && !seen.has(sha)) {
