@@ -117,10 +117,11 @@ function createK8sProvider(k8s: K8sSettings, deps: ProviderDeps): SecretProvider
   return {
     name: 'k8s',
 
-    // With a server given (the action's route), its connections, one a read and one for a
-    // listing, are opened while the OIDC token is on its way: the reads start the moment the
-    // token arrives, and each TLS handshake with the cluster's CA would follow it. A
-    // kubeconfig's or the pod's server is known only once its route is opened.
+    // With a server given (the action's route), its connection is opened while the OIDC
+    // token is on its way: the reads start the moment the token arrives, and the TLS
+    // handshake with the cluster's CA would follow it. kube-apiserver offers HTTP/2, and then
+    // every read is a stream of that connection; over HTTP/1.1 one is opened a read (one for
+    // a listing). A kubeconfig's or the pod's server is known only once its route is opened.
     prepare(locations: readonly Location[]) {
       if (!k8s.server || !URL.canParse(k8s.server)) return; // the login says what is wrong
       const calls = locations.filter((l) => !l.list).length;
