@@ -9,13 +9,13 @@
 // (1). A step that opens them only after the login pays their connect and handshake too (+2).
 // BENCH_RUNS sets the runs; BENCH_BEFORE names another build's main.js to time in the same rounds.
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { startAws } from '../test/emulators/aws.js';
 import { startAzure } from '../test/emulators/azure.js';
 import { GITHUB_ACTIONS_PROVIDER, startGcp } from '../test/emulators/gcp.js';
 import { startOidcIssuer } from '../test/emulators/oidc-issuer.js';
 import { selfSignedLoopbackCertificate } from '../test/support/certificates.js';
+import { startTcpProxy } from '../test/support/tcp-proxy.js';
 import { interleavedMedians, stepEnvironment, timeNodeStart, timeProcess } from './step.js';
 import { ms, printTable } from './stats.js';
 
@@ -28,36 +28,8 @@ const CLIENT = '11111111-2222-3333-4444-555555555555';
 const POOL =
   'principalSet://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/github';
 
-/** A TCP proxy to `url`'s port whose every connect and chunk costs half of RTT each way. */
-function delayingProxy(url: string): Promise<string> {
-  const half = RTT / 2;
-  const forward = (from: Socket, to: Socket) => {
-    from.on('data', (chunk) => setTimeout(() => to.write(chunk), half));
-    from.on('end', () => setTimeout(() => to.end(), half));
-    from.on('error', () => to.destroy());
-    from.on('close', () => setTimeout(() => to.destroy(), half));
-  };
-  const server = createServer((client) => {
-    client.pause();
-    // No Nagle on the proxy's own sockets: with it, the second segment of an answer waited
-    // for the client's delayed ACK (40 ms on Linux), a stall of the proxy, not of the step.
-    client.setNoDelay(true);
-    // The connect's own round trip (SYN, SYN-ACK) before anything flows.
-    setTimeout(() => {
-      const upstream = connect(Number(new URL(url).port), '127.0.0.1');
-      upstream.setNoDelay(true);
-      forward(client, upstream);
-      forward(upstream, client);
-      client.resume();
-    }, RTT);
-  });
-  return new Promise((done) =>
-    server.listen(0, '127.0.0.1', () => {
-      server.unref();
-      done(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    }),
-  );
-}
+/** A TCP proxy in front of `url` that charges every connect and chunk (see tcp-proxy.ts). */
+const delayingProxy = async (url: string): Promise<string> => (await startTcpProxy(url, RTT)).url;
 
 const certificate = selfSignedLoopbackCertificate();
 const tls = { ...certificate, http2: true };
