@@ -52,9 +52,7 @@ export class Http2Origins {
    * requests are coming.
    */
   prepare(url: URL, count: number): void {
-    // A login and the reads after it on one server (the emulators; a Vault) share its
-    // connections: the most any one caller expects, not their sum.
-    this.prepared.set(url.origin, Math.max(count, this.prepared.get(url.origin) ?? 0));
+    this.prepared.set(url.origin, count);
     // Connected on the next turn of the event loop: a request the caller starts right after
     // this (the OIDC token a login begins with) goes out first, not behind the TLS set-up.
     if (!this.origins.has(url.origin))
@@ -136,7 +134,7 @@ export class Http2Origins {
           socket.removeListener('error', failed);
           if (socket.alpnProtocol !== 'h2') {
             if (done) return;
-            this.deps.adoptHttp1(url, socket, this.prepared.get(url.origin) ?? count);
+            this.deps.adoptHttp1(url, socket, count);
             settle(undefined);
             return;
           }

@@ -16,7 +16,7 @@ import {
   signPost,
 } from './aws-sts.js';
 import { printableText } from './binary.js';
-import { preconnectLogin, preconnectReads } from './preconnect.js';
+import { preconnectReads } from './preconnect.js';
 import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
 import type { Location } from '../core/plan/types.js';
@@ -230,11 +230,10 @@ function createAwsProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
       );
     },
 
-    // STS's connection is opened while the OIDC token is on its way, and Secrets Manager's
-    // (one per BatchGetSecretValue call of 20 plain reads, and per read with a stage or
-    // version) while the token and STS are: Secrets Manager is another host than STS.
+    // Secrets Manager's connections (one per BatchGetSecretValue call of 20 plain reads, and
+    // per read with a stage or version) are opened while the OIDC token and STS are on their
+    // way: Secrets Manager is another host than STS, so its handshakes would follow the login.
     prepare(locations: readonly Location[]) {
-      if (!aws.personal) preconnectLogin(http, stsBaseUrl(region, aws.endpoints.sts));
       preconnectReads(
         http,
         locations,

@@ -8,7 +8,7 @@ import { formatClaims, shownClaims } from '../core/claims.js';
 import { jsonNumberField, jsonStringField } from './error-body.js';
 import { SecretNotFoundError } from '../core/not-found.js';
 import type { Location } from '../core/plan/types.js';
-import { preconnectLogin, preconnectReads } from './preconnect.js';
+import { preconnectReads } from './preconnect.js';
 import { labelled, named } from '../core/settings.js';
 import type { AzureSettings } from '../core/settings.js';
 import type {
@@ -149,10 +149,9 @@ function createAzureProvider(azure: AzureSettings, context: ProviderDeps): Secre
       accessToken = token;
     },
 
-    // Entra's connection is opened while the OIDC token is on its way, and each key vault's
-    // connection (HTTP/2) or connections while the token and the Entra exchange are.
+    // Each key vault's connection (HTTP/2) or connections are opened while the OIDC token
+    // and the Entra exchange are on their way.
     prepare(locations: readonly Location[]) {
-      if (!azure.personal) preconnectLogin(http, authority);
       preconnectReads(http, locations, (l) => vaultBaseUrl(l.locator.split('/')[0] ?? '', suffix));
     },
 

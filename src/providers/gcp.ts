@@ -10,7 +10,7 @@ import { SecretNotFoundError } from '../core/not-found.js';
 import { jsonStringField } from './error-body.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import { personalAccessToken } from './gcp-personal.js';
-import { preconnectLogin, preconnectReads } from './preconnect.js';
+import { preconnectReads } from './preconnect.js';
 import type { Location } from '../core/plan/types.js';
 import { labelled, named } from '../core/settings.js';
 import type { GcpSettings } from '../core/settings.js';
@@ -133,14 +133,9 @@ function createGcpProvider(gcp: GcpSettings, context: ProviderDeps): SecretProvi
     credential: () =>
       accessToken ? { provider: 'gcp', accessToken, kmsEndpoint: gcp.endpoints.kms } : undefined,
 
-    // Google STS's connection is opened while the OIDC token is on its way (and IAM
-    // Credentials' when a service account is impersonated), and Secret Manager's connection
-    // (HTTP/2) or connections while the token and the exchange are.
+    // Secret Manager's connection (HTTP/2) or connections are opened while the OIDC token
+    // and the STS exchange are on their way.
     prepare(locations: readonly Location[]) {
-      if (!gcp.personal) {
-        preconnectLogin(http, endpoint('sts'));
-        if (gcp.serviceAccount) preconnectLogin(http, endpoint('iamcredentials'));
-      }
       preconnectReads(http, locations, (l) => secretManagerBase(gcp, l.locator));
     },
 

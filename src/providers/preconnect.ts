@@ -1,9 +1,8 @@
-// Connections opened ahead for a cloud provider (SecretProvider.prepare). Its login's, while
-// the OIDC token the login needs is on its way; its reads', which go to servers other than
-// its login's (Secret Manager after Google's STS, a key vault after Entra, Secrets Manager and
-// Parameter Store after AWS STS), while the token and the login are: their TCP and TLS
-// handshakes overlap those waits instead of following them, and a server that offers HTTP/2
-// carries every read on that one connection (HttpClient.preconnect).
+// Connections opened ahead for a cloud provider's reads (SecretProvider.prepare): its reads
+// go to servers other than its login's (Secret Manager after Google's STS, a key vault after
+// Entra, Secrets Manager and Parameter Store after AWS STS), so their TLS handshakes can
+// overlap the login instead of following it, and a server that offers HTTP/2 carries every
+// read on that one connection (HttpClient.preconnect).
 import type { Location } from '../core/plan/types.js';
 import type { HttpClient } from '../net/http.js';
 
@@ -39,9 +38,4 @@ export function preconnectReads(
     const calls = single + (batching ? Math.ceil(batched / batching.size) : 0);
     http.preconnect(origin, Math.max(1, calls));
   }
-}
-
-/** Opens the connection a login will use (its token endpoint's) while the OIDC token is on its way. */
-export function preconnectLogin(http: HttpClient, url: string): void {
-  if (URL.canParse(url)) http.preconnect(url, 1); // else the login says what is wrong
 }

@@ -16,10 +16,10 @@ import { HttpError, type HttpResponse } from '../net/http.js';
 import type { Location } from '../core/plan/types.js';
 import type { AwsSettings } from '../core/settings.js';
 import { awsProvider, awsSessionOf } from './aws.js';
-import { dnsSuffix, type AwsSession, signPost, stsBaseUrl } from './aws-sts.js';
+import { dnsSuffix, type AwsSession, signPost } from './aws-sts.js';
 import { arnRegion, regionalSigner } from './aws-regions.js';
 import { jsonStringField } from './error-body.js';
-import { preconnectLogin, preconnectReads } from './preconnect.js';
+import { preconnectReads } from './preconnect.js';
 import type {
   FetchedSecret,
   ListedSecret,
@@ -143,9 +143,8 @@ function createSsmProvider(aws: AwsSettings, context: ProviderDeps): SecretProvi
     batchSize: SSM_BATCH_SIZE,
 
     // Parameter Store's connections (one per GetParameters call of ten) are opened while the
-    // OIDC token and STS are on their way, as for Secrets Manager, and STS's as aws.ts does.
+    // OIDC token and STS are on their way, as for Secrets Manager (aws.ts).
     prepare(locations: readonly Location[]) {
-      if (!aws.personal) preconnectLogin(context.http, stsBaseUrl(aws.region, aws.endpoints.sts));
       preconnectReads(
         context.http,
         locations,
