@@ -8,14 +8,12 @@
 // TLS 1.3 handshake, the call: 3), then one round of reads on connections opened meanwhile
 // (1). A step that opens them only after the login pays their connect and handshake too (+2).
 // BENCH_RUNS sets the runs; BENCH_BEFORE names another build's main.js to time in the same rounds.
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { startAws } from '../test/emulators/aws.js';
-import { startAzure } from '../test/emulators/azure.js';
-import { GITHUB_ACTIONS_PROVIDER, startGcp } from '../test/emulators/gcp.js';
 import { startOidcIssuer } from '../test/emulators/oidc-issuer.js';
 import { selfSignedLoopbackCertificate } from '../test/support/certificates.js';
 import { startTcpProxy } from '../test/support/tcp-proxy.js';
+import { AZURE_CLIENT, startCloudEmulators } from './cloud-emulators.js';
 import { interleavedMedians, stepEnvironment, timeNodeStart, timeProcess } from './step.js';
 import { ms, printTable } from './stats.js';
 
@@ -24,9 +22,6 @@ const BEFORE = process.env.BENCH_BEFORE ? resolve(process.env.BENCH_BEFORE) : un
 const RTT = 50;
 const READS = 50;
 const ROLE = 'arn:aws:iam::123456789012:role/bench';
-const CLIENT = '11111111-2222-3333-4444-555555555555';
-const POOL =
-  'principalSet://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/github';
 
 /** A TCP proxy in front of `url` that charges every connect and chunk (see tcp-proxy.ts). */
 const delayingProxy = async (url: string): Promise<string> => (await startTcpProxy(url, RTT)).url;
@@ -38,19 +33,12 @@ issuer.setLatency(RTT);
 // AWS's endpoints speak HTTP/1.1 here; Google's and Azure's offer HTTP/2, as the services do.
 const aws = await startAws({ issuer: issuer.issuer, region: 'eu-west-1', tls: certificate });
 aws.addRole(ROLE, { subjectPatterns: ['repo:octo-org/octo-repo:*'], secrets: ['bench/*'] });
-const gcp = await startGcp({ issuer: issuer.issuer, projectNumber: '123456', tls });
-const gcpProvider = gcp.addProvider(GITHUB_ACTIONS_PROVIDER).name;
-const azure = await startAzure({ issuer: issuer.issuer, tls });
-azure.addApp(CLIENT, [
-  { issuer: issuer.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main' },
-]);
-for (let i = 0; i < READS; i++) {
-  const value = randomBytes(18).toString('base64url');
-  aws.createSecret(`bench/s${i}`, value);
-  gcp.addSecret(`s${i}`, value, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
-  azure.addSecret('kv-bench', `s${i}`, value);
-}
-azure.grant('kv-bench', CLIENT);
+const { gcp, gcpProvider, azure, gcpLine, azureLine } = await startCloudEmulators(
+  issuer.issuer,
+  tls,
+  READS,
+  (i, value) => aws.createSecret(`bench/s${i}`, value),
+);
 
 const lines = (line: (i: number) => string) =>
   Array.from({ length: READS }, (_, i) => line(i)).join('\n');
@@ -67,7 +55,7 @@ const clouds: { name: string; inputs: Record<string, string> }[] = [
   {
     name: 'gcp (Secret Manager, HTTP/2)',
     inputs: {
-      secrets: lines((i) => `G${i}: gcp:projects/my-proj/secrets/s${i}/versions/latest`),
+      secrets: lines(gcpLine),
       'gcp-workload-identity-provider': gcpProvider,
       endpoints: `gcp-sts: ${await delayingProxy(gcp.url)}\ngcp-secretmanager: ${await delayingProxy(gcp.url)}`,
     },
@@ -75,8 +63,8 @@ const clouds: { name: string; inputs: Record<string, string> }[] = [
   {
     name: 'azure (Key Vault, HTTP/2)',
     inputs: {
-      secrets: lines((i) => `A${i}: azure:kv-bench/s${i}`),
-      'azure-client-id': CLIENT,
+      secrets: lines(azureLine),
+      'azure-client-id': AZURE_CLIENT,
       'azure-tenant-id': azure.tenantId,
       endpoints: `azure-authority: ${await delayingProxy(azure.url)}\nazure-keyvault-suffix: ${await delayingProxy(azure.url)}`,
     },

@@ -6,16 +6,14 @@
 // reads): one when the reads are streams of one HTTP/2 connection.
 // BENCH_RUNS sets the runs; BENCH_BEFORE names another build's main.js (with its
 // package.json beside it) to measure in the same rounds.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAws } from '../test/emulators/aws.js';
-import { startAzure } from '../test/emulators/azure.js';
-import { GITHUB_ACTIONS_PROVIDER, startGcp } from '../test/emulators/gcp.js';
 import { startOidcIssuer } from '../test/emulators/oidc-issuer.js';
 import { selfSignedLoopbackCertificate } from '../test/support/certificates.js';
 import { emulatorEndpoints } from '../test/support/endpoints.js';
+import { AZURE_CLIENT, startCloudEmulators } from './cloud-emulators.js';
 import { floorScripts, interleavedMedians, stepEnvironment, timeProcess } from './step.js';
 import { ms, printTable } from './stats.js';
 
@@ -23,9 +21,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const MAIN = resolve('dist/main.js');
 const BEFORE = process.env.BENCH_BEFORE ? resolve(process.env.BENCH_BEFORE) : undefined;
 const READS = 50;
-const CLIENT = '11111111-2222-3333-4444-555555555555';
-const POOL =
-  'principalSet://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/github';
 
 const certificate = selfSignedLoopbackCertificate();
 const caDir = mkdtempSync(join(tmpdir(), 'oidc-secrets-bench-ca-'));
@@ -35,27 +30,16 @@ const tls = { ...certificate, http2: true };
 
 const issuer = await startOidcIssuer();
 const aws = await startAws({ issuer: issuer.issuer, region: 'eu-west-1' }); // endpoints only
-const gcp = await startGcp({ issuer: issuer.issuer, projectNumber: '123456', tls });
-const gcpProvider = gcp.addProvider(GITHUB_ACTIONS_PROVIDER).name;
-const azure = await startAzure({ issuer: issuer.issuer, tls });
-azure.addApp(CLIENT, [
-  { issuer: issuer.issuer, subject: 'repo:octo-org/octo-repo:ref:refs/heads/main' },
-]);
-for (let i = 0; i < READS; i++) {
-  const value = randomBytes(18).toString('base64url');
-  gcp.addSecret(`s${i}`, value, [`${POOL}/attribute.repository/octo-org/octo-repo`]);
-  azure.addSecret('kv-bench', `s${i}`, value);
-}
-azure.grant('kv-bench', CLIENT);
+const { gcp, gcpProvider, azure, gcpLine, azureLine } = await startCloudEmulators(
+  issuer.issuer,
+  tls,
+  READS,
+);
 
 const { secureFloor } = floorScripts();
 const clouds = [
-  {
-    name: 'gcp',
-    emulator: gcp,
-    line: (i: number) => `G${i}: gcp:projects/my-proj/secrets/s${i}/versions/latest`,
-  },
-  { name: 'azure', emulator: azure, line: (i: number) => `A${i}: azure:kv-bench/s${i}` },
+  { name: 'gcp', emulator: gcp, line: gcpLine },
+  { name: 'azure', emulator: azure, line: azureLine },
 ];
 const rows: string[][] = [
   [
@@ -74,7 +58,7 @@ try {
       {
         secrets: Array.from({ length: READS }, (_, i) => line(i)).join('\n'),
         'gcp-workload-identity-provider': gcpProvider,
-        'azure-client-id': CLIENT,
+        'azure-client-id': AZURE_CLIENT,
         'azure-tenant-id': azure.tenantId,
         'ca-certificate': certificate.cert,
         endpoints: emulatorEndpoints({ aws, gcp, azure }),
