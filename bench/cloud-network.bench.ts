@@ -12,8 +12,8 @@ import { resolve } from 'node:path';
 import { startAws } from '../test/emulators/aws.js';
 import { startOidcIssuer } from '../test/emulators/oidc-issuer.js';
 import { selfSignedLoopbackCertificate } from '../test/support/certificates.js';
-import { startTcpProxy } from '../test/support/tcp-proxy.js';
 import { AZURE_CLIENT, startCloudEmulators } from './cloud-emulators.js';
+import { startDelayingProxy } from './delaying-proxy.js';
 import { interleavedMedians, stepEnvironment, timeNodeStart, timeProcess } from './step.js';
 import { ms, printTable } from './stats.js';
 
@@ -23,8 +23,7 @@ const RTT = 50;
 const READS = 50;
 const ROLE = 'arn:aws:iam::123456789012:role/bench';
 
-/** A TCP proxy in front of `url` that charges every connect and chunk (see tcp-proxy.ts). */
-const delayingProxy = async (url: string): Promise<string> => (await startTcpProxy(url, RTT)).url;
+const delayingProxy = (url: string): Promise<string> => startDelayingProxy(url, RTT);
 
 const certificate = selfSignedLoopbackCertificate();
 const tls = { ...certificate, http2: true };

@@ -20,6 +20,7 @@
 // `run` inside its 50 ms. The cost: this file, a directory of code that will be executed
 // (hence the ownership and mode checks above), and a write at exit after a cache miss.
 import {
+  type BigIntStats,
   closeSync,
   fstatSync,
   lstatSync,
@@ -58,7 +59,7 @@ export function loadBundle(file: string, env: NodeJS.ProcessEnv = process.env): 
   let source: string;
   let identity: string | undefined;
   try {
-    identity = bundleIdentity(fd, file);
+    identity = bundleIdentity(file, fstatSync(fd, { bigint: true }));
     source = readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
@@ -104,8 +105,7 @@ const SETTLED_MS = 2000;
  * writes within one grain can leave the same change time, so a file written less than
  * SETTLED_MS ago gets no entry at all (undefined: the run compiles the bundle itself).
  */
-export function bundleIdentity(fd: number, file: string): string | undefined {
-  const st = fstatSync(fd, { bigint: true });
+export function bundleIdentity(file: string, st: BigIntStats): string | undefined {
   if (Date.now() - Number(st.ctimeMs) < SETTLED_MS) return undefined;
   return [
     basename(file),

@@ -7,11 +7,10 @@
 // OIDC_SECRETS_COMPILE_CACHE=0 turns it off with the compile cache. A file that does not
 // read back as records is ignored (and replaced), never an error.
 import {
-  closeSync,
-  openSync,
   readFileSync,
   readdirSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -81,13 +80,8 @@ export function useTranslationCache(env: NodeJS.ProcessEnv): () => void {
   let file: string | undefined;
   if (dir !== undefined && bundle !== undefined) {
     try {
-      const fd = openSync(bundle, 'r');
-      try {
-        const identity = bundleIdentity(fd, bundle);
-        if (identity !== undefined) file = join(dir, `${PREFIX}${identity}.json`);
-      } finally {
-        closeSync(fd);
-      }
+      const identity = bundleIdentity(bundle, statSync(bundle, { bigint: true }));
+      if (identity !== undefined) file = join(dir, `${PREFIX}${identity}.json`);
     } catch {
       file = undefined;
     }
