@@ -22,6 +22,9 @@ import { ms, printTable } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const MAIN = resolve('dist/main.js');
+// The same work with node's own clients and nothing of the step's (bare-vault-client.mjs):
+// what node needs over the floor before the step's own code is counted.
+const BARE_CLIENT = resolve('bench/bare-vault-client.mjs');
 
 const issuer = await startOidcIssuer();
 // Vault over plain http (loopback only, as the step allows it) and over TLS, as a real Vault
@@ -66,10 +69,15 @@ const rows: string[][] = [
     'step / floor',
     'node -e ""',
     'step / node',
+    'bare client',
+    'bare / floor',
     ...(BEFORE ? ['before (median)', 'before / floor', 'before / node'] : []),
   ],
 ];
-const ratios = new Map<string, { floor: number; node: number }>();
+const ratios = new Map<
+  string,
+  { floor: number; node: number; bareFloor: number; bareNode: number }
+>();
 for (const { protocol, vault } of vaults) {
   for (const latency of [0, 50]) {
     vault.setLatency(latency);
@@ -98,6 +106,18 @@ for (const { protocol, vault } of vaults) {
         step: () => timeProcess([MAIN], stepEnvironment(inputs, issuer.env())),
         floor: floorRun,
         node: timeNodeStart,
+        bare: () =>
+          timeProcess(
+            [
+              BARE_CLIENT,
+              vault.url,
+              'bench',
+              'https://github.com/octo-org',
+              String(paths),
+              ...(protocol === 'https' ? [caPath] : []),
+            ],
+            stepEnvironment({}, issuer.env()),
+          ),
         before: () =>
           BEFORE
             ? timeProcess([BEFORE], stepEnvironment(inputs, issuer.env()))
@@ -106,6 +126,8 @@ for (const { protocol, vault } of vaults) {
       ratios.set(`${protocol} ${paths}/${latency}`, {
         floor: medians.step / medians.floor,
         node: medians.step / medians.node,
+        bareFloor: medians.bare / medians.floor,
+        bareNode: medians.bare / medians.node,
       });
       rows.push([
         protocol,
@@ -116,6 +138,8 @@ for (const { protocol, vault } of vaults) {
         `${(medians.step / medians.floor).toFixed(2)}x`,
         ms(medians.node),
         `${(medians.step / medians.node).toFixed(2)}x`,
+        ms(medians.bare),
+        `${(medians.bare / medians.floor).toFixed(2)}x`,
         ...(BEFORE
           ? [
               ms(medians.before),
@@ -136,13 +160,13 @@ const verdict = (value: number | undefined, limit: number) =>
   `${value?.toFixed(2)}x ${value !== undefined && value <= limit ? '(met)' : '(NOT met)'}`;
 for (const { protocol } of vaults) {
   console.log(
-    `target (${protocol}): step's own overhead, 50 paths at 0 ms within 2.5x of a bare node start: ${verdict(ratios.get(`${protocol} 50/0`)?.node, 2.5)}`,
+    `target (${protocol}): step's own overhead, 50 paths at 0 ms within 2.5x of a bare node start: ${verdict(ratios.get(`${protocol} 50/0`)?.node, 2.5)} (bare client: ${ratios.get(`${protocol} 50/0`)?.bareNode.toFixed(2)}x)`,
   );
   console.log(
     `target (${protocol}): step within 1.5x of the floor at 50 paths / 50 ms: ${verdict(ratios.get(`${protocol} 50/50`)?.floor, 1.5)}`,
   );
   console.log(
-    `target (${protocol}): step within 1.3x of the floor at 200 paths / 50 ms: ${verdict(ratios.get(`${protocol} 200/50`)?.floor, 1.3)}`,
+    `target (${protocol}): step within 1.3x of the floor at 200 paths / 50 ms: ${verdict(ratios.get(`${protocol} 200/50`)?.floor, 1.3)} (bare client: ${ratios.get(`${protocol} 200/50`)?.bareFloor.toFixed(2)}x)`,
   );
 }
 for (const { protocol, vault } of vaults)
