@@ -11,8 +11,9 @@
 // the gitleaks config given by --gitleaks FILE (gitleaks' full default config; not kept in
 // the repository: fetch it into /tmp); secretlint 13 with its recommended preset, driven by a
 // small script that walks the same tree file by file (secretlint's own CLI is not installed;
-// @secretlint/core is what it runs); and two baselines of time only, the same command over
-// an empty tree (node, the bundle, the rules, the SARIF) and a bare `node -e ""`: what a
+// @secretlint/core is what it runs); and three baselines of time only, the same command
+// over an empty tree (node, the bundle, the rules, the SARIF), a script that only walks the
+// tree and reads its bytes (the least any node scanner does) and a bare `node -e ""`: what a
 // throughput target leaves for the work itself. Throughput is MiB (2^20 bytes) over wall
 // time, the median of --runs runs (default 5); the rows take turns so load slows them
 // alike. The ratio column compares each row with secretlint in the same run: on a shared

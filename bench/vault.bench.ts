@@ -1,9 +1,10 @@
 // The action step's wall time against Vault (issue: "The whole road, end to end"): 50 and
 // 200 distinct KV paths, 0 and 50 ms of emulated round-trip latency, Vault over http and
-// over TLS (HTTP/2 offered, as Vault's listener does), next to the floor —
-// node start-up of an empty script plus 3 sequential round trips (OIDC token, login, one
-// parallel round of reads) — and next to a bare `node -e ""` start (the step's own overhead),
-// all three measured in turn in the same run on the same emulators.
+// over TLS (HTTP/2 offered, as Vault's listener does). Beside the step, in turn in the same
+// run on the same emulators: the floor (node start-up of an empty script plus 3 sequential
+// round trips: OIDC token, login, one parallel round of reads), a bare `node -e ""` start
+// (what the step's own overhead is compared with) and a bare client (bare-vault-client.mjs:
+// the same requests with node's own clients and none of the step's code).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
