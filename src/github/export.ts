@@ -2,7 +2,9 @@
 // been masked: the env file, step outputs, and private files under RUNNER_TEMP.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ActionError } from '../core/errors.js';
+import { ActionError, ActionErrors } from '../core/errors.js';
+import { reservedReason } from '../core/plan/names.js';
+import { lineLabel, type SecretLine } from '../core/plan/types.js';
 import type { ExportMode } from './inputs.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { FileCommand } from './commands.js';
@@ -65,7 +67,8 @@ export const ARGUMENT_RESERVE = 128 * 1024;
 /**
  * Refuses, before anything is written, an export that cannot work: a value too large for an
  * environment variable, exports that together with the environment already there leave
- * later steps unable to start, or NAME_FILE variables that would clash with other names.
+ * later steps unable to start, or NAME_FILE variables that would be reserved names or clash
+ * with other names.
  * `env` is the environment later steps inherit (the runner's, and earlier exports).
  */
 export function checkExport(
@@ -91,6 +94,10 @@ export function checkExport(
   if (modes.includes('env') || modes.includes('files'))
     checkEnvironmentTotal(secrets, modes, platform, env);
   if (!modes.includes('files')) return;
+  const reserved = secrets.flatMap((secret) =>
+    fileNameProblem(secret.name, secret.line, `secrets line ${secret.line}`),
+  );
+  if (reserved.length) throw new ActionErrors(reserved);
   const names = new Map(secrets.map((s) => [s.name.toUpperCase(), s.line]));
   for (const secret of secrets) {
     const fileName = `${secret.name}${FILE_SUFFIX}`;
@@ -103,6 +110,37 @@ export function checkExport(
       );
     }
   }
+}
+
+/**
+ * With export: files, each secret also sets NAME_FILE, which must not be a reserved name
+ * either (SSL_CERT would set SSL_CERT_FILE, which decides whom TLS clients trust, to a file
+ * holding the fetched value). `checkFileNames` refuses the lines that name one, before any
+ * request; `checkExport` the names a flattened line produced, before anything is written.
+ */
+export function checkFileNames(
+  lines: readonly Pick<SecretLine, 'line' | 'name' | 'flatten'>[],
+  modes: readonly ExportMode[],
+): void {
+  if (!modes.includes('files')) return;
+  const errors = lines
+    .filter((line) => !line.flatten)
+    .flatMap((line) => fileNameProblem(line.name, line.line, lineLabel(line)));
+  if (errors.length) throw new ActionErrors(errors);
+}
+
+function fileNameProblem(name: string, line: number, where: string): ActionError[] {
+  const fileName = `${name}${FILE_SUFFIX}`;
+  const reserved = reservedReason(fileName);
+  return reserved
+    ? [
+        new ActionError(
+          'NAME_RESERVED',
+          `${where}: export files would set ${fileName} to the path of ${name}'s file, and ${reserved}`,
+          line,
+        ),
+      ]
+    : [];
 }
 
 /**

@@ -4,7 +4,7 @@
 // case by the post step from the ledger.
 import { readConfig, envInputReader, ACTION_WORDS, type ActionConfig } from './inputs.js';
 import { ActionError, ActionErrors, OidcSecretsError, describeError } from '../core/errors.js';
-import { checkExport, exportSecrets } from './export.js';
+import { checkExport, checkFileNames, exportSecrets } from './export.js';
 import { writeAudit } from '../core/audit.js';
 import { Ledger } from '../core/ledger.js';
 import { MaskGate } from '../core/mask.js';
@@ -47,6 +47,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
   try {
     config = readConfig(envInputReader(env), env);
     const settings = config.settings;
+    const exportModes = config.exportModes;
     // The credentials lines, checked against the settings before anything else happens.
     const later = new LaterSteps(config.credentials, settings);
     wired = runnerProviderDeps(settings.pipeline, gate, (entry) => ledger.record(entry), env);
@@ -68,7 +69,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
         // inputs and lines, which are the workflow's own, end the step before the key is
         // saved; nothing was created then, and what post would trust instead is bounded
         // (see src/core/ledger.ts).
-        onPlanned: () => ledger.saveKey(),
+        onPlanned: (planned) => {
+          checkFileNames(planned.lines, exportModes);
+          ledger.saveKey();
+        },
       },
     );
     plan = result.plan;

@@ -77,6 +77,11 @@ const RESERVED = [
   'REQUESTS_CA_BUNDLE',
   'NODE_TLS_REJECT_UNAUTHORIZED',
   'OPENSSL_CONF',
+  // cloud and cluster clients' configuration files (programs run for credentials)
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'KUBECONFIG',
+  'DOCKER_CONFIG',
   // package managers
   'npm_config_script_shell',
   'NPM_CONFIG_REGISTRY',
@@ -102,6 +107,11 @@ const FREE = [
   'LDAP_PASSWORD',
   'CORS_ORIGIN',
   'DOTNETRC',
+  'AWS_REGION',
+  'AWS_PROFILE',
+  'KUBE_TOKEN',
+  'DOCKER_PASSWORD',
+  'DOCKER_AUTH_CONFIG',
 ];
 
 describe('reserved names', () => {

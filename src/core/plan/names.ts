@@ -178,6 +178,14 @@ const GROUPS: readonly ReservedGroup[] = [
     why: 'it changes which servers TLS clients trust',
   },
   {
+    // Configuration files of cloud and cluster clients that name programs to run for
+    // credentials: the AWS CLI and SDKs run a profile's `credential_process`, kubectl and
+    // client-go a kubeconfig user's `exec` plugin, docker its `credsStore`/`credHelpers`.
+    exact: ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'KUBECONFIG', 'DOCKER_CONFIG'],
+    prefixes: [],
+    why: 'a cloud or cluster client reads its configuration from it, including programs it runs for credentials',
+  },
+  {
     // Package managers' configuration files and options. npm reads every npm_config_*
     // variable as configuration (script-shell, node-options, registry…). pip's config file
     // is reserved; PIP_INDEX_URL / PIP_EXTRA_INDEX_URL are not: a private index URL with its
