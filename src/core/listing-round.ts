@@ -6,7 +6,7 @@ import { ActionError } from './errors.js';
 import { listMax, listPrefix, providerListOptions } from './plan/listing.js';
 import type { Location } from './plan/types.js';
 import type { ReadRecord } from './resolve.js';
-import type { ListedSecret, Logger, SecretProvider } from '../providers/types.js';
+import type { ListedSecret, SecretProvider } from '../providers/types.js';
 
 /** One match of a listing line: the name it exports under, and the location it is read at. */
 export interface Expansion {
@@ -21,11 +21,7 @@ export interface ListOutcome {
 }
 
 /** Lists one `PREFIX*` location; never throws (a failure is the outcome's error). */
-export async function listRound(
-  provider: SecretProvider,
-  listing: Location,
-  log: Logger,
-): Promise<ListOutcome> {
+export async function listRound(provider: SecretProvider, listing: Location): Promise<ListOutcome> {
   const started = Date.now();
   const label = `${listing.provider}:${listing.locator}`;
   const done = (matches: ListedSecret[], error?: Error): ListOutcome => ({
@@ -68,10 +64,15 @@ export async function listRound(
     );
   }
   if (matches.length === 0) {
-    // Every line that lists it says ?optional (plan.ts): no match is then no error.
+    // Every line that lists it says ?optional (plan.ts): no match is then no error, and the
+    // lines are absent as any ?optional line whose secret is not there (SPEC §1.1a: a notice
+    // naming each line, "absent" in the summary).
     if (listing.optional) {
-      log.info(`${lineWords(listing)}: ${label} matches no secret; optional, so nothing is set`);
-      return done([]);
+      const none = done([]);
+      return {
+        ...none,
+        record: { ...none.record, outcome: 'absent', error: `${label}: no secret matches` },
+      };
     }
     return done(
       [],
@@ -93,8 +94,4 @@ export function matchLocation(listing: Location, match: ListedSecret): Location 
     options: {},
     lines: listing.lines,
   };
-}
-
-function lineWords(location: Location): string {
-  return `secrets line${location.lines.length > 1 ? 's' : ''} ${location.lines.join(', ')}`;
 }

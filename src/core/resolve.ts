@@ -163,7 +163,7 @@ export async function resolvePlan(plan: Plan, deps: RoadDependencies): Promise<R
       if (listings.length === 0) return;
       const known = new Set(plan.locations.map((l) => l.key));
       const listed = await Promise.all(
-        listings.map((listing) => limiter.run(() => listRound(provider, listing, deps.deps.log))),
+        listings.map((listing) => limiter.run(() => listRound(provider, listing))),
       );
       const toRead: Location[] = [];
       listed.forEach((outcome, i) => {

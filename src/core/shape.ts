@@ -59,7 +59,18 @@ export function shapeSecrets(
   const out: ShapedSecret[] = [];
   const owner = new Map<string, number>();
 
-  const emit = (line: SecretLine, name: string, value: string, bytes?: Uint8Array) => {
+  /**
+   * `secret` is false for a JSON `true`, `false` or `null` a selector or flattening turned into
+   * a variable: no secret (SPEC §1.2), and masking `true` would blank that word in the whole
+   * log. A value that is the text `true` as fetched is still a value, and is admitted.
+   */
+  const emit = (
+    line: SecretLine,
+    name: string,
+    value: string,
+    bytes?: Uint8Array,
+    secret = true,
+  ) => {
     const upper = name.toUpperCase();
     const first = owner.get(upper);
     if (first !== undefined) {
@@ -90,7 +101,7 @@ export function shapeSecrets(
     owner.set(upper, line.line);
     // A flattened value is admitted as the variable it became (DB_PORT, not DB_*), so that
     // what the gate says about it names that variable.
-    admit(value, line.flatten ? { ...line, name, flatten: false } : line);
+    if (secret) admit(value, line.flatten ? { ...line, name, flatten: false } : line);
     out.push(bytes ? { name, value, line: line.line, bytes } : { name, value, line: line.line });
   };
 
@@ -106,7 +117,8 @@ export function shapeSecrets(
           emit(line, name, raw);
           continue;
         }
-        for (const [path, leaf] of leaves(tree)) emit(line, [name, ...path].join('_'), leaf);
+        for (const [path, leaf, secret] of leaves(tree))
+          emit(line, [name, ...path].join('_'), leaf, undefined, secret);
       }
       continue;
     }
@@ -131,7 +143,8 @@ export function shapeSecrets(
         selected = decoded.text;
       }
       if (!line.flatten) {
-        emit(line, line.name, typeof selected === 'string' ? selected : stringifyJson(selected));
+        if (typeof selected === 'string') emit(line, line.name, selected);
+        else emit(line, line.name, stringifyJson(selected), undefined, isSecretJson(selected));
         continue;
       }
       const tree = typeof selected === 'string' ? parseJsonObject(line, selected) : selected;
@@ -142,7 +155,8 @@ export function shapeSecrets(
           line.line,
         );
       }
-      for (const [path, leaf] of leaves(tree)) emit(line, line.name + path.join('_'), leaf);
+      for (const [path, leaf, secret] of leaves(tree))
+        emit(line, line.name + path.join('_'), leaf, undefined, secret);
     } catch (error) {
       if (error instanceof SelectorMiss && line.ref.options.optional !== undefined && onAbsent)
         onAbsent({ line, reason: error.message });
@@ -267,8 +281,16 @@ function stringifyJson(node: Json): string {
   return typeof node === 'object' ? JSON.stringify(node) : String(node);
 }
 
-/** Every leaf of a JSON tree with its name path (keys upper-cased, array items by index). */
-function* leaves(node: Json, path: string[] = []): Generator<[string[], string]> {
+/** Strings, numbers and what holds them can be secrets; `true`, `false` and `null` cannot. */
+function isSecretJson(node: Json): boolean {
+  return node !== null && typeof node !== 'boolean';
+}
+
+/**
+ * Every leaf of a JSON tree with its name path (keys upper-cased, array items by index) and
+ * whether it can be a secret.
+ */
+function* leaves(node: Json, path: string[] = []): Generator<[string[], string, boolean]> {
   if (node !== null && typeof node === 'object') {
     const entries: [string, Json][] = Array.isArray(node)
       ? node.map((item, index) => [String(index), item])
@@ -276,5 +298,5 @@ function* leaves(node: Json, path: string[] = []): Generator<[string[], string]>
     for (const [key, child] of entries) yield* leaves(child, [...path, keyToName(key)]);
     return;
   }
-  yield [path, stringifyJson(node)];
+  yield [path, stringifyJson(node), isSecretJson(node)];
 }

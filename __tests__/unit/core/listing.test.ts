@@ -190,6 +190,11 @@ describe('a * locator on Vault', () => {
     );
     expect(optional.messages).toEqual([]);
     expect(optional.env).toEqual({ X_TOKEN: flat.token });
+    // Absent, as any ?optional line whose secret is not there: the action's notice and
+    // summary row come from this.
+    expect(optional.result.absent.map((a) => [a.line.line, a.reason])).toEqual([
+      [1, 'vault:secret/data/ci/nothing-here/*: no secret matches'],
+    ]);
   });
 
   it('fails a collision between a match and another line, exporting nothing', async () => {

@@ -52,6 +52,25 @@ describe('shapeSecrets', () => {
     expect(admitted).toContain('{"ca.pem":"x"}');
   });
 
+  it('admits no JSON true, false or null as a value (SPEC §1.2), flattened or selected', () => {
+    const flags = JSON.stringify({ token: 'fake-token-7f3a', on: true, off: false, none: null });
+    const flat = shape('F_*: vault:kv/flags', { 'vault:kv/flags': flags });
+    expect(flat.secrets).toEqual({
+      F_TOKEN: 'fake-token-7f3a',
+      F_ON: 'true',
+      F_OFF: 'false',
+      F_NONE: '',
+    });
+    expect(flat.admitted).toEqual(['fake-token-7f3a']);
+    const picked = shape('ON: vault:kv/flags#on\nNONE: vault:kv/flags#none', {
+      'vault:kv/flags': flags,
+    });
+    expect(picked.secrets).toEqual({ ON: 'true', NONE: '' });
+    expect(picked.admitted).toEqual([]);
+    // The text `true` as fetched is a value like any other.
+    expect(shape('T: vault:kv/t', { 'vault:kv/t': 'true' }).admitted).toEqual(['true']);
+  });
+
   it('flattens a selected sub-object', () => {
     expect(shape('T_*: vault:kv/db#tls', { 'vault:kv/db': db }).secrets).toEqual({ T_CA_PEM: 'x' });
   });
