@@ -134,7 +134,7 @@ export function shapeSecrets(
           if (line.flatten)
             throw new ActionError(
               'FLATTEN_NOT_OBJECT',
-              `${lineLabel(line)}: ${line.name}* needs a JSON object, but the decoded value of ${describeSelection(line)} is bytes, not text`,
+              `${lineLabel(line)}: ${line.name}* needs a JSON object, but ${describeSelection(line)}, once decoded, is bytes, not text`,
               line.line,
             );
           emit(line, line.name, decoded.base64, decoded.bytes);

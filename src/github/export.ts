@@ -98,6 +98,9 @@ export function checkExport(
     fileNameProblem(secret.name, secret.line, `secrets line ${secret.line}`),
   );
   if (reserved.length) throw new ActionErrors(reserved);
+  // NAME_FILE can only meet another secret's NAME in the env file: without export env, the
+  // names themselves are not set there.
+  if (!modes.includes('env')) return;
   const names = new Map(secrets.map((s) => [s.name.toUpperCase(), s.line]));
   for (const secret of secrets) {
     const fileName = `${secret.name}${FILE_SUFFIX}`;

@@ -72,4 +72,17 @@ describe('NAME_FILE under export: files', () => {
     ]);
     expect(refusals(() => checkExport(produced, ['env'], 'linux', {}))).toEqual([]);
   });
+
+  it('refuses NAME beside NAME_FILE only where both reach the env file', () => {
+    const both = [
+      { name: 'A', value: 'fake-a', line: 1 },
+      { name: 'A_FILE', value: 'fake-b', line: 2 },
+    ];
+    expect(
+      refusals(() => checkExport(both, ['files', 'env'], 'linux', {})).map((e) => e.code),
+    ).toEqual(['NAME_COLLISION']);
+    // files alone sets A_FILE and A_FILE_FILE: no clash.
+    expect(refusals(() => checkExport(both, ['files'], 'linux', {}))).toEqual([]);
+    expect(refusals(() => checkExport(both, ['files', 'outputs'], 'linux', {}))).toEqual([]);
+  });
 });

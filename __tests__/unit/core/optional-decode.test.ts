@@ -276,8 +276,8 @@ describe('?decode=base64', () => {
     expect(r.errors[0]).toBe(
       'secrets line 1 (A): decode=base64: the value of env:V is not base64 text',
     );
-    expect(r.errors[1]).toMatch(
-      /^secrets line 2 \(B_\*\): B_\* needs a JSON object, but the decoded value/,
+    expect(r.errors[1]).toBe(
+      'secrets line 2 (B_*): B_* needs a JSON object, but the value of env:BIN, once decoded, is bytes, not text',
     );
     expectNoLeak(r.errors.join('\n'), [value]);
     expect(r.run.secrets).toEqual([]);
