@@ -27,8 +27,8 @@ export function redactHelp(): string {
   return `Usage: oidc-secrets redact [-c FILE] < INPUT > OUTPUT
 
 Copies stdin to stdout with the values of FILE masked as \`run\` masks a command's output:
-every value, every line of a multi-line value and every JSON leaf (and their base64, JSON
-and URL encodings) becomes ***, also when it is split across reads. Leases and tokens
+every value, every line of a multi-line value and every JSON leaf (and their base64, JSON,
+URL and XML/HTML encodings) becomes ***, also when it is split across reads. Leases and tokens
 created to fetch the values are revoked when stdin ends.
 
 ${PROVIDERS_HELP}

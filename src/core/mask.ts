@@ -7,7 +7,8 @@
 // - a multi-line value is registered line by line — never whole: the runner would split it
 //   and mask every trimmed line, including lines such as `{` or `-----END…` that would then
 //   be blanked throughout the job's log. The single-line encodings of the whole value that
-//   the runner would have derived (base64, JSON-escaped) are registered explicitly instead;
+//   the runner would have derived (base64, JSON- and URI-escaped) are registered explicitly
+//   instead;
 // - every string and number leaf of a JSON value, exported or not.
 
 /** Where registered strings go: `::add-mask::` on stdout for the action, a set for the CLI. */
@@ -152,12 +153,30 @@ const JSON_STRUCTURE = /^[{}[\],:"'\-\s]+$/;
 const SHORT_PUNCTUATION = /^[!-/:-@[-`{-~]{1,3}$/;
 
 /**
- * The single-line encodings the runner would derive from a whole multi-line value: JSON
- * string and URI escaping, and base64 at each of the three byte alignments a value can have inside
- * a longer base64 text — keeping only the characters determined by the value's own bytes.
+ * The single-line encodings the runner derives from a registered string, for a whole
+ * multi-line value (which the gate never registers whole) and for every mask of the CLI's
+ * `run` and `redact`, which mask as the runner would. The runner's SecretMasker value
+ * encoders (actions/runner src/Sdk/DTLogging/Logging/ValueEncoders.cs, added in HostContext)
+ * are base64 at three byte offsets, JSON string escaping (JsonStringEscape), URI data
+ * escaping (UriDataEscape: .NET Uri.EscapeDataString) and XML escaping (XmlDataEscape: .NET
+ * SecurityElement.Escape), besides ExpressionStringEscape and TrimDoubleQuotes. Here:
+ * - JSON string escaping;
+ * - URI escaping, as encodeURIComponent writes it and as Uri.EscapeDataString does;
+ * - XML escaping, and the HTML escapings that spell quotes differently (single-line only:
+ *   they keep line breaks, and each line's own forms cover a multi-line value);
+ * - base64 at each of the three byte alignments a value can have inside a longer base64
+ *   text, keeping only the characters determined by the value's own bytes.
  */
 export function singleLineEncodings(value: string): string[] {
-  const out = [JSON.stringify(value).slice(1, -1), encodeURIComponent(value)];
+  // A lone surrogate (a JSON leaf "\ud800") is written to a log as U+FFFD, and would make
+  // encodeURIComponent throw.
+  const uri = encodeURIComponent(Buffer.from(value, 'utf8').toString('utf8'));
+  const out = [JSON.stringify(value).slice(1, -1), uri];
+  const strictUri = uri.replace(URI_RESERVED_BY_DOTNET, percentEncode);
+  if (strictUri !== uri) out.push(strictUri);
+  if (XML_SPECIAL.test(value) && !/[\r\n]/.test(value)) {
+    for (const escaped of xmlEscapings(value)) if (escaped !== value) out.push(escaped);
+  }
   const bytes = Buffer.from(value, 'utf8');
   for (let shift = 0; shift < 3; shift++) {
     const padded = Buffer.concat([Buffer.alloc(shift), bytes]);
@@ -167,6 +186,50 @@ export function singleLineEncodings(value: string): string[] {
     if (end - start >= SHORT_MASK_LENGTH) out.push(encoded.slice(start, end));
   }
   return out;
+}
+
+/**
+ * What encodeURIComponent leaves as it is and Uri.EscapeDataString escapes: on .NET Core
+ * only RFC 3986's unreserved characters (A-Z a-z 0-9 - . _ ~) stay.
+ */
+const URI_RESERVED_BY_DOTNET = /[!'()*]/g;
+const percentEncode = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+
+const XML_SPECIAL = /[&<>"']/;
+
+/**
+ * How escapers spell `'` and `"`: .NET SecurityElement.Escape (the runner's XmlDataEscape)
+ * first; then HTML escapers, which print what the runner does not mask (an addition: the CLI
+ * masks more than the runner here, never less); then text-node escapers, which leave quotes.
+ */
+const QUOTE_SPELLINGS: ReadonlyArray<readonly [apostrophe: string, quote: string]> = [
+  ['&apos;', '&quot;'], // .NET SecurityElement.Escape, XML
+  ['&#x27;', '&quot;'], // Python html.escape
+  ['&#39;', '&quot;'], // Ruby CGI.escapeHTML, lodash/underscore escape, escape-html
+  ['&#39;', '&#34;'], // Go html.EscapeString, html/template
+  ['&#039;', '&quot;'], // PHP htmlspecialchars(ENT_QUOTES)
+  ["'", '"'], // Python xml.sax.saxutils.escape, html.escape(quote=False)
+];
+
+/** The distinct XML/HTML escapings of a text: & < > always, quotes as each escaper does. */
+function xmlEscapings(value: string): string[] {
+  const escapings = new Set<string>();
+  for (const [apostrophe, quote] of QUOTE_SPELLINGS) {
+    escapings.add(
+      value.replace(/[&<>"']/g, (c) =>
+        c === '&'
+          ? '&amp;'
+          : c === '<'
+            ? '&lt;'
+            : c === '>'
+              ? '&gt;'
+              : c === '"'
+                ? quote
+                : apostrophe,
+      ),
+    );
+  }
+  return [...escapings];
 }
 
 /**

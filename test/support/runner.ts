@@ -67,7 +67,7 @@ function jsonStringEscape(value: string): string {
 }
 
 /** .NET Uri.EscapeDataString: only RFC 3986 unreserved characters stay. */
-function uriDataEscape(value: string): string {
+export function uriDataEscape(value: string): string {
   try {
     return encodeURIComponent(value).replace(
       /[!'()*]/g,
@@ -79,7 +79,7 @@ function uriDataEscape(value: string): string {
 }
 
 /** .NET SecurityElement.Escape. */
-function xmlDataEscape(value: string): string {
+export function xmlDataEscape(value: string): string {
   return value.replace(/[&<>"']/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
   );
