@@ -987,7 +987,7 @@ function generateCorpus(dir: string): { plants: Plant[]; bytes: number; files: s
       }
     };
     const inserts: { at: number; text: string; format?: string }[] = [];
-    // Lock files are skipped by path (as gitleaks skips them): no plant goes there.
+    // No plant goes in a lock file: read like any text, its integrity hashes must find nothing.
     for (let k = 0; k < plantCount && queue.length > 0 && body.length > 8 && kind !== 'lock'; k++) {
       const format = queue.pop()!;
       inserts.push({

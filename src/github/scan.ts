@@ -24,9 +24,14 @@ import {
   targetFromEvent,
 } from '../scan/sources/event.js';
 import { IgnoreList } from '../scan/detect/fingerprint.js';
-import { ensureCommit, ensureRange, isGitRepository, isShallow } from '../scan/sources/git.js';
+import {
+  changedPaths,
+  ensureCommit,
+  ensureRange,
+  isGitRepository,
+  isShallow,
+} from '../scan/sources/git.js';
 import { Baseline } from '../scan/config/baseline.js';
-import { readFileNoFollow } from '../scan/config/settings.js';
 import { renderComment } from '../scan/report/comment.js';
 import { upsertComment } from './pr-comment.js';
 import { ANNOTATION_LIMIT, writeAnnotations } from '../scan/report/annotations.js';
@@ -41,7 +46,13 @@ import {
   runScan,
   type ScanResult,
 } from '../scan/scan.js';
-import { commitReader, workTreeReader, type SettingsReader } from '../scan/config/settings.js';
+import {
+  commitReader,
+  insideRoot,
+  readFileNoFollow,
+  workTreeReader,
+  type SettingsReader,
+} from '../scan/config/settings.js';
 import { lintWorkflows, type LintFinding } from '../scan/lint/workflow-lint.js';
 
 /** Every plain log line of the scan holds data (paths, config text): none becomes a command. */
@@ -99,11 +110,58 @@ function loadSettings(root: string, reader: SettingsReader, env: NodeJS.ProcessE
   return { config, ignore, reader };
 }
 
-function readBaseline(root: string, input: string): Baseline {
+interface BaselineFile {
+  baseline?: Baseline;
+  /** The file's path in the repository, when it is in it. */
+  repoPath?: string;
+  /** Read through the settings reader from the base commit. */
+  fromBase?: true;
+  /** The base commit has no such file but the pull request does: no baseline this time. */
+  onlyInPullRequest?: true;
+}
+
+/**
+ * The `baseline` input's report. On a pull request or a merge-queue entry (`reader` reads the
+ * base commit) it follows `.gitleaksignore`: a file in the repository is read from the base
+ * commit, so the change under review cannot bring a baseline listing its own findings (SPEC
+ * §2.1); one the base lacks but the pull request has (its head or the checkout) is no
+ * baseline until merged. A file neither holds (an earlier run's report downloaded into the
+ * workspace) and one outside the repository are read where they are, as a `config` outside
+ * the repository is; so is every baseline elsewhere (a push: the change is in already).
+ */
+function readBaseline(
+  root: string,
+  input: string,
+  reader: SettingsReader,
+  heads: readonly string[],
+): BaselineFile {
   const shown = `baseline: ${input}`;
-  const text = readFileNoFollow(isAbsolute(input) ? input : join(root, input), shown);
+  const abs = isAbsolute(input) ? input : join(root, input);
+  const repoPath = insideRoot(root, abs) ?? undefined;
+  if (reader.commit && repoPath !== undefined) {
+    const readIn = (from: SettingsReader): string | undefined => {
+      try {
+        return from.read(repoPath);
+      } catch (err) {
+        throw new ScanInputError(`baseline: ${(err as Error).message}`, { cause: err });
+      }
+    };
+    const text = readIn(reader);
+    if (text !== undefined)
+      return { baseline: Baseline.parse(text, shown), repoPath, fromBase: true };
+    // Anything there in the pull request (even a link or a directory) is its own.
+    const inHead = (head: string): boolean => {
+      try {
+        return commitReader(root, head).read(repoPath) !== undefined;
+      } catch {
+        return true;
+      }
+    };
+    if (heads.some(inHead)) return { repoPath, onlyInPullRequest: true };
+  }
+  const text = readFileNoFollow(abs, shown);
   if (text === undefined) throw new ScanInputError(`${shown}: no such file`);
-  return Baseline.parse(text, shown);
+  return { baseline: Baseline.parse(text, shown), ...(repoPath !== undefined ? { repoPath } : {}) };
 }
 
 /**
@@ -241,10 +299,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       annotate('warning', warning, { title: TITLE, file: config.configFile });
 
     const baselineInput = getInput('baseline');
-    const baseline = baselineInput ? readBaseline(root, baselineInput) : undefined;
+    const baselineFile: BaselineFile = baselineInput
+      ? readBaseline(root, baselineInput, reader, [
+          'HEAD',
+          ...(target.kind === 'range' ? [target.head] : []),
+        ])
+      : {};
+    const baseline = baselineFile.baseline;
     if (baseline)
       info(
-        `Baseline: ${baseline.size} finding(s) from ${baselineInput} (${baseline.format === 'sarif' ? 'SARIF' : 'gitleaks JSON report'})` +
+        `Baseline: ${baseline.size} finding(s) from ${baselineInput}${baselineFile.fromBase ? ` in ${reader.where}` : ''} (${baseline.format === 'sarif' ? 'SARIF' : 'gitleaks JSON report'})` +
           (baseline.locationOnly
             ? `, ${baseline.locationOnly} of them without a secret to compare (matched by rule, file and line)`
             : ''),
@@ -260,6 +324,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       ...(base ? { settingsCommit: base } : {}),
       ...(baseline ? { baseline } : {}),
     });
+    // A baseline in the repository decides what is reported, as .gitleaksignore does: the
+    // change's edit to it is said with theirs.
+    const baselinePath = baselineFile.repoPath;
+    if (base && baselinePath !== undefined && target.kind === 'range') {
+      for (const path of await changedPaths(root, target, [baselinePath]))
+        if (!result.changedSettings.includes(path)) result.changedSettings.push(path);
+      result.changedSettings.sort();
+    }
     // Nothing prints a secret, but a later step might (a diff, a test log): mask them for the job.
     for (const secret of new Set(result.findings.map((f) => f.secret)))
       if (secret.length >= 8) addMask(secret);
@@ -292,6 +364,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       warnings: ANNOTATION_LIMIT - ownWarnings,
     });
     for (const file of result.changedSettings) {
+      if (file === baselinePath && baselineFile.onlyInPullRequest) continue; // said below
       if (base)
         annotate(
           'notice',
@@ -305,6 +378,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
           { title: TITLE, file },
         );
     }
+    if (baselineFile.onlyInPullRequest)
+      annotate(
+        'notice',
+        `baseline: ${baselinePath} is not in ${reader.where}: this scan used no baseline; the change's version takes effect after merge.`,
+        { title: TITLE, file: baselinePath },
+      );
     if (unhashed.length > 0) {
       const first = unhashed[0]!;
       annotate(

@@ -20,6 +20,12 @@ import { unignoredEntries } from './sources/unignored.js';
 import type { Baseline } from './config/baseline.js';
 import type { Finding, Fragment, ScanConfig, ScanNote } from './types.js';
 
+/**
+ * The most of one file the scan holds and scans at once. A larger file is read in overlapping
+ * pieces of this size (diff.ts, tree.ts), never skipped: a credential put in a large text
+ * file is found like any other (SPEC §2.1). The limit protects memory only; the detector's
+ * time is linear in what it reads, and a rule over its budget still ends the scan.
+ */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** Files whose change in a range alters what the scan reports: said in the summary. */
@@ -66,6 +72,7 @@ export interface ScanRequest {
   target: ScanTarget;
   config: ScanConfig;
   ignore?: IgnoreList;
+  /** What a file is read in pieces of (DEFAULT_MAX_FILE_BYTES): tests lower it. */
   maxFileBytes?: number;
   /** Fetch missing commits and deepen a shallow clone (the action); the CLI reports instead. */
   ensure?: EnsureOptions | false;
@@ -152,11 +159,37 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
       else result.findings.push(finding);
     }
   };
+  // A file larger than a piece comes as several fragments, each beginning with the end of
+  // the one before (diff.ts, tree.ts): what that overlap holds is found twice, reported once.
+  let lastPiece = { file: '', found: new Set<string>() };
+  const reportPiece = (fragment: Fragment, findings: Finding[]): void => {
+    const file = `${fragment.commit ?? ''}\0${fragment.path}`;
+    const key = (f: Finding): string =>
+      [f.ruleId, f.startLine, f.startColumn, f.endLine, f.endColumn, f.decoded ?? ''].join('\0');
+    const seen = lastPiece.file === file ? lastPiece.found : null;
+    lastPiece = { file, found: new Set(findings.map(key)) };
+    report(seen ? findings.filter((f) => !seen.has(key(f))) : findings);
+  };
+  // A file a global allowlist of the config passes over (gitleaks' `[[allowlists]] paths` or
+  // `commits`: the repository's choice, applied as gitleaks applies it) is named, once.
+  const allowlisted = (path: string, commit: string | undefined): boolean => {
+    const allowlist = detector.allowlistOf({ path, commit });
+    if (allowlist === null) return false;
+    const last = result.notes.at(-1);
+    if (last?.reason !== 'allowlisted' || last.path !== path || last.commit !== commit)
+      result.notes.push({
+        path,
+        ...(commit ? { commit } : {}),
+        reason: 'allowlisted',
+        detail: allowlist.description || 'an allowlist of the scan config',
+      });
+    return true;
+  };
   const onNote = (note: ScanNote): void => {
     result.notes.push(note);
-    // A file too large or binary for the content rules still meets the path-only ones (a
-    // committed `.p12` is a finding whatever its bytes), as gitleaks tries them first.
-    if (note.reason === 'binary' || note.reason === 'too-large')
+    // A file binary for the content rules still meets the path-only ones (a committed
+    // `.p12` is a finding whatever its bytes), as gitleaks tries them first.
+    if (note.reason === 'binary')
       report(detector.detect({ path: note.path, commit: note.commit, text: '' }));
   };
 
@@ -177,7 +210,8 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
         files.add(fragment.path);
         result.bytes += fragment.text.length;
         if (watched.has(fragment.path)) changed.add(fragment.path);
-        report(detector.detect(fragment));
+        if (!allowlisted(fragment.path, fragment.commit))
+          reportPiece(fragment, detector.detect(fragment));
       },
     });
     result.files = files.size;
@@ -200,7 +234,13 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
       root: request.root,
       paths: target.paths,
       maxBytes,
-      onFile: (path, bytes) => report(detector.detectFile(path, bytes)),
+      onFile: (path, bytes) => {
+        if (!allowlisted(path, undefined)) report(detector.detectFile(path, bytes));
+      },
+      onPiece: (fragment) => {
+        if (!allowlisted(fragment.path, undefined))
+          reportPiece(fragment, detector.detect(fragment));
+      },
       onNote,
       ...(entries ? { entries } : {}),
     });
@@ -209,7 +249,8 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
   } else if (target.kind === 'text') {
     result.files = 1;
     result.bytes = target.bytes.length;
-    report(detector.detectFile(target.name, target.bytes));
+    if (!allowlisted(target.name, undefined))
+      report(detector.detectFile(target.name, target.bytes));
   } else if (target.kind === 'staged' || target.kind === 'push' || target.kind === 'history') {
     const files = new Set<string>();
     const options = {
@@ -218,8 +259,12 @@ export async function runScan(request: ScanRequest): Promise<ScanResult> {
       onFragment: (fragment: Fragment, repeated?: ReadonlySet<number>) => {
         files.add(fragment.path);
         result.bytes += fragment.text.length;
+        if (allowlisted(fragment.path, fragment.commit)) return;
         const found = detector.detect(fragment);
-        report(repeated ? found.filter((f) => !onRepeatedLines(f, repeated)) : found);
+        reportPiece(
+          fragment,
+          repeated ? found.filter((f) => !onRepeatedLines(f, repeated)) : found,
+        );
       },
     };
     if (target.kind === 'staged') await scanStaged(request.root, options);
@@ -255,7 +300,7 @@ export function describeNotes(notes: readonly ScanNote[], limit = 5): string[] {
   for (const note of notes) groups.set(note.reason, [...(groups.get(note.reason) ?? []), note]);
   const label: Record<ScanNote['reason'], string> = {
     binary: 'binary',
-    'too-large': 'too large',
+    allowlisted: 'allowlisted',
     unreadable: 'unreadable',
     symlink: 'symbolic link',
   };

@@ -187,18 +187,28 @@ export interface Finding {
 export interface ScanNote {
   path: string;
   commit?: string;
-  reason: 'binary' | 'too-large' | 'unreadable' | 'symlink';
+  /** `allowlisted`: a global allowlist of the repository's own config passes over it. */
+  reason: 'binary' | 'unreadable' | 'symlink' | 'allowlisted';
   detail?: string;
 }
 
 /**
  * A rule that needed more work on a fragment than its budget allows (a multiple of the
- * fragment's size): the scan stops rather than run on or pass the fragment unscanned.
+ * fragment's size), or a line longer than the scan holds at once: the scan stops rather than
+ * run on or pass the file unscanned.
  */
-export interface ScanIncomplete {
+export type ScanIncomplete = {
   path: string;
   commit?: string;
-  ruleId: string;
-  /** What ran out: the work budget. */
-  reason: 'budget';
-}
+} & (
+  | {
+      ruleId: string;
+      /** What ran out: the rule's work budget. */
+      reason: 'budget';
+    }
+  | {
+      /** A line longer than `limit` characters (MAX_LINE_CHARS). */
+      reason: 'line';
+      limit: number;
+    }
+);

@@ -220,6 +220,69 @@ describe('on pull_request', () => {
   });
 });
 
+describe('the baseline input on a pull request', () => {
+  /**
+   * A gitleaks JSON report written with `--redact` listing a github-pat on line 1 of each
+   * file: matched by rule, file and line, and holding no secret for the scan to find.
+   */
+  const report = (...files: string[]) =>
+    JSON.stringify(
+      files.map((File) => ({ RuleID: 'github-pat', File, StartLine: 1, Secret: 'REDACTED' })),
+    );
+
+  it("a baseline the PR commits does not silence the PR's own finding: notice, used after merge", async () => {
+    const pat = tokens.githubPat();
+    const pr = pullRequest([
+      { 'leak.env': `T=${pat}\n`, '.github/baseline.json': report('leak.env') },
+    ]);
+    const step = await runStep({
+      entry: 'scan',
+      workspace: pr.workspace,
+      eventName: 'pull_request',
+      eventPayload: pr.payload,
+      inputs: { baseline: '.github/baseline.json' },
+    });
+    expect(step.exitCode).toBe(1);
+    expect(step.outputs.findings).toBe('1');
+    const notices = step.annotations.filter((a) => a.level === 'notice');
+    expect(notices.map((a) => a.properties.file)).toEqual(['.github/baseline.json']);
+    expect(notices[0]!.message).toMatch(/takes effect after merge/);
+    expectNoLeak(step, [pat]);
+  });
+
+  it("reads the base commit's baseline; the PR's edit to it is a notice and takes effect after merge", async () => {
+    const known = tokens.githubPat();
+    const fresh = tokens.githubPat();
+    const pr = pullRequest(
+      [
+        {
+          'known.env': `T=${known}\n`,
+          'fresh.env': `T=${fresh}\n`,
+          'baseline.json': report('known.env', 'fresh.env'),
+        },
+      ],
+      { 'README.md': '# app\n', 'baseline.json': report('known.env') },
+    );
+    const step = await runStep({
+      entry: 'scan',
+      workspace: pr.workspace,
+      eventName: 'merge_group',
+      eventPayload: {
+        merge_group: { base_sha: pr.base, head_sha: pr.head, base_ref: 'refs/heads/main' },
+      },
+      inputs: { baseline: 'baseline.json' },
+    });
+    expect(step.exitCode).toBe(1);
+    const errors = step.annotations.filter((a) => a.level === 'error' && a.properties.file);
+    expect(errors.map((a) => a.properties.file)).toEqual(['fresh.env']);
+    expect(step.summary).toContain('1 finding already in the baseline, not reported again.');
+    const notices = step.annotations.filter((a) => a.level === 'notice');
+    expect(notices.map((a) => a.properties.file)).toEqual(['baseline.json']);
+    expect(notices[0]!.message).toMatch(/base commit [0-9a-f]{7}.*takes effect after merge/);
+    expectNoLeak(step, [known, fresh]);
+  });
+});
+
 describe('other events and inputs', () => {
   it('push: every pushed commit', async () => {
     const origin = new Repo();

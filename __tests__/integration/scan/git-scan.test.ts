@@ -343,3 +343,85 @@ describe('events', () => {
     ).rejects.toThrow(/mode: diff needs a base/);
   });
 });
+
+describe('path names git quotes, or ends with a TAB on the `+++` line', () => {
+  // Every kind of name git writes differently from its bytes: a space (the `+++` line then
+  // ends with a TAB), a TAB, a quote, a backslash, a newline (C-quoted), non-ASCII (raw with
+  // core.quotePath off, octal with it on), a trailing space, and names that start with "b/".
+  const NAMES = [
+    'my file.txt',
+    'we ird\ttab.txt',
+    'q"uo te.txt',
+    '"quoted start',
+    'back\\slash.txt',
+    'back\\slash and space.txt',
+    'héllo wörld.txt',
+    'héllo.txt',
+    'trailing space ',
+    'b/my x',
+    'b/plain',
+    'nl\nname',
+  ];
+  const ids = (findings: { globalFingerprint: string }[]) =>
+    findings.map((f) => sha(f.globalFingerprint)).sort();
+  const files = (findings: { file: string }[]) => findings.map((f) => f.file).sort();
+
+  it('range, staged, pushed and history scans name each file exactly as tree mode does', async () => {
+    const r = repo();
+    const base = r.commit('base', { 'README.md': '# x\n' });
+    for (const name of NAMES) r.write(name, `t=${tokens.githubPat()}\n`);
+    r.git('add', '-A');
+    const run = (target: ScanTarget) =>
+      runScan({ root: r.dir, target, config: loadScanConfig({ root: r.dir }), ensure: false });
+
+    const staged = await run({ kind: 'staged' });
+    r.git('commit', '-q', '-m', 'odd names');
+    const head = r.head();
+    const tree = await run({ kind: 'tree', paths: ['.'], gitignore: true });
+    const range = await scanRange(r, base, head);
+    const push = await run({
+      kind: 'push',
+      refs: [
+        {
+          localRef: 'refs/heads/main',
+          localSha: head,
+          remoteRef: 'refs/heads/main',
+          remoteSha: base,
+        },
+      ],
+    });
+    const history = await run({ kind: 'history' });
+
+    // Compared as hashes: a failing assertion never shows a name or fingerprint wrongly
+    // (nothing secret in them, but a TAB or newline makes a diff unreadable).
+    expect(files(tree.findings).map(sha)).toEqual([...NAMES].sort().map(sha));
+    for (const scan of [range, staged, push, history]) {
+      expect(files(scan.findings).map(sha)).toEqual(files(tree.findings).map(sha));
+      expect(ids(scan.findings)).toEqual(ids(tree.findings));
+    }
+  });
+
+  it('a commit-less .gitleaksignore entry that works in tree mode works on a range', async () => {
+    const r = repo();
+    const base = r.commit('base', { 'README.md': '# x\n' });
+    const pat = tokens.githubPat();
+    const quoted = tokens.githubPat();
+    r.commit('leaks', { 'my file.txt': `t=${pat}\n`, 'q"uo te.txt': `t=${quoted}\n` });
+    r.write(
+      '.gitleaksignore',
+      `my file.txt:github-pat:1:${hash12(pat)}\nq"uo te.txt:github-pat:1:${hash12(quoted)}\n`,
+    );
+    const tree = await runScan({
+      root: r.dir,
+      target: { kind: 'tree', paths: ['.'], gitignore: true },
+      config: loadScanConfig({ root: r.dir }),
+      ignore: IgnoreList.load(join(r.dir, '.gitleaksignore')),
+    });
+    // Names only (hashed), never a finding whole: it holds the secret.
+    expect(files(tree.findings).map(sha)).toEqual([]);
+    expect(tree.ignored).toBe(2);
+    const range = await scanRange(r, base, r.head());
+    expect(files(range.findings).map(sha)).toEqual([]);
+    expect(range.ignored).toBe(2);
+  });
+});

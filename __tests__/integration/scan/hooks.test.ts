@@ -2,6 +2,7 @@
 // commit` and `git push` (to a local bare repository) run the built CLI (dist/cli.cjs) through
 // them. A secret blocks, a clean change passes, and nothing of a secret is printed.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -156,10 +157,12 @@ describe('pre-commit: git commit with the hook installed', () => {
 
     gitOk(dir, 'mv', 'old.env', 'renamed.env');
     gitOk(dir, 'rm', '-q', 'gone.env');
-    // A PNG (by its signature) that happens to hold a token's bytes.
+    // A PNG (binary by content: its signature, then compressed-looking data) that happens
+    // to hold a token's bytes. Its name does not matter: a text file named .png is read.
     const png = Buffer.concat([
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
       Buffer.from(`\0\0\0\rIHDR ${tokens.githubPat()}\n`),
+      randomBytes(1024),
     ]);
     writeFileSync(join(dir, 'logo.png'), png);
     gitOk(dir, 'add', '-A');

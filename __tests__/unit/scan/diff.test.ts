@@ -93,7 +93,8 @@ describe('DiffParser', () => {
     ]);
   });
 
-  it('notes binary files and files that add too much, and scans neither', () => {
+  it('notes binary files; a file that adds more than a piece comes in overlapping pieces', () => {
+    const line = (c: string) => '+' + c.repeat(11);
     const { fragments, notes } = parse(
       [
         `\x01${C1}`,
@@ -103,17 +104,17 @@ describe('DiffParser', () => {
         'diff --git a/big.log b/big.log',
         '--- /dev/null',
         '+++ b/big.log',
-        '@@ -0,0 +1,3 @@',
-        '+0123456789',
-        '+0123456789',
-        '+0123456789',
+        '@@ -0,0 +1,6 @@',
+        ...['a', 'b', 'c', 'd', 'e', 'f'].map(line),
       ].join('\n'),
-      25,
+      // Pieces of 50 characters: four lines of 12; each begins with the last line (at most a
+      // quarter of a piece) of the one before.
+      50,
     );
-    expect(fragments).toEqual([]);
-    expect(notes).toEqual([
-      { path: 'logo.png', commit: C1, reason: 'binary' },
-      { path: 'big.log', commit: C1, reason: 'too-large', detail: 'adds more than 25 bytes' },
+    expect(notes).toEqual([{ path: 'logo.png', commit: C1, reason: 'binary' }]);
+    expect(fragments.map((f) => [f.path, f.text.replace(/(.)\1+/g, '$1'), f.lineNumbers])).toEqual([
+      ['big.log', 'a\nb\nc\nd', [1, 2, 3, 4]],
+      ['big.log', 'd\ne\nf', [4, 5, 6]],
     ]);
   });
 
@@ -121,5 +122,54 @@ describe('DiffParser', () => {
     expect(unquote('"b/tab\\there"')).toBe('b/tab\there');
     expect(fromBytes(unquote('"b/caf\\303\\251.txt"'))).toBe('b/café.txt');
     expect(unquote('b/plain name')).toBe('b/plain name');
+  });
+
+  it('reads every `+++` path as git writes it: a TAB after a name with a space, C quotes', () => {
+    // git ends the line with a TAB when the name holds a space (so a name ending in spaces
+    // can be told apart), after the closing quote of a quoted one; octal escapes are UTF-8
+    // bytes (core.quotePath on); with it off, those bytes come raw.
+    const names: [header: string, path: string][] = [
+      ['b/my file.txt\t', 'my file.txt'],
+      ['b/trailing space \t', 'trailing space '],
+      ['"b/we ird\\ttab.txt"\t', 'we ird\ttab.txt'],
+      ['"b/q\\"uo te.txt"\t', 'q"uo te.txt'],
+      ['"b/back\\\\slash.txt"', 'back\\slash.txt'],
+      ['"b/nl\\nname"', 'nl\nname'],
+      ['"b/h\\303\\251llo w\\303\\266rld.txt"\t', 'héllo wörld.txt'],
+      ['b/héllo wörld.txt\t', 'héllo wörld.txt'],
+      ['"b/caf\\303\\251.txt"', 'café.txt'],
+      ['b/b/my x\t', 'b/my x'],
+      ['b/b/plain', 'b/plain'],
+      ['"b/\\"start"', '"start'],
+    ];
+    const lines = [`\x01${C1}`];
+    for (const [header] of names)
+      lines.push('diff --git a/x b/x', '--- /dev/null', `+++ ${header}`, '@@ -0,0 +1 @@', '+x');
+    const { fragments } = parse(lines.join('\n'));
+    expect(fragments.map((f) => f.path)).toEqual(names.map(([, path]) => path));
+  });
+
+  it('reads quoted names in a combined diff (no TAB there)', () => {
+    const { fragments } = parse(
+      [
+        `\x01${C1}`,
+        'diff --cc "c\\tq file"',
+        'index 587be6b,0000000..b77b4eb',
+        '--- "a/c\\tq file"',
+        '+++ "b/c\\tq file"',
+        '@@@ -1,1 -1,0 +1,2 @@@',
+        ' +x',
+        '++y',
+        'diff --cc my file.txt',
+        'index 5c73f9f,76e0bab..f7f2710',
+        '--- a/my file.txt',
+        '+++ b/my file.txt',
+        '@@@ -2,1 -2,1 +2,1 @@@',
+        '- main',
+        ' -side',
+        '++resolved',
+      ].join('\n'),
+    );
+    expect(fragments.map((f) => f.path)).toEqual(['c\tq file', 'my file.txt']);
   });
 });

@@ -93,9 +93,15 @@ export class ScanIncompleteError extends OidcSecretsError {
       : incomplete.path;
     super(
       'SCAN_INCOMPLETE',
-      `scan incomplete: rule "${incomplete.ruleId}" needed more work than its budget ` +
-        `(a multiple of the file size) allows on ${where}; ` +
-        'the file was not fully scanned (simplify the rule in the scan config, or split the file)',
+      incomplete.reason === 'budget'
+        ? `scan incomplete: rule "${incomplete.ruleId}" needed more work than its budget ` +
+            `(a multiple of the file size) allows on ${where}; ` +
+            'the file was not fully scanned (simplify the rule in the scan config, or split the file)'
+        : `scan incomplete: ${where} has a line longer than ${incomplete.limit / (1024 * 1024)} MiB, ` +
+            'the longest the scan holds at once; the file was not scanned (split that line: a ' +
+            'generated file such as a minified bundle or a data dump is better built than ' +
+            'committed; or, if it holds no credential, list its path in an allowlist of the ' +
+            'scan config, .gitleaks.toml)',
       { file: incomplete.path },
     );
   }
@@ -335,6 +341,15 @@ export class Detector {
     }
     const text = bytes.toString('utf8');
     return { found: this.contentFindings({ path, text }, this.matcher.scan(text), findings), text };
+  }
+
+  /**
+   * The config's own global allowlist that passes over a whole file (by its path or commit),
+   * or null: the scan names such a file (scan.ts), as it names every file it does not read.
+   */
+  allowlistOf(file: { path: string; commit?: string }): Allowlist | null {
+    const fragment = { ...file, text: '' };
+    return this.config.allowlists.find((a) => fragmentAllowed([a], fragment)) ?? null;
   }
 
   /** Null when the fragment is not scanned at all (by path or commit); else path-only findings. */
@@ -605,7 +620,7 @@ export class Detector {
     if (before + units > this.limit) throw this.incomplete(r, 'budget');
   }
 
-  private incomplete(r: number, reason: ScanIncomplete['reason']): ScanIncompleteError {
+  private incomplete(r: number, reason: 'budget'): ScanIncompleteError {
     return new ScanIncompleteError({ ...this.current, ruleId: this.rules[r]!.id, reason });
   }
 

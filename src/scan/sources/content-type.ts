@@ -49,6 +49,9 @@ const SIGNATURES: readonly Signature[] = [
   { name: 'Windows executable', at: 0, bytes: ascii('MZ') },
   { name: 'WebAssembly module', at: 0, bytes: [0x00, 0x61, 0x73, 0x6d] },
   { name: 'SQLite database', at: 0, bytes: [...ascii('SQLite format 3'), 0x00] },
+  // Compressed streams: a PDF written as plain text (no more than a tenth of it not text)
+  // is read, like any text.
+  { name: 'PDF document', at: 0, bytes: ascii('%PDF-') },
 ];
 
 /** Share of bytes that are not text above which a signed file counts as binary. */

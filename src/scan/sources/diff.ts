@@ -6,8 +6,10 @@
 //
 // Lines come in as byte strings (the log decoded as Latin-1: one character a byte), because
 // git is run with `--text` and prints every file's real bytes whatever `.gitattributes` or a
-// NUL byte say: a file's added text is turned into characters only once it is whole, after
-// asking whether it is binary by content type (then it is named and skipped) or UTF-16.
+// NUL byte say: a file's added text is turned into characters only once it is whole (or a
+// piece of it is: a file adding more than a piece is read in pieces), after asking whether it
+// is binary by content type (then it is named and skipped) or UTF-16.
+import { ScanIncompleteError } from '../detect/detector.js';
 import { binaryContentType, isUtf16 } from './content-type.js';
 import type { Fragment, ScanNote } from '../types.js';
 
@@ -20,15 +22,50 @@ export function fromBytes(bytes: string): string {
 export const COMMIT_MARKER = '\x01';
 
 export interface DiffParserOptions {
-  /** A file whose added text exceeds this many characters is skipped with a note. */
+  /**
+   * The most characters of a file's added text held at once: a file that adds more is given
+   * as several fragments (pieces) of at most this much, each beginning with the end of the one
+   * before (see `add`), never skipped.
+   */
   maxChars: number;
   onFragment: (fragment: Fragment) => void;
   onNote: (note: ScanNote) => void;
   /**
    * Sees a file's added lines (byte strings) before they become a fragment and says which to
    * keep (null: all). A history scan uses it to read each added line once (history.ts).
+   * `continued`: the lines are a later piece of the same file's added text.
    */
-  select?: (path: string, lines: readonly string[], numbers: readonly number[]) => boolean[] | null;
+  select?: (
+    path: string,
+    lines: readonly string[],
+    numbers: readonly number[],
+    continued: boolean,
+  ) => boolean[] | null;
+}
+
+/**
+ * How much of a piece's end the next piece of the same file begins with (at most a quarter
+ * of a piece), in whole lines: a match that crosses from one piece into the next (a key
+ * block) is seen whole in the second. Twice the detector's widest window around a keyword
+ * (its MAX_SPAN), so every match the detector could find in the whole text lies wholly in
+ * one piece; what the overlap finds twice the scan reports once (scan.ts).
+ */
+export const PIECE_OVERLAP = 256 * 1024;
+
+/**
+ * The longest line the scan holds (a line is never cut: a finding's column counts from its
+ * line's start). A longer one ends the scan as incomplete, naming the file (git.ts, tree.ts):
+ * memory stays bounded, and the file is not passed.
+ */
+export const MAX_LINE_CHARS = 64 * 1024 * 1024;
+
+/** The last lines of `lines` whose characters (and line feeds) add up to at most `budget`. */
+function tailOf<T extends { length: number }>(lines: readonly T[], budget: number): number {
+  let start = lines.length;
+  let chars = 0;
+  while (start > 0 && chars + lines[start - 1]!.length + 1 <= budget)
+    chars += lines[--start]!.length + 1;
+  return start;
 }
 
 interface FileState {
@@ -37,6 +74,10 @@ interface FileState {
   numbers: number[];
   chars: number;
   skipped: boolean;
+  /** Pieces of this file's added text read so far (see `add`). */
+  pieces?: number;
+  /** The end of the last piece given, which the next one begins with (PIECE_OVERLAP). */
+  tail?: { lines: string[]; numbers: number[] };
 }
 
 interface HunkState {
@@ -73,7 +114,7 @@ export class DiffParser {
       this.flush();
       const combined = /^diff --(?:cc|combined) (.*)$/.exec(line);
       this.file = {
-        path: combined ? fromBytes(unquote(combined[1]!)) : null,
+        path: combined ? fromBytes(headerPath(combined[1]!)) : null,
         lines: [],
         numbers: [],
         chars: 0,
@@ -83,7 +124,7 @@ export class DiffParser {
     }
     if (!this.file) return;
     if (line.startsWith('+++ ')) {
-      const target = fromBytes(unquote(line.slice(4)));
+      const target = fromBytes(headerPath(line.slice(4)));
       // A deleted file adds nothing.
       if (target === '/dev/null') this.file.skipped = true;
       else this.file.path = target.startsWith('b/') ? target.slice(2) : target;
@@ -91,7 +132,7 @@ export class DiffParser {
     }
     if (line.startsWith('Binary files ')) {
       const m = /^Binary files (.*) and (.*) differ$/.exec(line);
-      const target = m ? fromBytes(unquote(m[2]!)) : '';
+      const target = m ? fromBytes(headerPath(m[2]!)) : '';
       if (target !== '/dev/null' && target !== '') {
         this.options.onNote({
           path: target.startsWith('b/') ? target.slice(2) : target,
@@ -148,19 +189,18 @@ export class DiffParser {
   private add(content: string, lineNumber: number): void {
     const file = this.file;
     if (!file || file.skipped) return;
-    file.chars += content.length + 1;
-    if (file.chars > this.options.maxChars) {
-      file.skipped = true;
-      file.lines = [];
-      file.numbers = [];
-      this.options.onNote({
-        path: file.path ?? '?',
-        commit: this.commit,
-        reason: 'too-large',
-        detail: `adds more than ${formatSize(this.options.maxChars)}`,
-      });
-      return;
+    // A file that adds more than a piece (10 MiB by default) is read in pieces, not skipped:
+    // a credential must not pass by being put in a large file (SPEC §2.1). The limit bounds
+    // what is held at once, not what is read: the detector is linear, so time grows with
+    // the file and memory does not. A piece ends at a line's end; a single line longer than
+    // a piece is a piece of its own, up to MAX_LINE_CHARS: a longer one ends the scan.
+    if (content.length > MAX_LINE_CHARS)
+      throw new ScanIncompleteError({ ...this.place, reason: 'line', limit: MAX_LINE_CHARS });
+    if (file.lines.length > 0 && file.chars + content.length + 1 > this.options.maxChars) {
+      this.piece(file, true);
+      if (file.skipped) return;
     }
+    file.chars += content.length + 1;
     file.lines.push(content);
     file.numbers.push(lineNumber);
   }
@@ -169,12 +209,29 @@ export class DiffParser {
     const file = this.file;
     this.file = null;
     this.hunk = null;
-    if (!file || file.skipped || file.path === null || file.lines.length === 0) return;
+    if (file) this.piece(file, false);
+  }
+
+  /**
+   * Gives the lines gathered for a file as a fragment: all its added lines, or one piece of
+   * them (`more`: others follow), begun with the end of the piece before.
+   */
+  private piece(file: FileState, more: boolean): void {
+    let lines = file.lines;
+    let numbers = file.numbers;
+    file.lines = [];
+    file.numbers = [];
+    file.chars = 0;
+    if (file.skipped || file.path === null || lines.length === 0) return;
+    const continued = (file.pieces ?? 0) > 0;
+    file.pieces = (file.pieces ?? 0) + 1;
     // Only text that starts at the file's first byte can show a format's signature; a
     // binary file changed further in is read as text (noise at worst, never a hiding place).
-    if (file.numbers[0] === 1) {
-      const binary = binaryContentType(Buffer.from(file.lines.join('\n'), 'latin1'));
+    // A file in pieces is judged by its first one (up to a piece of its start).
+    if (!continued && numbers[0] === 1) {
+      const binary = binaryContentType(Buffer.from(lines.join('\n'), 'latin1'));
       if (binary !== null) {
+        file.skipped = true;
         this.options.onNote({
           path: file.path,
           commit: this.commit,
@@ -184,18 +241,32 @@ export class DiffParser {
         return;
       }
     }
-    const keep = this.options.select?.(file.path, file.lines, file.numbers) ?? null;
+    const keep = this.options.select?.(file.path, lines, numbers, continued) ?? null;
     if (keep !== null) {
-      file.lines = file.lines.filter((_, i) => keep[i]);
-      file.numbers = file.numbers.filter((_, i) => keep[i]);
-      if (file.lines.length === 0) return;
+      lines = lines.filter((_, i) => keep[i]);
+      numbers = numbers.filter((_, i) => keep[i]);
+      if (lines.length === 0) return;
+    }
+    // The tail was selected already (with the piece it ended): it is not offered again.
+    if (file.tail) {
+      lines = file.tail.lines.concat(lines);
+      numbers = file.tail.numbers.concat(numbers);
     }
     this.options.onFragment({
       path: file.path,
       commit: this.commit || undefined,
-      text: decodeLines(file.lines, file.numbers),
-      lineNumbers: file.numbers,
+      text: decodeLines(lines, numbers),
+      lineNumbers: numbers,
     });
+    if (more) {
+      const from = tailOf(lines, Math.min(PIECE_OVERLAP, Math.floor(this.options.maxChars / 4)));
+      file.tail = { lines: lines.slice(from), numbers: numbers.slice(from) };
+    }
+  }
+
+  /** The file whose added lines are being read, for an error that names it (git.ts). */
+  get place(): { path: string; commit?: string } {
+    return { path: this.file?.path ?? '?', ...(this.commit ? { commit: this.commit } : {}) };
   }
 
   end(): void {
@@ -233,6 +304,24 @@ function utf16Order(lines: readonly string[], numbers: readonly number[]): 'le' 
   const be = lines.map((l) => (l.endsWith('\0') ? l.slice(0, -1) : l));
   if (isUtf16(Buffer.from(be.join(''), 'latin1')) === 'be') return 'be';
   return null;
+}
+
+/**
+ * A path as git writes it in a diff's header (`+++ b/name`, `diff --cc name`) → its bytes.
+ * A name with a character git must escape (a control character such as TAB or newline, `"`,
+ * `\`, and bytes above 0x7f when core.quotePath is on) is C-quoted whole, prefix included;
+ * any other name comes as its bytes. git ends the `---`/`+++` lines of a name holding a space
+ * with a TAB (diff.c; a patch tool then knows where the name ends), after the closing quote
+ * of a quoted one. Unquoted, a name can hold no TAB: one at the end is that terminator.
+ */
+function headerPath(text: string): string {
+  if (text.startsWith('"')) {
+    for (let i = 1; i < text.length; i++) {
+      if (text[i] === '\\') i++;
+      else if (text[i] === '"') return unquote(text.slice(0, i + 1));
+    }
+  }
+  return text.endsWith('\t') ? text.slice(0, -1) : text;
 }
 
 /**

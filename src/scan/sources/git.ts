@@ -7,7 +7,8 @@ import type * as ChildProcess from 'node:child_process';
 import { lstatSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { COMMIT_MARKER, DiffParser, type DiffParserOptions } from './diff.js';
+import { ScanIncompleteError } from '../detect/detector.js';
+import { COMMIT_MARKER, DiffParser, MAX_LINE_CHARS, type DiffParserOptions } from './diff.js';
 import type { Fragment, ScanNote } from '../types.js';
 
 /** git could not run, or could not give the history the scan needs. */
@@ -354,19 +355,37 @@ export function streamDiff(cwd: string, args: string[], options: StreamOptions):
     }
     // Latin-1: one character a byte, so the parser sees the bytes git printed (diff.ts).
     const decoder = new StringDecoder('latin1');
-    let pending = '';
+    // The start of a line not ended yet, in the chunks it came in: joined once when it ends,
+    // so a long line costs its length, not its length times its chunks. Capped: a line
+    // longer than the scan holds ends it as incomplete, naming the file.
+    let pending: string[] = [];
+    let pendingChars = 0;
     let stderr = '';
     let failed: unknown = null;
     child.stdout!.on('data', (chunk: Buffer) => {
       if (failed) return;
       try {
-        const text = pending + decoder.write(chunk);
+        const text = decoder.write(chunk);
         let start = 0;
         for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-          parser.line(text.slice(start, nl));
+          if (pending.length > 0) {
+            pending.push(text.slice(start, nl));
+            parser.line(pending.join(''));
+            pending = [];
+            pendingChars = 0;
+          } else parser.line(text.slice(start, nl));
           start = nl + 1;
         }
-        pending = text.slice(start);
+        if (start < text.length) {
+          pending.push(text.slice(start));
+          pendingChars += text.length - start;
+          if (pendingChars > MAX_LINE_CHARS)
+            throw new ScanIncompleteError({
+              ...parser.place,
+              reason: 'line',
+              limit: MAX_LINE_CHARS,
+            });
+        }
       } catch (err) {
         failed = err;
         child.kill();
@@ -386,7 +405,7 @@ export function streamDiff(cwd: string, args: string[], options: StreamOptions):
           new GitError(`git ${command} failed: ${firstLine(stderr) || `exit code ${code}`}`),
         );
       try {
-        const rest = pending + decoder.end();
+        const rest = pending.join('') + decoder.end();
         if (rest) parser.line(rest);
         parser.end();
         resolvePromise(parser.commits);

@@ -31,14 +31,16 @@ export function scanHistory(cwd: string, options: HistoryScanOptions): Promise<n
     maxChars: options.maxChars,
     onNote: options.onNote,
     onFragment: (fragment) => options.onFragment(fragment, repeated),
-    select: (path, lines, numbers) => {
+    select: (path, lines, numbers, continued) => {
       const fresh = lines.map((line) => {
         const key = `${path}\0${line}`;
         if (seen.has(key)) return false;
         seen.add(key);
         return true;
       });
-      repeated = new Set<number>();
+      // A later piece of a large file (diff.ts) begins with the end of the piece before, not
+      // offered here again: its lines kept as context stay so.
+      if (!continued) repeated = new Set<number>();
       if (fresh.every(Boolean)) return null;
       return fresh.map((isNew, i) => {
         if (isNew) return true;
