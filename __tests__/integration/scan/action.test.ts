@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, runStep, type StepResult } from '../../../test/support/runner.js';
-import { git, Repo, tokens } from '../../unit/scan/helpers.js';
+import { git, pullRequestCheckout, Repo, tokens } from '../../unit/scan/helpers.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -53,30 +53,9 @@ function pullRequest(
   const base = origin.commit('base', baseFiles);
   git(origin.dir, 'checkout', '-q', '-b', 'feature');
   for (const [i, f] of files.entries()) origin.commit(`change ${i}`, f);
-  const head = origin.head();
-  const workspace = mkdtempSync(join(tmpdir(), 'scan-ws-'));
-  dirs.push(workspace);
-  // actions/checkout's default: one commit deep.
-  git(
-    tmpdir(),
-    'clone',
-    '-q',
-    '--depth=1',
-    '--branch',
-    'feature',
-    `file://${origin.dir}`,
-    workspace,
-  );
-  const payload = {
-    number: 12,
-    pull_request: {
-      number: 12,
-      commits: files.length,
-      base: { sha: base, ref: 'main' },
-      head: { sha: head, ref: 'feature' },
-    },
-  };
-  return { workspace, base, head, payload };
+  const pr = pullRequestCheckout(origin, base);
+  dirs.push(pr.workspace);
+  return { ...pr, base };
 }
 
 describe('on pull_request', () => {

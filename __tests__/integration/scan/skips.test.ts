@@ -6,12 +6,11 @@
 // (dist/scan.js). Secrets are generated at test time and never printed.
 import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runScanCommand } from '../../../src/cli/scan-command.js';
 import { REPO_ROOT, runStep } from '../../../test/support/runner.js';
-import { git, Repo, tokens } from '../../unit/scan/helpers.js';
+import { git, pullRequestCheckout, Repo, tokens } from '../../unit/scan/helpers.js';
 
 const cwd = process.cwd();
 const dirs: string[] = [];
@@ -66,39 +65,19 @@ function largeText(secret: string): { text: string; line: number } {
   return { text: text + `t=${secret}\n`, line: lines + 1 };
 }
 
-/** An origin with a base commit and a PR branch, and a depth-1 checkout of the branch. */
+/** An origin with a base commit and a PR branch, and the scan action on its depth-1 checkout. */
 function pullRequest(change: (origin: Repo) => void) {
   const origin = repo();
   const base = origin.commit('base', { 'README.md': '# app\n' });
   git(origin.dir, 'checkout', '-q', '-b', 'feature');
   change(origin);
-  const head = origin.head();
-  const workspace = mkdtempSync(join(tmpdir(), 'scan-ws-'));
-  dirs.push(workspace);
-  git(
-    tmpdir(),
-    'clone',
-    '-q',
-    '--depth=1',
-    '--branch',
-    'feature',
-    `file://${origin.dir}`,
-    workspace,
-  );
-  const commits = Number(git(origin.dir, 'rev-list', '--count', `${base}..${head}`));
+  const pr = pullRequestCheckout(origin, base, 3);
+  dirs.push(pr.workspace);
   return runStep({
     entry: 'scan',
-    workspace,
+    workspace: pr.workspace,
     eventName: 'pull_request',
-    eventPayload: {
-      number: 3,
-      pull_request: {
-        number: 3,
-        commits,
-        base: { sha: base, ref: 'main' },
-        head: { sha: head, ref: 'feature' },
-      },
-    },
+    eventPayload: pr.payload,
   });
 }
 

@@ -105,6 +105,45 @@ export class Repo {
   }
 }
 
+/**
+ * The `feature` branch of `origin` (a base commit, then the PR's) checked out one commit deep
+ * as actions/checkout makes it, and the pull_request event payload for `base`..its tip. The
+ * caller removes `workspace`.
+ */
+export function pullRequestCheckout(
+  origin: Repo,
+  base: string,
+  number = 12,
+): {
+  workspace: string;
+  head: string;
+  payload: Record<string, unknown>;
+} {
+  const head = origin.head();
+  const workspace = mkdtempSync(join(tmpdir(), 'scan-ws-'));
+  git(
+    tmpdir(),
+    'clone',
+    '-q',
+    '--depth=1',
+    '--branch',
+    'feature',
+    `file://${origin.dir}`,
+    workspace,
+  );
+  const commits = Number(git(origin.dir, 'rev-list', '--count', `${base}..${head}`));
+  const payload = {
+    number,
+    pull_request: {
+      number,
+      commits,
+      base: { sha: base, ref: 'main' },
+      head: { sha: head, ref: 'feature' },
+    },
+  };
+  return { workspace, head, payload };
+}
+
 /** A finding as the detector makes it, for report tests (the secret is the test's own fake). */
 export function fakeFinding(secret: string, overrides: Partial<Finding> = {}): Finding {
   const base: Finding = {
