@@ -22,7 +22,7 @@ import { IgnoreList } from '../../../src/scan/detect/fingerprint.js';
 import { runScan, type ScanResult, type ScanTarget } from '../../../src/scan/scan.js';
 import { lintWorkflows } from '../../../src/scan/lint/workflow-lint.js';
 import { REPO_ROOT, runStep, type StepResult } from '../../../test/support/runner.js';
-import { git, Repo, tokens } from '../../unit/scan/helpers.js';
+import { git, pullRequestCheckout, Repo, tokens } from '../../unit/scan/helpers.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -235,38 +235,19 @@ function pullRequest(
   const base = origin.commit('base', { 'README.md': '# app\n', ...baseFiles });
   git(origin.dir, 'checkout', '-q', '-b', 'feature');
   change(origin);
-  const head = origin.head();
-  const commits = Number(git(origin.dir, 'rev-list', '--count', `${base}..${head}`));
-  const workspace = tempDir('scan-ws-');
-  git(
-    tmpdir(),
-    'clone',
-    '-q',
-    '--depth=1',
-    '--branch',
-    'feature',
-    `file://${origin.dir}`,
-    workspace,
-  );
+  const pr = pullRequestCheckout(origin, base, 3);
+  dirs.push(pr.workspace);
   const payload =
     event === 'merge_group'
       ? {
           merge_group: {
             base_sha: base,
-            head_sha: head,
+            head_sha: pr.head,
             head_ref: 'refs/heads/gh-readonly-queue/main/pr-1',
           },
         }
-      : {
-          number: 3,
-          pull_request: {
-            number: 3,
-            commits,
-            base: { sha: base, ref: 'main' },
-            head: { sha: head, ref: 'feature' },
-          },
-        };
-  return { workspace, payload, base, head };
+      : pr.payload;
+  return { workspace: pr.workspace, payload, base, head: pr.head };
 }
 
 async function scanPr(pr: Pr, event = 'pull_request', inputs: Record<string, string> = {}) {
