@@ -162,8 +162,11 @@ const SHORT_PUNCTUATION = /^[!-/:-@[-`{-~]{1,3}$/;
  * SecurityElement.Escape), besides ExpressionStringEscape and TrimDoubleQuotes. Here:
  * - JSON string escaping;
  * - URI escaping, as encodeURIComponent writes it and as Uri.EscapeDataString does;
- * - XML escaping, and the HTML escapings that spell quotes differently (single-line only:
- *   they keep line breaks, and each line's own forms cover a multi-line value);
+ * - JSON string escaping as Newtonsoft writes it too (U+0085, U+2028 and U+2029 as \uXXXX);
+ * - XML escaping, and the HTML escapings that spell quotes differently; the expression
+ *   string escaping (ExpressionStringEscape: ' as ''); a value in double quotes without them
+ *   (TrimDoubleQuotes, for values over 8 characters) — single-line only: these keep line
+ *   breaks, and each line's own forms cover a multi-line value;
  * - base64 at each of the three byte alignments a value can have inside a longer base64
  *   text, keeping only the characters determined by the value's own bytes.
  */
@@ -171,11 +174,18 @@ export function singleLineEncodings(value: string): string[] {
   // A lone surrogate (a JSON leaf "\ud800") is written to a log as U+FFFD, and would make
   // encodeURIComponent throw.
   const uri = encodeURIComponent(Buffer.from(value, 'utf8').toString('utf8'));
-  const out = [JSON.stringify(value).slice(1, -1), uri];
+  const json = JSON.stringify(value).slice(1, -1);
+  const out = [json, uri];
+  const newtonsoft = json.replace(NEWTONSOFT_ESCAPED, unicodeEscape);
+  if (newtonsoft !== json) out.push(newtonsoft);
   const strictUri = uri.replace(URI_RESERVED_BY_DOTNET, percentEncode);
   if (strictUri !== uri) out.push(strictUri);
-  if (XML_SPECIAL.test(value) && !/[\r\n]/.test(value)) {
-    for (const escaped of xmlEscapings(value)) if (escaped !== value) out.push(escaped);
+  if (!/[\r\n]/.test(value)) {
+    if (XML_SPECIAL.test(value))
+      for (const escaped of xmlEscapings(value)) if (escaped !== value) out.push(escaped);
+    if (value.includes("'")) out.push(value.replace(/'/g, "''"));
+    if (value.length > 8 && value.startsWith('"') && value.endsWith('"'))
+      out.push(value.slice(1, -1));
   }
   const bytes = Buffer.from(value, 'utf8');
   for (let shift = 0; shift < 3; shift++) {
@@ -196,6 +206,10 @@ const URI_RESERVED_BY_DOTNET = /[!'()*]/g;
 const percentEncode = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
 
 const XML_SPECIAL = /[&<>"']/;
+
+/** What Newtonsoft's JsonConvert.ToString escapes and JSON.stringify leaves as it is. */
+const NEWTONSOFT_ESCAPED = /[\u0085\u2028\u2029]/g;
+const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
  * How escapers spell `'` and `"`: .NET SecurityElement.Escape (the runner's XmlDataEscape)

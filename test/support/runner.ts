@@ -45,22 +45,30 @@ export function maskVariants(value: string): string[] {
   const bytes = Buffer.from(value, 'utf8');
   const base64At = (shift: number) =>
     (bytes.length > shift ? bytes.subarray(shift) : bytes).toString('base64');
-  const trimmedQuotes =
-    value.length > 8 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : '';
   return [
     base64At(0),
     base64At(1),
     base64At(2),
-    value.replace(/'/g, "''"),
+    expressionStringEscape(value),
     jsonStringEscape(value),
     uriDataEscape(value),
     xmlDataEscape(value),
-    trimmedQuotes,
+    trimDoubleQuotes(value),
   ].filter((variant, i, all) => variant !== '' && all.indexOf(variant) === i);
 }
 
+/** The runner's ExpressionStringEscape: ' doubled. */
+export function expressionStringEscape(value: string): string {
+  return value.replace(/'/g, "''");
+}
+
+/** The runner's TrimDoubleQuotes: a value over 8 characters in double quotes, without them. */
+export function trimDoubleQuotes(value: string): string {
+  return value.length > 8 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : '';
+}
+
 /** Newtonsoft's JsonConvert.ToString without the quotes. */
-function jsonStringEscape(value: string): string {
+export function jsonStringEscape(value: string): string {
   return JSON.stringify(value)
     .slice(1, -1)
     .replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

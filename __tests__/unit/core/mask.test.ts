@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import { jsonLeaves, MaskGate, singleLineEncodings } from '../../../src/core/mask.js';
 import { MaskAutomaton, maskText } from '../../../src/core/mask-stream.js';
 import { leakCandidates } from '../../../test/support/leaks.js';
-import { uriDataEscape, xmlDataEscape } from '../../../test/support/runner.js';
+import {
+  expressionStringEscape,
+  jsonStringEscape,
+  trimDoubleQuotes,
+  uriDataEscape,
+  xmlDataEscape,
+} from '../../../test/support/runner.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
@@ -103,6 +109,9 @@ const ENCODERS: ReadonlyArray<[string, (text: string) => string]> = [
   ['Uri.EscapeDataString', uriDataEscape],
   ['SecurityElement.Escape', xmlDataEscape],
   ['html.escape', htmlEscape],
+  ['ExpressionStringEscape', expressionStringEscape],
+  ['JsonConvert.ToString', jsonStringEscape],
+  ['TrimDoubleQuotes', trimDoubleQuotes],
 ];
 
 /**
@@ -127,7 +136,7 @@ function unmaskedForms(values: readonly string[]): string[] {
   return found;
 }
 
-describe('the CLI masker: URI- and XML-escaped forms, as the runner derives them', () => {
+describe('the CLI masker: the encoded forms the runner derives (URI, XML, JSON, expression, quotes)', () => {
   const hex = () => randomBytes(12).toString('hex');
 
   it('masks the strict percent-encoded and XML-escaped forms of a value, its lines and leaves', () => {
@@ -137,6 +146,8 @@ describe('the CLI masker: URI- and XML-escaped forms, as the runner derives them
       `it's a "q" ${hex()}`,
       JSON.stringify({ user: `u'${hex()}`, pass: `p&<${hex()}>"`, n: 5432 }),
       `line'one(${hex()})\n  <two>&"${hex()}"  \n{\n`,
+      `"quoted-${hex()}"`,
+      `sep\u2028arated\u2029-${hex()}`,
     ];
     expect(unmaskedForms(values)).toEqual([]);
   });
@@ -144,7 +155,7 @@ describe('the CLI masker: URI- and XML-escaped forms, as the runner derives them
   it('masks them for any value (property)', () => {
     const alphabet = fc.constantFrom(
       ...['a', 'Z', '0', ' ', "'", '"', '<', '>', '&', '(', ')', '*', '!', '~', '%', '\n'],
-      ...['é', '€', '🔑', '{', '}', ':', ','],
+      ...['é', '€', '🔑', '{', '}', ':', ',', '\u2028', '\u0085'],
     );
     const text = fc.array(alphabet, { minLength: 1, maxLength: 24 }).map((cs) => cs.join(''));
     const json = fc
