@@ -96,7 +96,14 @@ export async function resolveJob(
   secrets: string,
   args: ParsedArgs,
   where: string,
-  options: { stdoutIsData?: boolean } = {},
+  options: {
+    stdoutIsData?: boolean;
+    /**
+     * The job is one line the user did not write as such (`read REF`): messages name `where`
+     * alone, not "secrets line 1" and the name the line was given.
+     */
+    oneLine?: boolean;
+  } = {},
 ): Promise<Resolved> {
   try {
     return await resolveSecrets({
@@ -108,15 +115,18 @@ export async function resolveJob(
       masksOnStderr: options.stdoutIsData === true && !stdoutIsParents(),
     });
   } catch (error) {
-    throw inFile(error, where);
+    throw inFile(error, where, options.oneLine === true);
   }
 }
 
-function inFile(error: unknown, file: string): unknown {
+/** "secrets line 1 (NAME): " or "secrets line 1: ", as core's messages begin. */
+const FIRST_LINE_LABEL = /^secrets line 1(?: \([^)]*\))?: /;
+
+function inFile(error: unknown, file: string, oneLine = false): unknown {
   const prefix = (e: ActionError) =>
     new ActionError(
       e.code,
-      `${file}: ${wordSettings(e.message, CLI_WORDS)}` +
+      `${file}: ${wordSettings(oneLine ? e.message.replace(FIRST_LINE_LABEL, '') : e.message, CLI_WORDS)}` +
         (e.code === 'POLICY_REFUSED' ? ' (from the CLI: OIDC_SECRETS_REQUIRE_OIDC=false)' : ''),
       e.line,
     );

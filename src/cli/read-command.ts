@@ -65,6 +65,7 @@ export async function runReadCommand(argv: readonly string[]): Promise<number> {
   }
   const resolved = await resolveJob(`${READ_NAME}: ${reference.trim()}`, args, 'REF', {
     stdoutIsData: true,
+    oneLine: true,
   });
   try {
     const [only, ...more] = resolved.secrets;

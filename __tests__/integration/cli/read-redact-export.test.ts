@@ -185,6 +185,16 @@ describe('oidc-secrets read', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^oidc-secrets: error: REF: /m);
     expect(bad.stdout).toBe('');
+    // The one-line job read makes is not the user's: no "secrets line 1", no name for it.
+    const selector = await cli(['read', 'env:X_PLAIN#x']);
+    expect(selector.code).toBe(1);
+    expect(selector.stderr).toContain(
+      'oidc-secrets: error: REF: the selector #x needs a JSON object, but the value of env:X_PLAIN is not one',
+    );
+    const unset = await cli(['read', 'env:X_NOT_SET_ANYWHERE']);
+    expect(unset.stderr).toContain(
+      'oidc-secrets: error: REF: env:X_NOT_SET_ANYWHERE: the variable is not set',
+    );
     const two = await cli(['read', 'env:X_PLAIN', 'env:X_PEM']);
     expect(two.code).toBe(1);
     expect(two.stderr).toContain('expected one REF, got 2');
