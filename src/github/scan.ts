@@ -325,9 +325,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
       ...(baseline ? { baseline } : {}),
     });
     // A baseline in the repository decides what is reported, as .gitleaksignore does: the
-    // change's edit to it is said with theirs.
+    // change's edit to it is said with theirs (a notice on a pull request, whose base's
+    // baseline was used; a warning to review it on a push, whose baseline is the change's).
     const baselinePath = baselineFile.repoPath;
-    if (base && baselinePath !== undefined && target.kind === 'range') {
+    if (baselinePath !== undefined && target.kind === 'range') {
       for (const path of await changedPaths(root, target, [baselinePath]))
         if (!result.changedSettings.includes(path)) result.changedSettings.push(path);
       result.changedSettings.sort();

@@ -229,6 +229,43 @@ describe('the baseline input on a pull request', () => {
     expectNoLeak(step, [pat]);
   });
 
+  it('on push, a baseline the pushed commits edit is a warning to review what it allows', async () => {
+    const pat = tokens.githubPat();
+    const origin = new Repo();
+    dirs.push(origin.dir);
+    const before = origin.commit('one', { 'README.md': '# app\n' });
+    const after = origin.commit('two', {
+      'leak.env': `T=${pat}\n`,
+      'baseline.json': report('leak.env'),
+    });
+    const workspace = mkdtempSync(join(tmpdir(), 'scan-ws-'));
+    dirs.push(workspace);
+    git(tmpdir(), 'clone', '-q', '--depth=1', `file://${origin.dir}`, workspace);
+    const step = await runStep({
+      entry: 'scan',
+      workspace,
+      eventName: 'push',
+      eventPayload: {
+        ref: 'refs/heads/main',
+        before,
+        after,
+        commits: [{}],
+        repository: { default_branch: 'main' },
+      },
+      inputs: { baseline: 'baseline.json' },
+    });
+    // The pushed commits are in: their baseline applies, and the edit is pointed out.
+    expect(step.exitCode).toBe(0);
+    const warnings = step.annotations.filter((a) => a.level === 'warning');
+    expect(warnings.map((a) => [a.properties.file, a.message])).toEqual([
+      [
+        'baseline.json',
+        'This change edits baseline.json, which decides what the secret scan reports: review what it allows.',
+      ],
+    ]);
+    expectNoLeak(step, [pat]);
+  });
+
   it("reads the base commit's baseline; the PR's edit to it is a notice and takes effect after merge", async () => {
     const known = tokens.githubPat();
     const fresh = tokens.githubPat();
@@ -255,6 +292,9 @@ describe('the baseline input on a pull request', () => {
     const errors = step.annotations.filter((a) => a.level === 'error' && a.properties.file);
     expect(errors.map((a) => a.properties.file)).toEqual(['fresh.env']);
     expect(step.summary).toContain('1 finding already in the baseline, not reported again.');
+    expect(step.summary).toMatch(
+      /Settings \(`\.gitleaks\.toml`, what it extends, `\.gitleaksignore`, a baseline in the repository\) read from the base commit/,
+    );
     const notices = step.annotations.filter((a) => a.level === 'notice');
     expect(notices.map((a) => a.properties.file)).toEqual(['baseline.json']);
     expect(notices[0]!.message).toMatch(/base commit [0-9a-f]{7}.*takes effect after merge/);

@@ -52,7 +52,7 @@ export function renderSummary(
   if (result.settingsCommit) {
     out.push('');
     out.push(
-      `Settings (\`.gitleaks.toml\`, what it extends, \`.gitleaksignore\`) read from the base commit ${code(result.settingsCommit.slice(0, 7))}.`,
+      `Settings (\`.gitleaks.toml\`, what it extends, \`.gitleaksignore\`, a baseline in the repository) read from the base commit ${code(result.settingsCommit.slice(0, 7))}.`,
     );
   }
   if (result.changedSettings.length > 0) {
