@@ -236,10 +236,13 @@ Backups made before need the old key.`,async run(args,store){if(noOperands(args,
 `),0}},init:{usage:"store init --recipient R [--recipient R\u2026]",summary:"create a keyless store: its data key wrapped for each recipient, no key file",details:`Any one recipient opens the store, so it can be committed: CI opens it through the
 job's OIDC login (a cloud KMS or Vault transit recipient), people with their age identity.
 ${RECIPIENTS_HELP}`,options:[RECIPIENT_OPTION],async run(args,_store,context){noOperands(args,"store init");let recipients=optionStrings(args,"recipient");if(recipients.length===0)throw new UsageError("expected at least one --recipient R","store init");return await KeylessStore.create(context.location,recipients,context.keys().access),writeErr(`oidc-secrets: created the keyless store ${context.location.storePath} for ${recipients.join(", ")}
-`),0}},recipients:{usage:"store recipients list | add R\u2026 | remove R\u2026",summary:"list or change a keyless store's recipients",details:`add wraps the current data key for more recipients. remove drops recipients and
-rotates the data key: the secrets are re-encrypted under a new one wrapped for the
-recipients that remain, so a removed recipient cannot read anything written after. It may
-have kept what it could read before: rotate those secrets at their source.
+`),0}},recipients:{usage:"store recipients list | add R\u2026 | remove R\u2026",summary:"list or change a keyless store's recipients",details:`list prints the recipients the store's header names without opening the store (no
+identity needed); the header is authenticated when the store is opened (get, list, set\u2026),
+where a tampered one fails. add wraps the current data key for more recipients. remove
+drops recipients and rotates the data key: the secrets are re-encrypted under a new one
+wrapped for the recipients that remain, so a removed recipient cannot read anything
+written after. It may have kept what it could read before: rotate those secrets at their
+source.
 ${RECIPIENTS_HELP}`,async run(args,store){let[action,...operands]=args.positionals;if(!(store instanceof KeylessStore))throw new StoreError("STORE_FORMAT",`${store.location.storePath} is a key-file store: it has no recipients. Convert it with \`oidc-secrets store migrate --recipient R\u2026\``,{file:store.location.storePath});if(action==="list"&&operands.length===0){let recipients=await store.recipients();return writeOut(recipients.join(`
 `)+`
 `),0}if((action==="add"||action==="remove")&&operands.length>0){let change=action==="add"?await store.addRecipients(operands):await store.removeRecipients(operands);return writeErr(`oidc-secrets: ${store.location.storePath} ${change.rotated?"re-encrypted under a new data key, ":""}wrapped for ${change.recipients.join(", ")}

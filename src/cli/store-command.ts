@@ -256,10 +256,13 @@ ${RECIPIENTS_HELP}`,
   recipients: {
     usage: 'store recipients list | add R… | remove R…',
     summary: "list or change a keyless store's recipients",
-    details: `add wraps the current data key for more recipients. remove drops recipients and
-rotates the data key: the secrets are re-encrypted under a new one wrapped for the
-recipients that remain, so a removed recipient cannot read anything written after. It may
-have kept what it could read before: rotate those secrets at their source.
+    details: `list prints the recipients the store's header names without opening the store (no
+identity needed); the header is authenticated when the store is opened (get, list, set…),
+where a tampered one fails. add wraps the current data key for more recipients. remove
+drops recipients and rotates the data key: the secrets are re-encrypted under a new one
+wrapped for the recipients that remain, so a removed recipient cannot read anything
+written after. It may have kept what it could read before: rotate those secrets at their
+source.
 ${RECIPIENTS_HELP}`,
     async run(args, store) {
       const [action, ...operands] = args.positionals;
