@@ -9,7 +9,7 @@ import { ActionError, ActionErrors } from '../core/errors.js';
 import { wordSettings } from '../core/settings.js';
 import { type OptionSpec, type ParsedArgs, optionString } from './args.js';
 import { parseJobFile } from './job-file.js';
-import { resolveSecrets, type Resolved } from './resolve-secrets.js';
+import { resolveSecrets, stderrLogger, type Resolved } from './resolve-secrets.js';
 import { CLI_WORDS, SETTING_OPTIONS, readCliSettings } from './settings.js';
 import { stdoutIsParents } from './stdout-target.js';
 
@@ -99,8 +99,8 @@ export async function resolveJob(
   options: {
     stdoutIsData?: boolean;
     /**
-     * The job is one line the user did not write as such (`read REF`): messages name `where`
-     * alone, not "secrets line 1" and the name the line was given.
+     * The job is one line the user did not write as such (`read REF`): errors and warnings
+     * name `where` alone, not "secrets line 1" and the name the line was given.
      */
     oneLine?: boolean;
   } = {},
@@ -113,6 +113,15 @@ export async function resolveJob(
       // Data on stdout: masks go to stderr, unless stdout is the step's own (see
       // stdout-target.ts).
       masksOnStderr: options.stdoutIsData === true && !stdoutIsParents(),
+      ...(options.oneLine
+        ? {
+            log: {
+              ...stderrLogger,
+              warning: (message: string) =>
+                stderrLogger.warning(message.replace(FIRST_LINE_LABEL, `${where}: `)),
+            },
+          }
+        : {}),
     });
   } catch (error) {
     throw inFile(error, where, options.oneLine === true);

@@ -191,6 +191,11 @@ describe('oidc-secrets read', () => {
     expect(selector.stderr).toContain(
       'oidc-secrets: error: REF: the selector #x needs a JSON object, but the value of env:X_PLAIN is not one',
     );
+    // A warning about the value says REF too (a short value: its mask hides that text elsewhere).
+    const short = await cli(['read', 'env:X_SHORT'], { extra: { X_SHORT: 'a7Q' } });
+    expect(short.code).toBe(0);
+    expect(short.stderr).toMatch(/^oidc-secrets: warning: REF: a value of 3 characters is masked/m);
+    expect(short.stderr).not.toContain('OIDC_SECRETS_READ_VALUE');
     const unset = await cli(['read', 'env:X_NOT_SET_ANYWHERE']);
     expect(unset.stderr).toContain(
       'oidc-secrets: error: REF: env:X_NOT_SET_ANYWHERE: the variable is not set',
