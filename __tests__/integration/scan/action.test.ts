@@ -199,7 +199,33 @@ describe('on pull_request', () => {
   });
 });
 
-describe('the baseline input on a pull request', () => {
+/** The scan action on a push of `before`..`after` to main, from a one-commit-deep clone. */
+function pushed(
+  origin: Repo,
+  before: string,
+  after: string,
+  commits: number,
+  inputs: Record<string, string> = {},
+): Promise<StepResult> {
+  const workspace = mkdtempSync(join(tmpdir(), 'scan-ws-'));
+  dirs.push(workspace);
+  git(tmpdir(), 'clone', '-q', '--depth=1', `file://${origin.dir}`, workspace);
+  return runStep({
+    entry: 'scan',
+    workspace,
+    eventName: 'push',
+    eventPayload: {
+      ref: 'refs/heads/main',
+      before,
+      after,
+      commits: Array.from({ length: commits }, () => ({})),
+      repository: { default_branch: 'main' },
+    },
+    inputs,
+  });
+}
+
+describe('the baseline input', () => {
   /**
    * A gitleaks JSON report written with `--redact` listing a github-pat on line 1 of each
    * file: matched by rule, file and line, and holding no secret for the scan to find.
@@ -238,22 +264,7 @@ describe('the baseline input on a pull request', () => {
       'leak.env': `T=${pat}\n`,
       'baseline.json': report('leak.env'),
     });
-    const workspace = mkdtempSync(join(tmpdir(), 'scan-ws-'));
-    dirs.push(workspace);
-    git(tmpdir(), 'clone', '-q', '--depth=1', `file://${origin.dir}`, workspace);
-    const step = await runStep({
-      entry: 'scan',
-      workspace,
-      eventName: 'push',
-      eventPayload: {
-        ref: 'refs/heads/main',
-        before,
-        after,
-        commits: [{}],
-        repository: { default_branch: 'main' },
-      },
-      inputs: { baseline: 'baseline.json' },
-    });
+    const step = await pushed(origin, before, after, 1, { baseline: 'baseline.json' });
     // The pushed commits are in: their baseline applies, and the edit is pointed out.
     expect(step.exitCode).toBe(0);
     const warnings = step.annotations.filter((a) => a.level === 'warning');
@@ -309,21 +320,7 @@ describe('other events and inputs', () => {
     const before = origin.commit('one', { 'a.txt': '1\n' });
     origin.commit('two', { 'b.env': `K=${tokens.stripeLive()}\n` });
     const after = origin.commit('three', { 'c.txt': '3\n' });
-    const workspace = mkdtempSync(join(tmpdir(), 'scan-ws-'));
-    dirs.push(workspace);
-    git(tmpdir(), 'clone', '-q', '--depth=1', `file://${origin.dir}`, workspace);
-    const step = await runStep({
-      entry: 'scan',
-      workspace,
-      eventName: 'push',
-      eventPayload: {
-        ref: 'refs/heads/main',
-        before,
-        after,
-        commits: [{}, {}],
-        repository: { default_branch: 'main' },
-      },
-    });
+    const step = await pushed(origin, before, after, 2);
     expect(step.exitCode).toBe(1);
     expect(step.annotations[0]!.properties).toMatchObject({ file: 'b.env', line: '1' });
     expect(step.log).toContain('push to refs/heads/main');
