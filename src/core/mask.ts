@@ -160,9 +160,8 @@ const SHORT_PUNCTUATION = /^[!-/:-@[-`{-~]{1,3}$/;
  * are base64 at three byte offsets, JSON string escaping (JsonStringEscape), URI data
  * escaping (UriDataEscape: .NET Uri.EscapeDataString) and XML escaping (XmlDataEscape: .NET
  * SecurityElement.Escape), besides ExpressionStringEscape and TrimDoubleQuotes. Here:
- * - JSON string escaping;
+ * - JSON string escaping, also as Newtonsoft writes it (U+0085, U+2028 and U+2029 as \uXXXX);
  * - URI escaping, as encodeURIComponent writes it and as Uri.EscapeDataString does;
- * - JSON string escaping as Newtonsoft writes it too (U+0085, U+2028 and U+2029 as \uXXXX);
  * - XML escaping, and the HTML escapings that spell quotes differently; the expression
  *   string escaping (ExpressionStringEscape: ' as ''); a value in double quotes without them
  *   (TrimDoubleQuotes, for values over 8 characters) — single-line only: these keep line
@@ -229,19 +228,14 @@ const QUOTE_SPELLINGS: ReadonlyArray<readonly [apostrophe: string, quote: string
 function xmlEscapings(value: string): string[] {
   const escapings = new Set<string>();
   for (const [apostrophe, quote] of QUOTE_SPELLINGS) {
-    escapings.add(
-      value.replace(/[&<>"']/g, (c) =>
-        c === '&'
-          ? '&amp;'
-          : c === '<'
-            ? '&lt;'
-            : c === '>'
-              ? '&gt;'
-              : c === '"'
-                ? quote
-                : apostrophe,
-      ),
-    );
+    const entity: Record<string, string> = {
+      '&': '&amp;',
+      '<': '&lt;',
+      '>': '&gt;',
+      "'": apostrophe,
+      '"': quote,
+    };
+    escapings.add(value.replace(/[&<>"']/g, (c) => entity[c]!));
   }
   return [...escapings];
 }

@@ -68,8 +68,7 @@ export function shapeSecrets(
     line: SecretLine,
     name: string,
     value: string,
-    bytes?: Uint8Array,
-    secret = true,
+    { bytes, secret = true }: { bytes?: Uint8Array; secret?: boolean } = {},
   ) => {
     const upper = name.toUpperCase();
     const first = owner.get(upper);
@@ -118,7 +117,7 @@ export function shapeSecrets(
           continue;
         }
         for (const [path, leaf, secret] of leaves(tree))
-          emit(line, [name, ...path].join('_'), leaf, undefined, secret);
+          emit(line, [name, ...path].join('_'), leaf, { secret });
       }
       continue;
     }
@@ -137,14 +136,14 @@ export function shapeSecrets(
               `${lineLabel(line)}: ${line.name}* needs a JSON object, but ${describeSelection(line)}, once decoded, is bytes, not text`,
               line.line,
             );
-          emit(line, line.name, decoded.base64, decoded.bytes);
+          emit(line, line.name, decoded.base64, { bytes: decoded.bytes });
           continue;
         }
         selected = decoded.text;
       }
       if (!line.flatten) {
         if (typeof selected === 'string') emit(line, line.name, selected);
-        else emit(line, line.name, stringifyJson(selected), undefined, isSecretJson(selected));
+        else emit(line, line.name, stringifyJson(selected), { secret: isSecretJson(selected) });
         continue;
       }
       const tree = typeof selected === 'string' ? parseJsonObject(line, selected) : selected;
@@ -156,7 +155,7 @@ export function shapeSecrets(
         );
       }
       for (const [path, leaf, secret] of leaves(tree))
-        emit(line, line.name + path.join('_'), leaf, undefined, secret);
+        emit(line, line.name + path.join('_'), leaf, { secret });
     } catch (error) {
       if (error instanceof SelectorMiss && line.ref.options.optional !== undefined && onAbsent)
         onAbsent({ line, reason: error.message });
